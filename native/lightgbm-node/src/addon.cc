@@ -1,0 +1,855 @@
+// Layer 1: a thin binding of the LightGBM C API. Every function validates its JS arguments before
+// any C call, so bad input becomes a TypeError/RangeError and never reaches LightGBM. Library
+// failures become NativeError with the message from LGBM_GetLastError read on the failing thread.
+#include <LightGBM/c_api.h>
+
+#include <kdap/napi_common.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+using kdap::ArgError;
+using kdap::ArrayView;
+using kdap::Guard;
+using kdap::LibFailure;
+
+struct DatasetTraits {
+  using Raw = DatasetHandle;
+  static constexpr const char* kName = "Dataset";
+  static constexpr napi_type_tag kTag = {0x6b646170'6c67626dULL, 0x44617461'73657431ULL};
+  static void Free(Raw h) { LGBM_DatasetFree(h); }
+};
+struct BoosterTraits {
+  using Raw = BoosterHandle;
+  static constexpr const char* kName = "Booster";
+  static constexpr napi_type_tag kTag = {0x6b646170'6c67626dULL, 0x426f6f73'74657231ULL};
+  static void Free(Raw h) { LGBM_BoosterFree(h); }
+};
+struct FastConfigTraits {
+  using Raw = FastConfigHandle;
+  static constexpr const char* kName = "FastConfig";
+  static constexpr napi_type_tag kTag = {0x6b646170'6c67626dULL, 0x46617374'43666731ULL};
+  static void Free(Raw h) { LGBM_FastConfigFree(h); }
+};
+
+using DatasetBox = kdap::Box<DatasetTraits>;
+using BoosterBox = kdap::Box<BoosterTraits>;
+using FastConfigBox = kdap::Box<FastConfigTraits>;
+
+// ---------------------------------------------------------------------------------------------
+// Logging: LightGBM's log callback is thread-local, so it is registered on every thread that
+// calls into the library. Messages go to the environment's JS logger through a thread-safe
+// function, which is also what makes this safe under worker_threads.
+// ---------------------------------------------------------------------------------------------
+
+struct LogSink {
+  Napi::ThreadSafeFunction tsfn;
+};
+
+struct State : kdap::EnvState {
+  std::shared_ptr<LogSink> logSink;
+};
+
+thread_local std::shared_ptr<LogSink> tCurrentSink;
+
+void OnLightGBMLog(const char* msg) {
+  std::shared_ptr<LogSink> sink = tCurrentSink;
+  if (!sink) return;  // no JS logger registered for this call: drop instead of printing
+  auto* copy = new std::string(msg);
+  napi_status st = sink->tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, std::string* s) {
+    std::string text = std::move(*s);
+    delete s;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (!text.empty() && env != nullptr) fn.Call({Napi::String::New(env, text)});
+  });
+  if (st != napi_ok) delete copy;
+}
+
+/** Scope for one library call on the current thread: installs the callback and sink. */
+struct CallScope {
+  std::shared_ptr<LogSink> prev;
+  explicit CallScope(std::shared_ptr<LogSink> sink) : prev(std::move(tCurrentSink)) {
+    tCurrentSink = std::move(sink);
+    LGBM_RegisterLogCallback(&OnLightGBMLog);
+  }
+  ~CallScope() { tCurrentSink = std::move(prev); }
+};
+
+std::shared_ptr<LogSink> SinkOf(Napi::Env env) {
+  auto* st = static_cast<State*>(kdap::GetState(env));
+  return st ? st->logSink : nullptr;
+}
+
+void Check(int rc, const char* fn) {
+  if (rc != 0) throw LibFailure{fn, rc, LGBM_GetLastError()};
+}
+
+int DTypeOf(const ArrayView& a) {
+  return a.type == napi_float32_array ? C_API_DTYPE_FLOAT32 : C_API_DTYPE_FLOAT64;
+}
+size_t ElemSize(const ArrayView& a) { return a.type == napi_float32_array ? 4 : 8; }
+
+/** Validates a dense matrix argument: rows, cols within int32 and data long enough. */
+struct Matrix {
+  ArrayView view;
+  int32_t rows;
+  int32_t cols;
+};
+
+Matrix ReadMatrix(const Napi::CallbackInfo& info, size_t dataIdx, size_t rowsIdx, size_t colsIdx,
+                  int64_t minRows = 1) {
+  ArrayView v = kdap::ReadTypedArray(info, dataIdx, "data", {napi_float32_array, napi_float64_array});
+  auto rows = static_cast<int32_t>(kdap::ReadInt(info, rowsIdx, "nrow", minRows, INT32_MAX));
+  auto cols = static_cast<int32_t>(kdap::ReadInt(info, colsIdx, "ncol", 1, INT32_MAX));
+  size_t need = kdap::CheckedProduct(rows, cols, "nrow * ncol");
+  if (v.length != need) {
+    throw ArgError{ArgError::Range, "'data' must hold nrow * ncol = " + std::to_string(rows) + " * " +
+                                        std::to_string(cols) + " = " + std::to_string(need) +
+                                        " values, got " + std::to_string(v.length)};
+  }
+  return Matrix{v, rows, cols};
+}
+
+/** Copies matrix bytes for an async call, so a later detach of the JS buffer cannot hurt it. */
+std::shared_ptr<std::vector<uint8_t>> CopyBytes(const ArrayView& v) {
+  auto buf = std::make_shared<std::vector<uint8_t>>(v.length * ElemSize(v));
+  if (!buf->empty()) std::memcpy(buf->data(), v.data, buf->size());
+  return buf;
+}
+
+/** Reads a list of strings with LightGBM's two-call pattern (feature and eval names). */
+template <class Call>
+std::vector<std::string> ReadNames(int expected, Call call, const char* fn) {
+  size_t bufLen = 256;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    std::vector<std::vector<char>> storage(static_cast<size_t>(expected), std::vector<char>(bufLen));
+    std::vector<char*> ptrs(static_cast<size_t>(expected));
+    for (int i = 0; i < expected; i++) ptrs[static_cast<size_t>(i)] = storage[static_cast<size_t>(i)].data();
+    int outLen = 0;
+    size_t needed = 0;
+    Check(call(expected, &outLen, bufLen, &needed, ptrs.data()), fn);
+    if (needed <= bufLen) {
+      std::vector<std::string> out;
+      for (int i = 0; i < outLen && i < expected; i++) out.emplace_back(ptrs[static_cast<size_t>(i)]);
+      return out;
+    }
+    bufLen = needed;
+  }
+  throw LibFailure{fn, -1, "name buffer size did not settle"};
+}
+
+Napi::Array ToJsArray(Napi::Env env, const std::vector<std::string>& names) {
+  Napi::Array arr = Napi::Array::New(env, names.size());
+  for (uint32_t i = 0; i < names.size(); i++) arr.Set(i, names[i]);
+  return arr;
+}
+
+Napi::Float64Array ToFloat64Array(Napi::Env env, const std::vector<double>& v) {
+  auto out = Napi::Float64Array::New(env, v.size());
+  if (!v.empty()) std::memcpy(out.Data(), v.data(), v.size() * sizeof(double));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Library setup
+// ---------------------------------------------------------------------------------------------
+
+/** init(NativeError): registers the error class used for library failures in this environment. */
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Value cls = kdap::Arg(info, 0);
+    if (!cls.IsFunction()) throw ArgError{ArgError::Type, "'NativeError' must be a class, got " + kdap::Describe(cls)};
+    auto* st = static_cast<State*>(kdap::GetState(info.Env()));
+    st->nativeErrorClass = Napi::Persistent(cls.As<Napi::Function>());
+    return info.Env().Undefined();
+  });
+}
+
+/** setLogger(fn | null): routes LightGBM's log lines to fn(line) on the JS thread. */
+Napi::Value SetLogger(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    auto* st = static_cast<State*>(kdap::GetState(env));
+    Napi::Value fn = kdap::Arg(info, 0);
+    if (st->logSink) {
+      st->logSink->tsfn.Release();
+      st->logSink.reset();
+    }
+    if (fn.IsNull() || fn.IsUndefined()) return env.Undefined();
+    if (!fn.IsFunction()) throw ArgError{ArgError::Type, "'logger' must be a function or null, got " + kdap::Describe(fn)};
+    auto sink = std::make_shared<LogSink>();
+    sink->tsfn = Napi::ThreadSafeFunction::New(env, fn.As<Napi::Function>(), "lightgbm:log", 0, 1);
+    sink->tsfn.Unref(env);  // a logger must not keep the process alive
+    st->logSink = sink;
+    return env.Undefined();
+  });
+}
+
+// const char* LGBM_GetLastError();  -- read inside Check() on the failing thread.
+
+// int LGBM_DumpParamAliases(int64_t buffer_len, int64_t* out_len, char* out_str);
+Napi::Value DumpParamAliases(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    CallScope scope(SinkOf(info.Env()));
+    int64_t len = 0;
+    std::vector<char> buf(1 << 16);
+    Check(LGBM_DumpParamAliases(static_cast<int64_t>(buf.size()), &len, buf.data()), "LGBM_DumpParamAliases");
+    if (len > static_cast<int64_t>(buf.size())) {
+      buf.resize(static_cast<size_t>(len));
+      Check(LGBM_DumpParamAliases(len, &len, buf.data()), "LGBM_DumpParamAliases");
+    }
+    return Napi::String::New(info.Env(), buf.data());
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dataset
+// ---------------------------------------------------------------------------------------------
+
+// int LGBM_DatasetCreateFromMat(const void* data, int data_type, int32_t nrow, int32_t ncol,
+//     int is_row_major, const char* parameters, const DatasetHandle reference, DatasetHandle* out);
+struct CreateArgs {
+  Matrix m;
+  bool rowMajor;
+  std::string params;
+  std::shared_ptr<DatasetBox> reference;
+};
+
+CreateArgs ReadCreateArgs(const Napi::CallbackInfo& info) {
+  Matrix m = ReadMatrix(info, 0, 1, 2);
+  bool rowMajor = kdap::ReadBool(info, 3, "isRowMajor");
+  std::string params = kdap::ReadString(info, 4, "parameters");
+  auto ref = kdap::ReadHandle<DatasetTraits>(info, 5, "reference", true);
+  return CreateArgs{m, rowMajor, std::move(params), std::move(ref)};
+}
+
+std::shared_ptr<DatasetBox> CreateDataset(const void* data, const CreateArgs& a) {
+  DatasetHandle out = nullptr;
+  Check(LGBM_DatasetCreateFromMat(data, DTypeOf(a.m.view), a.m.rows, a.m.cols, a.rowMajor ? 1 : 0,
+                                  a.params.c_str(), a.reference ? a.reference->raw : nullptr, &out),
+        "LGBM_DatasetCreateFromMat");
+  auto box = std::make_shared<DatasetBox>(out);
+  if (a.reference) box->deps.push_back(a.reference);
+  return box;
+}
+
+Napi::Value DatasetCreateFromMat(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    CreateArgs a = ReadCreateArgs(info);
+    CallScope scope(SinkOf(info.Env()));
+    return kdap::WrapHandle<DatasetTraits>(info.Env(), CreateDataset(a.m.view.data, a));
+  });
+}
+
+Napi::Value DatasetCreateFromMatAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<CreateArgs>(ReadCreateArgs(info));
+    auto bytes = CopyBytes(a->m.view);
+    auto result = std::make_shared<std::shared_ptr<DatasetBox>>();
+    auto sink = SinkOf(info.Env());
+    auto* w = new kdap::PromiseWorker(
+        info.Env(),
+        [a, bytes, result, sink]() {
+          CallScope scope(sink);
+          *result = CreateDataset(bytes->data(), *a);
+        },
+        [result](Napi::Env env) -> Napi::Value { return kdap::WrapHandle<DatasetTraits>(env, *result); });
+    return kdap::Queue(w);
+  });
+}
+
+// int LGBM_DatasetSetField(DatasetHandle handle, const char* field_name, const void* field_data,
+//     int num_element, int type);
+Napi::Value DatasetSetField(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto ds = kdap::ReadHandle<DatasetTraits>(info, 0, "dataset");
+    std::string field = kdap::ReadString(info, 1, "fieldName");
+    ArrayView v{};
+    int type = 0;
+    if (field == "label" || field == "weight") {
+      v = kdap::ReadTypedArray(info, 2, "fieldData", {napi_float32_array});
+      type = C_API_DTYPE_FLOAT32;
+    } else if (field == "init_score") {
+      v = kdap::ReadTypedArray(info, 2, "fieldData", {napi_float64_array});
+      type = C_API_DTYPE_FLOAT64;
+    } else if (field == "group") {
+      v = kdap::ReadTypedArray(info, 2, "fieldData", {napi_int32_array});
+      type = C_API_DTYPE_INT32;
+    } else {
+      throw ArgError{ArgError::Range, "'fieldName' must be one of label, weight, init_score, group; got '" + field + "'"};
+    }
+    if (v.length > static_cast<size_t>(INT32_MAX)) throw ArgError{ArgError::Range, "'fieldData' is too long"};
+    int n = 0;
+    {
+      CallScope scope(SinkOf(info.Env()));
+      Check(LGBM_DatasetGetNumData(ds->raw, &n), "LGBM_DatasetGetNumData");
+      if (field != "group" && field != "init_score" && static_cast<int64_t>(v.length) != n) {
+        throw ArgError{ArgError::Range, "'fieldData' for " + field + " must have one value per row (" +
+                                            std::to_string(n) + "), got " + std::to_string(v.length)};
+      }
+      if (field == "init_score" && (v.length == 0 || v.length % static_cast<size_t>(n) != 0)) {
+        throw ArgError{ArgError::Range, "'fieldData' for init_score must have rows * classes values, got " + std::to_string(v.length)};
+      }
+      std::lock_guard<std::mutex> lock(ds->mu);
+      Check(LGBM_DatasetSetField(ds->raw, field.c_str(), v.data, static_cast<int>(v.length), type), "LGBM_DatasetSetField");
+    }
+    return info.Env().Undefined();
+  });
+}
+
+// int LGBM_DatasetGetField(DatasetHandle handle, const char* field_name, int* out_len,
+//     const void** out_ptr, int* out_type);
+Napi::Value DatasetGetField(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto ds = kdap::ReadHandle<DatasetTraits>(info, 0, "dataset");
+    std::string field = kdap::ReadString(info, 1, "fieldName");
+    if (field != "label" && field != "weight" && field != "init_score" && field != "group") {
+      throw ArgError{ArgError::Range, "'fieldName' must be one of label, weight, init_score, group; got '" + field + "'"};
+    }
+    CallScope scope(SinkOf(info.Env()));
+    int len = 0, type = 0;
+    const void* ptr = nullptr;
+    Check(LGBM_DatasetGetField(ds->raw, field.c_str(), &len, &ptr, &type), "LGBM_DatasetGetField");
+    Napi::Env env = info.Env();
+    if (ptr == nullptr || len <= 0) return env.Null();
+    if (type == C_API_DTYPE_FLOAT32) {
+      auto out = Napi::Float32Array::New(env, static_cast<size_t>(len));
+      std::memcpy(out.Data(), ptr, static_cast<size_t>(len) * 4);
+      return out;
+    }
+    if (type == C_API_DTYPE_FLOAT64) {
+      auto out = Napi::Float64Array::New(env, static_cast<size_t>(len));
+      std::memcpy(out.Data(), ptr, static_cast<size_t>(len) * 8);
+      return out;
+    }
+    auto out = Napi::Int32Array::New(env, static_cast<size_t>(len));
+    std::memcpy(out.Data(), ptr, static_cast<size_t>(len) * 4);
+    return out;
+  });
+}
+
+// int LGBM_DatasetGetNumData(DatasetHandle handle, int* out);
+Napi::Value DatasetGetNumData(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto ds = kdap::ReadHandle<DatasetTraits>(info, 0, "dataset");
+    int n = 0;
+    Check(LGBM_DatasetGetNumData(ds->raw, &n), "LGBM_DatasetGetNumData");
+    return Napi::Number::New(info.Env(), n);
+  });
+}
+
+// int LGBM_DatasetGetNumFeature(DatasetHandle handle, int* out);
+Napi::Value DatasetGetNumFeature(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto ds = kdap::ReadHandle<DatasetTraits>(info, 0, "dataset");
+    int n = 0;
+    Check(LGBM_DatasetGetNumFeature(ds->raw, &n), "LGBM_DatasetGetNumFeature");
+    return Napi::Number::New(info.Env(), n);
+  });
+}
+
+// int LGBM_DatasetSetFeatureNames(DatasetHandle handle, const char** feature_names, int num_feature_names);
+Napi::Value DatasetSetFeatureNames(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto ds = kdap::ReadHandle<DatasetTraits>(info, 0, "dataset");
+    auto names = kdap::ReadStringArray(info, 1, "featureNames");
+    int n = 0;
+    CallScope scope(SinkOf(info.Env()));
+    Check(LGBM_DatasetGetNumFeature(ds->raw, &n), "LGBM_DatasetGetNumFeature");
+    if (static_cast<int64_t>(names.size()) != n) {
+      throw ArgError{ArgError::Range, "'featureNames' must have one name per feature (" + std::to_string(n) +
+                                          "), got " + std::to_string(names.size())};
+    }
+    std::vector<const char*> ptrs;
+    for (auto& s : names) ptrs.push_back(s.c_str());
+    std::lock_guard<std::mutex> lock(ds->mu);
+    Check(LGBM_DatasetSetFeatureNames(ds->raw, ptrs.data(), n), "LGBM_DatasetSetFeatureNames");
+    return info.Env().Undefined();
+  });
+}
+
+// int LGBM_DatasetGetFeatureNames(DatasetHandle handle, const int len, int* num_feature_names,
+//     const size_t buffer_len, size_t* out_buffer_len, char** feature_names);
+Napi::Value DatasetGetFeatureNames(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto ds = kdap::ReadHandle<DatasetTraits>(info, 0, "dataset");
+    int n = 0;
+    Check(LGBM_DatasetGetNumFeature(ds->raw, &n), "LGBM_DatasetGetNumFeature");
+    auto names = ReadNames(n, [&](int len, int* outLen, size_t bufLen, size_t* need, char** strs) {
+      return LGBM_DatasetGetFeatureNames(ds->raw, len, outLen, bufLen, need, strs);
+    }, "LGBM_DatasetGetFeatureNames");
+    return ToJsArray(info.Env(), names);
+  });
+}
+
+// int LGBM_DatasetFree(DatasetHandle handle);  -- deferred until no booster or worker uses it.
+Napi::Value DatasetFree(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), kdap::DisposeHandle<DatasetTraits>(info, 0, "dataset"));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booster
+// ---------------------------------------------------------------------------------------------
+
+// int LGBM_BoosterCreate(const DatasetHandle train_data, const char* parameters, BoosterHandle* out);
+Napi::Value BoosterCreate(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto ds = kdap::ReadHandle<DatasetTraits>(info, 0, "trainData");
+    std::string params = kdap::ReadString(info, 1, "parameters");
+    CallScope scope(SinkOf(info.Env()));
+    BoosterHandle out = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(ds->mu);
+      Check(LGBM_BoosterCreate(ds->raw, params.c_str(), &out), "LGBM_BoosterCreate");
+    }
+    auto box = std::make_shared<BoosterBox>(out);
+    box->deps.push_back(ds);  // LightGBM keeps a pointer to the training data
+    return kdap::WrapHandle<BoosterTraits>(info.Env(), box);
+  });
+}
+
+// int LGBM_BoosterAddValidData(BoosterHandle handle, const DatasetHandle valid_data);
+Napi::Value BoosterAddValidData(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    auto ds = kdap::ReadHandle<DatasetTraits>(info, 1, "validData");
+    CallScope scope(SinkOf(info.Env()));
+    std::lock_guard<std::mutex> lock(b->mu);
+    Check(LGBM_BoosterAddValidData(b->raw, ds->raw), "LGBM_BoosterAddValidData");
+    b->deps.push_back(ds);
+    return info.Env().Undefined();
+  });
+}
+
+// int LGBM_BoosterUpdateOneIter(BoosterHandle handle, int* produced_empty_tree);
+Napi::Value BoosterUpdateOneIter(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    CallScope scope(SinkOf(info.Env()));
+    int finished = 0;
+    std::lock_guard<std::mutex> lock(b->mu);
+    Check(LGBM_BoosterUpdateOneIter(b->raw, &finished), "LGBM_BoosterUpdateOneIter");
+    return Napi::Boolean::New(info.Env(), finished != 0);
+  });
+}
+
+/** The same, on the libuv pool: the JS thread stays free while an iteration trains. */
+Napi::Value BoosterUpdateOneIterAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    auto finished = std::make_shared<int>(0);
+    auto sink = SinkOf(info.Env());
+    auto* w = new kdap::PromiseWorker(
+        info.Env(),
+        [b, finished, sink]() {
+          CallScope scope(sink);
+          std::lock_guard<std::mutex> lock(b->mu);
+          Check(LGBM_BoosterUpdateOneIter(b->raw, finished.get()), "LGBM_BoosterUpdateOneIter");
+        },
+        [finished](Napi::Env env) -> Napi::Value { return Napi::Boolean::New(env, *finished != 0); });
+    return kdap::Queue(w);
+  });
+}
+
+// int LGBM_BoosterRollbackOneIter(BoosterHandle handle);
+Napi::Value BoosterRollbackOneIter(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    CallScope scope(SinkOf(info.Env()));
+    std::lock_guard<std::mutex> lock(b->mu);
+    Check(LGBM_BoosterRollbackOneIter(b->raw), "LGBM_BoosterRollbackOneIter");
+    return info.Env().Undefined();
+  });
+}
+
+template <class Fn>
+Napi::Value BoosterInt(const Napi::CallbackInfo& info, Fn fn, const char* name) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int out = 0;
+    Check(fn(b->raw, &out), name);
+    return Napi::Number::New(info.Env(), out);
+  });
+}
+
+// int LGBM_BoosterGetCurrentIteration(BoosterHandle handle, int* out_iteration);
+Napi::Value BoosterGetCurrentIteration(const Napi::CallbackInfo& info) {
+  return BoosterInt(info, LGBM_BoosterGetCurrentIteration, "LGBM_BoosterGetCurrentIteration");
+}
+// int LGBM_BoosterGetEvalCounts(BoosterHandle handle, int* out_len);
+Napi::Value BoosterGetEvalCounts(const Napi::CallbackInfo& info) {
+  return BoosterInt(info, LGBM_BoosterGetEvalCounts, "LGBM_BoosterGetEvalCounts");
+}
+// int LGBM_BoosterGetNumFeature(BoosterHandle handle, int* out_len);
+Napi::Value BoosterGetNumFeature(const Napi::CallbackInfo& info) {
+  return BoosterInt(info, LGBM_BoosterGetNumFeature, "LGBM_BoosterGetNumFeature");
+}
+// int LGBM_BoosterGetNumClasses(BoosterHandle handle, int* out_len);
+Napi::Value BoosterGetNumClasses(const Napi::CallbackInfo& info) {
+  return BoosterInt(info, LGBM_BoosterGetNumClasses, "LGBM_BoosterGetNumClasses");
+}
+// int LGBM_BoosterNumModelPerIteration(BoosterHandle handle, int* out_tree_per_iteration);
+Napi::Value BoosterNumModelPerIteration(const Napi::CallbackInfo& info) {
+  return BoosterInt(info, LGBM_BoosterNumModelPerIteration, "LGBM_BoosterNumModelPerIteration");
+}
+
+// int LGBM_BoosterGetEvalNames(BoosterHandle handle, const int len, int* out_len,
+//     const size_t buffer_len, size_t* out_buffer_len, char** out_strs);
+Napi::Value BoosterGetEvalNames(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int n = 0;
+    Check(LGBM_BoosterGetEvalCounts(b->raw, &n), "LGBM_BoosterGetEvalCounts");
+    auto names = ReadNames(n, [&](int len, int* outLen, size_t bufLen, size_t* need, char** strs) {
+      return LGBM_BoosterGetEvalNames(b->raw, len, outLen, bufLen, need, strs);
+    }, "LGBM_BoosterGetEvalNames");
+    return ToJsArray(info.Env(), names);
+  });
+}
+
+// int LGBM_BoosterGetFeatureNames(BoosterHandle handle, const int len, int* out_len,
+//     const size_t buffer_len, size_t* out_buffer_len, char** out_strs);
+Napi::Value BoosterGetFeatureNames(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int n = 0;
+    Check(LGBM_BoosterGetNumFeature(b->raw, &n), "LGBM_BoosterGetNumFeature");
+    auto names = ReadNames(n, [&](int len, int* outLen, size_t bufLen, size_t* need, char** strs) {
+      return LGBM_BoosterGetFeatureNames(b->raw, len, outLen, bufLen, need, strs);
+    }, "LGBM_BoosterGetFeatureNames");
+    return ToJsArray(info.Env(), names);
+  });
+}
+
+// int LGBM_BoosterGetEval(BoosterHandle handle, int data_idx, int* out_len, double* out_results);
+Napi::Value BoosterGetEval(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int dataIdx = static_cast<int>(kdap::ReadInt(info, 1, "dataIdx", 0, INT32_MAX));
+    // data_idx 0 is the training data, 1.. the validation sets in the order added.
+    // A booster loaded from a model string has no datasets (deps is empty) and nothing to evaluate.
+    int maxIdx = static_cast<int>(b->deps.size()) - 1;
+    if (dataIdx > maxIdx) {
+      throw ArgError{ArgError::Range, maxIdx < 0 ? std::string("this Booster has no training data to evaluate (it was loaded from a model)")
+                                                 : "'dataIdx' must be 0 (training data) or the index of an added validation set (1.." +
+                                                       std::to_string(maxIdx) + "), got " + std::to_string(dataIdx)};
+    }
+    CallScope scope(SinkOf(info.Env()));
+    int n = 0;
+    Check(LGBM_BoosterGetEvalCounts(b->raw, &n), "LGBM_BoosterGetEvalCounts");
+    std::vector<double> out(static_cast<size_t>(n) + 1);
+    int outLen = 0;
+    std::lock_guard<std::mutex> lock(b->mu);
+    Check(LGBM_BoosterGetEval(b->raw, dataIdx, &outLen, out.data()), "LGBM_BoosterGetEval");
+    out.resize(static_cast<size_t>(outLen));
+    return ToFloat64Array(info.Env(), out);
+  });
+}
+
+// int LGBM_BoosterCalcNumPredict(BoosterHandle handle, int num_row, int predict_type,
+//     int start_iteration, int num_iteration, int64_t* out_len);
+// int LGBM_BoosterPredictForMat(BoosterHandle handle, const void* data, int data_type, int32_t nrow,
+//     int32_t ncol, int is_row_major, int predict_type, int start_iteration, int num_iteration,
+//     const char* parameter, int64_t* out_len, double* out_result);
+struct PredictArgs {
+  std::shared_ptr<BoosterBox> b;
+  Matrix m;
+  bool rowMajor;
+  int predictType;
+  int startIteration;
+  int numIteration;
+  std::string parameter;
+};
+
+PredictArgs ReadPredictArgs(const Napi::CallbackInfo& info) {
+  auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+  Matrix m = ReadMatrix(info, 1, 2, 3, 0);
+  bool rowMajor = kdap::ReadBool(info, 4, "isRowMajor");
+  int pt = static_cast<int>(kdap::ReadInt(info, 5, "predictType", 0, 3));
+  int start = static_cast<int>(kdap::ReadInt(info, 6, "startIteration", 0, INT32_MAX));
+  int num = static_cast<int>(kdap::ReadInt(info, 7, "numIteration", -1, INT32_MAX));
+  std::string param = kdap::ReadString(info, 8, "parameter");
+  int nfeat = 0;
+  Check(LGBM_BoosterGetNumFeature(b->raw, &nfeat), "LGBM_BoosterGetNumFeature");
+  if (m.cols != nfeat) {
+    throw ArgError{ArgError::Range, "'ncol' must equal the model's number of features (" + std::to_string(nfeat) +
+                                        "), got " + std::to_string(m.cols)};
+  }
+  return PredictArgs{std::move(b), m, rowMajor, pt, start, num, std::move(param)};
+}
+
+std::vector<double> Predict(const PredictArgs& a, const void* data) {
+  int64_t len = 0;
+  Check(LGBM_BoosterCalcNumPredict(a.b->raw, a.m.rows, a.predictType, a.startIteration, a.numIteration, &len),
+        "LGBM_BoosterCalcNumPredict");
+  std::vector<double> out(static_cast<size_t>(len));
+  if (a.m.rows == 0) return out;
+  int64_t outLen = 0;
+  Check(LGBM_BoosterPredictForMat(a.b->raw, data, DTypeOf(a.m.view), a.m.rows, a.m.cols, a.rowMajor ? 1 : 0,
+                                  a.predictType, a.startIteration, a.numIteration, a.parameter.c_str(),
+                                  &outLen, out.data()),
+        "LGBM_BoosterPredictForMat");
+  out.resize(static_cast<size_t>(outLen));
+  return out;
+}
+
+Napi::Value BoosterPredictForMat(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    PredictArgs a = ReadPredictArgs(info);
+    CallScope scope(SinkOf(info.Env()));
+    return ToFloat64Array(info.Env(), Predict(a, a.m.view.data));
+  });
+}
+
+Napi::Value BoosterPredictForMatAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<PredictArgs>(ReadPredictArgs(info));
+    auto bytes = CopyBytes(a->m.view);
+    auto result = std::make_shared<std::vector<double>>();
+    auto sink = SinkOf(info.Env());
+    auto* w = new kdap::PromiseWorker(
+        info.Env(),
+        [a, bytes, result, sink]() {
+          CallScope scope(sink);
+          *result = Predict(*a, bytes->data());
+        },
+        [result](Napi::Env env) -> Napi::Value { return ToFloat64Array(env, *result); });
+    return kdap::Queue(w);
+  });
+}
+
+// int LGBM_BoosterPredictForMatSingleRowFastInit(BoosterHandle handle, const int predict_type,
+//     const int start_iteration, const int num_iteration, const int data_type, const int32_t ncol,
+//     const char* parameter, FastConfigHandle* out_fastConfig);
+struct FastConfigExtra {
+  int dtype;
+  int32_t ncol;
+  int64_t outLen;
+};
+
+// FastConfig boxes carry the row shape they were made for, so Fast() can check the row it gets.
+struct FastConfigBoxWithShape : FastConfigBox {
+  FastConfigExtra shape;
+  FastConfigBoxWithShape(FastConfigHandle h, FastConfigExtra s) : FastConfigBox(h), shape(s) {}
+};
+
+Napi::Value BoosterPredictForMatSingleRowFastInit(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int pt = static_cast<int>(kdap::ReadInt(info, 1, "predictType", 0, 3));
+    int start = static_cast<int>(kdap::ReadInt(info, 2, "startIteration", 0, INT32_MAX));
+    int num = static_cast<int>(kdap::ReadInt(info, 3, "numIteration", -1, INT32_MAX));
+    int dtype = static_cast<int>(kdap::ReadInt(info, 4, "dataType", 0, 1));
+    auto ncol = static_cast<int32_t>(kdap::ReadInt(info, 5, "ncol", 1, INT32_MAX));
+    std::string param = kdap::ReadString(info, 6, "parameter");
+    int nfeat = 0;
+    CallScope scope(SinkOf(info.Env()));
+    Check(LGBM_BoosterGetNumFeature(b->raw, &nfeat), "LGBM_BoosterGetNumFeature");
+    if (ncol != nfeat) {
+      throw ArgError{ArgError::Range, "'ncol' must equal the model's number of features (" + std::to_string(nfeat) +
+                                          "), got " + std::to_string(ncol)};
+    }
+    int64_t outLen = 0;
+    Check(LGBM_BoosterCalcNumPredict(b->raw, 1, pt, start, num, &outLen), "LGBM_BoosterCalcNumPredict");
+    FastConfigHandle out = nullptr;
+    Check(LGBM_BoosterPredictForMatSingleRowFastInit(b->raw, pt, start, num, dtype, ncol, param.c_str(), &out),
+          "LGBM_BoosterPredictForMatSingleRowFastInit");
+    auto box = std::make_shared<FastConfigBoxWithShape>(out, FastConfigExtra{dtype, ncol, outLen});
+    box->deps.push_back(b);  // the fast config points into the booster
+    return kdap::WrapHandle<FastConfigTraits>(info.Env(), std::static_pointer_cast<FastConfigBox>(box));
+  });
+}
+
+// int LGBM_BoosterPredictForMatSingleRowFast(FastConfigHandle fastConfig_handle, const void* data,
+//     int64_t* out_len, double* out_result);
+// JS: (fastConfig, row, out: Float64Array) => number of values written to out.
+Napi::Value BoosterPredictForMatSingleRowFast(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto fc = kdap::ReadHandle<FastConfigTraits>(info, 0, "fastConfig");
+    const FastConfigExtra& shape = static_cast<FastConfigBoxWithShape*>(fc.get())->shape;
+    ArrayView row = kdap::ReadTypedArray(info, 1, "row", {shape.dtype == C_API_DTYPE_FLOAT32 ? napi_float32_array : napi_float64_array});
+    if (row.length != static_cast<size_t>(shape.ncol)) {
+      throw ArgError{ArgError::Range, "'row' must hold " + std::to_string(shape.ncol) + " values, got " + std::to_string(row.length)};
+    }
+    ArrayView out = kdap::ReadTypedArray(info, 2, "out", {napi_float64_array});
+    if (out.length < static_cast<size_t>(shape.outLen)) {
+      throw ArgError{ArgError::Range, "'out' must hold at least " + std::to_string(shape.outLen) + " values, got " + std::to_string(out.length)};
+    }
+    int64_t outLen = 0;
+    // The fast path has per-handle scratch buffers: one call at a time per FastConfig.
+    std::lock_guard<std::mutex> lock(fc->mu);
+    Check(LGBM_BoosterPredictForMatSingleRowFast(fc->raw, row.data, &outLen, static_cast<double*>(out.data)),
+          "LGBM_BoosterPredictForMatSingleRowFast");
+    return Napi::Number::New(info.Env(), static_cast<double>(outLen));
+  });
+}
+
+// int LGBM_FastConfigFree(FastConfigHandle fastConfig);
+Napi::Value FastConfigFree(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), kdap::DisposeHandle<FastConfigTraits>(info, 0, "fastConfig"));
+  });
+}
+
+// int LGBM_BoosterFeatureImportance(BoosterHandle handle, int num_iteration, int importance_type,
+//     double* out_results);
+Napi::Value BoosterFeatureImportance(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int num = static_cast<int>(kdap::ReadInt(info, 1, "numIteration", -1, INT32_MAX));
+    int type = static_cast<int>(kdap::ReadInt(info, 2, "importanceType", 0, 1));
+    int nfeat = 0;
+    CallScope scope(SinkOf(info.Env()));
+    Check(LGBM_BoosterGetNumFeature(b->raw, &nfeat), "LGBM_BoosterGetNumFeature");
+    std::vector<double> out(static_cast<size_t>(nfeat));
+    std::lock_guard<std::mutex> lock(b->mu);
+    Check(LGBM_BoosterFeatureImportance(b->raw, num, type, out.data()), "LGBM_BoosterFeatureImportance");
+    return ToFloat64Array(info.Env(), out);
+  });
+}
+
+// int LGBM_BoosterSaveModelToString(BoosterHandle handle, int start_iteration, int num_iteration,
+//     int feature_importance_type, int64_t buffer_len, int64_t* out_len, char* out_str);
+Napi::Value BoosterSaveModelToString(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int start = static_cast<int>(kdap::ReadInt(info, 1, "startIteration", 0, INT32_MAX));
+    int num = static_cast<int>(kdap::ReadInt(info, 2, "numIteration", -1, INT32_MAX));
+    int type = static_cast<int>(kdap::ReadInt(info, 3, "featureImportanceType", 0, 1));
+    CallScope scope(SinkOf(info.Env()));
+    std::lock_guard<std::mutex> lock(b->mu);
+    int64_t len = 0;
+    std::vector<char> buf(1 << 20);
+    Check(LGBM_BoosterSaveModelToString(b->raw, start, num, type, static_cast<int64_t>(buf.size()), &len, buf.data()),
+          "LGBM_BoosterSaveModelToString");
+    if (len > static_cast<int64_t>(buf.size())) {
+      buf.resize(static_cast<size_t>(len));
+      Check(LGBM_BoosterSaveModelToString(b->raw, start, num, type, len, &len, buf.data()),
+            "LGBM_BoosterSaveModelToString");
+    }
+    return Napi::String::New(info.Env(), buf.data(), static_cast<size_t>(len > 0 ? len - 1 : 0));
+  });
+}
+
+// int LGBM_BoosterLoadModelFromString(const char* model_str, int* out_num_iterations, BoosterHandle* out);
+Napi::Value BoosterLoadModelFromString(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    std::string model = kdap::ReadString(info, 0, "modelStr");
+    if (model.empty()) throw ArgError{ArgError::Range, "'modelStr' is empty"};
+    CallScope scope(SinkOf(info.Env()));
+    int iters = 0;
+    BoosterHandle out = nullptr;
+    Check(LGBM_BoosterLoadModelFromString(model.c_str(), &iters, &out), "LGBM_BoosterLoadModelFromString");
+    Napi::Object res = Napi::Object::New(info.Env());
+    res.Set("booster", kdap::WrapHandle<BoosterTraits>(info.Env(), std::make_shared<BoosterBox>(out)));
+    res.Set("numIterations", iters);
+    return res;
+  });
+}
+
+// int LGBM_BoosterGetLoadedParam(BoosterHandle handle, int64_t buffer_len, int64_t* out_len, char* out_str);
+Napi::Value BoosterGetLoadedParam(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int64_t len = 0;
+    std::vector<char> buf(1 << 14);
+    Check(LGBM_BoosterGetLoadedParam(b->raw, static_cast<int64_t>(buf.size()), &len, buf.data()), "LGBM_BoosterGetLoadedParam");
+    if (len > static_cast<int64_t>(buf.size())) {
+      buf.resize(static_cast<size_t>(len));
+      Check(LGBM_BoosterGetLoadedParam(b->raw, len, &len, buf.data()), "LGBM_BoosterGetLoadedParam");
+    }
+    return Napi::String::New(info.Env(), buf.data());
+  });
+}
+
+// int LGBM_BoosterFree(BoosterHandle handle);  -- deferred until no worker or fast config uses it.
+Napi::Value BoosterFree(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), kdap::DisposeHandle<BoosterTraits>(info, 0, "booster"));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network (data-parallel training across processes)
+// ---------------------------------------------------------------------------------------------
+
+// int LGBM_NetworkInit(const char* machines, int local_listen_port, int listen_time_out, int num_machines);
+Napi::Value NetworkInit(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    std::string machines = kdap::ReadString(info, 0, "machines");
+    int port = static_cast<int>(kdap::ReadInt(info, 1, "localListenPort", 1, 65535));
+    int timeout = static_cast<int>(kdap::ReadInt(info, 2, "listenTimeOut", 1, INT32_MAX));
+    int num = static_cast<int>(kdap::ReadInt(info, 3, "numMachines", 1, 65535));
+    CallScope scope(SinkOf(info.Env()));
+    Check(LGBM_NetworkInit(machines.c_str(), port, timeout, num), "LGBM_NetworkInit");
+    return info.Env().Undefined();
+  });
+}
+
+// int LGBM_NetworkFree();
+Napi::Value NetworkFree(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    CallScope scope(SinkOf(info.Env()));
+    Check(LGBM_NetworkFree(), "LGBM_NetworkFree");
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  auto* st = new State();
+  st->library = "LightGBM";
+  env.SetInstanceData<kdap::EnvState>(st);
+  env.AddCleanupHook([st]() {
+    if (st->logSink) st->logSink->tsfn.Abort();
+  });
+
+#define EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
+  EXPORT("init", Init);
+  EXPORT("setLogger", SetLogger);
+  EXPORT("dumpParamAliases", DumpParamAliases);
+  EXPORT("datasetCreateFromMat", DatasetCreateFromMat);
+  EXPORT("datasetCreateFromMatAsync", DatasetCreateFromMatAsync);
+  EXPORT("datasetSetField", DatasetSetField);
+  EXPORT("datasetGetField", DatasetGetField);
+  EXPORT("datasetGetNumData", DatasetGetNumData);
+  EXPORT("datasetGetNumFeature", DatasetGetNumFeature);
+  EXPORT("datasetSetFeatureNames", DatasetSetFeatureNames);
+  EXPORT("datasetGetFeatureNames", DatasetGetFeatureNames);
+  EXPORT("datasetFree", DatasetFree);
+  EXPORT("boosterCreate", BoosterCreate);
+  EXPORT("boosterAddValidData", BoosterAddValidData);
+  EXPORT("boosterUpdateOneIter", BoosterUpdateOneIter);
+  EXPORT("boosterUpdateOneIterAsync", BoosterUpdateOneIterAsync);
+  EXPORT("boosterRollbackOneIter", BoosterRollbackOneIter);
+  EXPORT("boosterGetCurrentIteration", BoosterGetCurrentIteration);
+  EXPORT("boosterGetEvalCounts", BoosterGetEvalCounts);
+  EXPORT("boosterGetEvalNames", BoosterGetEvalNames);
+  EXPORT("boosterGetEval", BoosterGetEval);
+  EXPORT("boosterGetNumFeature", BoosterGetNumFeature);
+  EXPORT("boosterGetNumClasses", BoosterGetNumClasses);
+  EXPORT("boosterNumModelPerIteration", BoosterNumModelPerIteration);
+  EXPORT("boosterGetFeatureNames", BoosterGetFeatureNames);
+  EXPORT("boosterPredictForMat", BoosterPredictForMat);
+  EXPORT("boosterPredictForMatAsync", BoosterPredictForMatAsync);
+  EXPORT("boosterPredictForMatSingleRowFastInit", BoosterPredictForMatSingleRowFastInit);
+  EXPORT("boosterPredictForMatSingleRowFast", BoosterPredictForMatSingleRowFast);
+  EXPORT("fastConfigFree", FastConfigFree);
+  EXPORT("boosterFeatureImportance", BoosterFeatureImportance);
+  EXPORT("boosterSaveModelToString", BoosterSaveModelToString);
+  EXPORT("boosterLoadModelFromString", BoosterLoadModelFromString);
+  EXPORT("boosterGetLoadedParam", BoosterGetLoadedParam);
+  EXPORT("boosterFree", BoosterFree);
+  EXPORT("networkInit", NetworkInit);
+  EXPORT("networkFree", NetworkFree);
+#undef EXPORT
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(lightgbm_node, Module)

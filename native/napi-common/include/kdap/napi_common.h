@@ -1,0 +1,357 @@
+// Shared N-API machinery for the KDAP native bindings (LightGBM, XGBoost):
+// argument validation that never lets bad JS input reach C, tagged handle boxes with deferred
+// free, per-environment state, and a Promise worker that reads the library's last error on the
+// thread where the call failed.
+#pragma once
+
+#define NAPI_VERSION 8
+#include <napi.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kdap {
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/** Thrown from C++ when argument validation fails; becomes a JS TypeError/RangeError. */
+struct ArgError {
+  enum Kind { Type, Range } kind;
+  std::string message;
+};
+
+inline Napi::Error MakeArgError(Napi::Env env, const ArgError& e) {
+  Napi::Error err = e.kind == ArgError::Type ? Napi::Error(Napi::TypeError::New(env, e.message))
+                                             : Napi::Error(Napi::RangeError::New(env, e.message));
+  err.Set("code", Napi::String::New(env, e.kind == ArgError::Type ? "ERR_INVALID_ARG_TYPE"
+                                                                   : "ERR_OUT_OF_RANGE"));
+  return err;
+}
+
+/** Per-environment state: the JS NativeError class and anything a binding adds. */
+struct EnvState {
+  Napi::FunctionReference nativeErrorClass;
+  std::string library;
+};
+
+inline EnvState* GetState(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
+
+/**
+ * An error reported by the native library. Built as `new NativeError(message, {library, code,
+ * function})` when the JS side registered the class, else a plain Error with those properties.
+ */
+inline Napi::Error MakeNativeError(Napi::Env env, const std::string& fn, int code,
+                                   const std::string& message) {
+  EnvState* st = GetState(env);
+  const std::string lib = st ? st->library : std::string("native");
+  Napi::Object opts = Napi::Object::New(env);
+  opts.Set("library", Napi::String::New(env, lib));
+  opts.Set("code", Napi::Number::New(env, code));
+  opts.Set("function", Napi::String::New(env, fn));
+  if (st && !st->nativeErrorClass.IsEmpty()) {
+    Napi::Value v = st->nativeErrorClass.New({Napi::String::New(env, message), opts});
+    return Napi::Error(env, v);
+  }
+  Napi::Error err = Napi::Error::New(env, lib + " " + fn + ": " + message);
+  err.Set("library", Napi::String::New(env, lib));
+  err.Set("nativeCode", Napi::Number::New(env, code));
+  return err;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argument readers. Each names the parameter in its message and throws ArgError.
+// ---------------------------------------------------------------------------------------------
+
+inline std::string Describe(const Napi::Value& v) {
+  switch (v.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "a boolean";
+    case napi_number: return "a number";
+    case napi_string: return "a string";
+    case napi_symbol: return "a symbol";
+    case napi_function: return "a function";
+    case napi_external: return "an external";
+    case napi_bigint: return "a bigint";
+    case napi_object:
+      if (v.IsTypedArray()) return "a typed array";
+      if (v.IsArray()) return "an array";
+      if (v.IsArrayBuffer()) return "an ArrayBuffer";
+      return "an object";
+  }
+  return "an unknown value";
+}
+
+inline Napi::Value Arg(const Napi::CallbackInfo& info, size_t i) {
+  return i < info.Length() ? info[i] : info.Env().Undefined();
+}
+
+inline double ReadNumber(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = Arg(info, i);
+  if (!v.IsNumber()) throw ArgError{ArgError::Type, std::string("'") + name + "' must be a number, got " + Describe(v)};
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+inline int64_t ReadInt(const Napi::CallbackInfo& info, size_t i, const char* name, int64_t min,
+                       int64_t max) {
+  double d = ReadNumber(info, i, name);
+  if (!std::isfinite(d) || std::floor(d) != d) {
+    throw ArgError{ArgError::Type, std::string("'") + name + "' must be an integer, got " + std::to_string(d)};
+  }
+  if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
+    throw ArgError{ArgError::Range, std::string("'") + name + "' must be between " + std::to_string(min) +
+                                        " and " + std::to_string(max) + ", got " + std::to_string(static_cast<int64_t>(d))};
+  }
+  return static_cast<int64_t>(d);
+}
+
+inline bool ReadBool(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = Arg(info, i);
+  if (!v.IsBoolean()) throw ArgError{ArgError::Type, std::string("'") + name + "' must be a boolean, got " + Describe(v)};
+  return v.As<Napi::Boolean>().Value();
+}
+
+inline std::string ReadString(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = Arg(info, i);
+  if (!v.IsString()) throw ArgError{ArgError::Type, std::string("'") + name + "' must be a string, got " + Describe(v)};
+  std::string s = v.As<Napi::String>().Utf8Value();
+  if (s.find('\0') != std::string::npos) {
+    throw ArgError{ArgError::Type, std::string("'") + name + "' must not contain NUL characters"};
+  }
+  return s;
+}
+
+inline std::vector<std::string> ReadStringArray(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = Arg(info, i);
+  if (!v.IsArray()) throw ArgError{ArgError::Type, std::string("'") + name + "' must be an array of strings, got " + Describe(v)};
+  Napi::Array arr = v.As<Napi::Array>();
+  std::vector<std::string> out;
+  out.reserve(arr.Length());
+  for (uint32_t k = 0; k < arr.Length(); k++) {
+    Napi::Value e = arr.Get(k);
+    if (!e.IsString()) throw ArgError{ArgError::Type, std::string("'") + name + "[" + std::to_string(k) + "]' must be a string, got " + Describe(e)};
+    std::string s = e.As<Napi::String>().Utf8Value();
+    if (s.find('\0') != std::string::npos) throw ArgError{ArgError::Type, std::string("'") + name + "' entries must not contain NUL characters"};
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+/** A typed array argument: its element type, element count and data pointer. */
+struct ArrayView {
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+};
+
+inline const char* TypedArrayName(napi_typedarray_type t) {
+  switch (t) {
+    case napi_float32_array: return "Float32Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_int32_array: return "Int32Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_uint8_array: return "Uint8Array";
+    case napi_bigint64_array: return "BigInt64Array";
+    default: return "another typed array";
+  }
+}
+
+inline ArrayView ReadTypedArray(const Napi::CallbackInfo& info, size_t i, const char* name,
+                                std::initializer_list<napi_typedarray_type> allowed) {
+  Napi::Value v = Arg(info, i);
+  std::string want;
+  for (auto t : allowed) want += (want.empty() ? "" : " or ") + std::string(TypedArrayName(t));
+  if (!v.IsTypedArray()) throw ArgError{ArgError::Type, std::string("'") + name + "' must be a " + want + ", got " + Describe(v)};
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  napi_typedarray_type t = ta.TypedArrayType();
+  bool ok = false;
+  for (auto a : allowed) ok = ok || a == t;
+  if (!ok) throw ArgError{ArgError::Type, std::string("'") + name + "' must be a " + want + ", got a " + TypedArrayName(t)};
+  Napi::ArrayBuffer buf = ta.ArrayBuffer();
+  bool detached = false;
+  napi_is_detached_arraybuffer(info.Env(), buf, &detached);
+  if (detached) throw ArgError{ArgError::Type, std::string("'") + name + "' is backed by a detached ArrayBuffer"};
+  size_t len = ta.ElementLength();
+  void* data = static_cast<uint8_t*>(buf.Data()) + ta.ByteOffset();
+  return ArrayView{t, len, len == 0 ? nullptr : data};
+}
+
+/** rows * cols as size_t, refusing overflow. */
+inline size_t CheckedProduct(int64_t a, int64_t b, const char* what) {
+  if (a < 0 || b < 0) throw ArgError{ArgError::Range, std::string(what) + " must not be negative"};
+  if (b != 0 && static_cast<uint64_t>(a) > std::numeric_limits<uint64_t>::max() / static_cast<uint64_t>(b) / 8) {
+    throw ArgError{ArgError::Range, std::string(what) + " is too large"};
+  }
+  return static_cast<size_t>(a) * static_cast<size_t>(b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handles: a tagged External holding a shared box. dispose() marks the handle dead for JS and
+// drops the External's share; the library object is freed when the last share goes (an async
+// worker or a dependent handle may still hold one).
+// ---------------------------------------------------------------------------------------------
+
+struct BoxBase {
+  virtual ~BoxBase() = default;
+};
+
+template <class Traits>
+struct Box : BoxBase {
+  using Raw = typename Traits::Raw;
+  Raw raw = nullptr;
+  std::vector<std::shared_ptr<BoxBase>> deps;  // what must outlive this handle (e.g. training data)
+  std::mutex mu;                               // serializes calls the library does not lock itself
+  explicit Box(Raw r) : raw(r) {}
+  ~Box() override {
+    if (raw != nullptr) Traits::Free(raw);
+  }
+};
+
+template <class Traits>
+struct Slot {
+  std::shared_ptr<Box<Traits>> box;
+};
+
+template <class Traits>
+Napi::External<Slot<Traits>> WrapHandle(Napi::Env env, std::shared_ptr<Box<Traits>> box) {
+  auto* slot = new Slot<Traits>{std::move(box)};
+  auto ext = Napi::External<Slot<Traits>>::New(env, slot, [](Napi::Env, Slot<Traits>* s) { delete s; });
+  ext.TypeTag(&Traits::kTag);
+  return ext;
+}
+
+/** The live box behind a handle argument; TypeError for wrong kinds, Error after dispose. */
+template <class Traits>
+std::shared_ptr<Box<Traits>> ReadHandle(const Napi::CallbackInfo& info, size_t i, const char* name,
+                                        bool allowNull = false) {
+  Napi::Value v = Arg(info, i);
+  if (allowNull && (v.IsNull() || v.IsUndefined())) return nullptr;
+  if (!v.IsExternal()) {
+    throw ArgError{ArgError::Type, std::string("'") + name + "' must be a " + Traits::kName + " handle, got " + Describe(v)};
+  }
+  auto ext = v.As<Napi::External<Slot<Traits>>>();
+  if (!ext.CheckTypeTag(&Traits::kTag)) {
+    throw ArgError{ArgError::Type, std::string("'") + name + "' must be a " + Traits::kName + " handle, got another kind of handle"};
+  }
+  auto* slot = ext.Data();
+  if (!slot->box) throw ArgError{ArgError::Type, std::string(Traits::kName) + " has been disposed"};
+  return slot->box;
+}
+
+/** Drops the handle's share of its box; a second call is a no-op. Returns whether it was live. */
+template <class Traits>
+bool DisposeHandle(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = Arg(info, i);
+  if (!v.IsExternal()) throw ArgError{ArgError::Type, std::string("'") + name + "' must be a " + Traits::kName + " handle, got " + Describe(v)};
+  auto ext = v.As<Napi::External<Slot<Traits>>>();
+  if (!ext.CheckTypeTag(&Traits::kTag)) throw ArgError{ArgError::Type, std::string("'") + name + "' must be a " + Traits::kName + " handle, got another kind of handle"};
+  bool live = static_cast<bool>(ext.Data()->box);
+  ext.Data()->box.reset();
+  return live;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls: sync wrappers turn ArgError into JS exceptions; the Promise worker runs `work` on the
+// libuv pool and `done` back on the JS thread.
+// ---------------------------------------------------------------------------------------------
+
+/** Failure of a library call, captured on the thread where it happened. */
+struct LibFailure {
+  std::string function;
+  int code = 0;
+  std::string message;
+};
+
+template <class F>
+Napi::Value Guard(const Napi::CallbackInfo& info, F&& f) {
+  Napi::Env env = info.Env();
+  try {
+    return f();
+  } catch (const ArgError& e) {
+    MakeArgError(env, e).ThrowAsJavaScriptException();
+  } catch (const LibFailure& e) {
+    MakeNativeError(env, e.function, e.code, e.message).ThrowAsJavaScriptException();
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+  } catch (const std::bad_alloc&) {
+    Napi::RangeError::New(env, "out of memory").ThrowAsJavaScriptException();
+  } catch (const std::exception& e) {
+    Napi::Error::New(env, e.what()).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  using Work = std::function<void()>;                   // runs off the JS thread; throws LibFailure
+  using Done = std::function<Napi::Value(Napi::Env)>;  // runs on the JS thread
+
+  PromiseWorker(Napi::Env env, Work work, Done done)
+      : Napi::AsyncWorker(env, "kdap:native"), deferred_(Napi::Promise::Deferred::New(env)),
+        work_(std::move(work)), done_(std::move(done)) {}
+
+  /** Keeps a JS value (an input array) alive until the worker settles. */
+  void Keep(Napi::Value v) {
+    if (v.IsObject()) kept_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      work_();
+    } catch (const LibFailure& f) {
+      failure_ = f;
+      SetError(f.message);
+    } catch (const std::bad_alloc&) {
+      failure_ = LibFailure{"", -1, "out of memory"};
+      SetError("out of memory");
+    } catch (const std::exception& e) {
+      failure_ = LibFailure{"", -1, e.what()};
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    try {
+      deferred_.Resolve(done_(env));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+    kept_.clear();
+  }
+  void OnError(const Napi::Error&) override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    deferred_.Reject(MakeNativeError(env, failure_.function, failure_.code, failure_.message).Value());
+    kept_.clear();
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Work work_;
+  Done done_;
+  LibFailure failure_;
+  std::vector<Napi::ObjectReference> kept_;
+};
+
+/** Queues a worker and returns its Promise; ArgError while preparing becomes a rejection-free throw. */
+inline Napi::Value Queue(PromiseWorker* w) {
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+}  // namespace kdap

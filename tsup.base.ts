@@ -1,0 +1,18 @@
+import type { Options } from 'tsup';
+
+/** The one tsup configuration every package uses: ESM + CJS + .d.ts from src/index.ts. */
+export function packageConfig(overrides: Options = {}): Options {
+  return {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: { compilerOptions: { composite: false, customConditions: [] } },
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    shims: true,
+    splitting: false,
+    outDir: 'dist',
+    ...overrides,
+  };
+}

@@ -55,17 +55,31 @@ struct State : kdap::EnvState {
 
 thread_local std::shared_ptr<LogSink> tCurrentSink;
 
-void OnLightGBMLog(const char* msg) {
-  std::shared_ptr<LogSink> sink = tCurrentSink;
-  if (!sink) return;  // no JS logger registered for this call: drop instead of printing
-  auto* copy = new std::string(msg);
+void EmitLine(const std::shared_ptr<LogSink>& sink, std::string line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  if (line.empty()) return;
+  auto* copy = new std::string(std::move(line));
   napi_status st = sink->tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, std::string* s) {
     std::string text = std::move(*s);
     delete s;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (!text.empty() && env != nullptr) fn.Call({Napi::String::New(env, text)});
+    if (env != nullptr) fn.Call({Napi::String::New(env, text)});
   });
   if (st != napi_ok) delete copy;
+}
+
+// LightGBM hands a log line to the callback in pieces ("[LightGBM] [Info] ", the text, "\n");
+// pieces are joined per thread and whole lines delivered.
+thread_local std::string tPartialLine;
+
+void OnLightGBMLog(const char* msg) {
+  std::shared_ptr<LogSink> sink = tCurrentSink;
+  if (!sink) return;  // no JS logger registered for this call: drop instead of printing
+  tPartialLine += msg;
+  size_t nl;
+  while ((nl = tPartialLine.find('\n')) != std::string::npos) {
+    EmitLine(sink, tPartialLine.substr(0, nl));
+    tPartialLine.erase(0, nl + 1);
+  }
 }
 
 /** Scope for one library call on the current thread: installs the callback and sink. */

@@ -26,6 +26,8 @@ export class NativeError extends Error {
     this.library = options.library;
     this.code = options.code;
     this.function = options.function || undefined;
+    // Start the stack at the caller of the failing binding function, not at this constructor.
+    Error.captureStackTrace?.(this, NativeError);
   }
 }
 

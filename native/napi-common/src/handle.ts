@@ -15,37 +15,64 @@ const registry = new FinalizationRegistry<() => void>((free) => {
 /**
  * Base of every class that owns a native handle: `dispose()` is idempotent and backs
  * `[Symbol.dispose]`; any later use throws `DisposedError` ("Booster has been disposed").
+ * The handle may be attached after construction (lazily constructed datasets).
  */
 export abstract class NativeResource<H> implements Disposable {
-  #handle: H | null;
+  #handle: H | null = null;
+  #disposed = false;
   readonly #what: string;
   readonly #free: (h: H) => void;
 
-  protected constructor(what: string, handle: H, free: (h: H) => void) {
-    this.#handle = handle;
+  protected constructor(what: string, free: (h: H) => void, handle?: H) {
     this.#what = what;
     this.#free = free;
+    if (handle !== undefined) this.attachHandle(handle);
+  }
+
+  /** Takes ownership of a native handle (once). */
+  protected attachHandle(handle: H): void {
+    if (this.#disposed) {
+      this.#free(handle);
+      throw new DisposedError(this.#what);
+    }
+    if (this.#handle !== null) throw new Error(`${this.#what} already has a native handle`);
+    this.#handle = handle;
+    const free = this.#free;
     registry.register(this, () => free(handle), this);
+  }
+
+  /** Whether a native handle is attached (and not disposed). */
+  protected get hasHandle(): boolean {
+    return this.#handle !== null;
   }
 
   /** The live handle; throws if disposed. */
   protected get handle(): H {
-    if (this.#handle === null) throw new DisposedError(this.#what);
+    if (this.#disposed) throw new DisposedError(this.#what);
+    if (this.#handle === null) throw new Error(`${this.#what} has no native handle yet`);
     return this.#handle;
   }
 
+  /** Throws DisposedError if disposed. */
+  protected assertLive(): void {
+    if (this.#disposed) throw new DisposedError(this.#what);
+  }
+
   get disposed(): boolean {
-    return this.#handle === null;
+    return this.#disposed;
   }
 
   /** Frees the native object. Safe to call more than once. */
   dispose(): void {
-    const h = this.#handle;
-    if (h === null) return;
-    this.#handle = null;
-    registry.unregister(this);
+    if (this.#disposed) return;
+    this.#disposed = true;
     this.onDispose();
-    this.#free(h);
+    const h = this.#handle;
+    this.#handle = null;
+    if (h !== null) {
+      registry.unregister(this);
+      this.#free(h);
+    }
   }
 
   /** Subclasses release what they own (child handles) before the handle itself is freed. */

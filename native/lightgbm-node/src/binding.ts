@@ -1,0 +1,181 @@
+/**
+ * Layer 1: the LightGBM C API, one JS function per C function (plus `Async` variants that run on
+ * the libuv pool). Each function validates its arguments in C++ before any C call: wrong types,
+ * wrong handle kinds, lengths that do not match rows * cols and disposed handles throw
+ * TypeError/RangeError; library failures throw NativeError with LightGBM's own message.
+ *
+ * Prefer the classes in `dataset.ts` / `booster.ts`; this layer is exported for completeness.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { NativeError, type Handle } from '@kdap/napi-common';
+
+export type DatasetHandle = Handle<'Dataset'>;
+export type BoosterHandle = Handle<'Booster'>;
+export type FastConfigHandle = Handle<'FastConfig'>;
+export type DenseMatrix = Float32Array | Float64Array;
+
+/** `C_API_PREDICT_*` */
+export const PredictType = { Normal: 0, RawScore: 1, LeafIndex: 2, Contrib: 3 } as const;
+/** `C_API_DTYPE_*` */
+export const DType = { Float32: 0, Float64: 1 } as const;
+/** `C_API_FEATURE_IMPORTANCE_*` */
+export const ImportanceType = { Split: 0, Gain: 1 } as const;
+
+export interface LightGBMBinding {
+  /** Registers the error class used for library failures in this environment. */
+  init(nativeError: typeof NativeError): void;
+  /** Routes LightGBM's log lines (`LGBM_RegisterLogCallback`) to `logger`, or drops them (null). */
+  setLogger(logger: ((line: string) => void) | null): void;
+
+  /** `int LGBM_DumpParamAliases(int64_t buffer_len, int64_t* out_len, char* out_str);` */
+  dumpParamAliases(): string;
+
+  /**
+   * `int LGBM_DatasetCreateFromMat(const void* data, int data_type, int32_t nrow, int32_t ncol,
+   *  int is_row_major, const char* parameters, const DatasetHandle reference, DatasetHandle* out);`
+   */
+  datasetCreateFromMat(data: DenseMatrix, nrow: number, ncol: number, isRowMajor: boolean,
+    parameters: string, reference: DatasetHandle | null): DatasetHandle;
+  /** The same on the libuv pool (the input is copied first, so it may be reused at once). */
+  datasetCreateFromMatAsync(data: DenseMatrix, nrow: number, ncol: number, isRowMajor: boolean,
+    parameters: string, reference: DatasetHandle | null): Promise<DatasetHandle>;
+  /**
+   * `int LGBM_DatasetSetField(DatasetHandle handle, const char* field_name, const void* field_data,
+   *  int num_element, int type);` label/weight: Float32Array, init_score: Float64Array, group: Int32Array.
+   */
+  datasetSetField(dataset: DatasetHandle, fieldName: 'label' | 'weight' | 'init_score' | 'group',
+    fieldData: Float32Array | Float64Array | Int32Array): void;
+  /** `int LGBM_DatasetGetField(DatasetHandle handle, const char* field_name, int* out_len, const void** out_ptr, int* out_type);` */
+  datasetGetField(dataset: DatasetHandle, fieldName: 'label' | 'weight' | 'init_score' | 'group'):
+    Float32Array | Float64Array | Int32Array | null;
+  /** `int LGBM_DatasetGetNumData(DatasetHandle handle, int* out);` */
+  datasetGetNumData(dataset: DatasetHandle): number;
+  /** `int LGBM_DatasetGetNumFeature(DatasetHandle handle, int* out);` */
+  datasetGetNumFeature(dataset: DatasetHandle): number;
+  /** `int LGBM_DatasetSetFeatureNames(DatasetHandle handle, const char** feature_names, int num_feature_names);` */
+  datasetSetFeatureNames(dataset: DatasetHandle, featureNames: string[]): void;
+  /**
+   * `int LGBM_DatasetGetFeatureNames(DatasetHandle handle, const int len, int* num_feature_names,
+   *  const size_t buffer_len, size_t* out_buffer_len, char** feature_names);`
+   */
+  datasetGetFeatureNames(dataset: DatasetHandle): string[];
+  /** `int LGBM_DatasetFree(DatasetHandle handle);` Deferred while a booster uses it; returns whether the handle was live. */
+  datasetFree(dataset: DatasetHandle): boolean;
+
+  /** `int LGBM_BoosterCreate(const DatasetHandle train_data, const char* parameters, BoosterHandle* out);` */
+  boosterCreate(trainData: DatasetHandle, parameters: string): BoosterHandle;
+  /** `int LGBM_BoosterAddValidData(BoosterHandle handle, const DatasetHandle valid_data);` */
+  boosterAddValidData(booster: BoosterHandle, validData: DatasetHandle): void;
+  /** `int LGBM_BoosterUpdateOneIter(BoosterHandle handle, int* produced_empty_tree);` Returns produced_empty_tree. */
+  boosterUpdateOneIter(booster: BoosterHandle): boolean;
+  /** The same on the libuv pool. */
+  boosterUpdateOneIterAsync(booster: BoosterHandle): Promise<boolean>;
+  /** `int LGBM_BoosterRollbackOneIter(BoosterHandle handle);` */
+  boosterRollbackOneIter(booster: BoosterHandle): void;
+  /** `int LGBM_BoosterGetCurrentIteration(BoosterHandle handle, int* out_iteration);` */
+  boosterGetCurrentIteration(booster: BoosterHandle): number;
+  /** `int LGBM_BoosterGetEvalCounts(BoosterHandle handle, int* out_len);` */
+  boosterGetEvalCounts(booster: BoosterHandle): number;
+  /**
+   * `int LGBM_BoosterGetEvalNames(BoosterHandle handle, const int len, int* out_len,
+   *  const size_t buffer_len, size_t* out_buffer_len, char** out_strs);`
+   */
+  boosterGetEvalNames(booster: BoosterHandle): string[];
+  /** `int LGBM_BoosterGetEval(BoosterHandle handle, int data_idx, int* out_len, double* out_results);` data_idx 0 = training data. */
+  boosterGetEval(booster: BoosterHandle, dataIdx: number): Float64Array;
+  /** `int LGBM_BoosterGetNumFeature(BoosterHandle handle, int* out_len);` */
+  boosterGetNumFeature(booster: BoosterHandle): number;
+  /** `int LGBM_BoosterGetNumClasses(BoosterHandle handle, int* out_len);` */
+  boosterGetNumClasses(booster: BoosterHandle): number;
+  /** `int LGBM_BoosterNumModelPerIteration(BoosterHandle handle, int* out_tree_per_iteration);` */
+  boosterNumModelPerIteration(booster: BoosterHandle): number;
+  /**
+   * `int LGBM_BoosterGetFeatureNames(BoosterHandle handle, const int len, int* out_len,
+   *  const size_t buffer_len, size_t* out_buffer_len, char** out_strs);`
+   */
+  boosterGetFeatureNames(booster: BoosterHandle): string[];
+  /**
+   * `int LGBM_BoosterPredictForMat(BoosterHandle handle, const void* data, int data_type, int32_t nrow,
+   *  int32_t ncol, int is_row_major, int predict_type, int start_iteration, int num_iteration,
+   *  const char* parameter, int64_t* out_len, double* out_result);` (sized by LGBM_BoosterCalcNumPredict)
+   */
+  boosterPredictForMat(booster: BoosterHandle, data: DenseMatrix, nrow: number, ncol: number,
+    isRowMajor: boolean, predictType: number, startIteration: number, numIteration: number,
+    parameter: string): Float64Array;
+  /** The same on the libuv pool (the input is copied first). */
+  boosterPredictForMatAsync(booster: BoosterHandle, data: DenseMatrix, nrow: number, ncol: number,
+    isRowMajor: boolean, predictType: number, startIteration: number, numIteration: number,
+    parameter: string): Promise<Float64Array>;
+  /**
+   * `int LGBM_BoosterPredictForMatSingleRowFastInit(BoosterHandle handle, const int predict_type,
+   *  const int start_iteration, const int num_iteration, const int data_type, const int32_t ncol,
+   *  const char* parameter, FastConfigHandle* out_fastConfig);`
+   */
+  boosterPredictForMatSingleRowFastInit(booster: BoosterHandle, predictType: number,
+    startIteration: number, numIteration: number, dataType: number, ncol: number,
+    parameter: string): FastConfigHandle;
+  /**
+   * `int LGBM_BoosterPredictForMatSingleRowFast(FastConfigHandle fastConfig_handle, const void* data,
+   *  int64_t* out_len, double* out_result);` Writes into `out`; returns out_len.
+   */
+  boosterPredictForMatSingleRowFast(fastConfig: FastConfigHandle, row: DenseMatrix, out: Float64Array): number;
+  /** `int LGBM_FastConfigFree(FastConfigHandle fastConfig);` */
+  fastConfigFree(fastConfig: FastConfigHandle): boolean;
+  /** `int LGBM_BoosterFeatureImportance(BoosterHandle handle, int num_iteration, int importance_type, double* out_results);` */
+  boosterFeatureImportance(booster: BoosterHandle, numIteration: number, importanceType: number): Float64Array;
+  /**
+   * `int LGBM_BoosterSaveModelToString(BoosterHandle handle, int start_iteration, int num_iteration,
+   *  int feature_importance_type, int64_t buffer_len, int64_t* out_len, char* out_str);`
+   */
+  boosterSaveModelToString(booster: BoosterHandle, startIteration: number, numIteration: number,
+    featureImportanceType: number): string;
+  /** `int LGBM_BoosterLoadModelFromString(const char* model_str, int* out_num_iterations, BoosterHandle* out);` */
+  boosterLoadModelFromString(modelStr: string): { booster: BoosterHandle; numIterations: number };
+  /** `int LGBM_BoosterGetLoadedParam(BoosterHandle handle, int64_t buffer_len, int64_t* out_len, char* out_str);` */
+  boosterGetLoadedParam(booster: BoosterHandle): string;
+  /** `int LGBM_BoosterFree(BoosterHandle handle);` Deferred while a worker or fast config uses it. */
+  boosterFree(booster: BoosterHandle): boolean;
+
+  /** `int LGBM_NetworkInit(const char* machines, int local_listen_port, int listen_time_out, int num_machines);` */
+  networkInit(machines: string, localListenPort: number, listenTimeOut: number, numMachines: number): void;
+  /** `int LGBM_NetworkFree();` */
+  networkFree(): void;
+}
+
+/** Error thrown when the compiled addon cannot be loaded, with the fixes that apply. */
+export class AddonLoadError extends Error {
+  override readonly name = 'AddonLoadError';
+}
+
+function load(): LightGBMBinding {
+  const pkgRoot = path.resolve(__dirname, '..');
+  const file = path.join(pkgRoot, 'build', 'Release', 'lightgbm_node.node');
+  if (!fs.existsSync(file)) {
+    throw new AddonLoadError(
+      `The LightGBM addon is not built (${file} is missing). Build it with ` +
+        "'npm run build --workspace native/lightgbm-node' (needs a C++ compiler, cmake and python3 with pip; " +
+        "Debian/Ubuntu: apt-get install build-essential cmake python3-pip), or run 'bash scripts/setup.sh' at the repo root.",
+    );
+  }
+  try {
+    const binding = createRequire(__filename)(file) as LightGBMBinding;
+    binding.init(NativeError);
+    return binding;
+  } catch (e) {
+    throw new AddonLoadError(
+      `Could not load ${file}: ${(e as Error).message}. If it mentions libgomp, install the OpenMP runtime ` +
+        "(Debian/Ubuntu: apt-get install libgomp1); otherwise rebuild with 'npm run build --workspace native/lightgbm-node'.",
+      { cause: e },
+    );
+  }
+}
+
+let cached: LightGBMBinding | undefined;
+
+/** The loaded addon (loaded on first use, once per thread/environment). */
+export function binding(): LightGBMBinding {
+  cached ??= load();
+  return cached;
+}

@@ -1,0 +1,420 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  AbortError,
+  NativeResource,
+  ParameterError,
+  checkInt,
+  checkKnownOptions,
+  checkMatrix,
+  describe,
+  withCallSite,
+} from '@kdap/napi-common';
+import { DType, ImportanceType, PredictType, binding, type BoosterHandle, type DenseMatrix, type FastConfigHandle } from './binding';
+import { Dataset, type Layout } from './dataset';
+import { canonicalParam, getParam, paramsToString, type Params } from './params';
+
+export type PredictionType = 'normal' | 'raw' | 'leaf' | 'contrib';
+
+export interface EvalResult {
+  /** 'training' or the validation set's name ('valid_0', ... unless named). */
+  dataName: string;
+  /** Metric name as LightGBM reports it ('l2', 'auc', 'quantile', ...). */
+  metric: string;
+  value: number;
+  higherBetter: boolean;
+}
+
+export interface IterationInfo {
+  /** 1-based iteration just trained. */
+  iteration: number;
+  evals: EvalResult[];
+}
+
+export interface TrainOptions {
+  /** Boosting rounds (default 100, or num_iterations from params as LightGBM's Python package does). */
+  numBoostRound?: number;
+  /** Validation sets; build them with `{ reference: trainSet }`. The training set itself may be listed. */
+  validSets?: readonly Dataset[];
+  /** Names for `validSets` (default 'training' for the training set, else 'valid_<i>'). */
+  validNames?: readonly string[];
+  /** Stop when no validation metric improved for this many rounds (needs validSets). */
+  earlyStoppingRounds?: number;
+  /** Early-stop on the first metric only. */
+  firstMetricOnly?: boolean;
+  /** Minimum improvement that counts (>= 0). */
+  minDelta?: number;
+  /** Called after each iteration with its evaluation results. */
+  onIteration?: (info: IterationInfo) => void;
+  /** Stops training between iterations; the promise rejects with AbortError. */
+  signal?: AbortSignal;
+  /**
+   * Keep the booster's link to its training data for further training (default false: like
+   * LightGBM's Python package, the result is reloaded from its model string and the data released).
+   */
+  keepTrainingBooster?: boolean;
+}
+
+const TRAIN_OPTIONS = ['numBoostRound', 'validSets', 'validNames', 'earlyStoppingRounds', 'firstMetricOnly', 'minDelta', 'onIteration', 'signal', 'keepTrainingBooster'] as const;
+
+export interface PredictOptions {
+  rows: number;
+  cols: number;
+  /** 'normal' (transformed), 'raw' (margin), 'leaf' (leaf indices), 'contrib' (SHAP values + bias). */
+  type?: PredictionType;
+  /** First iteration to use (0-based). */
+  startIteration?: number;
+  /** Iterations to use; default the best iteration if early stopping found one, else all (-1). */
+  numIteration?: number;
+  layout?: Layout;
+  /** Prediction parameters (num_threads, pred_early_stop, ...). */
+  params?: Params;
+}
+
+const PREDICT_OPTIONS = ['rows', 'cols', 'type', 'startIteration', 'numIteration', 'layout', 'params'] as const;
+
+export interface PredictRowOptions {
+  type?: PredictionType;
+  startIteration?: number;
+  numIteration?: number;
+  params?: Params;
+}
+
+/** Per-data-set, per-metric values by iteration. */
+export type EvalHistory = Record<string, Record<string, number[]>>;
+
+const PREDICT_TYPES: Record<PredictionType, number> = {
+  normal: PredictType.Normal,
+  raw: PredictType.RawScore,
+  leaf: PredictType.LeafIndex,
+  contrib: PredictType.Contrib,
+};
+
+function predictTypeOf(owner: string, type: unknown): number {
+  const t = type ?? 'normal';
+  const code = PREDICT_TYPES[t as PredictionType];
+  if (typeof t !== 'string' || code === undefined) {
+    throw new ParameterError('type', `The 'type' option of ${owner} must be one of 'normal', 'raw', 'leaf', 'contrib'. Got ${describe(type)}.`);
+  }
+  return code;
+}
+
+/** LightGBM's rule (Python package) for metrics where larger is better. */
+function isHigherBetter(metric: string): boolean {
+  return ['auc', 'ndcg@', 'map@', 'average_precision'].some((p) => metric.startsWith(p));
+}
+
+interface FastEntry {
+  key: string;
+  handle: FastConfigHandle;
+  out: Float64Array;
+  scratch: Float64Array;
+}
+
+/**
+ * A LightGBM booster. Train with `await Booster.train(params, trainSet, options)`, or load with
+ * `Booster.fromModelString` / `Booster.load`. Predictions: `await predict()` (off the JS thread),
+ * `predictSync()`, and `predictRow()` on LightGBM's single-row fast path.
+ */
+export class Booster extends NativeResource<BoosterHandle> {
+  /** Best iteration (1-based) found by early stopping; 0 when training did not use it (as in LightGBM's Python package). */
+  bestIteration = 0;
+  /** Evaluation results at the best iteration. */
+  bestScore: EvalResult[] = [];
+  /** Evaluation history recorded during training. */
+  readonly evalHistory: EvalHistory = {};
+  #fast: FastEntry | null = null;
+
+  private constructor(handle: BoosterHandle) {
+    super('Booster', (h) => binding().boosterFree(h), handle);
+  }
+
+  /**
+   * Trains a booster: one iteration at a time off the JS thread, evaluating the validation sets
+   * after each, with early stopping and abort between iterations.
+   */
+  static async train(params: Params, trainSet: Dataset, options: TrainOptions = {}): Promise<Booster> {
+    const owner = 'Booster.train';
+    if (params === null || typeof params !== 'object') throw new ParameterError('params', `The 'params' argument of ${owner} must be an object of LightGBM parameters. Got ${describe(params)}.`);
+    if (!(trainSet instanceof Dataset)) throw new ParameterError('trainSet', `The 'trainSet' argument of ${owner} must be a Dataset. Got ${describe(trainSet)}.`);
+    checkKnownOptions(owner, options, TRAIN_OPTIONS);
+    if (!trainSet.hasLabel && !trainSet.constructed) {
+      throw new ParameterError('trainSet', `The training Dataset given to ${owner} has no label. Pass { label } when creating it.`);
+    }
+
+    // num_iterations and early_stopping_round may come from params, as in lightgbm.train.
+    const p: Params = { ...params };
+    let numBoostRound = options.numBoostRound ?? 100;
+    for (const key of Object.keys(p)) {
+      if (canonicalParam(key) === 'num_iterations') {
+        if (options.numBoostRound === undefined) numBoostRound = Number(p[key]);
+        delete p[key];
+      }
+    }
+    checkInt(owner, 'numBoostRound', numBoostRound, 1);
+    p.num_iterations = numBoostRound;
+    const esFromParams = getParam(p, 'early_stopping_round');
+    const earlyStoppingRounds = options.earlyStoppingRounds ?? (esFromParams === undefined ? undefined : Number(esFromParams));
+    if (earlyStoppingRounds !== undefined && earlyStoppingRounds > 0) checkInt(owner, 'earlyStoppingRounds', earlyStoppingRounds, 1);
+    const minDelta = options.minDelta ?? 0;
+    if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw new ParameterError('minDelta', `The 'minDelta' option of ${owner} must be a number >= 0. Got ${describe(minDelta)}.`);
+    const firstMetricOnly = options.firstMetricOnly ?? getParam(p, 'first_metric_only') === true;
+    const validSets = options.validSets ?? [];
+    if (!Array.isArray(validSets) || validSets.some((v) => !(v instanceof Dataset))) {
+      throw new ParameterError('validSets', `The 'validSets' option of ${owner} must be an array of Datasets. Got ${describe(validSets)}.`);
+    }
+    if (options.validNames !== undefined && options.validNames.length !== validSets.length) {
+      throw new ParameterError('validNames', `The 'validNames' option of ${owner} must name each validation set (${validSets.length}). Got ${options.validNames.length}.`);
+    }
+    if (options.onIteration !== undefined && typeof options.onIteration !== 'function') {
+      throw new ParameterError('onIteration', `The 'onIteration' option of ${owner} must be a function. Got ${describe(options.onIteration)}.`);
+    }
+    const signal = options.signal;
+    const paramString = paramsToString(owner, p);
+    const checkAbort = () => {
+      if (signal?.aborted) throw new AbortError('Training was aborted', { cause: signal.reason });
+    };
+    checkAbort();
+
+    const b = binding();
+    await trainSet.constructAsync(p);
+    const booster = new Booster(b.boosterCreate(trainSet.nativeHandle, paramString));
+    try {
+      const names: string[] = [];
+      const evalIdx: number[] = []; // LGBM data index per named set: 0 = training data
+      let added = 0;
+      for (let i = 0; i < validSets.length; i++) {
+        const v = validSets[i]!;
+        if (v === trainSet) {
+          names.push(options.validNames?.[i] ?? 'training');
+          evalIdx.push(0);
+          continue;
+        }
+        if (v.reference !== trainSet) {
+          throw new ParameterError('validSets', `Validation set ${i} given to ${owner} must be created with { reference: trainSet } so that it shares the training bins.`);
+        }
+        await v.constructAsync(p);
+        b.boosterAddValidData(booster.handle, v.nativeHandle);
+        added++;
+        names.push(options.validNames?.[i] ?? `valid_${i}`);
+        evalIdx.push(added);
+      }
+      const metricNames = b.boosterGetEvalNames(booster.handle);
+      const trainName = names[evalIdx.indexOf(0)];
+
+      // Early stopping state, as lightgbm.callback.early_stopping keeps it.
+      const es = earlyStoppingRounds !== undefined && earlyStoppingRounds > 0 && names.length > 0 && getParam(p, 'boosting') !== 'dart';
+      const bestScores: number[] = [];
+      const bestIters: number[] = [];
+      const bestLists: EvalResult[][] = [];
+      let stoppedAt: { iter: number; list: EvalResult[] } | null = null;
+
+      for (let iter = 0; iter < numBoostRound; iter++) {
+        checkAbort();
+        await withCallSite(b.boosterUpdateOneIterAsync(booster.handle), new Error());
+        const evals: EvalResult[] = [];
+        for (let k = 0; k < names.length; k++) {
+          const values = b.boosterGetEval(booster.handle, evalIdx[k]!);
+          for (let m = 0; m < metricNames.length; m++) {
+            const metric = metricNames[m]!;
+            const value = values[m]!;
+            evals.push({ dataName: names[k]!, metric, value, higherBetter: isHigherBetter(metric) });
+            ((booster.evalHistory[names[k]!] ??= {})[metric] ??= []).push(value);
+          }
+        }
+        options.onIteration?.({ iteration: iter + 1, evals });
+        if (!es || evals.length === 0) continue;
+        const first = bestLists.length === 0;
+        for (let i = 0; i < evals.length; i++) {
+          const e = evals[i]!;
+          if (first) {
+            bestScores.push(e.value);
+            bestIters.push(iter);
+            bestLists.push(evals);
+          } else if (e.higherBetter ? e.value > bestScores[i]! + minDelta : e.value < bestScores[i]! - minDelta) {
+            bestScores[i] = e.value;
+            bestIters[i] = iter;
+            bestLists[i] = evals;
+          }
+          if (firstMetricOnly && e.metric !== evals[0]!.metric) continue;
+          if (e.dataName === trainName && trainName !== undefined) continue;
+          if (iter - bestIters[i]! >= earlyStoppingRounds! || iter === numBoostRound - 1) {
+            stoppedAt = { iter: bestIters[i]!, list: bestLists[i]! };
+            break;
+          }
+        }
+        if (stoppedAt) break;
+      }
+      if (stoppedAt) {
+        booster.bestIteration = stoppedAt.iter + 1;
+        booster.bestScore = stoppedAt.list;
+      }
+      if (options.keepTrainingBooster) return booster;
+      // Release the training data as lightgbm.train does: reload from the model string.
+      const reloaded = Booster.fromModelString(booster.toModelString({ numIteration: -1 }));
+      reloaded.bestIteration = booster.bestIteration;
+      reloaded.bestScore = booster.bestScore;
+      Object.assign(reloaded.evalHistory, booster.evalHistory);
+      booster.dispose();
+      return reloaded;
+    } catch (e) {
+      booster.dispose();
+      throw e;
+    }
+  }
+
+  /** Loads a booster from LightGBM's text model format. */
+  static fromModelString(model: string): Booster {
+    if (typeof model !== 'string' || model.length === 0) {
+      throw new ParameterError('model', `Booster.fromModelString needs a non-empty LightGBM model string. Got ${describe(model)}.`);
+    }
+    const { booster } = binding().boosterLoadModelFromString(model);
+    return new Booster(booster);
+  }
+
+  /** Loads a booster from a LightGBM text model file. */
+  static load(file: string): Booster {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ParameterError('file', `Booster.load could not read '${file}': ${(e as Error).message}`);
+    }
+    try {
+      return Booster.fromModelString(text);
+    } catch (e) {
+      (e as Error).message = `${file}: ${(e as Error).message} (is it a LightGBM text model?)`;
+      throw e;
+    }
+  }
+
+  /** The model in LightGBM's text format. */
+  toModelString(options: { startIteration?: number; numIteration?: number; importanceType?: 'split' | 'gain' } = {}): string {
+    const num = options.numIteration ?? (this.bestIteration > 0 ? this.bestIteration : -1);
+    return binding().boosterSaveModelToString(this.handle, options.startIteration ?? 0, num,
+      options.importanceType === 'gain' ? ImportanceType.Gain : ImportanceType.Split);
+  }
+
+  /** Writes the text model atomically (temporary file in the same directory, then rename). */
+  save(file: string, options: { numIteration?: number } = {}): void {
+    const text = this.toModelString(options);
+    const dir = path.dirname(path.resolve(file));
+    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+    try {
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, file);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  numFeatures(): number {
+    return binding().boosterGetNumFeature(this.handle);
+  }
+
+  numClasses(): number {
+    return binding().boosterGetNumClasses(this.handle);
+  }
+
+  /** Iterations in the model. */
+  currentIteration(): number {
+    return binding().boosterGetCurrentIteration(this.handle);
+  }
+
+  featureNames(): string[] {
+    return binding().boosterGetFeatureNames(this.handle);
+  }
+
+  /** Importance per feature: number of splits, or total gain. */
+  featureImportance(type: 'split' | 'gain' = 'split', options: { numIteration?: number } = {}): Float64Array {
+    if (type !== 'split' && type !== 'gain') throw new ParameterError('type', `The 'type' argument of featureImportance must be 'split' or 'gain'. Got ${describe(type)}.`);
+    const num = options.numIteration ?? (this.bestIteration > 0 ? this.bestIteration : -1);
+    return binding().boosterFeatureImportance(this.handle, num, type === 'gain' ? ImportanceType.Gain : ImportanceType.Split);
+  }
+
+  private predictArgs(data: DenseMatrix, options: PredictOptions) {
+    const owner = 'Booster.predict';
+    if (options === null || typeof options !== 'object') throw new ParameterError('options', `${owner} needs an options object with at least { rows, cols }. Got ${describe(options)}.`);
+    checkKnownOptions(owner, options, PREDICT_OPTIONS);
+    checkMatrix(owner, data, options.rows, options.cols, 0);
+    const nfeat = this.numFeatures();
+    if (options.cols !== nfeat) throw new ParameterError('cols', `The model was trained on ${nfeat} features; ${owner} got cols = ${options.cols}.`);
+    const layout = options.layout ?? 'row';
+    if (layout !== 'row' && layout !== 'column') throw new ParameterError('layout', `The 'layout' option of ${owner} must be 'row' or 'column'. Got ${describe(layout)}.`);
+    const type = predictTypeOf(owner, options.type);
+    const start = options.startIteration ?? 0;
+    checkInt(owner, 'startIteration', start, 0);
+    const num = options.numIteration ?? (this.bestIteration > 0 ? this.bestIteration : -1);
+    checkInt(owner, 'numIteration', num, -1);
+    const params = paramsToString(owner, options.params ?? {});
+    return [this.handle, data, options.rows, options.cols, layout === 'row', type, start, num, params] as const;
+  }
+
+  /** Predicts off the JS thread. Output: rows values (normal/raw), rows * classes, or per-row leaves/contributions. */
+  predict(data: DenseMatrix, options: PredictOptions): Promise<Float64Array> {
+    try {
+      return withCallSite(binding().boosterPredictForMatAsync(...this.predictArgs(data, options)), new Error());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Predicts on the JS thread (fine for small inputs). */
+  predictSync(data: DenseMatrix, options: PredictOptions): Float64Array {
+    return binding().boosterPredictForMat(...this.predictArgs(data, options));
+  }
+
+  /**
+   * Predicts one row on LightGBM's single-row fast path (a prepared configuration is kept per
+   * prediction type and iteration range). Returns a number for single-output models, else the
+   * output values (a view over a buffer reused by the next call: copy it to keep it).
+   */
+  predictRow(row: ArrayLike<number>, options: PredictRowOptions = {}): number | Float64Array {
+    const owner = 'Booster.predictRow';
+    const type = predictTypeOf(owner, options.type);
+    const start = options.startIteration ?? 0;
+    const num = options.numIteration ?? (this.bestIteration > 0 ? this.bestIteration : -1);
+    const paramStr = options.params ? paramsToString(owner, options.params) : '';
+    const key = `${type}|${start}|${num}|${paramStr}`;
+    let fast = this.#fast;
+    if (fast === null || fast.key !== key) {
+      checkInt(owner, 'startIteration', start, 0);
+      checkInt(owner, 'numIteration', num, -1);
+      const ncol = this.numFeatures();
+      this.releaseFast();
+      const handle = binding().boosterPredictForMatSingleRowFastInit(this.handle, type, start, num, DType.Float64, ncol, paramStr);
+      const perIter = Math.max(1, binding().boosterNumModelPerIteration(this.handle));
+      const outLen = type === PredictType.LeafIndex ? perIter * Math.max(1, this.currentIteration())
+        : type === PredictType.Contrib ? (ncol + 1) * perIter : perIter;
+      fast = { key, handle, out: new Float64Array(outLen), scratch: new Float64Array(ncol) };
+      this.#fast = fast;
+    }
+    let input: Float64Array;
+    if (row instanceof Float64Array) {
+      input = row;
+    } else {
+      if (row === null || typeof row !== 'object' || typeof (row as ArrayLike<number>).length !== 'number') {
+        throw new ParameterError('row', `The 'row' argument of ${owner} must be an array or Float64Array of ${fast.scratch.length} numbers. Got ${describe(row)}.`);
+      }
+      if (row.length !== fast.scratch.length) {
+        throw new ParameterError('row', `The 'row' argument of ${owner} must hold ${fast.scratch.length} values (one per feature). Got ${row.length}.`);
+      }
+      input = fast.scratch;
+      for (let i = 0; i < input.length; i++) input[i] = row[i] as number;
+    }
+    const n = binding().boosterPredictForMatSingleRowFast(fast.handle, input, fast.out);
+    return n === 1 ? fast.out[0]! : fast.out.subarray(0, n);
+  }
+
+  private releaseFast(): void {
+    if (this.#fast) {
+      binding().fastConfigFree(this.#fast.handle);
+      this.#fast = null;
+    }
+  }
+
+  protected override onDispose(): void {
+    this.releaseFast();
+  }
+}

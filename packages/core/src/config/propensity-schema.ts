@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { integer, number, oneOf, section, text } from './expect';
+import { globalSections } from './global-schema';
+import { modelSection, tabularFeatures, tuningSection } from './model-sections';
+
+/** XGBoost parameters, in XGBoost's scikit-learn names. */
+export const xgboostHyperparameters = section({
+  objective: oneOf(['binary:logistic']),
+  max_depth: integer(1),
+  learning_rate: number(0, undefined, true),
+  n_estimators: integer(1),
+  min_child_weight: number(0),
+  gamma: number(0),
+  subsample: number(0, 1, true),
+  colsample_bytree: number(0, 1, true),
+  reg_alpha: number(0),
+  reg_lambda: number(0),
+  scale_pos_weight: number(0, undefined, true),
+  tree_method: oneOf(['hist', 'approx', 'exact']),
+  eval_metric: oneOf(['auc', 'aucpr', 'logloss', 'error']),
+});
+
+const segment = section({ name: text(), min_score: number(0, 1) });
+
+/** Propensity Scorer (XGBoost binary classifier + isotonic calibration). */
+export const propensitySchema = section({
+  ...globalSections,
+  model: modelSection('propensity', 'classification', 'xgboost'),
+  features: tabularFeatures({ target: text(), id_column: text() }),
+  hyperparameters: section({ xgboost: xgboostHyperparameters }),
+  tuning: tuningSection(['auc_roc', 'auc_pr', 'f1', 'log_loss', 'brier']),
+  calibration: section({
+    method: oneOf(['isotonic', 'none']),
+    /** Fraction of the training rows held out to fit the calibrator. */
+    holdout_fraction: number(0, 1, true),
+  }),
+  /** Score at or above which a customer is predicted to convert (for F1/precision/recall). */
+  classification_threshold: number(0, 1),
+  /**
+   * Segments from the highest `min_score` down; a customer gets the first whose `min_score` their
+   * calibrated score reaches, so the last must start at 0.
+   */
+  segments: z
+    .array(segment, { error: 'a list of { name, min_score } mappings' })
+    .min(1, { error: 'a non-empty list of { name, min_score } mappings' })
+    .superRefine((list, ctx) => {
+      for (let i = 1; i < list.length; i++) {
+        if (!(list[i]!.min_score < list[i - 1]!.min_score)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'min_score'], message: `a number below the previous segment's min_score (${list[i - 1]!.min_score})` });
+        }
+      }
+      if (list.length > 0 && list[list.length - 1]!.min_score !== 0) {
+        ctx.addIssue({ code: 'custom', path: [list.length - 1, 'min_score'], message: '0 (the last segment must catch every score)' });
+      }
+    }),
+});
+
+export type PropensityConfig = z.infer<typeof propensitySchema>;

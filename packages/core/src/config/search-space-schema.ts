@@ -32,7 +32,7 @@ const categorical = section({
 
 /** One tunable hyperparameter's range, in Optuna's terms. */
 export const searchDimension = z.discriminatedUnion('type', [intRange, floatRange, categorical], {
-  error: (issue) => (issue.code === 'invalid_type' ? "a mapping with type 'int', 'float' or 'categorical'" : "'int', 'float' or 'categorical'"),
+  error: (issue) => ((issue as { code?: string }).code === 'invalid_type' ? "a mapping with type 'int', 'float' or 'categorical'" : "'int', 'float' or 'categorical'"),
 });
 
 /** Hyperparameter name -> range. Names are checked against the algorithm's parameters by the model. */

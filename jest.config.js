@@ -1,4 +1,4 @@
-/** One jest run over every workspace; tests live next to the code they test (src/**/*.test.ts). */
+/** One jest run over every workspace; tests live next to the code they test (src/, *.test.ts). */
 /** @type {import('jest').Config} */
 module.exports = {
   roots: ['<rootDir>/native', '<rootDir>/packages', '<rootDir>/scripts'],

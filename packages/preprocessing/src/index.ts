@@ -1,1 +1,10 @@
-export {};
+export * from './errors';
+export * from './table/column';
+export { Table, type ToMatrixOptions, type FromRecordsOptions } from './table/Table';
+export type { DenseMatrix, MatrixLayout, MatrixDtype } from './table/matrix';
+export type { DataRecord, RecordValue } from './table/records';
+export { SeededRandom } from './random/SeededRandom';
+export { readTable } from './io/readTable';
+export type { ReadTableOptions } from './io/readOptions';
+export { writeTable, type WriteTableOptions } from './io/writeTable';
+export type { TableFormat } from './io/format';

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import { DataError, SchemaError } from '../errors';
+
+const SCAN_BLOCK_BYTES = 8 * 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/** What a quick byte scan of a CSV file tells before DuckDB parses it. */
+export interface CsvOutline {
+  /** Column names from the first line. */
+  readonly header: readonly string[];
+  /** Newline count + 1: an upper bound on the number of data rows. */
+  readonly rowCapacity: number;
+}
+
+/**
+ * Reads the header and counts newlines (memchr speed) so columns can be allocated once, and
+ * refuses empty files and duplicate column names, which DuckDB would silently rename.
+ */
+export function outlineCsv(file: string, delimiter: string): CsvOutline {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const block = Buffer.allocUnsafe(SCAN_BLOCK_BYTES);
+    let newlines = 0;
+    let firstLine: string | undefined;
+    let pending = '';
+    for (;;) {
+      const bytes = fs.readSync(fd, block, 0, SCAN_BLOCK_BYTES, null);
+      if (bytes === 0) break;
+      let at = block.indexOf(NEWLINE, 0);
+      while (at !== -1 && at < bytes) {
+        newlines += 1;
+        at = block.indexOf(NEWLINE, at + 1);
+      }
+      if (firstLine === undefined) {
+        pending += block.subarray(0, bytes).toString('utf8');
+        const lines = pending.split(/\r?\n/);
+        const nonEmpty = lines.findIndex((line, i) => line.trim() !== '' && (i < lines.length - 1 || bytes < SCAN_BLOCK_BYTES));
+        if (nonEmpty >= 0) firstLine = lines[nonEmpty];
+        else if (pending.length > 1 << 20 && pending.trim() !== '') firstLine = pending.split(/\r?\n/)[0];
+      }
+    }
+    if (firstLine === undefined || firstLine.trim() === '') {
+      throw new DataError(`The file '${file}' is empty. A CSV file needs a header line and at least one data row.`, { file });
+    }
+    const header = splitCsvLine(firstLine.replace(/^\uFEFF/, ''), delimiter);
+    const seen = new Set<string>();
+    for (const name of header) {
+      if (seen.has(name)) {
+        throw new SchemaError(
+          `The header of '${file}' names column '${name}' twice. Rename one of them; column names must be unique.`,
+          { file, column: name },
+        );
+      }
+      seen.add(name);
+    }
+    return { header, rowCapacity: newlines + 1 };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Splits one CSV line into fields, honoring double quotes. */
+export function splitCsvLine(line: string, delimiter: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const ch = line[i] as string;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delimiter) {
+      fields.push(field.trim());
+      field = '';
+    } else field += ch;
+  }
+  fields.push(field.trim().replace(/\r$/, ''));
+  return fields;
+}
+
+/**
+ * Finds the first line whose field count differs from the header's (1-based line number), for
+ * when DuckDB's sniffer gives up without saying where. Only runs after a failure.
+ */
+export function findRaggedLine(file: string, delimiter: string, expected: number): { line: number; fields: number } | undefined {
+  const text = fs.readFileSync(file, 'utf8');
+  let line = 1;
+  let fields = 1;
+  let quoted = false;
+  let lineHasContent = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === delimiter) fields += 1;
+    else if (!quoted && ch === '\n') {
+      if (lineHasContent && fields !== expected) return { line, fields };
+      line += 1;
+      fields = 1;
+      lineHasContent = false;
+      continue;
+    }
+    if (ch !== '\r' && ch !== '\n') lineHasContent = true;
+  }
+  if (lineHasContent && fields !== expected) return { line, fields };
+  return undefined;
+}

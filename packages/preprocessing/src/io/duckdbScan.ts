@@ -1,0 +1,112 @@
+import type { DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
+import { SchemaError } from '../errors';
+import { type Column, type ColumnKind, dateColumn, numericColumn } from '../table/column';
+import { sqlIdentifier } from './duckdb';
+import type { ReadTableOptions } from './readOptions';
+import { type LineOfRow, resolveTextColumn } from './textColumn';
+
+const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|BOOLEAN|DECIMAL.*)$/;
+const TEMPORAL_TYPES = /^(DATE|TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE)$/;
+
+type Transfer = 'double' | 'text';
+
+interface PlannedColumn {
+  readonly name: string;
+  readonly expression: string;
+  readonly transfer: Transfer;
+  readonly kind: ColumnKind;
+}
+
+/** What a DuckDB scan needs to know about its source. */
+export interface ScanSource {
+  readonly file: string;
+  /** A DuckDB table function call, e.g. `read_csv('x.csv', ...)`. */
+  readonly relation: string;
+  /** An upper bound on the number of rows, so columns are allocated once. */
+  readonly rowCapacity: number;
+  readonly lineOfRow: LineOfRow;
+}
+
+/**
+ * Runs a scan in DuckDB and copies its result into typed arrays chunk by chunk, so DuckDB never
+ * holds more than a few chunks and the Table is the only full copy.
+ */
+export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanSource, options: ReadTableOptions): Promise<Map<string, Column>> {
+  const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source.relation}`);
+  const schema = described.getRowObjectsJson() as { column_name: string; column_type: string }[];
+  const overrides = options.columns ?? {};
+  for (const name of Object.keys(overrides)) {
+    if (!schema.some((column) => column.column_name === name)) {
+      throw new SchemaError(
+        `The 'columns' option of readTable names column '${name}', which '${source.file}' does not have. Its columns are: ${schema.map((c) => c.column_name).join(', ')}.`,
+        { column: name, file: source.file },
+      );
+    }
+  }
+  const plan = schema.map((column) => planColumn(column.column_name, column.column_type, overrides[column.column_name]));
+  let query = `SELECT ${plan.map((p) => `${p.expression} AS ${sqlIdentifier(p.name)}`).join(', ')} FROM ${source.relation}`;
+  let capacity = source.rowCapacity;
+  if (options.limit !== undefined) {
+    query += ` LIMIT ${options.limit}`;
+    capacity = Math.min(capacity, options.limit);
+  }
+  if (options.sample !== undefined) {
+    query += ` USING SAMPLE reservoir(${options.sample.rows} ROWS) REPEATABLE (${options.sample.seed})`;
+    capacity = Math.min(capacity, options.sample.rows);
+  }
+
+  const doubles: (Float64Array | undefined)[] = plan.map((p) => (p.transfer === 'double' ? new Float64Array(capacity) : undefined));
+  const texts: ((string | null)[] | undefined)[] = plan.map((p) => (p.transfer === 'text' ? [] : undefined));
+  const result = await connection.stream(query);
+  let rows = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const n = chunk.rowCount;
+    if (rows + n > capacity) {
+      capacity = Math.max(rows + n, Math.ceil(capacity * 1.5));
+      doubles.forEach((array, j) => {
+        if (array === undefined) return;
+        const grown = new Float64Array(capacity);
+        grown.set(array.subarray(0, rows));
+        doubles[j] = grown;
+      });
+    }
+    for (let j = 0; j < plan.length; j += 1) {
+      const vector = chunk.getColumnVector(j) as DuckDBVector<number | string>;
+      const target = doubles[j];
+      if (target !== undefined) {
+        for (let i = 0; i < n; i += 1) target[rows + i] = (vector.getItem(i) as number | null) ?? NaN;
+      } else {
+        const list = texts[j] as (string | null)[];
+        for (let i = 0; i < n; i += 1) list.push(vector.getItem(i) as string | null);
+      }
+    }
+    rows += n;
+  }
+
+  const lineOfRow: LineOfRow = options.sample === undefined ? source.lineOfRow : () => undefined;
+  const columns = new Map<string, Column>();
+  plan.forEach((p, j) => {
+    const array = doubles[j];
+    if (array !== undefined) {
+      const values = array.subarray(0, rows);
+      columns.set(p.name, p.kind === 'date' ? dateColumn(values) : numericColumn(values));
+    } else {
+      columns.set(p.name, resolveTextColumn(p.name, texts[j] as (string | null)[], overrides[p.name], source.file, lineOfRow));
+    }
+  });
+  return columns;
+}
+
+function planColumn(name: string, duckType: string, override: ColumnKind | undefined): PlannedColumn {
+  const id = sqlIdentifier(name);
+  if (NUMERIC_TYPES.test(duckType) && (override === undefined || override === 'numeric')) {
+    return { name, expression: `CAST(${id} AS DOUBLE)`, transfer: 'double', kind: 'numeric' };
+  }
+  if (TEMPORAL_TYPES.test(duckType) && (override === undefined || override === 'date')) {
+    const instant = duckType === 'TIMESTAMP WITH TIME ZONE' ? id : `CAST(${id} AS TIMESTAMP)`;
+    return { name, expression: `CAST(epoch_ms(${instant}) AS DOUBLE)`, transfer: 'double', kind: 'date' };
+  }
+  return { name, expression: `CAST(${id} AS VARCHAR)`, transfer: 'text', kind: override ?? 'categorical' };
+}

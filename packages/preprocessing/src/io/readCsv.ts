@@ -1,0 +1,37 @@
+import { DataError, ParameterError, SchemaError } from '../errors';
+import type { Column } from '../table/column';
+import { connectDuckDB, dataErrorFromDuckDB, sqlString } from './duckdb';
+import { findRaggedLine, outlineCsv } from './csvFile';
+import { messageOf } from './duckdb';
+import { scanWithDuckDB } from './duckdbScan';
+import type { ReadTableOptions } from './readOptions';
+
+/** Reads a CSV (or TSV) file with DuckDB's parallel CSV reader. */
+export async function readCsv(file: string, options: ReadTableOptions, defaultDelimiter: string): Promise<Map<string, Column>> {
+  const delimiter = options.delimiter ?? defaultDelimiter;
+  const outline = outlineCsv(file, delimiter);
+  const relation =
+    `read_csv(${sqlString(file)}, header = true, delim = ${sqlString(delimiter)}, quote = '"', escape = '"', ` +
+    `strict_mode = true, null_padding = false)`;
+  const connection = await connectDuckDB();
+  try {
+    return await scanWithDuckDB(connection, { file, relation, rowCapacity: outline.rowCapacity, lineOfRow: (row) => row + 2 }, options);
+  } catch (error) {
+    // DuckDB's errors come from the addon's realm, so `instanceof Error` cannot be used to spot them.
+    if (error instanceof DataError || error instanceof SchemaError || error instanceof ParameterError) throw error;
+    if (/invalid unicode|not utf-8 encoded/i.test(messageOf(error))) {
+      throw dataErrorFromDuckDB(error, file, 'Re-save it as UTF-8.');
+    }
+    const ragged = findRaggedLine(file, delimiter, outline.header.length);
+    if (ragged !== undefined) {
+      throw new DataError(
+        `Cannot read '${file}': line ${ragged.line} has ${ragged.fields} fields but the header has ${outline.header.length}. ` +
+          `Fix that row (a missing or extra '${delimiter}', or an unclosed quote).`,
+        { file, line: ragged.line },
+      );
+    }
+    throw dataErrorFromDuckDB(error, file, 'Check that the file is a well-formed CSV file with a header line.');
+  } finally {
+    connection.closeSync();
+  }
+}

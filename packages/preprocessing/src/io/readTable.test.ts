@@ -1,0 +1,233 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { DataError, ParameterError, SchemaError } from '../errors';
+import { Table } from '../table/Table';
+import { SeededRandom } from '../random/SeededRandom';
+import { maxScaledDifference, runPython, temporaryDirectory } from '../testing/python';
+import { readTable } from './readTable';
+import { writeTable } from './writeTable';
+
+const directory = temporaryDirectory('read');
+afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+function file(name: string, content: string | Uint8Array): string {
+  const target = path.join(directory, name);
+  fs.writeFileSync(target, content);
+  return target;
+}
+
+function sampleTable(rows: number, seed: number): Table {
+  const random = new SeededRandom(seed);
+  const channels = ['search', 'social', 'display', 'video, online', 'email "news"'];
+  return Table.fromRecords(
+    Array.from({ length: rows }, (_, i) => ({
+      current_spend: random.uniform() < 0.05 ? null : random.logNormal(7, 1.2),
+      ctr: random.normal(0.02, 0.01),
+      channel_id: random.uniform() < 0.05 ? null : (channels[random.integer(channels.length)] as string),
+      date: new Date(Date.UTC(2024, 0, 1 + (i % 400))),
+    })),
+  );
+}
+
+describe('readTable and writeTable', () => {
+  it.each(['csv', 'tsv', 'parquet'] as const)('round-trips a table through %s exactly', async (format) => {
+    const table = sampleTable(3000, 11);
+    const target = path.join(directory, `round.${format}`);
+    await writeTable(table, target);
+    const read = await readTable(target);
+    expect(read.schema).toEqual(table.schema);
+    expect(read.toRecords()).toEqual(table.toRecords());
+    expect(fs.readdirSync(directory).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reads Arrow IPC files and streams, JSON and NDJSON', async () => {
+    const table = sampleTable(50, 12);
+    const expected = table.toRecords();
+    const arrowFile = file('t.arrow', arrow.tableToIPC(table.toArrow(), 'file'));
+    const arrowStream = file('t.arrows', arrow.tableToIPC(table.toArrow(), 'stream'));
+    expect((await readTable(arrowFile)).toRecords()).toEqual(expected);
+    expect((await readTable(arrowStream)).toRecords()).toEqual(expected);
+    const plain = expected.map((r) => ({ ...r, date: r.date instanceof Date ? r.date.toISOString().slice(0, 10) : null }));
+    const json = file('t.json', JSON.stringify(plain));
+    const ndjson = file('t.ndjson', plain.map((r) => JSON.stringify(r)).join('\n'));
+    expect((await readTable(json, { columns: { date: 'date' } })).toRecords()).toEqual(expected);
+    expect((await readTable(ndjson, { columns: { date: 'date' } })).toRecords()).toEqual(expected);
+  });
+
+  it('parses CSV numbers exactly as pandas.read_csv does', async () => {
+    const random = new SeededRandom(5);
+    const lines = ['a,b,c'];
+    for (let i = 0; i < 2000; i += 1) {
+      const cells = [random.normal() * 10 ** random.integer(12), random.uniform() < 0.1 ? '' : random.normal().toPrecision(17), random.integer(1000)];
+      lines.push(cells.join(','));
+    }
+    const csv = file('parity.csv', `${lines.join('\n')}\n`);
+    const table = await readTable(csv);
+    const expected = runPython<Record<string, (number | null)[]>>(
+      `df = pd.read_csv(INPUT['file'], float_precision='round_trip')\nemit({c: df[c].astype(float).tolist() for c in df.columns})`,
+      { file: csv },
+    );
+    for (const name of ['a', 'b', 'c']) {
+      const reference = Float64Array.from(expected[name] as (number | null)[], (v) => (v === null ? NaN : v));
+      expect(maxScaledDifference(table.numeric(name).values, reference)).toBe(0);
+    }
+  });
+
+  it('applies overrides, renames, limits and seeded samples', async () => {
+    const csv = file('opts.csv', 'channel_id,day,spend\n1,2024-01-01,3\n2,2024-01-02,4\n1,2024-01-03,5\n');
+    const table = await readTable(csv, { columns: { channel_id: 'categorical' }, rename: { spend: 'current_spend' }, limit: 2 });
+    expect(table.schema).toEqual({ channel_id: 'categorical', day: 'date', current_spend: 'numeric' });
+    expect(table.toRecords()).toEqual([
+      { channel_id: '1', day: new Date('2024-01-01T00:00:00Z'), current_spend: 3 },
+      { channel_id: '2', day: new Date('2024-01-02T00:00:00Z'), current_spend: 4 },
+    ]);
+    const a = await readTable(csv, { sample: { rows: 2, seed: 3 } });
+    const b = await readTable(csv, { sample: { rows: 2, seed: 3 } });
+    expect(a.rowCount).toBe(2);
+    expect(a.toRecords()).toEqual(b.toRecords());
+  });
+});
+
+describe('readTable on bad input', () => {
+  async function failure(promise: Promise<unknown>): Promise<Error> {
+    try {
+      await promise;
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('expected readTable to fail');
+  }
+
+  it('missing file', async () => {
+    const missing = path.join(directory, 'nope.csv');
+    const error = await failure(readTable(missing));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(`The file '${missing}' does not exist. Check the path (relative paths start at ${process.cwd()}).`);
+    expect((error as DataError).file).toBe(missing);
+  });
+
+  it('unsupported extension', async () => {
+    const xls = file('data.xlsx', 'x');
+    const error = await failure(readTable(xls));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toMatch(new RegExp(`^Cannot tell the format of '${xls}' from its extension '.xlsx'. Use one of .csv, .tsv`));
+  });
+
+  it('empty file and whitespace-only file', async () => {
+    const empty = file('empty.csv', '');
+    expect((await failure(readTable(empty))).message).toBe(`The file '${empty}' is empty (0 bytes). Write the data to it or pick another file.`);
+    const blank = file('blank.csv', '\n\n  \n');
+    const error = await failure(readTable(blank));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(`The file '${blank}' is empty. A CSV file needs a header line and at least one data row.`);
+  });
+
+  it('header only', async () => {
+    const headerOnly = file('header.csv', 'a,b,c\n');
+    const error = await failure(readTable(headerOnly));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(`The file '${headerOnly}' has a header but no data rows. Add rows or pick another file.`);
+  });
+
+  it('ragged rows name the line', async () => {
+    const ragged = file('ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n');
+    const error = await failure(readTable(ragged));
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).line).toBe(3);
+    expect(error.message).toMatch(new RegExp(`^Cannot read '${ragged}'.* line 3`));
+    const long = ['a,b'];
+    for (let i = 0; i < 5000; i += 1) long.push(`${i},${i}`);
+    long.push('1,2,3');
+    const lateRagged = file('late-ragged.csv', `${long.join('\n')}\n`);
+    const lateError = await failure(readTable(lateRagged));
+    expect(lateError).toBeInstanceOf(DataError);
+    expect(lateError.message).toMatch(/line 5002/);
+  });
+
+  it('text in a numeric column names the column and line', async () => {
+    const early = file('text-early.csv', `a,b\n${Array.from({ length: 30 }, (_, i) => `${i},${i * 2}`).join('\n')}\n5,oops\n`);
+    const error = await failure(readTable(early));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(
+      `Column 'b' of '${early}' holds numbers, but line 32 holds the text "oops". Fix or blank that value, or declare the column with { columns: { b: 'categorical' } } if it is not numeric.`,
+    );
+    expect(error).toMatchObject({ file: early, line: 32, column: 'b' });
+    const lines = ['a,b'];
+    for (let i = 0; i < 30000; i += 1) lines.push(`${i},${i * 0.5}`);
+    lines.push('7,hello');
+    const late = file('text-late.csv', `${lines.join('\n')}\n`);
+    const lateError = await failure(readTable(late));
+    expect(lateError).toBeInstanceOf(DataError);
+    expect(lateError).toMatchObject({ line: 30002, column: 'b' });
+    expect(lateError.message).toMatch(/^Cannot read '.*text-late.csv' at line 30002: .*"hello"/);
+    const declared = await readTable(early, { columns: { b: 'categorical' } });
+    expect(declared.categorical('b').categories).toContain('oops');
+  });
+
+  it('duplicate column names', async () => {
+    const duplicated = file('dup.csv', 'a,b,a\n1,2,3\n');
+    const error = await failure(readTable(duplicated));
+    expect(error).toBeInstanceOf(SchemaError);
+    expect(error.message).toBe(`The header of '${duplicated}' names column 'a' twice. Rename one of them; column names must be unique.`);
+  });
+
+  it('all-null columns', async () => {
+    const allNull = file('allnull.csv', 'a,b\n1,\n2,\n');
+    const error = await failure(readTable(allNull));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(
+      `Column 'b' of '${allNull}' is empty in every row. Drop it from the file, or declare its kind (e.g. { columns: { b: 'numeric' } }) to keep it as all-missing.`,
+    );
+    const kept = await readTable(allNull, { columns: { b: 'numeric' } });
+    expect(Array.from(kept.numeric('b').values)).toEqual([NaN, NaN]);
+  });
+
+  it('non-UTF-8 bytes in CSV and NDJSON', async () => {
+    const latin1 = file('latin1.csv', Buffer.concat([Buffer.from('name,x\nok,1\ncaf'), Buffer.from([0xe9]), Buffer.from(',2\n')]));
+    const error = await failure(readTable(latin1));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toMatch(new RegExp(`^Cannot read '${latin1}' at line 3: .*Re-save it as UTF-8\\.$`));
+    const ndjson = file('latin1.ndjson', Buffer.concat([Buffer.from('{"a":"x"}\n{"a":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+    const ndError = await failure(readTable(ndjson));
+    expect(ndError).toBeInstanceOf(DataError);
+    expect(ndError.message).toBe(`Cannot read '${ndjson}' at line 2: the file is not UTF-8 text. Re-save it as UTF-8.`);
+  });
+
+  it('malformed JSON, NDJSON, Arrow and Parquet', async () => {
+    const ndjson = file('bad.ndjson', '{"a":1}\n{"a":\n');
+    const ndError = await failure(readTable(ndjson));
+    expect(ndError).toBeInstanceOf(DataError);
+    expect(ndError.message).toMatch(new RegExp(`^Cannot read '${ndjson}' at line 2: it is not valid JSON`));
+    const json = file('obj.json', '{"a": 1}');
+    expect((await failure(readTable(json))).message).toBe(
+      `Cannot read '${json}': a JSON table must be an array of row objects, e.g. [{"a": 1}]. Got {"a":1}.`,
+    );
+    const notArrow = file('fake.arrow', 'a,b\n1,2\n');
+    const arrowError = await failure(readTable(notArrow));
+    expect(arrowError).toBeInstanceOf(DataError);
+    expect(arrowError.message).toMatch(new RegExp(`^Cannot read '${notArrow}' as Arrow IPC`));
+    const notParquet = file('fake.parquet', 'a,b\n1,2\n');
+    const parquetError = await failure(readTable(notParquet));
+    expect(parquetError).toBeInstanceOf(DataError);
+    expect(parquetError.message).toMatch(new RegExp(`^Cannot read '${notParquet}': .*Check that the file is a complete Parquet file`));
+    const mixed = file('mixed.ndjson', '{"a":1}\n{"a":"x"}\n');
+    const mixedError = await failure(readTable(mixed));
+    expect(mixedError).toBeInstanceOf(DataError);
+    expect(mixedError).toMatchObject({ line: 2, column: 'a' });
+  });
+
+  it('bad options are refused by name', async () => {
+    const csv = file('ok.csv', 'a\n1\n');
+    const typo = await failure(readTable(csv, { limt: 3 } as never));
+    expect(typo).toBeInstanceOf(ParameterError);
+    expect(typo.message).toBe("readTable has no 'limt' option. Known options: format, columns, rename, limit, sample, delimiter.");
+    expect((await failure(readTable(csv, { limit: -1 }))).message).toBe("The 'limit' option of readTable must be an integer >= 0. Got -1.");
+    expect((await failure(readTable(csv, { columns: { a: 'text' as never } }))).message).toBe(
+      "The 'columns' option of readTable must map each column to 'numeric', 'categorical' or 'date'. Got \"text\" for 'a'.",
+    );
+    const unknownColumn = await failure(readTable(csv, { columns: { zz: 'numeric' } }));
+    expect(unknownColumn).toBeInstanceOf(SchemaError);
+    expect(unknownColumn.message).toBe(`The 'columns' option of readTable names column 'zz', which '${csv}' does not have. Its columns are: a.`);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The three kinds of column a Table holds. Missing values: NaN in numeric and date columns,
+ * {@link MISSING_CODE} in categorical codes.
+ */
+
+/** Code of a missing (null) or unknown category in a categorical column. */
+export const MISSING_CODE = -1;
+
+/** What a column holds; used in schema overrides such as `{ columns: { channel_id: 'categorical' } }`. */
+export type ColumnKind = 'numeric' | 'categorical' | 'date';
+
+/** Real numbers; NaN marks a missing value. Integers and booleans (0/1) are stored here too. */
+export interface NumericColumn {
+  readonly kind: 'numeric';
+  readonly values: Float64Array | Float32Array;
+}
+
+/** Dictionary-encoded strings: `categories[codes[i]]`, or missing when the code is {@link MISSING_CODE}. */
+export interface CategoricalColumn {
+  readonly kind: 'categorical';
+  readonly codes: Int32Array;
+  readonly categories: readonly string[];
+}
+
+/** Instants as milliseconds since 1970-01-01T00:00:00Z (UTC); NaN marks a missing value. */
+export interface DateColumn {
+  readonly kind: 'date';
+  readonly values: Float64Array;
+  /** Unit of `values`; always milliseconds since the Unix epoch. */
+  readonly unit: 'ms';
+}
+
+export type Column = NumericColumn | CategoricalColumn | DateColumn;
+
+/** Number of rows in a column. */
+export function columnLength(column: Column): number {
+  return column.kind === 'categorical' ? column.codes.length : column.values.length;
+}
+
+export function numericColumn(values: Float64Array | Float32Array): NumericColumn {
+  return { kind: 'numeric', values };
+}
+
+export function dateColumn(values: Float64Array): DateColumn {
+  return { kind: 'date', values, unit: 'ms' };
+}
+
+export function categoricalColumn(codes: Int32Array, categories: readonly string[]): CategoricalColumn {
+  return { kind: 'categorical', codes, categories };
+}
+
+/**
+ * Encodes strings as a categorical column with categories sorted by code point (as pandas'
+ * `Categorical` sorts them), so the same data always yields the same codes.
+ */
+export function encodeCategorical(values: ArrayLike<string | null | undefined>): CategoricalColumn {
+  const seen = new Map<string, number>();
+  const firstSeenCodes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i];
+    if (value === null || value === undefined) {
+      firstSeenCodes[i] = MISSING_CODE;
+      continue;
+    }
+    let code = seen.get(value);
+    if (code === undefined) {
+      code = seen.size;
+      seen.set(value, code);
+    }
+    firstSeenCodes[i] = code;
+  }
+  const categories = [...seen.keys()].sort(compareCodePoints);
+  const remap = new Int32Array(categories.length);
+  categories.forEach((category, sortedCode) => {
+    remap[seen.get(category) as number] = sortedCode;
+  });
+  for (let i = 0; i < firstSeenCodes.length; i += 1) {
+    const code = firstSeenCodes[i] as number;
+    if (code !== MISSING_CODE) firstSeenCodes[i] = remap[code] as number;
+  }
+  return categoricalColumn(firstSeenCodes, categories);
+}
+
+/** Orders strings by code point, independent of locale. */
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Copies the rows at `indices` into a new column of the same kind. */
+export function takeRows(column: Column, indices: ArrayLike<number>): Column {
+  const n = indices.length;
+  if (column.kind === 'categorical') {
+    const codes = new Int32Array(n);
+    for (let i = 0; i < n; i += 1) codes[i] = column.codes[indices[i] as number] as number;
+    return categoricalColumn(codes, column.categories);
+  }
+  const values = column.values instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+  for (let i = 0; i < n; i += 1) values[i] = column.values[indices[i] as number] as number;
+  return column.kind === 'date' ? dateColumn(values as Float64Array) : numericColumn(values);
+}
+
+/** Rows [start, end) as a view sharing memory with `column` (no copy). */
+export function sliceRows(column: Column, start: number, end: number): Column {
+  if (column.kind === 'categorical') return categoricalColumn(column.codes.subarray(start, end), column.categories);
+  if (column.kind === 'date') return dateColumn(column.values.subarray(start, end));
+  return numericColumn(column.values.subarray(start, end));
+}

@@ -62,7 +62,12 @@ void EmitLine(const std::shared_ptr<LogSink>& sink, std::string line) {
   napi_status st = sink->tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, std::string* s) {
     std::string text = std::move(*s);
     delete s;
-    if (env != nullptr) fn.Call({Napi::String::New(env, text)});
+    if (env == nullptr) return;
+    try {
+      fn.Call({Napi::String::New(env, text)});
+    } catch (const Napi::Error& e) {
+      e.ThrowAsJavaScriptException();  // a throwing logger surfaces as an uncaught exception
+    }
   });
   if (st != napi_ok) delete copy;
 }

@@ -59,8 +59,12 @@ inline Napi::Error MakeNativeError(Napi::Env env, const std::string& fn, int cod
   opts.Set("code", Napi::Number::New(env, code));
   opts.Set("function", Napi::String::New(env, fn));
   if (st && !st->nativeErrorClass.IsEmpty()) {
-    Napi::Value v = st->nativeErrorClass.New({Napi::String::New(env, message), opts});
-    return Napi::Error(env, v);
+    try {
+      Napi::Value v = st->nativeErrorClass.New({Napi::String::New(env, message), opts});
+      if (v.IsObject()) return Napi::Error(env, v);
+    } catch (const Napi::Error&) {
+      // A registered class that cannot construct falls back to a plain Error below.
+    }
   }
   Napi::Error err = Napi::Error::New(env, lib + " " + fn + ": " + message);
   err.Set("library", Napi::String::New(env, lib));

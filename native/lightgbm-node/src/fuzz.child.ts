@@ -1,0 +1,160 @@
+/**
+ * Run by fuzz.test.ts in a child process: throws random argument types, shapes and values at
+ * every layer-1 function. Each call must return or throw a TypeError, RangeError or NativeError;
+ * anything else fails the property, and a crash shows up as a signal in the parent.
+ */
+import fc from 'fast-check';
+import { NativeError } from '@kdap/napi-common';
+import { binding, type LightGBMBinding } from './binding';
+
+const b = binding();
+const runs = Number(process.argv[2] ?? 200);
+
+// Real handles of each kind, live and disposed, so the fuzz reaches past the type checks.
+const X = new Float64Array(200 * 4).map((_, i) => Math.sin(i));
+const y = new Float32Array(200).map((_, i) => i % 7);
+const ds = b.datasetCreateFromMat(X, 200, 4, true, 'verbosity=-1', null);
+b.datasetSetField(ds, 'label', y);
+const booster = b.boosterCreate(ds, 'objective=regression verbosity=-1 num_threads=1');
+b.boosterUpdateOneIter(booster);
+const fast = b.boosterPredictForMatSingleRowFastInit(booster, 0, 0, -1, 1, 4, '');
+const deadDs = b.datasetCreateFromMat(X, 200, 4, true, 'verbosity=-1', null);
+b.datasetFree(deadDs);
+const deadBooster = b.boosterCreate(ds, 'verbosity=-1');
+b.boosterFree(deadBooster);
+const detached = new Float64Array(16);
+structuredClone(detached.buffer, { transfer: [detached.buffer] });
+
+const handle = fc.constantFrom<unknown>(ds, booster, fast, deadDs, deadBooster);
+const typed = fc.oneof(
+  fc.float64Array({ maxLength: 64 }),
+  fc.float32Array({ maxLength: 64 }),
+  fc.int32Array({ maxLength: 16 }),
+  fc.constant(detached),
+  fc.constant(X),
+  fc.constant(X.subarray(0, 799)),
+  fc.constant(new Float64Array(4).fill(NaN)),
+  fc.constant(new Float64Array(4).fill(Infinity)),
+);
+const num = fc.oneof(
+  fc.integer({ min: -5, max: 300 }),
+  fc.constantFrom(NaN, Infinity, -Infinity, -1, 0, 1, 4, 200, 2 ** 31, 2 ** 53, -(2 ** 31), 0.5, 1e308),
+);
+const arg = fc.oneof(
+  { weight: 4, arbitrary: handle },
+  { weight: 4, arbitrary: typed },
+  { weight: 4, arbitrary: num },
+  { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.constantFrom('label', 'weight', 'init_score', 'group', 'objective=regression', 'verbosity=-1', 'a\0b') },
+  { weight: 1, arbitrary: fc.boolean() },
+  { weight: 1, arbitrary: fc.constantFrom(null, undefined, {}, [], ['a', 'b', 'c', 'd'], [1, 2], () => 1, Symbol('s'), 10n) },
+);
+
+// networkInit would listen for peers when given a valid-looking machine list; it gets arguments
+// with at least one wrong type (the validation path), never a real network setup.
+const skipValid = new Set(['networkInit', 'networkFree', 'init', 'setLogger']);
+const counts: Record<string, number> = {};
+const allowed = (e: unknown) =>
+  e instanceof TypeError || e instanceof RangeError || e instanceof NativeError;
+
+let calls = 0;
+
+// Valid calls per function; the second phase mutates one or two arguments of these, so the fuzz
+// gets past the first type check into shapes, ranges and the library.
+const row = new Float64Array(4).fill(0.5);
+const templates: Record<string, unknown[]> = {
+  dumpParamAliases: [],
+  datasetCreateFromMat: [X, 200, 4, true, 'verbosity=-1', null],
+  datasetCreateFromMatAsync: [X, 200, 4, true, 'verbosity=-1', ds],
+  datasetSetField: [ds, 'label', y],
+  datasetGetField: [ds, 'label'],
+  datasetGetNumData: [ds],
+  datasetGetNumFeature: [ds],
+  datasetSetFeatureNames: [ds, ['a', 'b', 'c', 'd']],
+  datasetGetFeatureNames: [ds],
+  datasetFree: [deadDs],
+  boosterCreate: [ds, 'objective=regression verbosity=-1 num_threads=1'],
+  boosterAddValidData: [deadBooster, ds],
+  boosterUpdateOneIter: [booster],
+  boosterUpdateOneIterAsync: [booster],
+  boosterRollbackOneIter: [deadBooster],
+  boosterGetCurrentIteration: [booster],
+  boosterGetEvalCounts: [booster],
+  boosterGetEvalNames: [booster],
+  boosterGetEval: [booster, 0],
+  boosterGetNumFeature: [booster],
+  boosterGetNumClasses: [booster],
+  boosterNumModelPerIteration: [booster],
+  boosterGetFeatureNames: [booster],
+  boosterPredictForMat: [booster, X, 200, 4, true, 0, 0, -1, ''],
+  boosterPredictForMatAsync: [booster, X, 200, 4, false, 3, 0, -1, ''],
+  boosterPredictForMatSingleRowFastInit: [booster, 0, 0, -1, 1, 4, ''],
+  boosterPredictForMatSingleRowFast: [fast, row, new Float64Array(8)],
+  fastConfigFree: [deadBooster],
+  boosterFeatureImportance: [booster, -1, 1],
+  boosterSaveModelToString: [booster, 0, -1, 0],
+  boosterLoadModelFromString: ['tree\nversion=v4\nnum_class=1\n'],
+  boosterGetLoadedParam: [booster],
+  boosterFree: [deadBooster],
+};
+void (async () => {
+  // fc.assert on async properties returns promises; run them in sequence.
+  for (const [name, fn] of Object.entries(b as unknown as Record<string, (...a: unknown[]) => unknown>)) {
+    if (skipValid.has(name)) continue;
+    await fc.assert(
+      fc.asyncProperty(fc.array(arg, { maxLength: 10 }), async (args) => {
+        calls++;
+        try {
+          const r = fn(...args);
+          if (r instanceof Promise) await r;
+          counts.ok = (counts.ok ?? 0) + 1;
+        } catch (e) {
+          if (!allowed(e)) throw new Error(`${name}(${args.map(String).join(', ')}) threw ${String(e)}`);
+          const key = (e as Error).name;
+          counts[key] = (counts[key] ?? 0) + 1;
+        }
+      }),
+      { numRuns: runs, seed: 4242 },
+    );
+  }
+  for (const [name, template] of Object.entries(templates)) {
+    const fn = (b as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: Math.max(0, template.length - 1) }), arg), { minLength: 1, maxLength: 2 }), async (mutations) => {
+        calls++;
+        const args = [...template];
+        for (const [i, v] of mutations) args[i] = v;
+        try {
+          const r = fn(...args);
+          if (r instanceof Promise) await r;
+          counts.ok = (counts.ok ?? 0) + 1;
+        } catch (e) {
+          if (!allowed(e)) throw new Error(`${name}(${args.map(String).join(', ')}) threw ${String(e)}`);
+          const key = (e as Error).name;
+          counts[key] = (counts[key] ?? 0) + 1;
+        }
+      }),
+      { numRuns: runs, seed: 4243 },
+    );
+  }
+  // The skipped ones: wrong types only.
+  const invalid: [keyof LightGBMBinding, unknown[]][] = [
+    ['networkInit', [1, 2, 3, 4]],
+    ['networkInit', ['a:1', 'x', 1, 1]],
+    ['networkInit', ['a:1', 1.5, 1, 1]],
+    ['networkInit', ['a:1', 70000, 1, 1]],
+    ['setLogger', [42]],
+    ['init', ['NativeError']],
+  ];
+  for (const [name, args] of invalid) {
+    calls++;
+    try {
+      (b[name] as (...a: unknown[]) => unknown)(...args);
+      throw new Error(`${name} accepted invalid arguments`);
+    } catch (e) {
+      if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+      counts[(e as Error).name] = (counts[(e as Error).name] ?? 0) + 1;
+    }
+  }
+  process.stdout.write(JSON.stringify({ calls, counts }));
+})();

@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { runTsChild } from '../../../scripts/testing/child';
+
+/**
+ * Property-based boundary test: random argument types, shapes and values (NaN/Infinity, negative
+ * and huge sizes, detached and short buffers, wrong and disposed handles) at every layer-1
+ * function, in a child process so that a crash fails the test instead of the runner.
+ */
+test('random arguments give typed errors only, never a crash, and nothing on stderr', () => {
+  const r = runTsChild(path.join(__dirname, 'fuzz.child.ts'), ['400'], { timeoutMs: 600_000 });
+  expect({ signal: r.signal, status: r.status, stderr: r.stderr.slice(0, 2000) }).toEqual({ signal: null, status: 0, stderr: '' });
+  const { calls, counts } = JSON.parse(r.stdout) as { calls: number; counts: Record<string, number> };
+  console.log(`fuzz: ${calls} calls`, counts);
+  expect(calls).toBeGreaterThan(20000);
+  // The fuzz must reach both validation and the library itself.
+  expect(counts.TypeError).toBeGreaterThan(100);
+  expect(counts.RangeError).toBeGreaterThan(30);
+  expect(counts.ok).toBeGreaterThan(10);
+}, 600_000);

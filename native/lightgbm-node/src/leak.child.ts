@@ -1,0 +1,34 @@
+/**
+ * Run by leak.test.ts: create/train(10 iterations)/predict/dispose in a loop and report RSS growth
+ * after a warm-up (allocator and thread pools settle first).
+ */
+import { Booster, Dataset } from './index';
+
+const cycles = Number(process.argv[2] ?? 2000);
+const COLS = 5;
+const ROWS = 200;
+const X = new Float64Array(ROWS * COLS).map((_, i) => Math.sin(i * 0.7));
+const y = new Float64Array(ROWS).map((_, i) => X[i * COLS]! + (i % 3));
+const gc = (globalThis as { gc?: () => void }).gc!;
+
+async function cycle(): Promise<void> {
+  const ds = new Dataset(X, { rows: ROWS, cols: COLS, label: y });
+  const booster = await Booster.train({ objective: 'regression', verbosity: -1, num_threads: 1, min_data_in_leaf: 5 }, ds, { numBoostRound: 10 });
+  await booster.predict(X, { rows: ROWS, cols: COLS });
+  booster.predictRow(X.subarray(0, COLS));
+  booster.toModelString();
+  booster.dispose();
+  ds.dispose();
+}
+
+void (async () => {
+  for (let i = 0; i < 200; i++) await cycle();
+  gc();
+  const before = process.memoryUsage().rss;
+  for (let i = 0; i < cycles; i++) await cycle();
+  gc();
+  await new Promise((r) => setTimeout(r, 100));
+  gc();
+  const after = process.memoryUsage().rss;
+  process.stdout.write(JSON.stringify({ cycles, before, after, growthMB: (after - before) / 2 ** 20 }));
+})();

@@ -1,2 +1,3 @@
 export * from './errors/index';
 export * from './config/index';
+export * from './metrics/index';

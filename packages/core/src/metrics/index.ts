@@ -1,0 +1,18 @@
+export { anomalyMetrics } from './anomaly';
+export type { AnomalyMetrics } from './anomaly';
+export { calibrationCurve } from './calibration';
+export type { CalibrationCurve, CalibrationCurveOptions } from './calibration';
+export { f1Score, precisionScore, recallScore } from './classification';
+export type { ZeroDivisionOptions } from './classification';
+export { binaryConfusion, labelsAtThreshold } from './confusion';
+export type { BinaryConfusion } from './confusion';
+export type { BinaryLabels, Numbers } from './inputs';
+export { brierScoreLoss, logLoss } from './probabilistic';
+export type { LogLossOptions } from './probabilistic';
+export { averagePrecisionScore, precisionRecallCurve, rocAucScore } from './ranking';
+export { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2Score, rootMeanSquaredError } from './regression';
+export type { WeightOptions } from './regression';
+export { classificationMetrics, regressionMetrics } from './report';
+export type { ClassificationMetrics, RegressionMetrics } from './report';
+export { chooseThreshold } from './threshold';
+export type { ChosenThreshold } from './threshold';

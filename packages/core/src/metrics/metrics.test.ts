@@ -1,0 +1,96 @@
+import { MetricError } from '../errors/metric-error';
+import { anomalyMetrics } from './anomaly';
+import { calibrationCurve } from './calibration';
+import { labelsAtThreshold } from './confusion';
+import { logLoss } from './probabilistic';
+import { rocAucScore } from './ranking';
+import { meanAbsolutePercentageError, rootMeanSquaredError } from './regression';
+import { classificationMetrics, regressionMetrics } from './report';
+import { chooseThreshold } from './threshold';
+
+describe('chooseThreshold', () => {
+  it('picks the score with the best F1 (hand-derived)', () => {
+    // Scores high to low: 0.9(1) 0.8(1) 0.7(0) 0.6(1) 0.2(0); 3 positives.
+    // t=0.9: tp1 fp0 -> F1 2/4=0.5; t=0.8: tp2 fp0 -> 4/5=0.8; t=0.7: tp2 fp1 -> 4/6;
+    // t=0.6: tp3 fp1 -> 6/7=0.857; t=0.2: tp3 fp2 -> 6/8.
+    const chosen = chooseThreshold([1, 1, 0, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.2]);
+    expect(chosen).toEqual({ threshold: 0.6, f1: 6 / 7, precision: 3 / 4, recall: 1 });
+  });
+
+  it('prefers the higher threshold on a tie', () => {
+    // t=0.8: tp1 fp0, 2 positives -> 2/3; t=0.4: tp2 fp2 -> 4/6 = 2/3 too.
+    expect(chooseThreshold([1, 0, 0, 1], [0.8, 0.6, 0.5, 0.4]).threshold).toBe(0.8);
+  });
+});
+
+describe('labelsAtThreshold', () => {
+  it('counts a score equal to the threshold as positive', () => {
+    expect(Array.from(labelsAtThreshold([0.49, 0.5, 0.51], 0.5))).toEqual([0, 1, 1]);
+  });
+});
+
+describe('anomalyMetrics', () => {
+  it('gives the detected rate without labels and precision/recall/F1 with them (hand-derived)', () => {
+    expect(anomalyMetrics([1, 0, 0, 1])).toEqual({ detected_anomaly_rate: 0.5 });
+    // flags 1 1 0 0 0, labels 1 0 1 0 0: tp 1, fp 1, fn 1.
+    expect(anomalyMetrics([1, 1, 0, 0, 0], [1, 0, 1, 0, 0])).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5, detected_anomaly_rate: 0.4 });
+  });
+});
+
+describe('reports', () => {
+  it('regressionMetrics uses the Python names (hand-derived)', () => {
+    // errors 1, -1, 2 on targets 2, 4, 8: mse 2, mae 4/3, mape (1/2 + 1/4 + 2/8) / 3 = 1/3.
+    const m = regressionMetrics([2, 4, 8], [3, 3, 10]);
+    expect(m.rmse).toBeCloseTo(Math.sqrt(2), 15);
+    expect(m.mae).toBeCloseTo(4 / 3, 15);
+    expect(m.mape).toBeCloseTo(1 / 3, 15);
+    // mean 14/3; SS_tot = (8/3)^2 + (2/3)^2 + (10/3)^2 = 168/9; SS_res = 6.
+    expect(m.r2).toBeCloseTo(1 - 6 / (168 / 9), 15);
+  });
+
+  it('classificationMetrics reports NaN AUC for a single class instead of throwing', () => {
+    const m = classificationMetrics([0, 0, 0], [0.1, 0.7, 0.2]);
+    expect(m.auc_roc).toBeNaN();
+    expect(m.precision).toBe(0);
+    expect(m.threshold).toBe(0.5);
+  });
+});
+
+describe('hand-derived values', () => {
+  it('ROC AUC counts a tie between a positive and a negative as half', () => {
+    // Pairs (pos, neg): (0.8,0.3) win, (0.8,0.5) win, (0.5,0.3) win, (0.5,0.5) tie -> 3.5 / 4.
+    expect(rocAucScore([1, 1, 0, 0], [0.8, 0.5, 0.5, 0.3])).toBe(0.875);
+  });
+
+  it('log loss clips a confident wrong answer to -ln(eps) nats', () => {
+    expect(logLoss([1], [0])).toBe(-Math.log(Number.EPSILON));
+  });
+
+  it('MAPE divides by eps for a zero target', () => {
+    expect(meanAbsolutePercentageError([0], [1])).toBe(1 / Number.EPSILON);
+  });
+
+  it('calibrationCurve leaves out empty bins and puts an edge value in the lower bin', () => {
+    const curve = calibrationCurve([0, 1, 1], [0.2, 0.2, 0.9], { nBins: 5 });
+    expect(Array.from(curve.probTrue)).toEqual([0.5, 1]);
+    expect(Array.from(curve.probPred)).toEqual([0.2, 0.9]);
+    expect(Array.from(curve.counts)).toEqual([2, 1]);
+  });
+});
+
+describe('bad input', () => {
+  it('names the argument and the problem', () => {
+    expect(() => rootMeanSquaredError([1, 2], [1])).toThrow(MetricError);
+    expect(() => rootMeanSquaredError([1, 2], [1])).toThrow(
+      "The 'yTrue' and 'yPred' arguments of mean_squared_error must have the same length. Got 2 and 1.",
+    );
+    expect(() => rootMeanSquaredError([1, Number.NaN], [1, 2])).toThrow("The 'yTrue' argument of mean_squared_error must hold finite numbers. Got NaN at index 1.");
+    expect(() => rocAucScore([0, 2], [0.1, 0.2])).toThrow("The 'yTrue' argument of roc_auc_score must hold binary labels (0/1 or booleans). Got 2 at index 1.");
+    expect(() => logLoss([0, 1], [0.5, 1.5])).toThrow("The 'yProb' argument of log_loss must hold probabilities in [0, 1]. Got 1.5 at index 1.");
+    expect(() => rootMeanSquaredError([1, 2], [1, 2], { sampleWeight: [1, -1] })).toThrow(
+      "The 'sampleWeight' option of mean_squared_error must hold weights >= 0. Got -1 at index 1.",
+    );
+    expect(() => rootMeanSquaredError([], [])).toThrow('mean_squared_error needs at least one sample. Got none.');
+    expect(() => calibrationCurve([0, 1], [0.1, 0.2], { nBins: 0 })).toThrow("The 'nBins' option of calibration_curve must be an integer >= 1. Got 0.");
+  });
+});

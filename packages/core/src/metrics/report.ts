@@ -1,0 +1,63 @@
+import { anomalyMetrics } from './anomaly';
+import { f1Score, precisionScore, recallScore } from './classification';
+import { labelsAtThreshold } from './confusion';
+import { binaryLabels, type BinaryLabels, type Numbers } from './inputs';
+import { brierScoreLoss, logLoss } from './probabilistic';
+import { averagePrecisionScore, rocAucScore } from './ranking';
+import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError, type WeightOptions } from './regression';
+
+/** The Budget Optimizer's metrics, with the Python module's names. */
+export interface RegressionMetrics {
+  /** Root mean squared error, target units (currency for return). */
+  rmse: number;
+  /** Mean absolute error, target units. */
+  mae: number;
+  /** Mean absolute percentage error as a fraction; see `meanAbsolutePercentageError` for zero targets. */
+  mape: number;
+  r2: number;
+}
+
+/** The Propensity Scorer's metrics, with the Python module's names. */
+export interface ClassificationMetrics {
+  /** NaN when the evaluated rows hold a single class (ROC AUC is undefined there). */
+  auc_roc: number;
+  auc_pr: number;
+  f1: number;
+  precision: number;
+  recall: number;
+  /** Nats per sample. */
+  log_loss: number;
+  brier: number;
+  /** The score at or above which F1/precision/recall count a positive. */
+  threshold: number;
+}
+
+export function regressionMetrics(yTrue: Numbers, yPred: Numbers, options: WeightOptions = {}): RegressionMetrics {
+  return {
+    rmse: rootMeanSquaredError(yTrue, yPred, options),
+    mae: meanAbsoluteError(yTrue, yPred, options),
+    mape: meanAbsolutePercentageError(yTrue, yPred, options),
+    r2: r2Score(yTrue, yPred, options),
+  };
+}
+
+/** All classification metrics of probability scores; labels are decided at `threshold` (default 0.5). */
+export function classificationMetrics(yTrue: BinaryLabels, yProb: Numbers, options: WeightOptions & { threshold?: number } = {}): ClassificationMetrics {
+  const threshold = options.threshold ?? 0.5;
+  const predicted = labelsAtThreshold(yProb, threshold);
+  const y = binaryLabels('classification_metrics', 'yTrue', yTrue);
+  const bothClasses = y.includes(0) && y.includes(1);
+  const weights = { sampleWeight: options.sampleWeight };
+  return {
+    auc_roc: bothClasses ? rocAucScore(y, yProb, weights) : Number.NaN,
+    auc_pr: averagePrecisionScore(y, yProb, weights),
+    f1: f1Score(y, predicted, weights),
+    precision: precisionScore(y, predicted, weights),
+    recall: recallScore(y, predicted, weights),
+    log_loss: logLoss(y, yProb, weights),
+    brier: brierScoreLoss(y, yProb, weights),
+    threshold,
+  };
+}
+
+export { anomalyMetrics };

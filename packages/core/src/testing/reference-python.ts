@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const repoRoot = resolve(__dirname, '../../../..');
+const EXPECTED_SKLEARN = '1.5.2';
+
+/**
+ * The Python of the reference environment (scikit-learn 1.5.2). Parity tests must fail, never
+ * skip, when it is missing: a skipped parity test is a parity claim nobody checked.
+ */
+export function referencePython(): string {
+  const python = process.env.KDAP_PYTHON ?? resolve(repoRoot, '.venv-ref/bin/python');
+  const fix = 'Run `bash scripts/python-ref.sh` from the repository root (or set KDAP_PYTHON to a Python with scikit-learn ' + EXPECTED_SKLEARN + ').';
+  if (!existsSync(python)) throw new Error(`The Python reference environment is missing: ${python} does not exist. ${fix}`);
+  const probe = spawnSync(python, ['-c', 'import sklearn, numpy; print(sklearn.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`The Python reference environment at ${python} cannot import scikit-learn (${probe.stderr.trim().split('\n').pop()}). ${fix}`);
+  const version = probe.stdout.trim();
+  if (version !== EXPECTED_SKLEARN) throw new Error(`The Python reference environment has scikit-learn ${version}, parity is defined against ${EXPECTED_SKLEARN}. ${fix}`);
+  return python;
+}
+
+/** Runs a Python script with a JSON document on stdin and parses the JSON it prints. */
+export function runPythonJson<T>(script: string, input: unknown): T {
+  const python = referencePython();
+  const run = spawnSync(python, [script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`${script} failed (exit ${run.status}):\n${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}

@@ -8,3 +8,18 @@ export { readTable } from './io/readTable';
 export type { ReadTableOptions } from './io/readOptions';
 export { writeTable, type WriteTableOptions } from './io/writeTable';
 export type { TableFormat } from './io/format';
+export type { Transform, TransformJSON } from './transforms/Transform';
+export { Imputer, type ImputerOptions, type ImputeStrategy } from './transforms/Imputer';
+export {
+  StandardScaler,
+  RobustScaler,
+  MinMaxScaler,
+  type StandardScalerOptions,
+  type RobustScalerOptions,
+  type MinMaxScalerOptions,
+} from './transforms/scalers';
+export { OrdinalEncoder, type OrdinalEncoderOptions, type UnknownCategoryPolicy } from './transforms/OrdinalEncoder';
+export { OneHotEncoder, OTHER_CATEGORY, type OneHotEncoderOptions } from './transforms/OneHotEncoder';
+export { Log1p } from './transforms/Log1p';
+export { Clipper, type ClipperOptions } from './transforms/Clipper';
+export { Pipeline, transformFromJSON } from './transforms/Pipeline';

@@ -1,0 +1,79 @@
+import { NotFittedError, ParameterError, SchemaError, describeValue } from '../errors';
+import type { Table } from '../table/Table';
+import type { ColumnKind } from '../table/column';
+
+/** The JSON form of a fitted (or unfitted) transform: enough to rebuild it exactly. */
+export interface TransformJSON {
+  readonly kind: string;
+  readonly version: 1;
+  readonly params: Record<string, unknown>;
+  readonly state: Record<string, unknown> | null;
+}
+
+/**
+ * A fitted transform: `fit` learns state from training data, `transform` applies that state to
+ * any table (train, valid, test, or one scoring record), `toJSON` saves params + state.
+ */
+export interface Transform {
+  /** Identifies the transform in JSON. */
+  readonly kind: string;
+  readonly isFitted: boolean;
+  fit(table: Table): this;
+  transform(table: Table): Table;
+  fitTransform(table: Table): Table;
+  toJSON(): TransformJSON;
+}
+
+/** Shared plumbing: parameter checks, "not fitted" errors and column-kind checks. */
+export abstract class ColumnTransform<State> implements Transform {
+  abstract readonly kind: string;
+  protected fitted: State | undefined;
+
+  protected constructor(readonly columns: readonly string[], owner: string) {
+    if (!Array.isArray(columns) || columns.length === 0 || columns.some((c) => typeof c !== 'string')) {
+      throw new ParameterError('columns', `The 'columns' option of ${owner} must be a non-empty array of column names. Got ${describeValue(columns)}.`);
+    }
+  }
+
+  get isFitted(): boolean {
+    return this.fitted !== undefined;
+  }
+
+  abstract fit(table: Table): this;
+  abstract transform(table: Table): Table;
+  abstract toJSON(): TransformJSON;
+
+  fitTransform(table: Table): Table {
+    return this.fit(table).transform(table);
+  }
+
+  /** The learned state, or a NotFittedError saying what to call. */
+  protected get state(): State {
+    if (this.fitted === undefined) {
+      throw new NotFittedError(`This ${this.constructor.name} is not fitted yet. Call fit(trainTable) before transform().`);
+    }
+    return this.fitted;
+  }
+
+  /** Refuses columns whose kind this transform cannot handle. */
+  protected requireKinds(table: Table, allowed: readonly ColumnKind[]): void {
+    for (const name of this.columns) {
+      const kind = table.column(name).kind;
+      if (!allowed.includes(kind)) {
+        throw new SchemaError(
+          `${this.constructor.name} cannot use column '${name}': it is ${kind}, and ${this.constructor.name} handles ${allowed.join(' or ')} columns.`,
+          { column: name },
+        );
+      }
+    }
+  }
+}
+
+/** Checks the envelope of a transform's JSON before its fields are trusted. */
+export function checkTransformJSON(json: unknown, kind: string): TransformJSON {
+  const candidate = json as Partial<TransformJSON> | null;
+  if (candidate === null || typeof candidate !== 'object' || candidate.kind !== kind || candidate.version !== 1 || typeof candidate.params !== 'object') {
+    throw new ParameterError('json', `Expected the JSON of a '${kind}' transform (version 1). Got ${describeValue(json)}.`);
+  }
+  return candidate as TransformJSON;
+}

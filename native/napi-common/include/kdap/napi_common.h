@@ -9,6 +9,11 @@
 
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <future>
+#include <thread>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -295,6 +300,53 @@ Napi::Value Guard(const Napi::CallbackInfo& info, F&& f) {
   return env.Undefined();
 }
 
+/**
+ * One long-lived native thread per addon that runs all asynchronous library work in order.
+ * OpenMP keeps a thread team per calling thread; if successive iterations ran on different libuv
+ * pool threads, several teams would exist and their idle threads would spin against the working
+ * team, halving throughput on small machines. Funnelling async work through one thread keeps one
+ * team, as a Python caller has.
+ */
+class Executor {
+ public:
+  static Executor& Instance() {
+    static Executor* instance = new Executor();  // process lifetime; never destroyed
+    return *instance;
+  }
+
+  /** Runs fn on the executor thread and waits; rethrows what fn threw. */
+  void Run(const std::function<void()>& fn) {
+    std::packaged_task<void()> task(fn);
+    std::future<void> done = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+    done.get();
+  }
+
+ private:
+  Executor() {
+    std::thread([this]() { Loop(); }).detach();
+  }
+  void Loop() {
+    for (;;) {
+      std::packaged_task<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this]() { return !queue_.empty(); });
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::packaged_task<void()>> queue_;
+};
+
 class PromiseWorker : public Napi::AsyncWorker {
  public:
   using Work = std::function<void()>;                   // runs off the JS thread; throws LibFailure
@@ -314,7 +366,7 @@ class PromiseWorker : public Napi::AsyncWorker {
  protected:
   void Execute() override {
     try {
-      work_();
+      Executor::Instance().Run(work_);
     } catch (const LibFailure& f) {
       failure_ = f;
       SetError(f.message);

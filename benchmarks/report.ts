@@ -1,0 +1,16 @@
+/** Helpers for benchmark tables. */
+export function arg(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function ratioRow(label: string, ts: number, py: number, goal: string): string {
+  const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(3) : v.toPrecision(3));
+  return `| ${label} | ${fmt(ts)} | ${fmt(py)} | ${(ts / py).toFixed(3)} | ${goal} |`;
+}

@@ -1,0 +1,29 @@
+/**
+ * Runs benchmarks: TypeScript vs the Python reference stack (.venv-ref), same data, same run.
+ *
+ *   npm run bench                 all benchmarks
+ *   npm run bench -- lightgbm     one benchmark (extra flags go to it)
+ *
+ * Prints markdown tables for docs/benchmarks.md. Timings are wall-clock on whatever machine runs
+ * them: compare ratios, not absolute numbers.
+ */
+import os from 'node:os';
+import { lightgbmBench } from './lightgbm.bench';
+
+const benches: Record<string, (argv: string[]) => Promise<string>> = {
+  lightgbm: lightgbmBench,
+};
+
+void (async () => {
+  const argv = process.argv.slice(2);
+  const names = argv[0] && !argv[0].startsWith('--') ? [argv[0]] : Object.keys(benches);
+  console.log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}, ${new Date().toISOString()}\n`);
+  for (const name of names) {
+    const bench = benches[name];
+    if (!bench) {
+      console.error(`Unknown benchmark '${name}'. Known: ${Object.keys(benches).join(', ')}`);
+      process.exit(2);
+    }
+    console.log(`${await bench(argv)}\n`);
+  }
+})();

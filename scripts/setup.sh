@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a trained model: installs what KDAP ML needs (system packages
+# where this machine allows, npm dependencies, the Python reference environment), builds the
+# native addons and the TypeScript packages, then trains a first model on synthetic data.
+# Idempotent: a second run only re-checks and re-runs the example.
+#
+#   bash scripts/setup.sh              everything
+#   bash scripts/setup.sh --no-example skip the first training (CI)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+run_example=1
+for a in "$@"; do
+  case "$a" in
+    --no-example) run_example=0 ;;
+    *) echo "setup: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+say() { printf '\n==> %s\n' "$*"; }
+
+# 1. System packages: compiler, cmake, Python venv/pip, OpenMP runtime, the XGBoost library.
+say "system packages"
+need=()
+for pkg in build-essential cmake python3 python3-venv python3-pip libgomp1 libxgboost-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo"; else
+    echo "setup: missing system packages: ${need[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${need[*]}) and run again." >&2
+    exit 1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
+else
+  echo "all present"
+fi
+
+# 2. Node.js 20.17+ (cmake-js-free build, node-api headers from the local Node).
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<17)) { console.error("setup: Node.js >= 20.17 is required, found "+process.version); process.exit(1) }'
+
+# 3. npm dependencies, exactly as locked (skipped when the lockfile has not changed).
+say "npm dependencies"
+stamp=node_modules/.kdap-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  echo "up to date"
+else
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
+
+# 4. Python reference environment (.venv-ref): parity tests and benchmarks compare against it.
+say "Python reference environment"
+bash scripts/python-ref.sh
+
+# 5. Native addons (LightGBM is built once per machine and cached under ~/.cache/kdap-ml).
+say "native addons"
+npm run build:native
+
+# 6. TypeScript packages.
+say "TypeScript build"
+npm run build:ts
+
+if [ "$run_example" = 1 ]; then
+  say "first training on synthetic data"
+  npm run --silent example:first
+fi
+say "done. Run the tests with: npm test"

@@ -23,3 +23,4 @@ export { OneHotEncoder, OTHER_CATEGORY, type OneHotEncoderOptions } from './tran
 export { Log1p } from './transforms/Log1p';
 export { Clipper, type ClipperOptions } from './transforms/Clipper';
 export { Pipeline, transformFromJSON } from './transforms/Pipeline';
+export { timeSeriesFeatures, timeSeriesFeatureNames, type TimeSeriesFeatureOptions } from './timeseries/timeSeriesFeatures';

@@ -24,3 +24,14 @@ export { Log1p } from './transforms/Log1p';
 export { Clipper, type ClipperOptions } from './transforms/Clipper';
 export { Pipeline, transformFromJSON } from './transforms/Pipeline';
 export { timeSeriesFeatures, timeSeriesFeatureNames, type TimeSeriesFeatureOptions } from './timeseries/timeSeriesFeatures';
+export type { TrainTestSplit, Fold } from './splits/splitOptions';
+export {
+  trainTestSplit,
+  stratifiedSplit,
+  groupSplit,
+  type RandomSplitOptions,
+  type StratifiedSplitOptions,
+  type GroupSplitOptions,
+} from './splits/randomSplits';
+export { timeSplit, type TimeSplitOptions } from './splits/timeSplit';
+export { kFold, timeSeriesFolds, type KFoldOptions, type TimeSeriesFoldOptions } from './splits/folds';

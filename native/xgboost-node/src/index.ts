@@ -1,1 +1,13 @@
-export {};
+/**
+ * @kdap/xgboost-node: XGBoost for TypeScript. Layer 2 (`DMatrix`, `Booster`) is the API to use;
+ * layer 1 (`binding()`) mirrors the C API one function at a time.
+ */
+export { DMatrix } from './dmatrix';
+export type { DMatrixOptions, FeatureType } from './dmatrix';
+export { Booster, parseEvalString } from './booster';
+export type { EvalResult, EvalsResult, IterationInfo, ModelFormat, PredictOptions, TrainOptions } from './booster';
+export type { ParamValue, Params } from './params';
+export { getGlobalConfig, setVerbosity, xgboostBuildInfo, xgboostVersion } from './library';
+export { AddonLoadError, PredictType, binding } from './binding';
+export type { BoosterHandle, DMatrixHandle, DenseMatrix, ImportanceType, ShapedResult, XGBoostBinding } from './binding';
+export { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/napi-common';

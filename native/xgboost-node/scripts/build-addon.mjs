@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Builds build/Release/xgboost_node.node with CMake against the local Node's headers (never
+// downloaded) and a shared XGBoost: the system's libxgboost-dev, or XGBOOST_ROOT (include/ + lib/).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(pkg, 'package.json'));
+const INSTALL_HINT =
+  "install it with 'apt-get install libxgboost-dev' (Debian/Ubuntu), or set XGBOOST_ROOT to a prefix holding include/xgboost/c_api.h and lib/libxgboost.so";
+
+function fail(message) {
+  console.error(`[xgboost-node] ${message}`);
+  process.exit(1);
+}
+
+function nodeApiInclude() {
+  // The running Node's own headers (nodedir), else the node-api-headers package from the registry.
+  const candidates = [
+    process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include', 'node'),
+    path.resolve(process.execPath, '..', '..', 'include', 'node'),
+  ].filter(Boolean);
+  for (const dir of candidates) if (fs.existsSync(path.join(dir, 'node_api.h'))) return dir;
+  try {
+    return require('node-api-headers').include_dir;
+  } catch {
+    return fail('no Node-API headers: install Node with its headers, or run npm install (node-api-headers).');
+  }
+}
+
+/** Fails early, with the fix, when no XGBoost headers are where CMake will look. */
+function checkXGBoost() {
+  const root = process.env.XGBOOST_ROOT;
+  if (root) {
+    if (!fs.existsSync(path.join(root, 'include', 'xgboost', 'c_api.h'))) {
+      fail(`XGBOOST_ROOT=${root} has no include/xgboost/c_api.h: ${INSTALL_HINT}.`);
+    }
+    return root;
+  }
+  if (!['/usr/include', '/usr/local/include'].some((d) => fs.existsSync(path.join(d, 'xgboost', 'c_api.h')))) {
+    fail(`XGBoost headers not found: ${INSTALL_HINT}.`);
+  }
+  return '';
+}
+
+function run(cmd, args) {
+  console.error(`[xgboost-node] $ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.error) fail(`${cmd} could not start (${r.error.message}): install cmake and a C++17 compiler.`);
+  if (r.status !== 0) fail(`${cmd} failed (exit ${r.status ?? r.signal}).`);
+}
+
+const root = checkXGBoost();
+const build = path.join(pkg, 'build', 'cmake');
+const addonApi = path.dirname(require.resolve('node-addon-api/package.json'));
+const common = path.join(path.dirname(require.resolve('@kdap/napi-common/package.json')), 'include');
+run('cmake', ['-S', pkg, '-B', build, '-DCMAKE_BUILD_TYPE=Release', `-DXGBOOST_ROOT=${root}`,
+  `-DNODE_API_INCLUDE=${nodeApiInclude()}`, `-DNODE_ADDON_API_INCLUDE=${addonApi}`,
+  `-DKDAP_NAPI_COMMON_INCLUDE=${common}`]);
+run('cmake', ['--build', build, '-j', '2']);
+const out = path.join(pkg, 'build', 'Release');
+fs.mkdirSync(out, { recursive: true });
+const tmp = path.join(out, `.xgboost_node.node.${process.pid}`);
+fs.copyFileSync(path.join(build, 'xgboost_node.node'), tmp);
+fs.renameSync(tmp, path.join(out, 'xgboost_node.node'));
+console.error(`[xgboost-node] built ${path.join(out, 'xgboost_node.node')}`);

@@ -1,0 +1,1168 @@
+// Layer 1: a thin binding of the XGBoost C API. Every function validates its JS arguments before
+// any C call, so bad input becomes a TypeError/RangeError and never reaches XGBoost. Library
+// failures become NativeError with the message from XGBGetLastError read on the failing thread.
+//
+// Only functions that exist from XGBoost 1.7 through 3.x are used (the array-interface entry
+// points, not the deprecated XGDMatrixCreateFromMat / XGBoosterPredict family).
+#include <xgboost/c_api.h>
+
+#include <kdap/napi_common.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <thread>
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+using kdap::ArgError;
+using kdap::ArrayView;
+using kdap::Guard;
+using kdap::LibFailure;
+
+/**
+ * The one thread that runs every XGBoost call on a booster except in-place prediction.
+ *
+ * XGBoost 1.x keeps a booster's prediction cache (which also tells a new booster its number of
+ * features) in thread-local storage of the thread that calls it, and a booster's destructor only
+ * clears the entry of the thread it runs on. Booster calls spread over the libuv pool would train
+ * on a thread that never saw the booster's matrices ("0 feature is supplied") and leave stale
+ * caches on the others, which a later booster allocated at the same address would reuse. So
+ * creation, parameters, training, evaluation, DMatrix prediction, model I/O and free all run
+ * here; sync callers and async workers wait for their task. In-place prediction uses no cache and
+ * runs concurrently on the calling thread.
+ */
+class XGBoostThread {
+ public:
+  static XGBoostThread& Get() {
+    // Never destroyed: the detached thread must outlive static destructors at process exit.
+    static XGBoostThread* instance = new XGBoostThread();
+    return *instance;
+  }
+
+  /** Runs `f` on the XGBoost thread and returns its result; its exceptions are rethrown here. */
+  template <class F>
+  auto Run(F&& f) -> decltype(f()) {
+    using R = decltype(f());
+    if (std::this_thread::get_id() == id_) return f();
+    std::packaged_task<R()> task(std::forward<F>(f));
+    std::future<R> result = task.get_future();
+    Post([&task]() { task(); });
+    return result.get();
+  }
+
+  /** Queues `f` without waiting (frees). */
+  void Post(std::function<void()> f) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(std::move(f));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  XGBoostThread() {
+    std::thread t([this]() { Loop(); });
+    id_ = t.get_id();
+    t.detach();
+  }
+
+  void Loop() {
+    for (;;) {
+      std::function<void()> f;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this]() { return !queue_.empty(); });
+        f = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      f();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  std::thread::id id_;
+};
+
+struct DMatrixTraits {
+  using Raw = DMatrixHandle;
+  static constexpr const char* kName = "DMatrix";
+  static constexpr napi_type_tag kTag = {0x6b646170'7867626fULL, 0x444d6174'72697831ULL};
+  static void Free(Raw h) { XGDMatrixFree(h); }
+};
+struct BoosterTraits {
+  using Raw = BoosterHandle;
+  static constexpr const char* kName = "Booster";
+  static constexpr napi_type_tag kTag = {0x6b646170'7867626fULL, 0x426f6f73'74657231ULL};
+  // Posted to the XGBoost thread, where the booster's thread-local caches live.
+  static void Free(Raw h) {
+    XGBoostThread::Get().Post([h]() { XGBoosterFree(h); });
+  }
+};
+
+using DMatrixBox = kdap::Box<DMatrixTraits>;
+using BoosterBox = kdap::Box<BoosterTraits>;
+
+/** XGBoost's message for the last failure on this thread, without the native backtrace it appends. */
+std::string LastError() {
+  std::string m = XGBGetLastError();
+  size_t cut = m.find("\nStack trace:");
+  if (cut != std::string::npos) m.erase(cut);
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+void Check(int rc, const char* fn) {
+  if (rc != 0) throw LibFailure{fn, rc, LastError()};
+}
+
+// In-place prediction is thread-safe in XGBoost, training and model I/O are not: predictions share
+// the booster's lock, everything that changes or serializes the model takes it alone.
+//
+// XGBoost 1.7 leaves a learner half-configured when its first configuration fails (e.g. a
+// parameter value it cannot parse), and the next XGBoosterUpdateOneIter then crashes the process.
+// So a library failure before the model is initialized (trained once or loaded) retires the
+// booster: every later call is a NativeError instead of a segfault.
+struct BoosterState : BoosterBox {
+  std::shared_mutex rw;
+  std::atomic<bool> initialized{false};
+  using BoosterBox::BoosterBox;
+
+  void Check(int rc, const char* fn) {
+    if (rc == 0) return;
+    std::string message = LastError();
+    if (!initialized) {
+      std::lock_guard<std::mutex> lock(retiredMu_);
+      if (retiredBy_.function.empty()) retiredBy_ = LibFailure{fn, rc, message};
+    }
+    throw LibFailure{fn, rc, message};
+  }
+
+  /** Throws the failure that retired this booster, if any. */
+  void CheckUsable() {
+    std::lock_guard<std::mutex> lock(retiredMu_);
+    if (retiredBy_.function.empty()) return;
+    throw LibFailure{retiredBy_.function, retiredBy_.code,
+                     "this Booster is unusable: " + retiredBy_.function + " failed before its model was initialized (" +
+                         retiredBy_.message + "). Create a new Booster with corrected parameters or data."};
+  }
+
+ private:
+  std::mutex retiredMu_;
+  LibFailure retiredBy_;
+};
+
+// A DMatrix remembers its shape so lengths of meta info can be checked without a library call.
+struct DMatrixState : DMatrixBox {
+  uint64_t rows = 0;
+  uint64_t cols = 0;
+  using DMatrixBox::DMatrixBox;
+};
+
+std::shared_ptr<BoosterState> ReadBooster(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  // Every Booster box is made by this file as a BoosterState.
+  auto b = std::static_pointer_cast<BoosterState>(kdap::ReadHandle<BoosterTraits>(info, i, name));
+  b->CheckUsable();
+  return b;
+}
+
+std::shared_ptr<DMatrixState> ReadDMatrix(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return std::static_pointer_cast<DMatrixState>(kdap::ReadHandle<DMatrixTraits>(info, i, name));
+}
+
+/** An array of DMatrix handles, each checked like a single handle argument. */
+std::vector<std::shared_ptr<DMatrixState>> ReadDMatrixArray(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = kdap::Arg(info, i);
+  if (!v.IsArray()) throw ArgError{ArgError::Type, std::string("'") + name + "' must be an array of DMatrix handles, got " + kdap::Describe(v)};
+  Napi::Array arr = v.As<Napi::Array>();
+  std::vector<std::shared_ptr<DMatrixState>> out;
+  for (uint32_t k = 0; k < arr.Length(); k++) {
+    Napi::Value e = arr.Get(k);
+    std::string elem = std::string(name) + "[" + std::to_string(k) + "]";
+    if (!e.IsExternal()) throw ArgError{ArgError::Type, "'" + elem + "' must be a DMatrix handle, got " + kdap::Describe(e)};
+    auto ext = e.As<Napi::External<kdap::Slot<DMatrixTraits>>>();
+    if (!ext.CheckTypeTag(&DMatrixTraits::kTag)) throw ArgError{ArgError::Type, "'" + elem + "' must be a DMatrix handle, got another kind of handle"};
+    if (!ext.Data()->box) throw ArgError{ArgError::Type, "DMatrix has been disposed"};
+    out.push_back(std::static_pointer_cast<DMatrixState>(ext.Data()->box));
+  }
+  return out;
+}
+
+/** Locks several DMatrix boxes in address order, each once, so overlapping sets cannot deadlock. */
+class DMatrixLocks {
+ public:
+  explicit DMatrixLocks(std::vector<DMatrixBox*> boxes) {
+    std::sort(boxes.begin(), boxes.end());
+    boxes.erase(std::unique(boxes.begin(), boxes.end()), boxes.end());
+    for (DMatrixBox* b : boxes) locks_.emplace_back(b->mu);
+  }
+
+ private:
+  std::vector<std::unique_lock<std::mutex>> locks_;
+};
+
+/** A JSON number as XGBoost's parser reads it; NaN is spelled as Python's json module does. */
+std::string JsonNumber(double d) {
+  if (std::isnan(d)) return "NaN";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.17g", d);
+  return buf;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+const char* TypeStr(const ArrayView& a) { return a.type == napi_float32_array ? "<f4" : "<f8"; }
+size_t ElemSize(const ArrayView& a) { return a.type == napi_float32_array ? 4 : 8; }
+
+/** The __array_interface__ document XGBoost reads dense data and meta info from (read-only). */
+std::string ArrayInterface(const void* data, const char* typestr, std::vector<uint64_t> shape) {
+  std::string s = "{\"data\":[" + std::to_string(reinterpret_cast<uintptr_t>(data)) + ",true],\"shape\":[";
+  for (size_t i = 0; i < shape.size(); i++) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "],\"typestr\":\"" + typestr + "\",\"version\":3}";
+}
+
+/** A dense row-major matrix argument: rows, cols and data of exactly rows * cols values. */
+struct Matrix {
+  ArrayView view;
+  uint64_t rows;
+  uint64_t cols;
+};
+
+Matrix ReadMatrix(const Napi::CallbackInfo& info, size_t dataIdx, size_t rowsIdx, size_t colsIdx) {
+  ArrayView v = kdap::ReadTypedArray(info, dataIdx, "data", {napi_float32_array, napi_float64_array});
+  int64_t rows = kdap::ReadInt(info, rowsIdx, "nrow", 1, INT32_MAX);
+  int64_t cols = kdap::ReadInt(info, colsIdx, "ncol", 1, INT32_MAX);
+  size_t need = kdap::CheckedProduct(rows, cols, "nrow * ncol");
+  if (v.length != need) {
+    throw ArgError{ArgError::Range, "'data' must hold nrow * ncol = " + std::to_string(rows) + " * " +
+                                        std::to_string(cols) + " = " + std::to_string(need) +
+                                        " values, got " + std::to_string(v.length)};
+  }
+  return Matrix{v, static_cast<uint64_t>(rows), static_cast<uint64_t>(cols)};
+}
+
+/** The value standing for "missing": NaN or a finite number (XGBoost's JSON has no Infinity). */
+double ReadMissing(const Napi::CallbackInfo& info, size_t i) {
+  double m = kdap::ReadNumber(info, i, "missing");
+  if (std::isinf(m)) throw ArgError{ArgError::Range, "'missing' must be NaN or a finite number, got " + JsonNumber(m)};
+  return m;
+}
+
+/** Copies matrix bytes for an async call, so a later detach of the JS buffer cannot hurt it. */
+std::shared_ptr<std::vector<uint8_t>> CopyBytes(const ArrayView& v) {
+  auto buf = std::make_shared<std::vector<uint8_t>>(v.length * ElemSize(v));
+  if (!buf->empty()) std::memcpy(buf->data(), v.data, buf->size());
+  return buf;
+}
+
+Napi::Array ToJsArray(Napi::Env env, const std::vector<std::string>& names) {
+  Napi::Array arr = Napi::Array::New(env, names.size());
+  for (uint32_t i = 0; i < names.size(); i++) arr.Set(i, names[i]);
+  return arr;
+}
+
+std::vector<std::string> CopyStrings(const char** strs, bst_ulong n) {
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(n));
+  for (bst_ulong i = 0; i < n; i++) out.emplace_back(strs[i] ? strs[i] : "");
+  return out;
+}
+
+/** A prediction or score array copied out of XGBoost's thread-local buffer, with its shape. */
+struct Shaped {
+  std::vector<uint64_t> shape;
+  std::vector<float> values;
+};
+
+Shaped CopyShaped(const bst_ulong* shape, bst_ulong dim, const float* values) {
+  Shaped s;
+  size_t n = dim == 0 ? 0 : 1;
+  for (bst_ulong i = 0; i < dim; i++) {
+    s.shape.push_back(static_cast<uint64_t>(shape[i]));
+    n *= static_cast<size_t>(shape[i]);
+  }
+  s.values.assign(values, values + n);
+  return s;
+}
+
+Napi::Object ToJs(Napi::Env env, const Shaped& s) {
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Array shape = Napi::Array::New(env, s.shape.size());
+  for (uint32_t i = 0; i < s.shape.size(); i++) shape.Set(i, Napi::Number::New(env, static_cast<double>(s.shape[i])));
+  auto values = Napi::Float32Array::New(env, s.values.size());
+  if (!s.values.empty()) std::memcpy(values.Data(), s.values.data(), s.values.size() * sizeof(float));
+  o.Set("shape", shape);
+  o.Set("values", values);
+  return o;
+}
+
+/** Boosted rounds of a booster whose lock the caller holds. */
+int Rounds(BoosterState* b) {
+  int rounds = 0;
+  b->Check(XGBoosterBoostedRounds(b->raw, &rounds), "XGBoosterBoostedRounds");
+  return rounds;
+}
+
+uint64_t NumFeature(BoosterState* b) {
+  bst_ulong n = 0;
+  b->Check(XGBoosterGetNumFeature(b->raw, &n), "XGBoosterGetNumFeature");
+  return static_cast<uint64_t>(n);
+}
+
+/** [begin, end) in boosting rounds; end 0 means "all". Out-of-range values never reach XGBoost. */
+struct IterationRange {
+  int begin;
+  int end;
+};
+
+IterationRange ReadIterationRange(const Napi::CallbackInfo& info, size_t beginIdx, size_t endIdx) {
+  int begin = static_cast<int>(kdap::ReadInt(info, beginIdx, "iterationBegin", 0, INT32_MAX));
+  int end = static_cast<int>(kdap::ReadInt(info, endIdx, "iterationEnd", 0, INT32_MAX));
+  return IterationRange{begin, end};
+}
+
+void CheckIterationRange(const IterationRange& r, int rounds) {
+  if (r.end != 0 && r.begin >= r.end) {
+    throw ArgError{ArgError::Range, "'iterationBegin' must be less than 'iterationEnd' (" + std::to_string(r.end) +
+                                        "), got " + std::to_string(r.begin)};
+  }
+  if (r.end > rounds) {
+    throw ArgError{ArgError::Range, "'iterationEnd' must be at most the number of boosted rounds (" +
+                                        std::to_string(rounds) + "), got " + std::to_string(r.end)};
+  }
+  if (r.begin > rounds) {
+    throw ArgError{ArgError::Range, "'iterationBegin' must be at most the number of boosted rounds (" +
+                                        std::to_string(rounds) + "), got " + std::to_string(r.begin)};
+  }
+}
+
+/** Checks that need a lock run on the worker; their ArgError rejects the Promise as a TypeError/RangeError. */
+kdap::PromiseWorker* NewWorker(Napi::Env env, std::function<void()> work, kdap::PromiseWorker::Done done) {
+  auto argError = std::make_shared<std::unique_ptr<ArgError>>();
+  return new kdap::PromiseWorker(
+      env,
+      [work = std::move(work), argError]() {
+        try {
+          work();
+        } catch (const ArgError& e) {
+          *argError = std::make_unique<ArgError>(e);
+        }
+      },
+      [done = std::move(done), argError](Napi::Env env) -> Napi::Value {
+        if (*argError) throw kdap::MakeArgError(env, **argError);
+        return done(env);
+      });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Library setup
+// ---------------------------------------------------------------------------------------------
+
+/** init(NativeError): registers the error class used for library failures in this environment. */
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Value cls = kdap::Arg(info, 0);
+    if (!cls.IsFunction()) throw ArgError{ArgError::Type, "'NativeError' must be a class, got " + kdap::Describe(cls)};
+    kdap::GetState(info.Env())->nativeErrorClass = Napi::Persistent(cls.As<Napi::Function>());
+    return info.Env().Undefined();
+  });
+}
+
+// void XGBoostVersion(int* major, int* minor, int* patch);
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    int major = 0, minor = 0, patch = 0;
+    XGBoostVersion(&major, &minor, &patch);
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("major", major);
+    o.Set("minor", minor);
+    o.Set("patch", patch);
+    return o;
+  });
+}
+
+// int XGBuildInfo(char const **out);
+Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    const char* out = nullptr;
+    Check(XGBuildInfo(&out), "XGBuildInfo");
+    return Napi::String::New(info.Env(), out ? out : "{}");
+  });
+}
+
+// const char* XGBGetLastError();  -- read inside Check() on the failing thread.
+
+// int XGBSetGlobalConfig(char const *config);
+Napi::Value SetGlobalConfig(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    std::string config = kdap::ReadString(info, 0, "config");
+    Check(XGBSetGlobalConfig(config.c_str()), "XGBSetGlobalConfig");
+    return info.Env().Undefined();
+  });
+}
+
+// int XGBGetGlobalConfig(char const **out_config);
+Napi::Value GetGlobalConfig(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    const char* out = nullptr;
+    Check(XGBGetGlobalConfig(&out), "XGBGetGlobalConfig");
+    return Napi::String::New(info.Env(), out ? out : "{}");
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// DMatrix
+// ---------------------------------------------------------------------------------------------
+
+// int XGDMatrixCreateFromDense(char const *data, char const *config, DMatrixHandle *out);
+// JS: (data, nrow, ncol, missing, nthread). XGBoost copies the values, so the DMatrix does not
+// borrow the JS buffer.
+struct CreateArgs {
+  Matrix m;
+  double missing;
+  int nthread;
+};
+
+CreateArgs ReadCreateArgs(const Napi::CallbackInfo& info) {
+  Matrix m = ReadMatrix(info, 0, 1, 2);
+  double missing = ReadMissing(info, 3);
+  int nthread = static_cast<int>(kdap::ReadInt(info, 4, "nthread", -1, 4096));
+  return CreateArgs{m, missing, nthread};
+}
+
+std::shared_ptr<DMatrixState> CreateDMatrix(const void* data, const CreateArgs& a) {
+  std::string iface = ArrayInterface(data, TypeStr(a.m.view), {a.m.rows, a.m.cols});
+  std::string config = "{\"missing\":" + JsonNumber(a.missing) + ",\"nthread\":" + std::to_string(a.nthread) + "}";
+  DMatrixHandle out = nullptr;
+  Check(XGDMatrixCreateFromDense(iface.c_str(), config.c_str(), &out), "XGDMatrixCreateFromDense");
+  auto box = std::make_shared<DMatrixState>(out);
+  bst_ulong rows = 0, cols = 0;
+  Check(XGDMatrixNumRow(out, &rows), "XGDMatrixNumRow");
+  Check(XGDMatrixNumCol(out, &cols), "XGDMatrixNumCol");
+  box->rows = rows;
+  box->cols = cols;
+  return box;
+}
+
+Napi::Value WrapDMatrix(Napi::Env env, const std::shared_ptr<DMatrixState>& box) {
+  return kdap::WrapHandle<DMatrixTraits>(env, std::static_pointer_cast<DMatrixBox>(box));
+}
+
+Napi::Value DMatrixCreateFromDense(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    CreateArgs a = ReadCreateArgs(info);
+    return WrapDMatrix(info.Env(), CreateDMatrix(a.m.view.data, a));
+  });
+}
+
+Napi::Value DMatrixCreateFromDenseAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<CreateArgs>(ReadCreateArgs(info));
+    auto bytes = CopyBytes(a->m.view);
+    auto result = std::make_shared<std::shared_ptr<DMatrixState>>();
+    auto* w = NewWorker(
+        info.Env(), [a, bytes, result]() { *result = CreateDMatrix(bytes->data(), *a); },
+        [result](Napi::Env env) -> Napi::Value { return WrapDMatrix(env, *result); });
+    return kdap::Queue(w);
+  });
+}
+
+// int XGDMatrixSetInfoFromInterface(DMatrixHandle handle, char const* field, char const* c_interface_str);
+// JS: (dmatrix, field, data). label and weight take one value per row, base_margin rows * k
+// (one column per output group); label may also have rows * k values for multi-target models.
+Napi::Value DMatrixSetInfoFromInterface(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto dm = ReadDMatrix(info, 0, "dmatrix");
+    std::string field = kdap::ReadString(info, 1, "field");
+    if (field != "label" && field != "weight" && field != "base_margin") {
+      throw ArgError{ArgError::Range, "'field' must be one of label, weight, base_margin; got '" + field + "'"};
+    }
+    ArrayView v = kdap::ReadTypedArray(info, 2, "data", {napi_float32_array, napi_float64_array});
+    uint64_t rows = dm->rows;
+    std::vector<uint64_t> shape;
+    if (field == "weight") {
+      if (v.length != rows) {
+        throw ArgError{ArgError::Range, "'data' for weight must have one value per row (" + std::to_string(rows) +
+                                            "), got " + std::to_string(v.length)};
+      }
+      shape = {rows};
+    } else {
+      if (rows == 0 || v.length == 0 || v.length % rows != 0) {
+        throw ArgError{ArgError::Range, "'data' for " + field + " must have rows * k values (rows = " +
+                                            std::to_string(rows) + "), got " + std::to_string(v.length)};
+      }
+      uint64_t k = v.length / rows;
+      shape = k == 1 ? std::vector<uint64_t>{rows} : std::vector<uint64_t>{rows, k};
+    }
+    std::string iface = ArrayInterface(v.data, TypeStr(v), shape);
+    std::lock_guard<std::mutex> lock(dm->mu);
+    Check(XGDMatrixSetInfoFromInterface(dm->raw, field.c_str(), iface.c_str()), "XGDMatrixSetInfoFromInterface");
+    return info.Env().Undefined();
+  });
+}
+
+// int XGDMatrixGetFloatInfo(const DMatrixHandle handle, const char *field, bst_ulong *out_len,
+//     const float **out_dptr);
+Napi::Value DMatrixGetFloatInfo(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto dm = ReadDMatrix(info, 0, "dmatrix");
+    std::string field = kdap::ReadString(info, 1, "field");
+    if (field != "label" && field != "weight" && field != "base_margin") {
+      throw ArgError{ArgError::Range, "'field' must be one of label, weight, base_margin; got '" + field + "'"};
+    }
+    std::lock_guard<std::mutex> lock(dm->mu);
+    bst_ulong len = 0;
+    const float* ptr = nullptr;
+    Check(XGDMatrixGetFloatInfo(dm->raw, field.c_str(), &len, &ptr), "XGDMatrixGetFloatInfo");
+    auto out = Napi::Float32Array::New(info.Env(), static_cast<size_t>(len));
+    if (len > 0 && ptr != nullptr) std::memcpy(out.Data(), ptr, static_cast<size_t>(len) * sizeof(float));
+    return out;
+  });
+}
+
+void CheckStrField(const std::string& field) {
+  if (field != "feature_name" && field != "feature_type") {
+    throw ArgError{ArgError::Range, "'field' must be feature_name or feature_type; got '" + field + "'"};
+  }
+}
+
+void CheckFeatureTypes(const std::vector<std::string>& types) {
+  for (size_t i = 0; i < types.size(); i++) {
+    const std::string& t = types[i];
+    if (t != "q" && t != "i" && t != "int" && t != "float" && t != "c") {
+      throw ArgError{ArgError::Range, "'features[" + std::to_string(i) + "]' must be a feature type (q, i, int, float, c), got '" + t + "'"};
+    }
+  }
+}
+
+std::vector<const char*> Pointers(const std::vector<std::string>& strs) {
+  std::vector<const char*> p;
+  p.reserve(strs.size());
+  for (auto& s : strs) p.push_back(s.c_str());
+  return p;
+}
+
+// int XGDMatrixSetStrFeatureInfo(DMatrixHandle handle, const char *field, const char **features,
+//     const bst_ulong size);
+Napi::Value DMatrixSetStrFeatureInfo(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto dm = ReadDMatrix(info, 0, "dmatrix");
+    std::string field = kdap::ReadString(info, 1, "field");
+    CheckStrField(field);
+    auto strs = kdap::ReadStringArray(info, 2, "features");
+    if (strs.size() != dm->cols) {
+      throw ArgError{ArgError::Range, "'features' must have one entry per column (" + std::to_string(dm->cols) +
+                                          "), got " + std::to_string(strs.size())};
+    }
+    if (field == "feature_type") CheckFeatureTypes(strs);
+    auto ptrs = Pointers(strs);
+    std::lock_guard<std::mutex> lock(dm->mu);
+    Check(XGDMatrixSetStrFeatureInfo(dm->raw, field.c_str(), ptrs.data(), static_cast<bst_ulong>(ptrs.size())),
+          "XGDMatrixSetStrFeatureInfo");
+    return info.Env().Undefined();
+  });
+}
+
+// int XGDMatrixGetStrFeatureInfo(DMatrixHandle handle, const char *field, bst_ulong *size,
+//     const char ***out_features);
+Napi::Value DMatrixGetStrFeatureInfo(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto dm = ReadDMatrix(info, 0, "dmatrix");
+    std::string field = kdap::ReadString(info, 1, "field");
+    CheckStrField(field);
+    std::lock_guard<std::mutex> lock(dm->mu);
+    bst_ulong n = 0;
+    const char** strs = nullptr;
+    Check(XGDMatrixGetStrFeatureInfo(dm->raw, field.c_str(), &n, &strs), "XGDMatrixGetStrFeatureInfo");
+    return ToJsArray(info.Env(), CopyStrings(strs, n));
+  });
+}
+
+// int XGDMatrixNumRow(DMatrixHandle handle, bst_ulong *out);
+Napi::Value DMatrixNumRow(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto dm = ReadDMatrix(info, 0, "dmatrix");
+    bst_ulong n = 0;
+    Check(XGDMatrixNumRow(dm->raw, &n), "XGDMatrixNumRow");
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  });
+}
+
+// int XGDMatrixNumCol(DMatrixHandle handle, bst_ulong *out);
+Napi::Value DMatrixNumCol(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto dm = ReadDMatrix(info, 0, "dmatrix");
+    bst_ulong n = 0;
+    Check(XGDMatrixNumCol(dm->raw, &n), "XGDMatrixNumCol");
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  });
+}
+
+// int XGDMatrixFree(DMatrixHandle handle);  -- deferred until no worker uses it.
+Napi::Value DMatrixFree(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), kdap::DisposeHandle<DMatrixTraits>(info, 0, "dmatrix"));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booster
+// ---------------------------------------------------------------------------------------------
+
+Napi::Value WrapBooster(Napi::Env env, const std::shared_ptr<BoosterState>& box) {
+  return kdap::WrapHandle<BoosterTraits>(env, std::static_pointer_cast<BoosterBox>(box));
+}
+
+std::shared_ptr<BoosterState> NewBoosterState(BoosterHandle h, bool initialized) {
+  auto box = std::make_shared<BoosterState>(h);
+  box->initialized = initialized;
+  return box;
+}
+
+template <class F>
+auto OnXGBoostThread(F&& f) -> decltype(f()) {
+  return XGBoostThread::Get().Run(std::forward<F>(f));
+}
+
+// int XGBoosterCreate(const DMatrixHandle dmats[], bst_ulong len, BoosterHandle *out);
+// XGBoost caches predictions per DMatrix through weak references, so the booster does not keep
+// these matrices alive (as in the Python package); workers hold what they use while they run.
+Napi::Value BoosterCreate(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto dmats = ReadDMatrixArray(info, 0, "dmats");
+    auto box = OnXGBoostThread([&]() {
+      std::vector<DMatrixHandle> raw;
+      std::vector<DMatrixBox*> boxes;
+      for (auto& d : dmats) {
+        raw.push_back(d->raw);
+        boxes.push_back(d.get());
+      }
+      DMatrixLocks locks(boxes);
+      BoosterHandle out = nullptr;
+      Check(XGBoosterCreate(raw.empty() ? nullptr : raw.data(), static_cast<bst_ulong>(raw.size()), &out), "XGBoosterCreate");
+      return NewBoosterState(out, false);
+    });
+    return WrapBooster(info.Env(), box);
+  });
+}
+
+// int XGBoosterSetParam(BoosterHandle handle, const char *name, const char *value);
+Napi::Value BoosterSetParam(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    std::string name = kdap::ReadString(info, 1, "name");
+    std::string value = kdap::ReadString(info, 2, "value");
+    if (name.empty()) throw ArgError{ArgError::Range, "'name' must not be empty"};
+    OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      b->CheckUsable();
+      b->Check(XGBoosterSetParam(b->raw, name.c_str(), value.c_str()), "XGBoosterSetParam");
+    });
+    return info.Env().Undefined();
+  });
+}
+
+// int XGBoosterUpdateOneIter(BoosterHandle handle, int iter, DMatrixHandle dtrain);
+struct UpdateArgs {
+  std::shared_ptr<BoosterState> b;
+  int iter;
+  std::shared_ptr<DMatrixState> dtrain;
+};
+
+UpdateArgs ReadUpdateArgs(const Napi::CallbackInfo& info) {
+  auto b = ReadBooster(info, 0, "booster");
+  int iter = static_cast<int>(kdap::ReadInt(info, 1, "iter", 0, INT32_MAX));
+  auto dtrain = ReadDMatrix(info, 2, "dtrain");
+  return UpdateArgs{std::move(b), iter, std::move(dtrain)};
+}
+
+void UpdateOneIter(const UpdateArgs& a) {
+  OnXGBoostThread([&]() {
+    std::unique_lock<std::shared_mutex> lock(a.b->rw);
+    a.b->CheckUsable();  // again under the lock: an earlier queued call may have retired it
+    std::lock_guard<std::mutex> data(a.dtrain->mu);
+    a.b->Check(XGBoosterUpdateOneIter(a.b->raw, a.iter, a.dtrain->raw), "XGBoosterUpdateOneIter");
+    a.b->initialized = true;
+  });
+}
+
+Napi::Value BoosterUpdateOneIter(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    UpdateOneIter(ReadUpdateArgs(info));
+    return info.Env().Undefined();
+  });
+}
+
+/** The same, off the JS thread: the JS thread stays free while an iteration trains. */
+Napi::Value BoosterUpdateOneIterAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<UpdateArgs>(ReadUpdateArgs(info));
+    auto* w = NewWorker(
+        info.Env(), [a]() { UpdateOneIter(*a); }, [](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    return kdap::Queue(w);
+  });
+}
+
+// int XGBoosterEvalOneIter(BoosterHandle handle, int iter, DMatrixHandle dmats[],
+//     const char *evnames[], bst_ulong len, const char **out_result);
+struct EvalArgs {
+  std::shared_ptr<BoosterState> b;
+  int iter;
+  std::vector<std::shared_ptr<DMatrixState>> dmats;
+  std::vector<std::string> names;
+};
+
+EvalArgs ReadEvalArgs(const Napi::CallbackInfo& info) {
+  auto b = ReadBooster(info, 0, "booster");
+  int iter = static_cast<int>(kdap::ReadInt(info, 1, "iter", 0, INT32_MAX));
+  auto dmats = ReadDMatrixArray(info, 2, "dmats");
+  auto names = kdap::ReadStringArray(info, 3, "evnames");
+  if (dmats.empty()) throw ArgError{ArgError::Range, "'dmats' must hold at least one DMatrix"};
+  if (names.size() != dmats.size()) {
+    throw ArgError{ArgError::Range, "'evnames' must have one name per DMatrix (" + std::to_string(dmats.size()) +
+                                        "), got " + std::to_string(names.size())};
+  }
+  return EvalArgs{std::move(b), iter, std::move(dmats), std::move(names)};
+}
+
+std::string EvalOneIter(const EvalArgs& a) {
+  return OnXGBoostThread([&]() {
+    std::vector<DMatrixHandle> raw;
+    std::vector<DMatrixBox*> boxes;
+    for (auto& d : a.dmats) {
+      raw.push_back(d->raw);
+      boxes.push_back(d.get());
+    }
+    auto namePtrs = Pointers(a.names);
+    std::unique_lock<std::shared_mutex> lock(a.b->rw);
+    a.b->CheckUsable();
+    DMatrixLocks locks(boxes);
+    const char* out = nullptr;
+    a.b->Check(XGBoosterEvalOneIter(a.b->raw, a.iter, raw.data(), namePtrs.data(), static_cast<bst_ulong>(raw.size()), &out),
+               "XGBoosterEvalOneIter");
+    return std::string(out ? out : "");
+  });
+}
+
+Napi::Value BoosterEvalOneIter(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value { return Napi::String::New(info.Env(), EvalOneIter(ReadEvalArgs(info))); });
+}
+
+/** The same, off the JS thread: evaluating large validation sets does not block the JS thread. */
+Napi::Value BoosterEvalOneIterAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<EvalArgs>(ReadEvalArgs(info));
+    auto result = std::make_shared<std::string>();
+    auto* w = NewWorker(
+        info.Env(), [a, result]() { *result = EvalOneIter(*a); },
+        [result](Napi::Env env) -> Napi::Value { return Napi::String::New(env, *result); });
+    return kdap::Queue(w);
+  });
+}
+
+// int XGBoosterBoostedRounds(BoosterHandle handle, int* out);
+Napi::Value BoosterBoostedRounds(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    int rounds = OnXGBoostThread([&]() {
+      std::shared_lock<std::shared_mutex> lock(b->rw);
+      return Rounds(b.get());
+    });
+    return Napi::Number::New(info.Env(), rounds);
+  });
+}
+
+// int XGBoosterGetNumFeature(BoosterHandle handle, bst_ulong *out);
+Napi::Value BoosterGetNumFeature(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    uint64_t n = OnXGBoostThread([&]() {
+      std::shared_lock<std::shared_mutex> lock(b->rw);
+      return NumFeature(b.get());
+    });
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  });
+}
+
+/** Shape checks that need the booster: the caller holds its lock. */
+void CheckAgainstModel(BoosterState* b, uint64_t cols, const IterationRange& range) {
+  // Asking an untrained booster would make XGBoost configure it on this thread; refuse first.
+  if (!b->initialized) throw ArgError{ArgError::Range, "the Booster has no boosted rounds yet: train or load a model before predicting"};
+  int rounds = Rounds(b);
+  if (rounds == 0) throw ArgError{ArgError::Range, "the Booster has no boosted rounds yet: train or load a model before predicting"};
+  uint64_t nfeat = NumFeature(b);
+  if (cols != nfeat) {
+    throw ArgError{ArgError::Range, "'ncol' must equal the model's number of features (" + std::to_string(nfeat) +
+                                        "), got " + std::to_string(cols)};
+  }
+  CheckIterationRange(range, rounds);
+}
+
+// int XGBoosterPredictFromDense(BoosterHandle handle, char const *values, char const *config,
+//     DMatrixHandle m, bst_ulong const **out_shape, bst_ulong *out_dim, const float **out_result);
+// JS: (booster, data, nrow, ncol, type: 0 value | 1 margin, iterationBegin, iterationEnd, missing).
+// In-place prediction is thread-safe and uses no cache: it runs on the calling thread (the JS
+// thread, or the libuv pool for the async variant), concurrent calls sharing the booster's lock.
+struct PredictDenseArgs {
+  std::shared_ptr<BoosterState> b;
+  Matrix m;
+  int type;
+  IterationRange range;
+  double missing;
+};
+
+PredictDenseArgs ReadPredictDenseArgs(const Napi::CallbackInfo& info) {
+  auto b = ReadBooster(info, 0, "booster");
+  Matrix m = ReadMatrix(info, 1, 2, 3);
+  int type = static_cast<int>(kdap::ReadInt(info, 4, "type", 0, 1));
+  IterationRange range = ReadIterationRange(info, 5, 6);
+  double missing = ReadMissing(info, 7);
+  return PredictDenseArgs{std::move(b), m, type, range, missing};
+}
+
+Shaped PredictDense(const PredictDenseArgs& a, const void* data) {
+  std::shared_lock<std::shared_mutex> lock(a.b->rw);
+  a.b->CheckUsable();
+  CheckAgainstModel(a.b.get(), a.m.cols, a.range);
+  std::string iface = ArrayInterface(data, TypeStr(a.m.view), {a.m.rows, a.m.cols});
+  std::string config = "{\"type\":" + std::to_string(a.type) + ",\"training\":false,\"iteration_begin\":" +
+                       std::to_string(a.range.begin) + ",\"iteration_end\":" + std::to_string(a.range.end) +
+                       ",\"strict_shape\":false,\"cache_id\":0,\"missing\":" + JsonNumber(a.missing) + "}";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  // cache_id is required by 1.7 (0: no cache) and ignored by later versions.
+  a.b->Check(XGBoosterPredictFromDense(a.b->raw, iface.c_str(), config.c_str(), nullptr, &shape, &dim, &result),
+             "XGBoosterPredictFromDense");
+  return CopyShaped(shape, dim, result);  // the result lives in a thread-local buffer: copy now
+}
+
+Napi::Value BoosterPredictFromDense(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    PredictDenseArgs a = ReadPredictDenseArgs(info);
+    return ToJs(info.Env(), PredictDense(a, a.m.view.data));
+  });
+}
+
+Napi::Value BoosterPredictFromDenseAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<PredictDenseArgs>(ReadPredictDenseArgs(info));
+    auto bytes = CopyBytes(a->m.view);
+    auto result = std::make_shared<Shaped>();
+    auto* w = NewWorker(
+        info.Env(), [a, bytes, result]() { *result = PredictDense(*a, bytes->data()); },
+        [result](Napi::Env env) -> Napi::Value { return ToJs(env, *result); });
+    return kdap::Queue(w);
+  });
+}
+
+// int XGBoosterPredictFromDMatrix(BoosterHandle handle, DMatrixHandle dmat, char const *config,
+//     bst_ulong const **out_shape, bst_ulong *out_dim, float const **out_result);
+// JS: (booster, dmatrix, type: 0 value | 1 margin | 2 contributions | 3 approx. contributions |
+// 4 interactions | 5 approx. interactions | 6 leaf, iterationBegin, iterationEnd). Uses the
+// booster's prediction cache, so it runs on the XGBoost thread and takes the booster alone.
+struct PredictDMatrixArgs {
+  std::shared_ptr<BoosterState> b;
+  std::shared_ptr<DMatrixState> dm;
+  int type;
+  IterationRange range;
+};
+
+PredictDMatrixArgs ReadPredictDMatrixArgs(const Napi::CallbackInfo& info) {
+  auto b = ReadBooster(info, 0, "booster");
+  auto dm = ReadDMatrix(info, 1, "dmatrix");
+  int type = static_cast<int>(kdap::ReadInt(info, 2, "type", 0, 6));
+  IterationRange range = ReadIterationRange(info, 3, 4);
+  return PredictDMatrixArgs{std::move(b), std::move(dm), type, range};
+}
+
+Shaped PredictDMatrix(const PredictDMatrixArgs& a) {
+  return OnXGBoostThread([&]() {
+    std::unique_lock<std::shared_mutex> lock(a.b->rw);
+    a.b->CheckUsable();
+    std::lock_guard<std::mutex> data(a.dm->mu);
+    if (a.dm->rows == 0) throw ArgError{ArgError::Range, "'dmatrix' has no rows"};
+    CheckAgainstModel(a.b.get(), a.dm->cols, a.range);
+    std::string config = "{\"type\":" + std::to_string(a.type) + ",\"training\":false,\"iteration_begin\":" +
+                         std::to_string(a.range.begin) + ",\"iteration_end\":" + std::to_string(a.range.end) +
+                         ",\"strict_shape\":false}";
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* result = nullptr;
+    a.b->Check(XGBoosterPredictFromDMatrix(a.b->raw, a.dm->raw, config.c_str(), &shape, &dim, &result),
+               "XGBoosterPredictFromDMatrix");
+    return CopyShaped(shape, dim, result);
+  });
+}
+
+Napi::Value BoosterPredictFromDMatrix(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value { return ToJs(info.Env(), PredictDMatrix(ReadPredictDMatrixArgs(info))); });
+}
+
+Napi::Value BoosterPredictFromDMatrixAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<PredictDMatrixArgs>(ReadPredictDMatrixArgs(info));
+    auto result = std::make_shared<Shaped>();
+    auto* w = NewWorker(
+        info.Env(), [a, result]() { *result = PredictDMatrix(*a); },
+        [result](Napi::Env env) -> Napi::Value { return ToJs(env, *result); });
+    return kdap::Queue(w);
+  });
+}
+
+// int XGBoosterSaveModelToBuffer(BoosterHandle handle, char const *config, bst_ulong *out_len,
+//     char const **out_dptr);
+// JS: (booster, format: 'json' | 'ubj') => Uint8Array.
+Napi::Value BoosterSaveModelToBuffer(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    std::string format = kdap::ReadString(info, 1, "format");
+    if (format != "json" && format != "ubj") throw ArgError{ArgError::Range, "'format' must be 'json' or 'ubj', got '" + format + "'"};
+    std::string config = "{\"format\":\"" + format + "\"}";
+    std::vector<char> bytes = OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      bst_ulong len = 0;
+      const char* data = nullptr;
+      b->Check(XGBoosterSaveModelToBuffer(b->raw, config.c_str(), &len, &data), "XGBoosterSaveModelToBuffer");
+      return data == nullptr ? std::vector<char>() : std::vector<char>(data, data + len);
+    });
+    auto out = Napi::Uint8Array::New(info.Env(), bytes.size());
+    if (!bytes.empty()) std::memcpy(out.Data(), bytes.data(), bytes.size());
+    return out;
+  });
+}
+
+// int XGBoosterLoadModelFromBuffer(BoosterHandle handle, const void *buf, bst_ulong len);
+// XGBoost tells JSON from UBJSON by the first bytes.
+Napi::Value BoosterLoadModelFromBuffer(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    ArrayView buf = kdap::ReadTypedArray(info, 1, "buf", {napi_uint8_array});
+    if (buf.length < 2) throw ArgError{ArgError::Range, "'buf' must hold a saved model, got " + std::to_string(buf.length) + " bytes"};
+    OnXGBoostThread([&]() {  // the JS thread waits, so the buffer stays put
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      b->Check(XGBoosterLoadModelFromBuffer(b->raw, buf.data, static_cast<bst_ulong>(buf.length)), "XGBoosterLoadModelFromBuffer");
+      b->initialized = true;
+    });
+    return info.Env().Undefined();
+  });
+}
+
+// int XGBoosterFeatureScore(BoosterHandle handle, const char *config, bst_ulong *out_n_features,
+//     char const ***out_features, bst_ulong *out_dim, bst_ulong const **out_shape,
+//     float const **out_scores);
+// JS: (booster, importanceType) => { features, shape, values }.
+Napi::Value BoosterFeatureScore(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    std::string type = kdap::ReadString(info, 1, "importanceType");
+    if (type != "weight" && type != "gain" && type != "cover" && type != "total_gain" && type != "total_cover") {
+      throw ArgError{ArgError::Range, "'importanceType' must be one of weight, gain, cover, total_gain, total_cover; got '" + type + "'"};
+    }
+    std::string config = "{\"importance_type\":" + JsonString(type) + "}";
+    std::vector<std::string> names;
+    Shaped s = OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      if (!b->initialized || Rounds(b.get()) == 0) {
+        throw ArgError{ArgError::Range, "the Booster has no boosted rounds yet: train or load a model first"};
+      }
+      bst_ulong nFeatures = 0, dim = 0;
+      const char** features = nullptr;
+      const bst_ulong* shape = nullptr;
+      const float* scores = nullptr;
+      b->Check(XGBoosterFeatureScore(b->raw, config.c_str(), &nFeatures, &features, &dim, &shape, &scores), "XGBoosterFeatureScore");
+      names = CopyStrings(features, nFeatures);
+      return CopyShaped(shape, dim, scores);
+    });
+    Napi::Object o = ToJs(info.Env(), s);
+    o.Set("features", ToJsArray(info.Env(), names));
+    return o;
+  });
+}
+
+// int XGBoosterSlice(BoosterHandle handle, int begin_layer, int end_layer, int step, BoosterHandle *out);
+Napi::Value BoosterSlice(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    int begin = static_cast<int>(kdap::ReadInt(info, 1, "beginLayer", 0, INT32_MAX));
+    int end = static_cast<int>(kdap::ReadInt(info, 2, "endLayer", 0, INT32_MAX));
+    int step = static_cast<int>(kdap::ReadInt(info, 3, "step", 1, INT32_MAX));
+    auto sliced = OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      int rounds = b->initialized ? Rounds(b.get()) : 0;
+      if (rounds == 0) throw ArgError{ArgError::Range, "the Booster has no boosted rounds to slice"};
+      int effectiveEnd = end == 0 ? rounds : end;
+      if (effectiveEnd > rounds) {
+        throw ArgError{ArgError::Range, "'endLayer' must be at most the number of boosted rounds (" + std::to_string(rounds) +
+                                            "), got " + std::to_string(end)};
+      }
+      if (begin >= effectiveEnd) {
+        throw ArgError{ArgError::Range, "'beginLayer' must be less than the end of the slice (" + std::to_string(effectiveEnd) +
+                                            "), got " + std::to_string(begin)};
+      }
+      BoosterHandle out = nullptr;
+      b->Check(XGBoosterSlice(b->raw, begin, end, step, &out), "XGBoosterSlice");
+      return NewBoosterState(out, true);
+    });
+    return WrapBooster(info.Env(), sliced);
+  });
+}
+
+// int XGBoosterSetAttr(BoosterHandle handle, const char* key, const char* value);
+// JS: (booster, key, value | null); null deletes the attribute.
+Napi::Value BoosterSetAttr(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    std::string key = kdap::ReadString(info, 1, "key");
+    bool remove = kdap::Arg(info, 2).IsNull();
+    std::string value = remove ? std::string() : kdap::ReadString(info, 2, "value");
+    OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      b->Check(XGBoosterSetAttr(b->raw, key.c_str(), remove ? nullptr : value.c_str()), "XGBoosterSetAttr");
+    });
+    return info.Env().Undefined();
+  });
+}
+
+// int XGBoosterGetAttr(BoosterHandle handle, const char* key, const char** out, int *success);
+Napi::Value BoosterGetAttr(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    std::string key = kdap::ReadString(info, 1, "key");
+    std::unique_ptr<std::string> value = OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      const char* out = nullptr;
+      int success = 0;
+      b->Check(XGBoosterGetAttr(b->raw, key.c_str(), &out, &success), "XGBoosterGetAttr");
+      return success && out != nullptr ? std::make_unique<std::string>(out) : std::unique_ptr<std::string>();
+    });
+    if (!value) return info.Env().Null();
+    return Napi::String::New(info.Env(), *value);
+  });
+}
+
+// int XGBoosterSetStrFeatureInfo(BoosterHandle handle, const char *field, const char **features,
+//     const bst_ulong size);
+Napi::Value BoosterSetStrFeatureInfo(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    std::string field = kdap::ReadString(info, 1, "field");
+    CheckStrField(field);
+    auto strs = kdap::ReadStringArray(info, 2, "features");
+    if (field == "feature_type") CheckFeatureTypes(strs);
+    OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      if (b->initialized && Rounds(b.get()) > 0) {
+        uint64_t nfeat = NumFeature(b.get());
+        if (strs.size() != nfeat) {
+          throw ArgError{ArgError::Range, "'features' must have one entry per model feature (" + std::to_string(nfeat) +
+                                              "), got " + std::to_string(strs.size())};
+        }
+      }
+      auto ptrs = Pointers(strs);
+      b->Check(XGBoosterSetStrFeatureInfo(b->raw, field.c_str(), ptrs.data(), static_cast<bst_ulong>(ptrs.size())),
+               "XGBoosterSetStrFeatureInfo");
+    });
+    return info.Env().Undefined();
+  });
+}
+
+// int XGBoosterGetStrFeatureInfo(BoosterHandle handle, const char *field, bst_ulong *len,
+//     const char ***out_features);
+Napi::Value BoosterGetStrFeatureInfo(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    std::string field = kdap::ReadString(info, 1, "field");
+    CheckStrField(field);
+    auto names = OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      bst_ulong n = 0;
+      const char** strs = nullptr;
+      b->Check(XGBoosterGetStrFeatureInfo(b->raw, field.c_str(), &n, &strs), "XGBoosterGetStrFeatureInfo");
+      return CopyStrings(strs, n);
+    });
+    return ToJsArray(info.Env(), names);
+  });
+}
+
+// int XGBoosterFree(BoosterHandle handle);  -- on the XGBoost thread, once no worker uses it.
+Napi::Value BoosterFree(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), kdap::DisposeHandle<BoosterTraits>(info, 0, "booster"));
+  });
+}
+
+Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  auto* st = new kdap::EnvState();
+  st->library = "XGBoost";
+  env.SetInstanceData<kdap::EnvState>(st);
+
+#define EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
+  EXPORT("init", Init);
+  EXPORT("version", Version);
+  EXPORT("buildInfo", BuildInfo);
+  EXPORT("setGlobalConfig", SetGlobalConfig);
+  EXPORT("getGlobalConfig", GetGlobalConfig);
+  EXPORT("dmatrixCreateFromDense", DMatrixCreateFromDense);
+  EXPORT("dmatrixCreateFromDenseAsync", DMatrixCreateFromDenseAsync);
+  EXPORT("dmatrixSetInfoFromInterface", DMatrixSetInfoFromInterface);
+  EXPORT("dmatrixGetFloatInfo", DMatrixGetFloatInfo);
+  EXPORT("dmatrixSetStrFeatureInfo", DMatrixSetStrFeatureInfo);
+  EXPORT("dmatrixGetStrFeatureInfo", DMatrixGetStrFeatureInfo);
+  EXPORT("dmatrixNumRow", DMatrixNumRow);
+  EXPORT("dmatrixNumCol", DMatrixNumCol);
+  EXPORT("dmatrixFree", DMatrixFree);
+  EXPORT("boosterCreate", BoosterCreate);
+  EXPORT("boosterSetParam", BoosterSetParam);
+  EXPORT("boosterUpdateOneIter", BoosterUpdateOneIter);
+  EXPORT("boosterUpdateOneIterAsync", BoosterUpdateOneIterAsync);
+  EXPORT("boosterEvalOneIter", BoosterEvalOneIter);
+  EXPORT("boosterEvalOneIterAsync", BoosterEvalOneIterAsync);
+  EXPORT("boosterBoostedRounds", BoosterBoostedRounds);
+  EXPORT("boosterGetNumFeature", BoosterGetNumFeature);
+  EXPORT("boosterPredictFromDense", BoosterPredictFromDense);
+  EXPORT("boosterPredictFromDenseAsync", BoosterPredictFromDenseAsync);
+  EXPORT("boosterPredictFromDMatrix", BoosterPredictFromDMatrix);
+  EXPORT("boosterPredictFromDMatrixAsync", BoosterPredictFromDMatrixAsync);
+  EXPORT("boosterSaveModelToBuffer", BoosterSaveModelToBuffer);
+  EXPORT("boosterLoadModelFromBuffer", BoosterLoadModelFromBuffer);
+  EXPORT("boosterFeatureScore", BoosterFeatureScore);
+  EXPORT("boosterSlice", BoosterSlice);
+  EXPORT("boosterSetAttr", BoosterSetAttr);
+  EXPORT("boosterGetAttr", BoosterGetAttr);
+  EXPORT("boosterSetStrFeatureInfo", BoosterSetStrFeatureInfo);
+  EXPORT("boosterGetStrFeatureInfo", BoosterGetStrFeatureInfo);
+  EXPORT("boosterFree", BoosterFree);
+#undef EXPORT
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(xgboost_node, Module)

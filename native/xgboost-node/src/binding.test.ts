@@ -1,0 +1,266 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { NativeError } from '@kdap/napi-common';
+import { binding, explainLoadError, type BoosterHandle, type DMatrixHandle } from './binding';
+import { makeFixture } from './testing/random';
+
+const b = binding();
+
+/** Matches the TypeError/RangeError the addon throws (created in Node's realm, so matched by shape). */
+function argError(name: 'TypeError' | 'RangeError', message: string): ReturnType<typeof expect.objectContaining> {
+  return expect.objectContaining({ name, message, code: name === 'TypeError' ? 'ERR_INVALID_ARG_TYPE' : 'ERR_OUT_OF_RANGE' });
+}
+const fx = makeFixture(300, 4, 11);
+
+function trainedBooster(rounds = 3): { booster: BoosterHandle; dmat: DMatrixHandle } {
+  const dmat = b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, NaN, -1);
+  b.dmatrixSetInfoFromInterface(dmat, 'label', fx.yBinary);
+  const booster = b.boosterCreate([dmat]);
+  b.boosterSetParam(booster, 'objective', 'binary:logistic');
+  b.boosterSetParam(booster, 'max_depth', '3');
+  for (let i = 0; i < rounds; i++) b.boosterUpdateOneIter(booster, i, dmat);
+  return { booster, dmat };
+}
+
+describe('XGBoost layer-1 binding', () => {
+  it('reports the version of the XGBoost library it loaded', () => {
+    const v = b.version();
+    const header = fs.readFileSync('/usr/include/xgboost/version_config.h', 'utf8');
+    const want = ['MAJOR', 'MINOR', 'PATCH'].map((k) => Number(new RegExp(`XGBOOST_VER_${k} (\\d+)`).exec(header)![1]));
+    if (!process.env.XGBOOST_ROOT) expect([v.major, v.minor, v.patch]).toEqual(want);
+    expect(JSON.parse(b.buildInfo())).toHaveProperty('USE_OPENMP');
+  });
+
+  it('creates a DMatrix from Float32 and Float64 data with NaN as missing', () => {
+    const f64 = Float64Array.from(fx.x);
+    for (const data of [fx.x, f64]) {
+      const d = b.dmatrixCreateFromDense(data, fx.rows, fx.cols, NaN, -1);
+      expect(b.dmatrixNumRow(d)).toBe(fx.rows);
+      expect(b.dmatrixNumCol(d)).toBe(fx.cols);
+      b.dmatrixSetInfoFromInterface(d, 'label', fx.yRegression);
+      expect(b.dmatrixGetFloatInfo(d, 'label')).toEqual(fx.yRegression);
+      b.dmatrixSetInfoFromInterface(d, 'weight', Float64Array.from({ length: fx.rows }, () => 2));
+      expect(Array.from(new Set(b.dmatrixGetFloatInfo(d, 'weight')))).toEqual([2]);
+      b.dmatrixSetStrFeatureInfo(d, 'feature_name', ['a', 'b', 'c', 'd']);
+      expect(b.dmatrixGetStrFeatureInfo(d, 'feature_name')).toEqual(['a', 'b', 'c', 'd']);
+      expect(b.dmatrixFree(d)).toBe(true);
+      expect(b.dmatrixFree(d)).toBe(false);
+    }
+  });
+
+  it('rejects wrong types, shapes and lengths with TypeError/RangeError before any C call', () => {
+    const d = b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, NaN, -1);
+    expect(() => b.dmatrixCreateFromDense(fx.x, fx.rows, 5, NaN, -1)).toThrow(
+      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: "'data' must hold nrow * ncol = 300 * 5 = 1500 values, got 1200" }),
+    );
+    expect(() => b.dmatrixCreateFromDense([1, 2] as unknown as Float32Array, 1, 2, NaN, -1)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: "'data' must be a Float32Array or Float64Array, got an array" }),
+    );
+    expect(() => b.dmatrixCreateFromDense(new Int32Array(4) as unknown as Float32Array, 2, 2, NaN, -1)).toThrow(argError('TypeError', "'data' must be a Float32Array or Float64Array, got a Int32Array"));
+    expect(() => b.dmatrixCreateFromDense(fx.x, 1.5, fx.cols, NaN, -1)).toThrow(argError('TypeError', "'nrow' must be an integer, got 1.500000"));
+    expect(() => b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, Infinity, -1)).toThrow(argError('RangeError', "'missing' must be NaN or a finite number, got inf"));
+    expect(() => b.dmatrixSetInfoFromInterface(d, 'label', new Float32Array(299))).toThrow(argError('RangeError', "'data' for label must have rows * k values (rows = 300), got 299"));
+    expect(() => b.dmatrixSetInfoFromInterface(d, 'weight', new Float32Array(600))).toThrow(argError('RangeError', "'data' for weight must have one value per row (300), got 600"));
+    expect(() => b.dmatrixSetInfoFromInterface(d, 'group' as 'label', new Float32Array(300))).toThrow(argError('RangeError', "'field' must be one of label, weight, base_margin; got 'group'"));
+    expect(() => b.dmatrixSetStrFeatureInfo(d, 'feature_name', ['a'])).toThrow(argError('RangeError', "'features' must have one entry per column (4), got 1"));
+    expect(() => b.dmatrixSetStrFeatureInfo(d, 'feature_type', ['q', 'q', 'q', 'x'])).toThrow(argError('RangeError', "'features[3]' must be a feature type (q, i, int, float, c), got 'x'"));
+    expect(() => b.boosterCreate([d, {} as DMatrixHandle])).toThrow(argError('TypeError', "'dmats[1]' must be a DMatrix handle, got an object"));
+    b.dmatrixFree(d);
+  });
+
+  it('tells handle kinds apart by type tag and refuses disposed handles', () => {
+    const { booster, dmat } = trainedBooster();
+    expect(() => b.boosterUpdateOneIter(booster, 3, booster as unknown as DMatrixHandle)).toThrow(argError('TypeError', "'dtrain' must be a DMatrix handle, got another kind of handle"));
+    expect(() => b.boosterBoostedRounds(dmat as unknown as BoosterHandle)).toThrow(argError('TypeError', "'booster' must be a Booster handle, got another kind of handle"));
+    b.dmatrixFree(dmat);
+    expect(() => b.boosterUpdateOneIter(booster, 3, dmat)).toThrow(argError('TypeError', 'DMatrix has been disposed'));
+    // The booster does not need the matrix it was trained on.
+    expect(b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN).values).toHaveLength(fx.rows);
+    b.boosterFree(booster);
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN)).toThrow(argError('TypeError', 'Booster has been disposed'));
+  });
+
+  it('turns library failures into NativeError with XGBGetLastError, sync and async', async () => {
+    const dmat = b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, NaN, -1);
+    b.dmatrixSetInfoFromInterface(dmat, 'label', fx.yBinary);
+    const booster = b.boosterCreate([dmat]);
+    b.boosterSetParam(booster, 'max_depth', 'deep');
+    let caught: unknown;
+    try {
+      b.boosterUpdateOneIter(booster, 0, dmat);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(NativeError);
+    expect(caught).toMatchObject({ library: 'XGBoost', code: -1, function: 'XGBoosterUpdateOneIter' });
+    expect((caught as Error).message).toMatch(/Invalid Parameter format for max_depth expect int but value='deep'/);
+    expect((caught as Error).message).not.toMatch(/Stack trace/);
+
+    // XGBoost 1.7 crashes when a learner whose first configuration failed is trained again, so
+    // the binding retires such a booster: every later call fails, sync or async, without a crash.
+    const retired = "this Booster is unusable: XGBoosterUpdateOneIter failed before its model was initialized (Invalid Parameter format for max_depth expect int but value='deep'). Create a new Booster with corrected parameters or data.";
+    expect(() => b.boosterSetParam(booster, 'max_depth', '3')).toThrow(new NativeError(retired, { library: 'XGBoost', code: -1 }));
+    expect(() => b.boosterUpdateOneIterAsync(booster, 0, dmat)).toThrow(
+      expect.objectContaining({ name: 'NativeError', library: 'XGBoost', function: 'XGBoosterUpdateOneIter', message: retired }),
+    );
+
+    const async = b.boosterCreate([dmat]);
+    b.boosterSetParam(async, 'eta', '-1');
+    const failed = await b.boosterUpdateOneIterAsync(async, 0, dmat).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(NativeError);
+    expect(failed).toMatchObject({ library: 'XGBoost', code: -1, function: 'XGBoosterUpdateOneIter' });
+    expect((failed as Error).message).toMatch(/^value -1 for Parameter learning_rate should be greater equal to 0/);
+    b.boosterFree(async);
+
+    expect(() => b.boosterLoadModelFromBuffer(booster, new TextEncoder().encode('{"not": "a model"}'))).toThrow(NativeError);
+    b.boosterFree(booster);
+    b.dmatrixFree(dmat);
+  });
+
+  it('validates prediction shapes and iteration ranges against the model', async () => {
+    const { booster, dmat } = trainedBooster(3);
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows * 2, fx.cols / 2, 0, 0, 0, NaN)).toThrow(argError('RangeError', "'ncol' must equal the model's number of features (4), got 2"));
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 4, NaN)).toThrow(argError('RangeError', "'iterationEnd' must be at most the number of boosted rounds (3), got 4"));
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 2, 1, NaN)).toThrow(argError('RangeError', "'iterationBegin' must be less than 'iterationEnd' (1), got 2"));
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 2 as 0, 0, 0, NaN)).toThrow(argError('RangeError', "'type' must be between 0 and 1, got 2"));
+    // Checks that need the model run on the worker for the async variant and still reject typed.
+    const fresh = b.boosterCreate([]);
+    await expect(b.boosterPredictFromDMatrixAsync(fresh, dmat, 0, 0, 0)).rejects.toThrow(argError('RangeError', 'the Booster has no boosted rounds yet: train or load a model before predicting'));
+    expect(() => b.boosterSlice(booster, 0, 5, 1)).toThrow(argError('RangeError', "'endLayer' must be at most the number of boosted rounds (3), got 5"));
+    expect(b.boosterBoostedRounds(b.boosterSlice(booster, 1, 3, 1))).toBe(2);
+    b.boosterFree(fresh);
+    b.boosterFree(booster);
+    b.dmatrixFree(dmat);
+  });
+
+  it('predicts value, margin and contributions consistently', () => {
+    const { booster, dmat } = trainedBooster(5);
+    const value = b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN);
+    const margin = b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 1, 0, 0, NaN);
+    const contrib = b.boosterPredictFromDMatrix(booster, dmat, 2, 0, 0);
+    expect(value.shape).toEqual([fx.rows]);
+    expect(contrib.shape).toEqual([fx.rows, fx.cols + 1]);
+    for (let r = 0; r < fx.rows; r++) {
+      expect(value.values[r]!).toBeCloseTo(1 / (1 + Math.exp(-margin.values[r]!)), 6);
+      let sum = 0;
+      for (let c = 0; c <= fx.cols; c++) sum += contrib.values[r * (fx.cols + 1) + c]!;
+      expect(sum).toBeCloseTo(margin.values[r]!, 4);
+    }
+    const fromDMatrix = b.boosterPredictFromDMatrix(booster, dmat, 0, 0, 0);
+    expect(fromDMatrix.values).toEqual(value.values);
+    b.boosterFree(booster);
+    b.dmatrixFree(dmat);
+  });
+
+  it('runs concurrent in-place predictions on one booster and copies async inputs', async () => {
+    const { booster, dmat } = trainedBooster(10);
+    const want = b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN).values;
+    const input = Float32Array.from(fx.x);
+    const pending = Array.from({ length: 16 }, () => b.boosterPredictFromDenseAsync(booster, input, fx.rows, fx.cols, 0, 0, 0, NaN));
+    input.fill(0); // the workers hold their own copy
+    b.boosterFree(booster); // and their own share of the booster
+    for (const r of await Promise.all(pending)) expect(r.values).toEqual(want);
+    b.dmatrixFree(dmat);
+  });
+
+  it('saves and loads models as JSON and UBJSON, keeping attributes', () => {
+    const { booster, dmat } = trainedBooster(4);
+    b.boosterSetAttr(booster, 'best_iteration', '2');
+    const want = b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN).values;
+    for (const format of ['json', 'ubj'] as const) {
+      const bytes = b.boosterSaveModelToBuffer(booster, format);
+      expect(bytes[0]).toBe('{'.charCodeAt(0));
+      if (format === 'json') expect(JSON.parse(new TextDecoder().decode(bytes))).toHaveProperty('learner');
+      const loaded = b.boosterCreate([]);
+      b.boosterLoadModelFromBuffer(loaded, bytes);
+      expect(b.boosterBoostedRounds(loaded)).toBe(4);
+      expect(b.boosterGetAttr(loaded, 'best_iteration')).toBe('2');
+      expect(b.boosterGetAttr(loaded, 'nothing')).toBeNull();
+      expect(b.boosterPredictFromDense(loaded, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN).values).toEqual(want);
+      b.boosterFree(loaded);
+    }
+    expect(() => b.boosterSaveModelToBuffer(booster, 'deprecated' as 'json')).toThrow(argError('RangeError', "'format' must be 'json' or 'ubj', got 'deprecated'"));
+    b.boosterFree(booster);
+    b.dmatrixFree(dmat);
+  });
+
+  it('computes feature scores of every importance type', () => {
+    const { booster, dmat } = trainedBooster(5);
+    for (const type of ['weight', 'gain', 'cover', 'total_gain', 'total_cover'] as const) {
+      const s = b.boosterFeatureScore(booster, type);
+      expect(s.features.length).toBe(s.values.length);
+      expect(s.features.every((f) => /^f\d$/.test(f))).toBe(true);
+      expect(Math.min(...s.values)).toBeGreaterThan(0);
+    }
+    expect(() => b.boosterFeatureScore(booster, 'split' as 'gain')).toThrow(argError('RangeError', "'importanceType' must be one of weight, gain, cover, total_gain, total_cover; got 'split'"));
+    b.boosterFree(booster);
+    b.dmatrixFree(dmat);
+  });
+
+  it('works inside a worker thread while the main thread trains', async () => {
+    const addon = path.resolve(__dirname, '..', 'build', 'Release', 'xgboost_node.node');
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const b = require(workerData.addon);
+      class WorkerNativeError extends Error { constructor(m, o) { super(m); this.name = 'NativeError'; Object.assign(this, o); } }
+      b.init(WorkerNativeError);
+      (async () => {
+        const x = new Float32Array(workerData.x);
+        const y = new Float32Array(workerData.y);
+        const d = b.dmatrixCreateFromDense(x, workerData.rows, workerData.cols, NaN, -1);
+        b.dmatrixSetInfoFromInterface(d, 'label', y);
+        const bst = b.boosterCreate([d]);
+        b.boosterSetParam(bst, 'objective', 'binary:logistic');
+        for (let i = 0; i < 20; i++) await b.boosterUpdateOneIterAsync(bst, i, d);
+        const p = await b.boosterPredictFromDenseAsync(bst, x, workerData.rows, workerData.cols, 0, 0, 0, NaN);
+        let err;
+        try { b.boosterSetParam(bst, 'max_depth', 'x'); b.boosterUpdateOneIter(bst, 20, d); } catch (e) { err = e.name + ':' + e.function; }
+        b.boosterSetParam(bst, 'max_depth', '3'); // a trained booster recovers from a bad parameter
+        parentPort.postMessage({ n: p.values.length, err, rounds: b.boosterBoostedRounds(bst) });
+      })().catch((e) => parentPort.postMessage({ fail: String(e) }));`;
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: { addon, x: Array.from(fx.x), y: Array.from(fx.yBinary), rows: fx.rows, cols: fx.cols },
+    });
+    const fromWorker = new Promise<Record<string, unknown>>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const { booster, dmat } = trainedBooster(1);
+    for (let i = 1; i < 20; i++) await b.boosterUpdateOneIterAsync(booster, i, dmat);
+    expect(b.boosterBoostedRounds(booster)).toBe(20);
+    expect(await fromWorker).toEqual({ n: fx.rows, err: 'NativeError:XGBoosterUpdateOneIter', rounds: 20 });
+    await worker.terminate();
+    b.boosterFree(booster);
+    b.dmatrixFree(dmat);
+  });
+
+  it('explains load failures with the command that fixes them', () => {
+    expect(explainLoadError('/x/xgboost_node.node', new Error('libxgboost.so.0: cannot open shared object file: No such file or directory'))).toBe(
+      "Could not load /x/xgboost_node.node: the XGBoost shared library is missing (libxgboost.so.0: cannot open shared object file: No such file or directory). Install it with 'apt-get install libxgboost-dev' (Debian/Ubuntu; libxgboost0 is enough at run time), or, for an addon built with XGBOOST_ROOT, make sure $XGBOOST_ROOT/lib/libxgboost.so still exists and rebuild.",
+    );
+    expect(explainLoadError('/x/a.node', new Error('invalid ELF header'))).toMatch(
+      /^Could not load \/x\/a\.node: invalid ELF header\. Build it with 'npm run build --workspace native\/xgboost-node'.*apt-get install build-essential cmake libxgboost-dev/,
+    );
+  });
+});
+
+describe('layer-1 coverage', () => {
+  // Every C function the addon calls is quoted in binding.ts and declared in the XGBoost header.
+  it('quotes each bound C signature in binding.ts and finds it in c_api.h', () => {
+    const addon = fs.readFileSync(path.join(__dirname, 'addon.cc'), 'utf8');
+    const dts = fs.readFileSync(path.join(__dirname, 'binding.ts'), 'utf8');
+    const headerDir = process.env.XGBOOST_ROOT ? path.join(process.env.XGBOOST_ROOT, 'include') : '/usr/include';
+    const header = fs.readFileSync(path.join(headerDir, 'xgboost', 'c_api.h'), 'utf8');
+    const bound = [...addon.matchAll(/^\/\/ (?:int|void) (XG\w+)\(/gm)].map((m) => m[1]!);
+    expect(bound.length).toBeGreaterThanOrEqual(28);
+    const called = new Set([...addon.matchAll(/\b(XG\w+)\(/g)].map((m) => m[1]!).filter((fn) => fn !== 'XGBoostThread'));
+    for (const fn of called) {
+      expect({ fn, declared: new RegExp(`XGB_DLL [\\w ]+\\*?${fn}\\(`).test(header) }).toEqual({ fn, declared: true });
+    }
+    for (const fn of bound) {
+      expect({ fn, quoted: dts.includes(`${fn}(`) }).toEqual({ fn, quoted: true });
+    }
+  });
+});

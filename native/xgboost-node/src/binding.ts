@@ -1,0 +1,192 @@
+/**
+ * Layer 1: the XGBoost C API, one JS function per C function (plus `Async` variants that run on
+ * the libuv pool). Each function validates its arguments in C++ before any C call: wrong types,
+ * wrong handle kinds, lengths that do not match rows * cols and disposed handles throw
+ * TypeError/RangeError; library failures throw NativeError with XGBoost's own message
+ * (`XGBGetLastError`, read on the thread where the call failed).
+ *
+ * Prefer the classes in `dmatrix.ts` / `booster.ts`; this layer is exported for completeness.
+ * Only functions present from XGBoost 1.7 to 3.x are bound.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { NativeError, type Handle } from '@kdap/napi-common';
+
+export type DMatrixHandle = Handle<'DMatrix'>;
+export type BoosterHandle = Handle<'Booster'>;
+export type DenseMatrix = Float32Array | Float64Array;
+
+/** The `type` field of XGBoost's prediction config. */
+export const PredictType = {
+  Value: 0,
+  Margin: 1,
+  Contributions: 2,
+  ApproxContributions: 3,
+  Interactions: 4,
+  ApproxInteractions: 5,
+  Leaf: 6,
+} as const;
+
+export type MetaField = 'label' | 'weight' | 'base_margin';
+export type StrFeatureField = 'feature_name' | 'feature_type';
+export type ImportanceType = 'weight' | 'gain' | 'cover' | 'total_gain' | 'total_cover';
+
+/** An array XGBoost returned with its shape (row-major). */
+export interface ShapedResult {
+  shape: number[];
+  values: Float32Array;
+}
+
+export interface XGBoostBinding {
+  /** Registers the error class used for library failures in this environment. */
+  init(nativeError: typeof NativeError): void;
+  /** `void XGBoostVersion(int* major, int* minor, int* patch);` */
+  version(): { major: number; minor: number; patch: number };
+  /** `int XGBuildInfo(char const **out);` A JSON document of build flags. */
+  buildInfo(): string;
+  /** `int XGBSetGlobalConfig(char const *config);` e.g. `{"verbosity": 0}`. */
+  setGlobalConfig(config: string): void;
+  /** `int XGBGetGlobalConfig(char const **out_config);` */
+  getGlobalConfig(): string;
+
+  /**
+   * `int XGDMatrixCreateFromDense(char const *data, char const *config, DMatrixHandle *out);`
+   * `data` is row-major nrow x ncol (passed as an `__array_interface__`); XGBoost copies it.
+   * `nthread` -1 uses all cores.
+   */
+  dmatrixCreateFromDense(data: DenseMatrix, nrow: number, ncol: number, missing: number, nthread: number): DMatrixHandle;
+  /** The same on the libuv pool (the input is copied first, so it may be reused at once). */
+  dmatrixCreateFromDenseAsync(data: DenseMatrix, nrow: number, ncol: number, missing: number, nthread: number): Promise<DMatrixHandle>;
+  /**
+   * `int XGDMatrixSetInfoFromInterface(DMatrixHandle handle, char const* field, char const* c_interface_str);`
+   * label/base_margin: rows * k values (k > 1 for multi-output), weight: one per row.
+   */
+  dmatrixSetInfoFromInterface(dmatrix: DMatrixHandle, field: MetaField, data: DenseMatrix): void;
+  /** `int XGDMatrixGetFloatInfo(const DMatrixHandle handle, const char *field, bst_ulong *out_len, const float **out_dptr);` */
+  dmatrixGetFloatInfo(dmatrix: DMatrixHandle, field: MetaField): Float32Array;
+  /**
+   * `int XGDMatrixSetStrFeatureInfo(DMatrixHandle handle, const char *field, const char **features,
+   *  const bst_ulong size);` One entry per column; types are q, i, int, float or c.
+   */
+  dmatrixSetStrFeatureInfo(dmatrix: DMatrixHandle, field: StrFeatureField, features: string[]): void;
+  /** `int XGDMatrixGetStrFeatureInfo(DMatrixHandle handle, const char *field, bst_ulong *size, const char ***out_features);` */
+  dmatrixGetStrFeatureInfo(dmatrix: DMatrixHandle, field: StrFeatureField): string[];
+  /** `int XGDMatrixNumRow(DMatrixHandle handle, bst_ulong *out);` */
+  dmatrixNumRow(dmatrix: DMatrixHandle): number;
+  /** `int XGDMatrixNumCol(DMatrixHandle handle, bst_ulong *out);` */
+  dmatrixNumCol(dmatrix: DMatrixHandle): number;
+  /** `int XGDMatrixFree(DMatrixHandle handle);` Deferred while a worker uses it; returns whether the handle was live. */
+  dmatrixFree(dmatrix: DMatrixHandle): boolean;
+
+  /** `int XGBoosterCreate(const DMatrixHandle dmats[], bst_ulong len, BoosterHandle *out);` dmats are cached, not owned. */
+  boosterCreate(dmats: DMatrixHandle[]): BoosterHandle;
+  /** `int XGBoosterSetParam(BoosterHandle handle, const char *name, const char *value);` */
+  boosterSetParam(booster: BoosterHandle, name: string, value: string): void;
+  /** `int XGBoosterUpdateOneIter(BoosterHandle handle, int iter, DMatrixHandle dtrain);` */
+  boosterUpdateOneIter(booster: BoosterHandle, iter: number, dtrain: DMatrixHandle): void;
+  /** The same on the libuv pool. */
+  boosterUpdateOneIterAsync(booster: BoosterHandle, iter: number, dtrain: DMatrixHandle): Promise<void>;
+  /**
+   * `int XGBoosterEvalOneIter(BoosterHandle handle, int iter, DMatrixHandle dmats[],
+   *  const char *evnames[], bst_ulong len, const char **out_result);`
+   * Returns e.g. "[3]\ttrain-logloss:0.158\tvalid-logloss:0.2".
+   */
+  boosterEvalOneIter(booster: BoosterHandle, iter: number, dmats: DMatrixHandle[], evnames: string[]): string;
+  /** The same on the libuv pool. */
+  boosterEvalOneIterAsync(booster: BoosterHandle, iter: number, dmats: DMatrixHandle[], evnames: string[]): Promise<string>;
+  /** `int XGBoosterBoostedRounds(BoosterHandle handle, int* out);` */
+  boosterBoostedRounds(booster: BoosterHandle): number;
+  /** `int XGBoosterGetNumFeature(BoosterHandle handle, bst_ulong *out);` */
+  boosterGetNumFeature(booster: BoosterHandle): number;
+  /**
+   * `int XGBoosterPredictFromDense(BoosterHandle handle, char const *values, char const *config,
+   *  DMatrixHandle m, bst_ulong const **out_shape, bst_ulong *out_dim, const float **out_result);`
+   * In-place prediction, thread-safe. `type` 0 value or 1 margin; iterations [begin, end), end 0 = all.
+   */
+  boosterPredictFromDense(booster: BoosterHandle, data: DenseMatrix, nrow: number, ncol: number, type: 0 | 1,
+    iterationBegin: number, iterationEnd: number, missing: number): ShapedResult;
+  /** The same on the libuv pool (the input is copied first). */
+  boosterPredictFromDenseAsync(booster: BoosterHandle, data: DenseMatrix, nrow: number, ncol: number, type: 0 | 1,
+    iterationBegin: number, iterationEnd: number, missing: number): Promise<ShapedResult>;
+  /**
+   * `int XGBoosterPredictFromDMatrix(BoosterHandle handle, DMatrixHandle dmat, char const *config,
+   *  bst_ulong const **out_shape, bst_ulong *out_dim, float const **out_result);`
+   * `type`: see {@link PredictType} (contributions need this entry point).
+   */
+  boosterPredictFromDMatrix(booster: BoosterHandle, dmatrix: DMatrixHandle, type: number,
+    iterationBegin: number, iterationEnd: number): ShapedResult;
+  /** The same on the libuv pool. */
+  boosterPredictFromDMatrixAsync(booster: BoosterHandle, dmatrix: DMatrixHandle, type: number,
+    iterationBegin: number, iterationEnd: number): Promise<ShapedResult>;
+  /** `int XGBoosterSaveModelToBuffer(BoosterHandle handle, char const *config, bst_ulong *out_len, char const **out_dptr);` */
+  boosterSaveModelToBuffer(booster: BoosterHandle, format: 'json' | 'ubj'): Uint8Array;
+  /** `int XGBoosterLoadModelFromBuffer(BoosterHandle handle, const void *buf, bst_ulong len);` JSON or UBJSON. */
+  boosterLoadModelFromBuffer(booster: BoosterHandle, buf: Uint8Array): void;
+  /**
+   * `int XGBoosterFeatureScore(BoosterHandle handle, const char *config, bst_ulong *out_n_features,
+   *  char const ***out_features, bst_ulong *out_dim, bst_ulong const **out_shape, float const **out_scores);`
+   */
+  boosterFeatureScore(booster: BoosterHandle, importanceType: ImportanceType): ShapedResult & { features: string[] };
+  /** `int XGBoosterSlice(BoosterHandle handle, int begin_layer, int end_layer, int step, BoosterHandle *out);` end 0 = all. */
+  boosterSlice(booster: BoosterHandle, beginLayer: number, endLayer: number, step: number): BoosterHandle;
+  /** `int XGBoosterSetAttr(BoosterHandle handle, const char* key, const char* value);` null deletes. */
+  boosterSetAttr(booster: BoosterHandle, key: string, value: string | null): void;
+  /** `int XGBoosterGetAttr(BoosterHandle handle, const char* key, const char** out, int *success);` */
+  boosterGetAttr(booster: BoosterHandle, key: string): string | null;
+  /** `int XGBoosterSetStrFeatureInfo(BoosterHandle handle, const char *field, const char **features, const bst_ulong size);` */
+  boosterSetStrFeatureInfo(booster: BoosterHandle, field: StrFeatureField, features: string[]): void;
+  /** `int XGBoosterGetStrFeatureInfo(BoosterHandle handle, const char *field, bst_ulong *len, const char ***out_features);` */
+  boosterGetStrFeatureInfo(booster: BoosterHandle, field: StrFeatureField): string[];
+  /** `int XGBoosterFree(BoosterHandle handle);` Deferred while a worker uses it; returns whether the handle was live. */
+  boosterFree(booster: BoosterHandle): boolean;
+}
+
+/** Error thrown when the compiled addon cannot be loaded, with the fixes that apply. */
+export class AddonLoadError extends Error {
+  override readonly name = 'AddonLoadError';
+}
+
+const BUILD_HINT =
+  "Build it with 'npm run build --workspace native/xgboost-node' (needs cmake, a C++17 compiler and the XGBoost " +
+  "library: 'apt-get install build-essential cmake libxgboost-dev' on Debian/Ubuntu, or set XGBOOST_ROOT to a prefix " +
+  'with include/xgboost/c_api.h and lib/libxgboost.so).';
+
+/** The message for a failed load of `file`: what is missing and the command that fixes it. */
+export function explainLoadError(file: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/libxgboost/.test(message)) {
+    return (
+      `Could not load ${file}: the XGBoost shared library is missing (${message}). Install it with ` +
+      "'apt-get install libxgboost-dev' (Debian/Ubuntu; libxgboost0 is enough at run time), or, for an addon built " +
+      'with XGBOOST_ROOT, make sure $XGBOOST_ROOT/lib/libxgboost.so still exists and rebuild.'
+    );
+  }
+  if (/libgomp/.test(message)) {
+    return `Could not load ${file}: the OpenMP runtime is missing (${message}). Install it with 'apt-get install libgomp1'.`;
+  }
+  return `Could not load ${file}: ${message}. ${BUILD_HINT}`;
+}
+
+function load(): XGBoostBinding {
+  const file = path.resolve(__dirname, '..', 'build', 'Release', 'xgboost_node.node');
+  if (!fs.existsSync(file)) {
+    throw new AddonLoadError(`The XGBoost addon is not built (${file} is missing). ${BUILD_HINT}`);
+  }
+  let loaded: XGBoostBinding;
+  try {
+    loaded = createRequire(__filename)(file) as XGBoostBinding;
+  } catch (e) {
+    throw new AddonLoadError(explainLoadError(file, e), { cause: e });
+  }
+  loaded.init(NativeError);
+  return loaded;
+}
+
+let cached: XGBoostBinding | undefined;
+
+/** The loaded addon (loaded on first use, once per thread/environment). */
+export function binding(): XGBoostBinding {
+  cached ??= load();
+  return cached;
+}

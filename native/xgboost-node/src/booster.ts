@@ -1,0 +1,443 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  AbortError,
+  NativeResource,
+  ParameterError,
+  checkInt,
+  checkKnownOptions,
+  checkMatrix,
+  describe,
+  withCallSite,
+} from '@kdap/napi-common';
+import { PredictType, binding, type BoosterHandle, type DenseMatrix, type ImportanceType } from './binding';
+import { DMatrix } from './dmatrix';
+import { numParallelTree, paramEntries, type Params } from './params';
+
+export interface EvalResult {
+  /** The evaluation set's name as given in `evals`. */
+  dataName: string;
+  /** Metric name as XGBoost reports it ('logloss', 'auc', 'rmse', 'error@0.7', ...). */
+  metric: string;
+  value: number;
+}
+
+export interface IterationInfo {
+  /** 0-based boosting round just trained (the numbering of `bestIteration`). */
+  iteration: number;
+  /** Metrics of every evaluation set after this round, in XGBoost's order. */
+  evals: EvalResult[];
+}
+
+/** Metric history: `evalsResult[dataName][metric][round]`, as XGBoost's Python `evals_result`. */
+export type EvalsResult = Record<string, Record<string, number[]>>;
+
+export interface TrainOptions {
+  /** Boosting rounds (default 10, as `xgboost.train`). */
+  numBoostRound?: number;
+  /** Evaluation sets with their names, evaluated after every round; the training matrix may be listed. */
+  evals?: ReadonlyArray<readonly [DMatrix, string]>;
+  /**
+   * Stop when the last metric of the last evaluation set has not improved for this many rounds
+   * (Python's `early_stopping_rounds`). The booster keeps every round trained; use
+   * `iterationRange: [0, bestIteration + 1]` to predict with the best one.
+   */
+  earlyStoppingRounds?: number;
+  /** Whether larger is better for early stopping (default: inferred from the metric, as in Python). */
+  maximize?: boolean;
+  /** Called after each round with its evaluation results. */
+  onIteration?: (info: IterationInfo) => void;
+  /** Stops training between rounds; the promise rejects with AbortError. */
+  signal?: AbortSignal;
+}
+
+const TRAIN_OPTIONS = ['numBoostRound', 'evals', 'earlyStoppingRounds', 'maximize', 'onIteration', 'signal'] as const;
+
+export interface PredictOptions {
+  rows: number;
+  cols: number;
+  /** Raw margins (before the objective's transformation, e.g. log-odds for binary:logistic). */
+  outputMargin?: boolean;
+  /** SHAP contributions: rows x (cols + 1) values per output group, the last column is the bias. */
+  contributions?: boolean;
+  /** Boosting rounds [begin, end) to use; [0, 0] (default) uses all. */
+  iterationRange?: readonly [number, number];
+  /** The value that stands for "missing" in `data` (default NaN). */
+  missing?: number;
+}
+
+const PREDICT_OPTIONS = ['rows', 'cols', 'outputMargin', 'contributions', 'iterationRange', 'missing'] as const;
+
+export type ModelFormat = 'json' | 'ubj';
+
+const IMPORTANCE_TYPES: readonly ImportanceType[] = ['weight', 'gain', 'cover', 'total_gain', 'total_cover'];
+
+/** Metrics where larger is better, as XGBoost's Python EarlyStopping decides. */
+const MAXIMIZE_METRICS = ['auc', 'aucpr', 'map', 'ndcg', 'auc@', 'aucpr@', 'map@', 'ndcg@'];
+
+/** Parses "[3]\ttrain-logloss:0.15\tvalid-auc:0.9" into results (data name ends at the first '-'). */
+export function parseEvalString(text: string): EvalResult[] {
+  const out: EvalResult[] = [];
+  for (const item of text.trim().split(/\s+/).slice(1)) {
+    const colon = item.lastIndexOf(':');
+    const dash = item.indexOf('-');
+    if (colon < 0 || dash < 0 || dash > colon) continue;
+    out.push({ dataName: item.slice(0, dash), metric: item.slice(dash + 1, colon), value: Number(item.slice(colon + 1)) });
+  }
+  return out;
+}
+
+/** Early stopping with the semantics of XGBoost's Python `EarlyStopping` callback (min_delta 0). */
+class EarlyStopping {
+  #best: number | undefined;
+  #bestIteration = 0;
+  #stale = 0;
+  #maximize: boolean | undefined;
+
+  constructor(
+    private readonly rounds: number,
+    maximize: boolean | undefined,
+  ) {
+    this.#maximize = maximize;
+  }
+
+  get bestIteration(): number {
+    return this.#bestIteration;
+  }
+
+  get bestScore(): number | undefined {
+    return this.#best;
+  }
+
+  /** Records the score of `iteration`; returns whether training should stop. */
+  update(iteration: number, score: EvalResult): boolean {
+    this.#maximize ??= score.metric !== 'mape' && MAXIMIZE_METRICS.some((m) => score.metric.startsWith(m));
+    const improved =
+      this.#best === undefined || (this.#maximize ? score.value > this.#best : score.value < this.#best);
+    if (improved) {
+      this.#best = score.value;
+      this.#bestIteration = iteration;
+      this.#stale = 0;
+    } else {
+      this.#stale++;
+    }
+    return this.#stale >= this.rounds;
+  }
+}
+
+function checkEvals(evals: unknown): ReadonlyArray<readonly [DMatrix, string]> {
+  if (evals === undefined) return [];
+  if (!Array.isArray(evals)) {
+    throw new ParameterError('evals', `The 'evals' option of Booster.train must be an array of [DMatrix, name] pairs. Got ${describe(evals)}.`);
+  }
+  const names = new Set<string>();
+  evals.forEach((e: unknown, i) => {
+    if (!Array.isArray(e) || e.length !== 2 || !(e[0] instanceof DMatrix) || typeof e[1] !== 'string') {
+      throw new ParameterError('evals', `The 'evals' option of Booster.train must hold [DMatrix, name] pairs. Got ${describe(e)} at index ${i}.`);
+    }
+    const name = e[1] as string;
+    // XGBoost's evaluation text is "name-metric:value" separated by whitespace.
+    if (!/^[^\s:-]+$/.test(name)) {
+      throw new ParameterError('evals', `The 'evals' option of Booster.train needs names without whitespace, '-' or ':'. Got '${name}' at index ${i}.`);
+    }
+    if (names.has(name)) throw new ParameterError('evals', `The 'evals' option of Booster.train needs unique names. '${name}' appears twice.`);
+    names.add(name);
+  });
+  return evals as ReadonlyArray<readonly [DMatrix, string]>;
+}
+
+function abortError(signal: AbortSignal): AbortError {
+  return new AbortError('Booster.train was aborted', { cause: signal.reason });
+}
+
+/**
+ * An XGBoost model. Train with `await Booster.train(params, dtrain, options)` (rounds run off the
+ * JS thread), load with `Booster.load(file)` / `Booster.fromBuffer(bytes)`. Predictions run
+ * in place on dense data and may run concurrently. Call `dispose()` (or use `using`) when done.
+ */
+export class Booster extends NativeResource<BoosterHandle> {
+  /** 0-based best round: from early stopping, else the last round trained (as Python's `best_iteration`). */
+  readonly bestIteration: number;
+  /** Score of the best round when early stopping was used (its metric on the last evaluation set). */
+  readonly bestScore: number | undefined;
+  /** Metric history of training; empty for a loaded model. */
+  readonly evalsResult: EvalsResult;
+
+  /** @internal Use `Booster.train`, `Booster.load` or `Booster.fromBuffer`. */
+  constructor(handle: BoosterHandle, evalsResult: EvalsResult = {}) {
+    super('Booster', (h) => binding().boosterFree(h), handle);
+    const attr = (key: string) => binding().boosterGetAttr(handle, key);
+    const best = attr('best_iteration');
+    const score = attr('best_score');
+    this.bestIteration = best !== null ? Number(best) : binding().boosterBoostedRounds(handle) - 1;
+    this.bestScore = score !== null ? Number(score) : undefined;
+    this.evalsResult = evalsResult;
+  }
+
+  /**
+   * Trains a model: one boosting round at a time on the libuv pool, evaluating `evals` after each
+   * round (async too), reporting through `onIteration` and stopping early or on `signal`.
+   */
+  static async train(params: Params, dtrain: DMatrix, options: TrainOptions = {}): Promise<Booster> {
+    const callSite = new Error();
+    if (!(dtrain instanceof DMatrix)) {
+      throw new ParameterError('dtrain', `The 'dtrain' argument of Booster.train must be a DMatrix. Got ${describe(dtrain)}.`);
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new ParameterError('options', `The 'options' argument of Booster.train must be an object. Got ${describe(options)}.`);
+    }
+    checkKnownOptions('Booster.train', options, TRAIN_OPTIONS);
+    const numBoostRound = options.numBoostRound ?? 10;
+    checkInt('Booster.train', 'numBoostRound', numBoostRound, 0);
+    const evals = checkEvals(options.evals);
+    const { earlyStoppingRounds, maximize, onIteration, signal } = options;
+    if (earlyStoppingRounds !== undefined) {
+      checkInt('Booster.train', 'earlyStoppingRounds', earlyStoppingRounds, 1);
+      if (evals.length === 0) {
+        throw new ParameterError('earlyStoppingRounds', "The 'earlyStoppingRounds' option of Booster.train needs at least one evaluation set in 'evals'.");
+      }
+    }
+    if (maximize !== undefined && typeof maximize !== 'boolean') {
+      throw new ParameterError('maximize', `The 'maximize' option of Booster.train must be a boolean. Got ${describe(maximize)}.`);
+    }
+    if (onIteration !== undefined && typeof onIteration !== 'function') {
+      throw new ParameterError('onIteration', `The 'onIteration' option of Booster.train must be a function. Got ${describe(onIteration)}.`);
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new ParameterError('signal', `The 'signal' option of Booster.train must be an AbortSignal. Got ${describe(signal)}.`);
+    }
+    const entries = paramEntries(params);
+    if (signal?.aborted) throw abortError(signal);
+
+    const b = binding();
+    const handle = b.boosterCreate([dtrain.nativeHandle, ...evals.map(([d]) => d.nativeHandle)]);
+    const history: EvalsResult = {};
+    try {
+      for (const [name, value] of entries) b.boosterSetParam(handle, name, value);
+      b.boosterSetParam(handle, 'validate_parameters', '1');
+      // As XGBoost's Python Booster: the model takes feature names/types from its training matrix.
+      if (dtrain.featureNames) b.boosterSetStrFeatureInfo(handle, 'feature_name', [...dtrain.featureNames]);
+      if (dtrain.featureTypes) b.boosterSetStrFeatureInfo(handle, 'feature_type', [...dtrain.featureTypes]);
+
+      const stopper = earlyStoppingRounds !== undefined ? new EarlyStopping(earlyStoppingRounds, maximize) : undefined;
+      const evalNames = evals.map(([, name]) => name);
+      for (let i = 0; i < numBoostRound; i++) {
+        if (signal?.aborted) throw abortError(signal);
+        await withCallSite(b.boosterUpdateOneIterAsync(handle, i, dtrain.nativeHandle), callSite);
+        let results: EvalResult[] = [];
+        if (evals.length > 0) {
+          const text = await withCallSite(b.boosterEvalOneIterAsync(handle, i, evals.map(([d]) => d.nativeHandle), evalNames), callSite);
+          results = parseEvalString(text);
+          for (const r of results) ((history[r.dataName] ??= {})[r.metric] ??= []).push(r.value);
+        }
+        onIteration?.({ iteration: i, evals: results });
+        if (stopper) {
+          const lastData = evalNames[evalNames.length - 1]!;
+          const last = results.filter((r) => r.dataName === lastData).pop();
+          if (last && stopper.update(i, last)) break;
+        }
+      }
+      if (stopper && stopper.bestScore !== undefined) {
+        // Stored in the model as Python's xgboost.train does, so either side can load them.
+        b.boosterSetAttr(handle, 'best_iteration', String(stopper.bestIteration));
+        b.boosterSetAttr(handle, 'best_score', String(stopper.bestScore));
+        b.boosterSetAttr(handle, 'best_ntree_limit', String((stopper.bestIteration + 1) * numParallelTree(params)));
+      }
+    } catch (e) {
+      b.boosterFree(handle);
+      throw e;
+    }
+    return new Booster(handle, history);
+  }
+
+  /** Loads a model saved by `save` or by XGBoost in any language (JSON or UBJSON). */
+  static load(file: string): Booster {
+    if (typeof file !== 'string' || file.length === 0) {
+      throw new ParameterError('file', `The 'file' argument of Booster.load must be a path. Got ${describe(file)}.`);
+    }
+    return Booster.fromBuffer(new Uint8Array(fs.readFileSync(file)));
+  }
+
+  /** Loads a model from the bytes of a JSON or UBJSON model. */
+  static fromBuffer(bytes: Uint8Array): Booster {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new ParameterError('bytes', `The 'bytes' argument of Booster.fromBuffer must be a Uint8Array. Got ${describe(bytes)}.`);
+    }
+    const b = binding();
+    const handle = b.boosterCreate([]);
+    try {
+      b.boosterLoadModelFromBuffer(handle, bytes);
+    } catch (e) {
+      b.boosterFree(handle);
+      throw e;
+    }
+    return new Booster(handle);
+  }
+
+  /** Loads a model from its JSON text or parsed JSON (what `toJSON()` returns). */
+  static fromJSON(model: string | object): Booster {
+    const text = typeof model === 'string' ? model : JSON.stringify(model);
+    return Booster.fromBuffer(new TextEncoder().encode(text));
+  }
+
+  /** Boosting rounds in the model. */
+  get numBoostedRounds(): number {
+    return binding().boosterBoostedRounds(this.handle);
+  }
+
+  /** Number of features the model expects. */
+  get numFeatures(): number {
+    return binding().boosterGetNumFeature(this.handle);
+  }
+
+  /** Feature names stored in the model, if any. */
+  get featureNames(): string[] | undefined {
+    const names = binding().boosterGetStrFeatureInfo(this.handle, 'feature_name');
+    return names.length > 0 ? names : undefined;
+  }
+
+  /** A model attribute (e.g. 'best_iteration'), or null. */
+  getAttr(key: string): string | null {
+    return binding().boosterGetAttr(this.handle, key);
+  }
+
+  /** Sets (or with null, deletes) a model attribute; attributes are saved with the model. */
+  setAttr(key: string, value: string | null): void {
+    binding().boosterSetAttr(this.handle, key, value);
+  }
+
+  #checkPredict(owner: string, data: unknown, options: PredictOptions): { type: 0 | 1; range: [number, number]; missing: number } {
+    if (options === null || typeof options !== 'object') {
+      throw new ParameterError('options', `${owner} needs an options object with at least 'rows' and 'cols'. Got ${describe(options)}.`);
+    }
+    checkKnownOptions(owner, options, PREDICT_OPTIONS);
+    checkMatrix(owner, data, options.rows, options.cols, 0);
+    const handle = this.handle;
+    const nfeat = binding().boosterGetNumFeature(handle);
+    if (options.cols !== nfeat) {
+      throw new ParameterError('cols', `The 'cols' option of ${owner} must equal the model's number of features (${nfeat}). Got ${options.cols}.`);
+    }
+    for (const flag of ['outputMargin', 'contributions'] as const) {
+      if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+        throw new ParameterError(flag, `The '${flag}' option of ${owner} must be a boolean. Got ${describe(options[flag])}.`);
+      }
+    }
+    if (options.outputMargin && options.contributions) {
+      throw new ParameterError('contributions', `The 'outputMargin' and 'contributions' options of ${owner} cannot both be set.`);
+    }
+    const rounds = binding().boosterBoostedRounds(handle);
+    const range = options.iterationRange ?? [0, 0];
+    const [begin, end] = Array.isArray(range) && range.length === 2 ? range : [NaN, NaN];
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end < 0 || end > rounds || (end !== 0 && begin >= end) || (end === 0 && begin > rounds)) {
+      throw new ParameterError(
+        'iterationRange',
+        `The 'iterationRange' option of ${owner} must be [begin, end) with 0 <= begin < end <= ${rounds} (or [0, 0] for all rounds). Got ${describe(range)}${Array.isArray(range) ? ` [${range.join(', ')}]` : ''}.`,
+      );
+    }
+    const missing = options.missing ?? NaN;
+    if (typeof missing !== 'number' || !(Number.isNaN(missing) || Number.isFinite(missing))) {
+      throw new ParameterError('missing', `The 'missing' option of ${owner} must be NaN or a finite number. Got ${describe(missing)}.`);
+    }
+    return { type: options.outputMargin ? PredictType.Margin : PredictType.Value, range: [begin, end], missing };
+  }
+
+  /** Predicts on the JS thread; see `predict` for options. Fine for small batches. */
+  predictSync(data: DenseMatrix, options: PredictOptions): Float32Array {
+    const { type, range, missing } = this.#checkPredict('Booster.predictSync', data, options);
+    if (options.rows === 0) return new Float32Array(0);
+    const b = binding();
+    if (options.contributions) {
+      const dm = b.dmatrixCreateFromDense(data, options.rows, options.cols, missing, -1);
+      try {
+        return b.boosterPredictFromDMatrix(this.handle, dm, PredictType.Contributions, range[0], range[1]).values;
+      } finally {
+        b.dmatrixFree(dm);
+      }
+    }
+    return b.boosterPredictFromDense(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing).values;
+  }
+
+  /**
+   * Predicts `rows` x `cols` row-major `data` off the JS thread (the input is copied first):
+   * probabilities/values by default, margins with `outputMargin`, SHAP values with `contributions`.
+   * Several predictions on one booster run concurrently.
+   */
+  async predict(data: DenseMatrix, options: PredictOptions): Promise<Float32Array> {
+    const callSite = new Error();
+    const { type, range, missing } = this.#checkPredict('Booster.predict', data, options);
+    if (options.rows === 0) return new Float32Array(0);
+    const b = binding();
+    if (options.contributions) {
+      const dm = await withCallSite(b.dmatrixCreateFromDenseAsync(data, options.rows, options.cols, missing, -1), callSite);
+      try {
+        const r = await withCallSite(b.boosterPredictFromDMatrixAsync(this.handle, dm, PredictType.Contributions, range[0], range[1]), callSite);
+        return r.values;
+      } finally {
+        b.dmatrixFree(dm);
+      }
+    }
+    const r = await withCallSite(b.boosterPredictFromDenseAsync(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing), callSite);
+    return r.values;
+  }
+
+  /**
+   * Feature importance by feature name (f0, f1, ... without names), like Python's `get_score`:
+   * features never used in a split are absent.
+   */
+  featureImportance(type: ImportanceType = 'weight'): Record<string, number> {
+    if (!IMPORTANCE_TYPES.includes(type)) {
+      throw new ParameterError('type', `The 'type' argument of Booster.featureImportance must be one of ${IMPORTANCE_TYPES.join(', ')}. Got ${describe(type)}.`);
+    }
+    const r = binding().boosterFeatureScore(this.handle, type);
+    const out: Record<string, number> = {};
+    r.features.forEach((name, i) => {
+      out[name] = r.values[i]!;
+    });
+    return out;
+  }
+
+  /** A new Booster with rounds [begin, end) taking every `step`-th (end 0 = all). */
+  slice(begin: number, end = 0, step = 1): Booster {
+    checkInt('Booster.slice', 'begin', begin, 0);
+    checkInt('Booster.slice', 'end', end, 0);
+    checkInt('Booster.slice', 'step', step, 1);
+    return new Booster(binding().boosterSlice(this.handle, begin, end, step));
+  }
+
+  /** The model's bytes in XGBoost's JSON or UBJSON format. */
+  toBuffer(format: ModelFormat = 'json'): Uint8Array {
+    if (format !== 'json' && format !== 'ubj') {
+      throw new ParameterError('format', `The 'format' argument of Booster.toBuffer must be 'json' or 'ubj'. Got ${describe(format)}.`);
+    }
+    return binding().boosterSaveModelToBuffer(this.handle, format);
+  }
+
+  /** The model as parsed XGBoost JSON (so `JSON.stringify(booster)` writes the model). */
+  toJSON(): unknown {
+    return JSON.parse(new TextDecoder().decode(this.toBuffer('json')));
+  }
+
+  /**
+   * Writes the model to `file` (through a temporary file, renamed into place). The format is
+   * `options.format`, else '.ubj' files get UBJSON and everything else JSON.
+   */
+  save(file: string, options: { format?: ModelFormat } = {}): void {
+    if (typeof file !== 'string' || file.length === 0) {
+      throw new ParameterError('file', `The 'file' argument of Booster.save must be a path. Got ${describe(file)}.`);
+    }
+    checkKnownOptions('Booster.save', options, ['format']);
+    const format = options.format ?? (path.extname(file).toLowerCase() === '.ubj' ? 'ubj' : 'json');
+    if (format !== 'json' && format !== 'ubj') {
+      throw new ParameterError('format', `The 'format' option of Booster.save must be 'json' or 'ubj'. Got ${describe(format)}.`);
+    }
+    const bytes = this.toBuffer(format);
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+  }
+
+  /** @internal The native handle. */
+  get nativeHandle(): BoosterHandle {
+    return this.handle;
+  }
+}

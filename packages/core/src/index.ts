@@ -1,3 +1,6 @@
 export * from './errors/index';
 export * from './config/index';
 export * from './metrics/index';
+export * from './trainer/index';
+export * from './bundle/index';
+export { CORE_VERSION } from './version';

@@ -2,7 +2,7 @@ export type { AnomalyDetectorConfig } from './anomaly-schema';
 export type { BudgetOptimizerConfig } from './budget-schema';
 export { anomalyDetectorDefaults, budgetOptimizerDefaults, propensityDefaults } from './defaults';
 export { ENVIRONMENT_KEYS } from './environment';
-export { loadConfig } from './load-config';
+export { applyOverrides, loadConfig } from './load-config';
 export type { DeepPartial, LoadConfigOptions } from './load-config';
 export { MODEL_KINDS } from './model-kind';
 export type { AnyModelConfig, ModelConfigOf, ModelKind } from './model-kind';

@@ -70,9 +70,27 @@ export function loadConfig<K extends ModelKind>(model: K, options: LoadConfigOpt
   // A file that does not parse makes every later message unreliable: report those first and stop.
   if (problems.length > 0) throw new ConfigError(problems);
 
+  return validateLayers(model, layers);
+}
+
+/**
+ * Applies `overrides` to an already loaded configuration and validates the result: how a trainer
+ * takes `new XTrainer({ config, overrides })`. Problems in the overrides name 'overrides'.
+ */
+export function applyOverrides<K extends ModelKind>(model: K, config: ModelConfigOf<K>, overrides: DeepPartial<ModelConfigOf<K>> | undefined, source = 'overrides'): ModelConfigOf<K> {
+  const layers: ConfigLayer[] = [{ source: 'config', keyPrefix: [], values: structuredClone(config) as Record<string, unknown> }];
+  if (overrides !== undefined) {
+    if (!isMapping(overrides)) throw new ParameterError('overrides', `The '${source}' option must be a mapping of settings. Got ${typeof overrides}.`);
+    layers.push({ source, keyPrefix: [], values: overrides as Record<string, unknown> });
+  }
+  return validateLayers(model, layers);
+}
+
+function validateLayers<K extends ModelKind>(model: K, layers: readonly ConfigLayer[]): ModelConfigOf<K> {
+  const schema = MODEL_CONFIGS[model].schema;
   const { merged, provenance } = mergeLayers(layers);
-  const result = spec.schema.safeParse(merged);
-  if (!result.success) throw new ConfigError(formatProblems(result.error.issues, merged, provenance, spec.schema));
+  const result = schema.safeParse(merged);
+  if (!result.success) throw new ConfigError(formatProblems(result.error.issues, merged, provenance, schema));
   return deepFreeze(result.data) as ModelConfigOf<K>;
 }
 

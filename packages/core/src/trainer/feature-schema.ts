@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import { FeatureError } from '../errors/feature-error';
+import type { FeatureMatrix } from './feature-matrix';
+import type { FeatureColumn, FeatureTable } from './feature-table';
+
+/** One feature as the fitted model knows it. */
+export interface FeatureSpec {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  /** A required feature absent at predict time is an error; an optional one becomes missing values. */
+  readonly required: boolean;
+  /** Training categories in code order (categorical features only). */
+  readonly categories?: readonly string[];
+}
+
+/**
+ * What to do with values that do not fit. `mistyped`: a column of the wrong kind — 'error', or
+ * 'coerce' (numbers read from category text, unparseable text becomes missing; numbers used as
+ * category names). `unknownCategory`: a category never seen in training — 'error', or 'missing'
+ * (the GBDT libraries route missing values down a learned branch).
+ */
+export interface FeaturePolicy {
+  readonly mistyped: 'error' | 'coerce';
+  readonly unknownCategory: 'error' | 'missing';
+}
+
+export const DEFAULT_FEATURE_POLICY: FeaturePolicy = { mistyped: 'error', unknownCategory: 'missing' };
+
+/** The serialised schema, as stored in a bundle's manifest. */
+export interface FeatureSchemaJSON {
+  readonly features: readonly FeatureSpec[];
+  readonly policy: FeaturePolicy;
+}
+
+export const featureSchemaJSON = z.strictObject({
+  features: z.array(
+    z.strictObject({
+      name: z.string().min(1),
+      kind: z.enum(['numeric', 'categorical']),
+      required: z.boolean(),
+      categories: z.array(z.string()).optional(),
+    }),
+  ),
+  policy: z.strictObject({ mistyped: z.enum(['error', 'coerce']), unknownCategory: z.enum(['error', 'missing']) }),
+});
+
+export interface CaptureOptions {
+  numerical: readonly string[];
+  categorical: readonly string[];
+  /** Features that must be present at predict time; every other feature is optional. */
+  required: readonly string[];
+  policy?: Partial<FeaturePolicy>;
+  /** Names the caller in messages, e.g. "BudgetOptimizerTrainer". */
+  owner: string;
+}
+
+/**
+ * The features a model was fitted on, captured from the training table, and the check applied to
+ * every table it scores: required features present, kinds as in training, categories known.
+ */
+export class FeatureSchema {
+  readonly features: readonly FeatureSpec[];
+  readonly policy: FeaturePolicy;
+
+  private constructor(features: readonly FeatureSpec[], policy: FeaturePolicy) {
+    this.features = features;
+    this.policy = policy;
+  }
+
+  /** Fit time: every configured feature must be in the training table, with its configured kind. */
+  static capture(table: FeatureTable, options: CaptureOptions): FeatureSchema {
+    const policy = { ...DEFAULT_FEATURE_POLICY, ...options.policy };
+    const present = new Set(table.columnNames);
+    const configured = new Set([...options.numerical, ...options.categorical]);
+    for (const name of options.required) {
+      if (!configured.has(name)) {
+        throw new FeatureError(name, `${options.owner} declares '${name}' as required, but the configuration lists no such feature.`);
+      }
+    }
+    const specs: FeatureSpec[] = [];
+    const capture = (name: string, kind: 'numeric' | 'categorical') => {
+      if (!present.has(name)) {
+        throw new FeatureError(
+          name,
+          `The training table has no column '${name}' (a ${kind === 'numeric' ? 'numerical' : 'categorical'} feature in the configuration). ` +
+            `Add it, or remove it from features.${kind === 'numeric' ? 'numerical' : 'categorical'}.`,
+        );
+      }
+      const column = table.column(name);
+      const required = options.required.includes(name);
+      if (kind === 'numeric') {
+        if (column.kind !== 'numeric' && policy.mistyped === 'error') throw mistyped(name, 'training', 'numeric', column.kind);
+        specs.push({ name, kind, required });
+      } else {
+        specs.push({ name, kind, required, categories: trainingCategories(name, column, policy) });
+      }
+    };
+    for (const name of options.numerical) capture(name, 'numeric');
+    for (const name of options.categorical) capture(name, 'categorical');
+    return new FeatureSchema(specs, policy);
+  }
+
+  /** Restores a schema saved with `toJSON()` (from a bundle manifest). */
+  static fromJSON(json: unknown): FeatureSchema {
+    const parsed = featureSchemaJSON.parse(json);
+    return new FeatureSchema(parsed.features, parsed.policy);
+  }
+
+  toJSON(): FeatureSchemaJSON {
+    return { features: this.features, policy: this.policy };
+  }
+
+  get featureNames(): string[] {
+    return this.features.map((f) => f.name);
+  }
+
+  /**
+   * Encodes a table for the model, applying the policy. Extra columns are ignored (a table may
+   * carry ids and targets).
+   *
+   * @throws FeatureError naming the feature: a required feature absent, a mistyped column or an
+   *   unknown category under the 'error' policy.
+   */
+  encode(table: FeatureTable): FeatureMatrix {
+    const rows = table.rowCount;
+    const cols = this.features.length;
+    const values = new Float64Array(rows * cols);
+    const present = new Set(table.columnNames);
+    this.features.forEach((spec, j) => {
+      if (!present.has(spec.name)) {
+        if (spec.required) {
+          throw new FeatureError(spec.name, `The required feature '${spec.name}' is absent from the table. The model was fitted with it and cannot score without it.`);
+        }
+        for (let i = 0; i < rows; i++) values[i * cols + j] = Number.NaN;
+        return;
+      }
+      const column = this.asExpectedKind(spec, table.column(spec.name));
+      if (spec.kind === 'numeric') {
+        const v = (column as { values: ArrayLike<number> }).values;
+        for (let i = 0; i < rows; i++) values[i * cols + j] = v[i]!;
+      } else {
+        const codes = this.recode(spec, column as Extract<FeatureColumn, { kind: 'categorical' }>);
+        for (let i = 0; i < rows; i++) values[i * cols + j] = codes[i]!;
+      }
+    });
+    return { rows, cols, values, featureNames: this.featureNames };
+  }
+
+  private asExpectedKind(spec: FeatureSpec, column: FeatureColumn): FeatureColumn {
+    if (column.kind === spec.kind) return column;
+    if (this.policy.mistyped === 'error' || column.kind === 'date') throw mistyped(spec.name, 'scoring', spec.kind, column.kind);
+    return spec.kind === 'numeric' ? numbersFromCategories(column as Extract<FeatureColumn, { kind: 'categorical' }>) : categoriesFromNumbers((column as Extract<FeatureColumn, { kind: 'numeric' }>).values);
+  }
+
+  /** Maps the table's codes onto the training categories; NaN for missing and (by policy) unknown. */
+  private recode(spec: FeatureSpec, column: Extract<FeatureColumn, { kind: 'categorical' }>): Float64Array {
+    const index = new Map((spec.categories ?? []).map((c, i) => [c, i]));
+    const mapping = column.categories.map((c) => index.get(c));
+    const out = new Float64Array(column.codes.length);
+    for (let i = 0; i < out.length; i++) {
+      const code = column.codes[i]!;
+      if (code < 0) {
+        out[i] = Number.NaN;
+        continue;
+      }
+      const mapped = mapping[code];
+      if (mapped === undefined) {
+        if (this.policy.unknownCategory === 'error') {
+          throw new FeatureError(
+            spec.name,
+            `The feature '${spec.name}' has the category '${column.categories[code]}' (row ${i}), which the model never saw in training. ` +
+              `Known categories: ${(spec.categories ?? []).join(', ')}. Use the 'missing' unknown-category policy to score it as missing.`,
+          );
+        }
+        out[i] = Number.NaN;
+      } else {
+        out[i] = mapped;
+      }
+    }
+    return out;
+  }
+}
+
+function mistyped(name: string, stage: 'training' | 'scoring', expected: string, got: string): FeatureError {
+  return new FeatureError(
+    name,
+    `The feature '${name}' must be a ${expected} column, but the ${stage} table has a ${got} column. ` +
+      `Fix the column's type (e.g. a schema override when reading the file), or use the 'coerce' mistyped-value policy.`,
+  );
+}
+
+function trainingCategories(name: string, column: FeatureColumn, policy: FeaturePolicy): string[] {
+  if (column.kind === 'categorical') return [...column.categories];
+  if (policy.mistyped === 'error' || column.kind === 'date') throw mistyped(name, 'training', 'categorical', column.kind);
+  const coerced = categoriesFromNumbers(column.values);
+  return [...coerced.categories];
+}
+
+/** Category text parsed as numbers; text that is not a number becomes missing. */
+function numbersFromCategories(column: Extract<FeatureColumn, { kind: 'categorical' }>): FeatureColumn {
+  const parsed = column.categories.map((c) => (c.trim() === '' ? Number.NaN : Number(c)));
+  const values = new Float64Array(column.codes.length);
+  for (let i = 0; i < values.length; i++) {
+    const code = column.codes[i]!;
+    values[i] = code < 0 ? Number.NaN : parsed[code]!;
+  }
+  return { kind: 'numeric', values };
+}
+
+/** Numbers used as category names ("3"), NaN as missing. */
+function categoriesFromNumbers(values: ArrayLike<number>): Extract<FeatureColumn, { kind: 'categorical' }> {
+  const categories: string[] = [];
+  const index = new Map<string, number>();
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) {
+      codes[i] = -1;
+      continue;
+    }
+    const key = String(v);
+    let code = index.get(key);
+    if (code === undefined) {
+      code = categories.length;
+      categories.push(key);
+      index.set(key, code);
+    }
+    codes[i] = code;
+  }
+  return { kind: 'categorical', codes, categories };
+}

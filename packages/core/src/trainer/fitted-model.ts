@@ -1,0 +1,30 @@
+import type { MlflowFlavor } from '../bundle/mlmodel';
+import type { FeatureMatrix } from './feature-matrix';
+
+/**
+ * A fitted model as the Trainer base sees it. `predict` returns, per row: the predicted value
+ * (regression), the probability of the positive class (classification) or 1/0 anomaly flags
+ * (anomaly detection).
+ */
+export interface FittedModel {
+  predict(X: FeatureMatrix): Float64Array;
+}
+
+/** What a trainer's `fitModel` returns. */
+export interface FitOutcome<M extends FittedModel> {
+  model: M;
+  /** 1-based; defaults to the number of iterations reported. */
+  bestIteration?: number;
+}
+
+/** A model's files for a bundle (see `saveBundle`). */
+export interface ModelArtifacts {
+  /** Native model files in the library's own format, written verbatim (e.g. { 'model.txt': text }). */
+  modelFiles: Readonly<Record<string, string | Uint8Array>>;
+  /** JSON state: calibration, fitted transforms (e.g. { 'calibration.json': {...} }). */
+  state?: Readonly<Record<string, unknown>>;
+  /** Library versions, e.g. { lightgbm: '4.7.0' }. */
+  versions?: Readonly<Record<string, string>>;
+  /** The MLflow flavor that loads the native model file. */
+  mlflow: MlflowFlavor;
+}

@@ -1,0 +1,13 @@
+/** What `train()` / `fit()` resolve to. */
+export interface TrainResult {
+  /** Validation metrics when a validation set was given, else training metrics (Python names). */
+  metrics: Readonly<Record<string, number>>;
+  trainMetrics: Readonly<Record<string, number>>;
+  validationMetrics?: Readonly<Record<string, number>>;
+  /** 1-based iteration with the best validation score (early stopping), or the last one. */
+  bestIteration: number;
+  /** Per-iteration metric series, e.g. { validation_rmse: [...] }. */
+  history: Readonly<Record<string, readonly number[]>>;
+  /** Wall-clock milliseconds. */
+  timings: { encodeMs: number; fitMs: number; evaluateMs: number; totalMs: number };
+}

@@ -1,0 +1,355 @@
+import { EventEmitter } from 'node:events';
+import { AbortError, checkKnownOptions, closest, describe, ParameterError } from '@kdap/napi-common';
+import type { z } from 'zod';
+import { saveBundle } from '../bundle/save-bundle';
+import type { BundleManifest } from '../bundle/manifest';
+import { applyOverrides, loadConfig, type DeepPartial } from '../config/load-config';
+import { MODEL_CONFIGS, type ModelConfigOf, type ModelKind } from '../config/model-kind';
+import { NotFittedError } from '../errors/not-fitted-error';
+import { TrackingNotConfiguredError } from '../errors/tracking-error';
+import { anomalyMetrics } from '../metrics/anomaly';
+import { classificationMetrics, regressionMetrics } from '../metrics/report';
+import type { FeatureMatrix } from './feature-matrix';
+import { FeatureSchema, type FeaturePolicy } from './feature-schema';
+import type { FeatureTable } from './feature-table';
+import type { FitOutcome, FittedModel, ModelArtifacts } from './fitted-model';
+import type { TrainingProgress } from './progress';
+import type { TrainResult } from './train-result';
+import type { Tracker } from './tracker';
+
+/** What a concrete trainer tells the base class about itself. */
+export interface TrainerSpec<K extends ModelKind> {
+  /** Class name used in messages, e.g. 'BudgetOptimizerTrainer'. */
+  name: string;
+  kind: K;
+  /** The `hyperparameters.<section>` that `params` overrides, e.g. 'lightgbm'. */
+  paramsSection: string;
+  /** Features that must be present at predict time; the rest are optional (missing -> NaN). */
+  requiredFeatures: readonly string[];
+}
+
+export interface TrainerOptions<K extends ModelKind> {
+  /** A configuration from `loadConfig`; default: `loadConfig(kind)` (files in ./config, environment). */
+  config?: ModelConfigOf<K>;
+  /** Config-shaped overrides, e.g. { tuning: { n_trials: 10 } }; validated like a config file. */
+  overrides?: DeepPartial<ModelConfigOf<K>>;
+  /** Flat hyperparameter overrides of the algorithm, e.g. { num_leaves: 63 }. */
+  params?: Readonly<Record<string, unknown>>;
+  /** MLflow seam for `logToMlflow()`. */
+  tracker?: Tracker;
+  /** How predict-time data that does not fit the training schema is handled. */
+  featurePolicy?: Partial<FeaturePolicy>;
+}
+
+export interface TrainOptions {
+  /** Stops training between iterations; the promise rejects with AbortError. */
+  signal?: AbortSignal;
+  /** Called after every iteration (the 'progress' event fires too). */
+  onProgress?: (progress: TrainingProgress) => void;
+}
+
+export interface FitOptions extends TrainOptions {
+  /** The target column of `table` (default: `features.target` from the configuration). */
+  target?: string;
+  /** A validation table holding the same target column (early stopping, validation metrics). */
+  validation?: FeatureTable;
+}
+
+/** The encoded data a concrete trainer fits on. */
+export interface TrainingData {
+  train: { X: FeatureMatrix; y: Float64Array | undefined };
+  validation?: { X: FeatureMatrix; y: Float64Array | undefined };
+  schema: FeatureSchema;
+}
+
+/** Passed to `fitModel`: progress reporting and cancellation between iterations. */
+export interface FitContext {
+  readonly signal: AbortSignal | undefined;
+  /** Reports one finished iteration (1-based) with its metrics. */
+  reportIteration(iteration: number, metrics: Readonly<Record<string, number>>): void;
+  /** Throws AbortError if the signal fired; call between iterations. */
+  throwIfAborted(iteration?: number): void;
+}
+
+interface Fitted<M> {
+  model: M;
+  schema: FeatureSchema;
+  result: TrainResult;
+  target: string | null;
+}
+
+/**
+ * The contract every model trainer follows (budget, propensity, anomaly): constructed from a
+ * validated configuration plus overrides; `train`/`fit` capture the feature schema, fit, and
+ * report metrics with the Python module's names; `predict`/`evaluate` check tables against the
+ * schema; `save` writes a model bundle; `logToMlflow` goes through the tracker seam.
+ *
+ * Subclasses implement `fitModel` (and `modelArtifacts` for saving).
+ */
+export abstract class Trainer<K extends ModelKind, M extends FittedModel> extends EventEmitter<{ progress: [TrainingProgress] }> {
+  /** The validated configuration, frozen. */
+  readonly config: ModelConfigOf<K>;
+  protected readonly spec: TrainerSpec<K>;
+  readonly #tracker: Tracker | undefined;
+  readonly #policy: Partial<FeaturePolicy> | undefined;
+  #fitted: Fitted<M> | undefined;
+
+  protected constructor(spec: TrainerSpec<K>, options: TrainerOptions<K> = {}) {
+    super();
+    checkKnownOptions(spec.name, options, ['config', 'overrides', 'params', 'tracker', 'featurePolicy']);
+    this.spec = spec;
+    const base = options.config ?? loadConfig(spec.kind);
+    const params = options.params === undefined ? undefined : checkParams(spec, options.params);
+    const withOverrides = options.overrides === undefined ? base : applyOverrides(spec.kind, base, options.overrides);
+    this.config =
+      params === undefined
+        ? withOverrides
+        : applyOverrides(spec.kind, withOverrides, { hyperparameters: { [spec.paramsSection]: params } } as DeepPartial<ModelConfigOf<K>>, 'params');
+    this.#tracker = options.tracker;
+    this.#policy = options.featurePolicy;
+  }
+
+  /** The hyperparameters of the algorithm (`hyperparameters.<paramsSection>`). */
+  get params(): Readonly<Record<string, unknown>> {
+    return (this.config.hyperparameters as Record<string, Record<string, unknown>>)[this.spec.paramsSection] ?? {};
+  }
+
+  get isFitted(): boolean {
+    return this.#fitted !== undefined;
+  }
+
+  /** The fitted model; throws NotFittedError before training. */
+  get model(): M {
+    return this.fitted('model').model;
+  }
+
+  /** The feature schema captured at fit time. */
+  get featureSchema(): FeatureSchema {
+    return this.fitted('featureSchema').schema;
+  }
+
+  /** The last training result. */
+  get result(): TrainResult {
+    return this.fitted('result').result;
+  }
+
+  /** Fits the model on a prepared table (the Python module's `train(X_train, y_train, X_val, y_val)`). */
+  async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
+    checkKnownOptions(`${this.spec.name}.train`, options, ['signal', 'onProgress']);
+    const started = performance.now();
+    this.throwIfAborted(options.signal, 0);
+    const unsupervised = this.config.model.type === 'anomaly_detection';
+    const yTrainValues = this.checkTarget('yTrain', yTrain, XTrain, 'XTrain', unsupervised);
+    if ((XVal === undefined) !== (yVal === undefined) && !(unsupervised && yVal === undefined)) {
+      throw new ParameterError('XVal', `${this.spec.name}.train needs XVal and yVal together. Got only ${XVal === undefined ? 'yVal' : 'XVal'}.`);
+    }
+    const yValValues = XVal === undefined ? undefined : this.checkTarget('yVal', yVal, XVal, 'XVal', unsupervised);
+
+    const schema = FeatureSchema.capture(XTrain, {
+      numerical: this.config.features.numerical,
+      categorical: this.config.features.categorical,
+      required: this.spec.requiredFeatures,
+      policy: this.#policy,
+      owner: this.spec.name,
+    });
+    const data: TrainingData = {
+      train: { X: schema.encode(XTrain), y: yTrainValues },
+      validation: XVal === undefined ? undefined : { X: schema.encode(XVal), y: yValValues },
+      schema,
+    };
+    const encoded = performance.now();
+
+    let iterations = 0;
+    const history: Record<string, number[]> = {};
+    const context: FitContext = {
+      signal: options.signal,
+      reportIteration: (iteration, metrics) => {
+        iterations = iteration;
+        for (const [name, value] of Object.entries(metrics)) (history[name] ??= []).push(value);
+        const progress: TrainingProgress = { iteration, totalIterations: this.totalIterations(), metrics, elapsedMs: performance.now() - started };
+        options.onProgress?.(progress);
+        this.emit('progress', progress);
+      },
+      throwIfAborted: (iteration) => this.throwIfAborted(options.signal, iteration ?? iterations),
+    };
+    const outcome: FitOutcome<M> = await this.fitModel(data, context);
+    this.throwIfAborted(options.signal, iterations);
+    const fitted = performance.now();
+
+    const trainMetrics = this.metricsFor(data.train.y, outcome.model.predict(data.train.X));
+    const validationMetrics = data.validation ? this.metricsFor(data.validation.y, outcome.model.predict(data.validation.X)) : undefined;
+    const done = performance.now();
+    const result: TrainResult = {
+      metrics: validationMetrics ?? trainMetrics,
+      trainMetrics,
+      validationMetrics,
+      bestIteration: outcome.bestIteration ?? iterations,
+      history,
+      timings: { encodeMs: encoded - started, fitMs: fitted - encoded, evaluateMs: done - fitted, totalMs: done - started },
+    };
+    this.#fitted = { model: outcome.model, schema, result, target: this.targetName() };
+    return result;
+  }
+
+  /** Fits on a table holding the target column (`fit(table, { target: 'return' })`). */
+  async fit(table: FeatureTable, options: FitOptions = {}): Promise<TrainResult> {
+    checkKnownOptions(`${this.spec.name}.fit`, options, ['target', 'validation', 'signal', 'onProgress']);
+    const target = options.target ?? this.targetName() ?? undefined;
+    const y = target === undefined ? undefined : targetColumn(this.spec.name, table, target, 'table');
+    const yVal = options.validation === undefined || target === undefined ? undefined : targetColumn(this.spec.name, options.validation, target, 'validation');
+    return this.train(table, y, options.validation, yVal, { signal: options.signal, onProgress: options.onProgress });
+  }
+
+  /** Scores a table: predicted values, probabilities or 1/0 anomaly flags (see FittedModel). */
+  predict(table: FeatureTable): Float64Array {
+    const { model, schema } = this.fitted('predict');
+    return model.predict(schema.encode(table));
+  }
+
+  /** Metrics of the fitted model on a table holding the target column (Python names). */
+  evaluate(table: FeatureTable, options: { target?: string } = {}): Record<string, number> {
+    checkKnownOptions(`${this.spec.name}.evaluate`, options, ['target']);
+    const { model, schema } = this.fitted('evaluate');
+    const target = options.target ?? this.targetName() ?? undefined;
+    const y = target === undefined ? undefined : targetColumn(this.spec.name, table, target, 'table');
+    return this.metricsFor(y, model.predict(schema.encode(table)));
+  }
+
+  /** Logs params, metrics, history and config to MLflow through the tracker; resolves to the run id. */
+  async logToMlflow(options: { runName: string }): Promise<string> {
+    checkKnownOptions(`${this.spec.name}.logToMlflow`, options, ['runName']);
+    if (typeof options?.runName !== 'string' || options.runName === '') {
+      throw new ParameterError('runName', `The 'runName' option of ${this.spec.name}.logToMlflow must be a non-empty string. Got ${describe(options?.runName)}.`);
+    }
+    const { result } = this.fitted('logToMlflow');
+    if (this.#tracker === undefined) throw new TrackingNotConfiguredError(this.spec.name);
+    const params = Object.fromEntries(
+      Object.entries(this.params).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])),
+    );
+    return this.#tracker.logRun({
+      runName: options.runName,
+      experimentName: this.config.mlflow.experiment_name,
+      params,
+      metrics: result.metrics,
+      history: result.history,
+      config: this.config,
+      tags: { 'kdap.model': this.spec.kind, 'kdap.trainer': this.spec.name, 'kdap.environment': this.config.environment },
+    });
+  }
+
+  /** Writes the fitted model as a bundle (see `saveBundle`). */
+  async save(dir: string): Promise<BundleManifest> {
+    const { model, schema, result, target } = this.fitted('save');
+    const artifacts = this.modelArtifacts(model);
+    return saveBundle(dir, {
+      kind: this.spec.kind,
+      featureSchema: schema.toJSON(),
+      target,
+      params: this.params,
+      metrics: result.metrics,
+      config: this.config,
+      modelFiles: artifacts.modelFiles,
+      state: artifacts.state,
+      versions: artifacts.versions,
+      mlflow: artifacts.mlflow,
+    });
+  }
+
+  /** Fits the model on encoded data, reporting each iteration through `context`. */
+  protected abstract fitModel(data: TrainingData, context: FitContext): Promise<FitOutcome<M>>;
+
+  /** The files that represent the fitted model in a bundle. */
+  protected abstract modelArtifacts(model: M): ModelArtifacts;
+
+  /** The configured maximum number of iterations, for progress events. */
+  protected abstract totalIterations(): number;
+
+  private targetName(): string | null {
+    return (this.config.features as { target?: string | null }).target ?? null;
+  }
+
+  private fitted(method: string): Fitted<M> {
+    if (this.#fitted === undefined) throw new NotFittedError(this.spec.name, method);
+    return this.#fitted;
+  }
+
+  private throwIfAborted(signal: AbortSignal | undefined, iteration: number): void {
+    if (signal?.aborted) {
+      const when = iteration === 0 ? 'before training started' : `after iteration ${iteration}`;
+      throw new AbortError(`${this.spec.name} training was aborted ${when}.`, { cause: signal.reason });
+    }
+  }
+
+  private checkTarget(name: string, y: ArrayLike<number> | undefined, X: FeatureTable, xName: string, optional: boolean): Float64Array | undefined {
+    if (y === undefined) {
+      if (optional) return undefined;
+      throw new ParameterError(name, `The '${name}' argument of ${this.spec.name}.train must be an array of target values. Got undefined.`);
+    }
+    if (typeof y !== 'object' || typeof y.length !== 'number') {
+      throw new ParameterError(name, `The '${name}' argument of ${this.spec.name}.train must be an array of target values. Got ${describe(y)}.`);
+    }
+    if (y.length !== X.rowCount) {
+      throw new ParameterError(name, `The '${name}' argument of ${this.spec.name}.train must hold one value per row of ${xName} (${X.rowCount}). Got ${y.length}.`);
+    }
+    const values = Float64Array.from(y);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ParameterError(name, `The '${name}' argument of ${this.spec.name}.train must hold finite numbers. Got ${values[bad]} at row ${bad}.`);
+    if (this.config.model.type === 'classification') {
+      const notBinary = values.findIndex((v) => v !== 0 && v !== 1);
+      if (notBinary >= 0) throw new ParameterError(name, `The '${name}' argument of ${this.spec.name}.train must hold 0/1 labels. Got ${values[notBinary]} at row ${notBinary}.`);
+    }
+    return values;
+  }
+
+  /** The Python module's metrics for the model type. */
+  private metricsFor(y: Float64Array | undefined, predicted: Float64Array): Record<string, number> {
+    switch (this.config.model.type) {
+      case 'regression':
+        return { ...regressionMetrics(y!, predicted) };
+      case 'classification': {
+        const threshold = (this.config as { classification_threshold?: number }).classification_threshold;
+        return { ...classificationMetrics(y!, predicted, { threshold }) };
+      }
+      default:
+        return { ...anomalyMetrics(predicted, y) };
+    }
+  }
+}
+
+/** A numeric target column of a table; names the table and the known columns when absent. */
+function targetColumn(owner: string, table: FeatureTable, target: string, tableName: string): Float64Array {
+  if (!table.columnNames.includes(target)) {
+    const hint = closest(target, table.columnNames);
+    throw new ParameterError(
+      'target',
+      `${owner}: the ${tableName} has no target column '${target}'.${hint ? ` Did you mean '${hint}'?` : ''} Its columns are: ${table.columnNames.join(', ')}.`,
+    );
+  }
+  const column = table.column(target);
+  if (column.kind !== 'numeric') {
+    throw new ParameterError('target', `${owner}: the target column '${target}' of the ${tableName} must be numeric (0/1 for classification). Got a ${column.kind} column.`);
+  }
+  return Float64Array.from(column.values);
+}
+
+/** Flat hyperparameters checked one by one against the configuration schema of their section. */
+function checkParams<K extends ModelKind>(spec: TrainerSpec<K>, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw new ParameterError('params', `The 'params' option of ${spec.name} must be a mapping of hyperparameter name to value. Got ${describe(params)}.`);
+  }
+  const root = MODEL_CONFIGS[spec.kind].schema as unknown as z.ZodObject<Record<string, z.ZodObject<Record<string, z.ZodType>>>>;
+  const section = root.shape.hyperparameters!.shape[spec.paramsSection] as unknown as z.ZodObject<Record<string, z.ZodType>>;
+  const known = Object.keys(section.shape);
+  for (const [key, value] of Object.entries(params)) {
+    const schema = section.shape[key];
+    if (schema === undefined) {
+      const hint = closest(key, known);
+      throw new ParameterError(key, `${spec.name} has no parameter '${key}'.${hint ? ` Did you mean '${hint}'?` : ''} Its parameters are: ${known.join(', ')}.`);
+    }
+    const checked = schema.safeParse(value);
+    if (!checked.success) {
+      throw new ParameterError(key, `The '${key}' parameter of ${spec.name} must be ${checked.error.issues[0]!.message}. Got ${describe(value)}.`);
+    }
+  }
+  return { ...params };
+}

@@ -3,14 +3,11 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NativeError } from '@kdap/napi-common';
 import { binding, explainLoadError, type BoosterHandle, type DMatrixHandle } from './binding';
+import { argError } from './testing/matchers';
 import { makeFixture } from './testing/random';
 
 const b = binding();
 
-/** Matches the TypeError/RangeError the addon throws (created in Node's realm, so matched by shape). */
-function argError(name: 'TypeError' | 'RangeError', message: string): ReturnType<typeof expect.objectContaining> {
-  return expect.objectContaining({ name, message, code: name === 'TypeError' ? 'ERR_INVALID_ARG_TYPE' : 'ERR_OUT_OF_RANGE' });
-}
 const fx = makeFixture(300, 4, 11);
 
 function trainedBooster(rounds = 3): { booster: BoosterHandle; dmat: DMatrixHandle } {

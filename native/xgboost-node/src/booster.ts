@@ -274,9 +274,14 @@ export class Booster extends NativeResource<BoosterHandle> {
     return new Booster(handle);
   }
 
-  /** Loads a model from its JSON text or parsed JSON (what `toJSON()` returns). */
-  static fromJSON(model: string | object): Booster {
-    const text = typeof model === 'string' ? model : JSON.stringify(model);
+  /**
+   * Loads a model from the JSON text XGBoost writes (what `toJSON()` returns). Text only: a
+   * re-serialized parsed object would turn XGBoost's floats like `1.0` into integers it rejects.
+   */
+  static fromJSON(text: string): Booster {
+    if (typeof text !== 'string') {
+      throw new ParameterError('text', `The 'text' argument of Booster.fromJSON must be the model's JSON text (from toJSON()). Got ${describe(text)}.`);
+    }
     return Booster.fromBuffer(new TextEncoder().encode(text));
   }
 
@@ -412,9 +417,12 @@ export class Booster extends NativeResource<BoosterHandle> {
     return binding().boosterSaveModelToBuffer(this.handle, format);
   }
 
-  /** The model as parsed XGBoost JSON (so `JSON.stringify(booster)` writes the model). */
-  toJSON(): unknown {
-    return JSON.parse(new TextDecoder().decode(this.toBuffer('json')));
+  /**
+   * The model as XGBoost's JSON text, exactly as XGBoost writes it (so `JSON.stringify(booster)`
+   * embeds it as a string and `Booster.fromJSON` reads it back without loss).
+   */
+  toJSON(): string {
+    return new TextDecoder().decode(this.toBuffer('json'));
   }
 
   /**

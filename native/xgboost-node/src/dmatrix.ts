@@ -42,8 +42,8 @@ function toMeta(owner: string, name: string, values: ArrayLike<number>, rows: nu
   }
   const ok = perRowMultiple ? values.length > 0 && values.length % rows === 0 : values.length === rows;
   if (!ok) {
-    const want = perRowMultiple ? `a multiple of rows (${rows})` : `one value per row (${rows})`;
-    throw new ParameterError(name, `The '${name}' option of ${owner} must have ${want} values. Got ${values.length}.`);
+    const want = perRowMultiple ? `rows * k values (rows = ${rows})` : `one value per row (${rows})`;
+    throw new ParameterError(name, `The '${name}' option of ${owner} must have ${want}. Got ${values.length}.`);
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

@@ -1,0 +1,271 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AbortError, DisposedError, NativeError } from '@kdap/napi-common';
+import { Booster, parseEvalString, type IterationInfo } from './booster';
+import { DMatrix } from './dmatrix';
+import { paramError } from './testing/matchers';
+import { makeFixture } from './testing/random';
+
+const train = makeFixture(2000, 6, 21);
+const valid = makeFixture(500, 6, 22);
+const binaryParams = { objective: 'binary:logistic', eval_metric: ['logloss', 'auc'], max_depth: 3, eta: 0.3, nthread: 2, seed: 1 };
+
+
+let dtrain: DMatrix;
+let dvalid: DMatrix;
+beforeAll(() => {
+  dtrain = new DMatrix(train.x, { rows: train.rows, cols: train.cols, label: train.yBinary });
+  dvalid = new DMatrix(valid.x, { rows: valid.rows, cols: valid.cols, label: valid.yBinary });
+});
+afterAll(() => {
+  dtrain.dispose();
+  dvalid.dispose();
+});
+
+describe('Booster.train', () => {
+  it('trains off the JS thread, reports each round and records the metric history', async () => {
+    const seen: IterationInfo[] = [];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    using booster = await Booster.train(binaryParams, dtrain, {
+      numBoostRound: 15,
+      evals: [[dtrain, 'train'], [dvalid, 'valid']],
+      onIteration: (info) => seen.push(info),
+    });
+    clearInterval(timer);
+    expect(booster.numBoostedRounds).toBe(15);
+    expect(booster.numFeatures).toBe(6);
+    expect(booster.bestIteration).toBe(14);
+    expect(booster.bestScore).toBeUndefined();
+    expect(seen.map((s) => s.iteration)).toEqual([...Array(15).keys()]);
+    expect(seen[0]!.evals.map((e) => `${e.dataName}-${e.metric}`)).toEqual(['train-logloss', 'train-auc', 'valid-logloss', 'valid-auc']);
+    expect(Object.keys(booster.evalsResult)).toEqual(['train', 'valid']);
+    expect(booster.evalsResult['valid']!['logloss']).toHaveLength(15);
+    const trainLoss = booster.evalsResult['train']!['logloss']!;
+    expect(trainLoss[14]!).toBeLessThan(trainLoss[0]!);
+    expect(ticks).toBeGreaterThan(0); // the event loop ran while rounds trained
+  });
+
+  it('stops early with the semantics of the Python package and keeps every round', async () => {
+    using booster = await Booster.train({ ...binaryParams, eval_metric: 'logloss', eta: 0.8, max_depth: 6 }, dtrain, {
+      numBoostRound: 200,
+      evals: [[dtrain, 'train'], [dvalid, 'valid']],
+      earlyStoppingRounds: 5,
+    });
+    const history = booster.evalsResult['valid']!['logloss']!;
+    const best = history.indexOf(Math.min(...history));
+    expect(booster.bestIteration).toBe(best);
+    expect(booster.bestScore).toBe(history[best]);
+    expect(history).toHaveLength(best + 6);
+    expect(booster.numBoostedRounds).toBe(best + 6);
+    expect(booster.getAttr('best_iteration')).toBe(String(best));
+    expect(booster.getAttr('best_ntree_limit')).toBe(String(best + 1));
+    const reloaded = Booster.fromBuffer(booster.toBuffer('ubj'));
+    expect([reloaded.bestIteration, reloaded.bestScore]).toEqual([best, history[best]]);
+    reloaded.dispose();
+  });
+
+  it('maximizes auc when early stopping on it', async () => {
+    using booster = await Booster.train({ ...binaryParams, eval_metric: ['logloss', 'auc'], eta: 1, max_depth: 8 }, dtrain, {
+      numBoostRound: 100,
+      evals: [[dvalid, 'valid']],
+      earlyStoppingRounds: 4,
+    });
+    const auc = booster.evalsResult['valid']!['auc']!;
+    expect(booster.bestScore).toBe(Math.max(...auc));
+    expect(booster.bestIteration).toBe(auc.indexOf(Math.max(...auc)));
+    expect(auc.length).toBe(booster.bestIteration + 5);
+  });
+
+  it('stops between rounds on an AbortSignal and frees the booster', async () => {
+    const controller = new AbortController();
+    const rounds: number[] = [];
+    const pending = Booster.train(binaryParams, dtrain, {
+      numBoostRound: 1000,
+      onIteration: ({ iteration }) => {
+        rounds.push(iteration);
+        if (iteration === 2) controller.abort(new Error('enough'));
+      },
+      signal: controller.signal,
+    });
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ message: 'Booster.train was aborted', cause: new Error('enough') });
+    expect(rounds).toEqual([0, 1, 2]);
+    await expect(Booster.train(binaryParams, dtrain, { signal: controller.signal })).rejects.toThrow(AbortError);
+  });
+
+  it('rejects with NativeError carrying the XGBoost message and the JS call site', async () => {
+    const error = (await Booster.train({ objective: 'binary:nonsense' }, dtrain, { numBoostRound: 2 }).catch((e: unknown) => e)) as NativeError;
+    expect(error).toBeInstanceOf(NativeError);
+    expect(error).toMatchObject({ library: 'XGBoost', code: -1, function: 'XGBoosterUpdateOneIter' });
+    expect(error.message).toMatch(/Unknown objective function: `binary:nonsense`/);
+    expect(error.stack).toMatch(/booster\.test\.ts/);
+    const unlabeled = new DMatrix(train.x, { rows: train.rows, cols: train.cols });
+    await expect(Booster.train(binaryParams, unlabeled, { numBoostRound: 1 })).rejects.toThrow(NativeError);
+    unlabeled.dispose();
+  });
+
+  it('fails with DisposedError when the training matrix is disposed mid-training', async () => {
+    const d = new DMatrix(train.x, { rows: train.rows, cols: train.cols, label: train.yBinary });
+    const pending = Booster.train(binaryParams, d, { numBoostRound: 50, onIteration: ({ iteration }) => iteration === 1 && d.dispose() });
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DisposedError);
+    expect((error as Error).message).toBe('DMatrix has been disposed');
+  });
+
+  it('validates its options with one message shape', async () => {
+    await expect(Booster.train(binaryParams, dtrain, { numBoostRounds: 3 } as never)).rejects.toThrow(
+      paramError('numBoostRounds', "Booster.train has no option 'numBoostRounds'. Did you mean 'numBoostRound'? Known options: numBoostRound, evals, earlyStoppingRounds, maximize, onIteration, signal."),
+    );
+    await expect(Booster.train(binaryParams, dtrain, { earlyStoppingRounds: 3 })).rejects.toThrow(
+      paramError('earlyStoppingRounds', "The 'earlyStoppingRounds' option of Booster.train needs at least one evaluation set in 'evals'."),
+    );
+    await expect(Booster.train(binaryParams, dtrain, { evals: [[dvalid, 'valid-set']] })).rejects.toThrow(
+      paramError('evals', "The 'evals' option of Booster.train needs names without whitespace, '-' or ':'. Got 'valid-set' at index 0."),
+    );
+    await expect(Booster.train(binaryParams, dtrain, { numBoostRound: -1 })).rejects.toThrow(
+      paramError('numBoostRound', "The 'numBoostRound' option of Booster.train must be an integer >= 0. Got -1."),
+    );
+    await expect(Booster.train({ eta: NaN }, dtrain)).rejects.toThrow(
+      paramError('eta', "The 'eta' parameter of XGBoost must be a string, finite number or boolean. Got NaN."),
+    );
+    await expect(Booster.train(binaryParams, {} as DMatrix)).rejects.toThrow(
+      paramError('dtrain', "The 'dtrain' argument of Booster.train must be a DMatrix. Got an object (Object)."),
+    );
+  });
+
+  it('parses XGBoost evaluation text', () => {
+    expect(parseEvalString('[12]\ttrain-logloss:0.25\tvalid-error@0.7:0.125\n')).toEqual([
+      { dataName: 'train', metric: 'logloss', value: 0.25 },
+      { dataName: 'valid', metric: 'error@0.7', value: 0.125 },
+    ]);
+  });
+});
+
+describe('Booster prediction', () => {
+  let booster: Booster;
+  beforeAll(async () => {
+    booster = await Booster.train(binaryParams, dtrain, { numBoostRound: 20 });
+  });
+  afterAll(() => booster.dispose());
+  const opts = { rows: valid.rows, cols: valid.cols };
+
+  it('predicts the same sync and async, from Float32 and Float64 data', async () => {
+    const sync = booster.predictSync(valid.x, opts);
+    expect(sync).toHaveLength(valid.rows);
+    expect(await booster.predict(valid.x, opts)).toEqual(sync);
+    expect(await booster.predict(Float64Array.from(valid.x), opts)).toEqual(sync);
+    expect(Math.min(...sync)).toBeGreaterThan(0);
+    expect(Math.max(...sync)).toBeLessThan(1);
+  });
+
+  it('returns margins, SHAP contributions that add up to them, and iteration ranges', async () => {
+    const p = booster.predictSync(valid.x, opts);
+    const margin = await booster.predict(valid.x, { ...opts, outputMargin: true });
+    const contrib = await booster.predict(valid.x, { ...opts, contributions: true });
+    expect(contrib).toEqual(booster.predictSync(valid.x, { ...opts, contributions: true }));
+    expect(contrib).toHaveLength(valid.rows * (valid.cols + 1));
+    for (let r = 0; r < valid.rows; r++) {
+      expect(p[r]!).toBeCloseTo(1 / (1 + Math.exp(-margin[r]!)), 6);
+      const sum = contrib.subarray(r * 7, r * 7 + 7).reduce((a, v) => a + v, 0);
+      expect(sum).toBeCloseTo(margin[r]!, 4);
+    }
+    const first5 = booster.predictSync(valid.x, { ...opts, iterationRange: [0, 5] });
+    using sliced = booster.slice(0, 5);
+    expect(sliced.numBoostedRounds).toBe(5);
+    expect(sliced.predictSync(valid.x, opts)).toEqual(first5);
+    expect(first5).not.toEqual(p);
+  });
+
+  it('treats the configured missing value like NaN', async () => {
+    const x = train.x.map((v) => (Number.isNaN(v) ? -999 : v));
+    const d = new DMatrix(x, { rows: train.rows, cols: train.cols, label: train.yBinary, missing: -999 });
+    using withSentinel = await Booster.train(binaryParams, d, { numBoostRound: 20 });
+    d.dispose();
+    const vx = valid.x.map((v) => (Number.isNaN(v) ? -999 : v));
+    expect(withSentinel.predictSync(vx, { ...opts, missing: -999 })).toEqual(booster.predictSync(valid.x, opts));
+    expect(withSentinel.predictSync(vx, opts)).not.toEqual(booster.predictSync(valid.x, opts));
+  });
+
+  it('runs many predictions concurrently with the same results', async () => {
+    const want = booster.predictSync(valid.x, opts);
+    const all = await Promise.all(Array.from({ length: 12 }, () => booster.predict(valid.x, opts)));
+    for (const got of all) expect(got).toEqual(want);
+  });
+
+  it('rejects wrong shapes and options', async () => {
+    expect(() => booster.predictSync(valid.x, { rows: valid.rows * 2, cols: 3 })).toThrow(
+      paramError('cols', "The 'cols' option of Booster.predictSync must equal the model's number of features (6). Got 3."),
+    );
+    await expect(booster.predict(valid.x, { ...opts, iterationRange: [0, 21] })).rejects.toThrow(
+      paramError('iterationRange', "The 'iterationRange' option of Booster.predict must be [begin, end) with 0 <= begin < end <= 20 (or [0, 0] for all rounds). Got an array of length 2 [0, 21]."),
+    );
+    await expect(booster.predict(valid.x, { ...opts, outputMargin: true, contributions: true })).rejects.toThrow(
+      paramError('contributions', "The 'outputMargin' and 'contributions' options of Booster.predict cannot both be set."),
+    );
+    await expect(booster.predict(valid.x, { ...opts, margin: true } as never)).rejects.toThrow(
+      paramError('margin', "Booster.predict has no option 'margin'. Known options: rows, cols, outputMargin, contributions, iterationRange, missing."),
+    );
+    expect(booster.predictSync(new Float32Array(0), { rows: 0, cols: 6 })).toEqual(new Float32Array(0));
+  });
+});
+
+describe('Booster model I/O and lifecycle', () => {
+  it('saves and loads JSON and UBJSON files, and round-trips toJSON', async () => {
+    const named = new DMatrix(train.x, { rows: train.rows, cols: train.cols, label: train.yBinary, featureNames: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    using booster = await Booster.train(binaryParams, named, { numBoostRound: 8 });
+    named.dispose();
+    expect(booster.featureNames).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgb-io-'));
+    const want = booster.predictSync(valid.x, { rows: valid.rows, cols: valid.cols });
+    for (const file of ['model.json', 'model.ubj']) {
+      booster.save(path.join(dir, file));
+      const bytes = fs.readFileSync(path.join(dir, file));
+      expect(bytes.subarray(0, 2).toString()).toBe(file.endsWith('.json') ? '{"' : '{L');
+      using loaded = Booster.load(path.join(dir, file));
+      expect(loaded.numBoostedRounds).toBe(8);
+      expect(loaded.featureNames).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+      expect(loaded.predictSync(valid.x, { rows: valid.rows, cols: valid.cols })).toEqual(want);
+    }
+    booster.save(path.join(dir, 'forced.bin'), { format: 'ubj' });
+    expect(fs.readFileSync(path.join(dir, 'forced.bin')).subarray(0, 2).toString()).toBe('{L');
+    const json = booster.toJSON();
+    expect((JSON.parse(json) as { learner: { feature_names: string[] } }).learner.feature_names).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(JSON.parse(JSON.stringify({ model: booster }))).toEqual({ model: json });
+    using fromJson = Booster.fromJSON(json);
+    expect(fromJson.predictSync(valid.x, { rows: valid.rows, cols: valid.cols })).toEqual(want);
+    expect(() => Booster.fromJSON(JSON.parse(json) as string)).toThrow(
+      paramError('text', "The 'text' argument of Booster.fromJSON must be the model's JSON text (from toJSON()). Got an object (Object)."),
+    );
+    expect(() => Booster.fromBuffer(new TextEncoder().encode('{"learner": 1}'))).toThrow(NativeError);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('reports feature importance by name like get_score', async () => {
+    using booster = await Booster.train(binaryParams, dtrain, { numBoostRound: 10 });
+    const weight = booster.featureImportance();
+    const gain = booster.featureImportance('total_gain');
+    expect(Object.keys(weight).every((k) => /^f[0-5]$/.test(k))).toBe(true);
+    expect(Object.keys(gain).sort()).toEqual(Object.keys(weight).sort());
+    // f0 and f1 carry most of the signal in the fixture.
+    const ranked = Object.entries(gain).sort((a, b) => b[1] - a[1]).map(([k]) => k);
+    expect(ranked.slice(0, 2).sort()).toEqual(['f0', 'f1']);
+    expect(() => booster.featureImportance('split' as 'gain')).toThrow(
+      paramError('type', "The 'type' argument of Booster.featureImportance must be one of weight, gain, cover, total_gain, total_cover. Got 'split'."),
+    );
+  });
+
+  it('disposes once, and every later call says so', async () => {
+    const booster = await Booster.train(binaryParams, dtrain, { numBoostRound: 2 });
+    const pending = booster.predict(valid.x, { rows: valid.rows, cols: valid.cols });
+    booster.dispose();
+    booster[Symbol.dispose]();
+    expect(await pending).toHaveLength(valid.rows); // the in-flight prediction keeps its share
+    expect(booster.disposed).toBe(true);
+    expect(() => booster.predictSync(valid.x, { rows: valid.rows, cols: valid.cols })).toThrow(new DisposedError('Booster'));
+    expect(() => booster.numBoostedRounds).toThrow('Booster has been disposed');
+    expect(() => booster.toJSON()).toThrow(DisposedError);
+  });
+});

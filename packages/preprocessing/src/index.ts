@@ -35,3 +35,24 @@ export {
 } from './splits/randomSplits';
 export { timeSplit, type TimeSplitOptions } from './splits/timeSplit';
 export { kFold, timeSeriesFolds, type KFoldOptions, type TimeSeriesFoldOptions } from './splits/folds';
+export type { HillParameters } from './synthetic/hill';
+export {
+  syntheticMarketingSpend,
+  type SyntheticMarketingSpend,
+  type SyntheticMarketingSpendOptions,
+  type ChannelResponseTruth,
+} from './synthetic/marketingSpend';
+export {
+  syntheticCustomers,
+  CONVERSION_MODEL_FEATURES,
+  type SyntheticCustomersOptions,
+  type ConversionModelTruth,
+  type CustomerFeatures,
+} from './synthetic/customers';
+export {
+  syntheticMetricSeries,
+  ANOMALY_TYPES,
+  type AnomalyType,
+  type InjectedAnomaly,
+  type SyntheticMetricSeriesOptions,
+} from './synthetic/metricSeries';

@@ -36,8 +36,10 @@ export async function saveBundle(dir: string, contents: BundleContents, internal
   await mkdir(parent, { recursive: true });
   await recoverInterruptedSave(target);
   await refuseNonBundle(target, dir);
+  await removeAbandonedTemps(parent, basename(target));
 
-  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  // The pid in the name lets a later save tell an abandoned temporary copy from one in progress.
+  const tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-${process.pid}-`));
   try {
     const created = new Date();
     const files: Record<string, BundleFileEntry> = {};
@@ -113,6 +115,26 @@ async function recoverInterruptedSave(target: string): Promise<void> {
   if (!existsSync(previous)) return;
   if (existsSync(target)) await rm(previous, { recursive: true, force: true });
   else await rename(previous, target);
+}
+
+/** Temporary copies left by saves whose process died (a crash mid-save); live savers' copies stay. */
+async function removeAbandonedTemps(parent: string, name: string): Promise<void> {
+  const prefix = `.${name}.tmp-`;
+  for (const entry of await readdir(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await rm(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Replacing moves the directory away and deletes it: only ever do that to a bundle (or an empty dir). */

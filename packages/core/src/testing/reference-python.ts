@@ -21,9 +21,9 @@ export function referencePython(): string {
 }
 
 /** Runs a Python script with a JSON document on stdin and parses the JSON it prints. */
-export function runPythonJson<T>(script: string, input: unknown): T {
+export function runPythonJson<T>(script: string, input: unknown, args: readonly string[] = []): T {
   const python = referencePython();
-  const run = spawnSync(python, [script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const run = spawnSync(python, [script, ...args], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`${script} failed (exit ${run.status}):\n${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }

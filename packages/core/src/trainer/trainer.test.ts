@@ -8,6 +8,7 @@ import { TrackingNotConfiguredError } from '../errors/tracking-error';
 import { categoriesOf, numbersOf, tableOf, withColumn, withoutColumns } from '../testing/in-memory-table';
 import { LinearBudgetTrainer, LinearPropensityTrainer } from '../testing/linear-trainer';
 import { SeededRandom } from '../testing/seeded-random';
+import { ZScoreAnomalyTrainer } from '../testing/zscore-anomaly-trainer';
 import type { TrainingProgress } from './progress';
 import type { TrackedRun } from './tracker';
 import { Trainer } from './trainer';
@@ -289,6 +290,26 @@ describe('a classification trainer', () => {
   });
 });
 
-it('the anomaly defaults declare no target (unsupervised)', () => {
-  expect(anomalyDetectorDefaults.features.target).toBeNull();
+describe('an unsupervised anomaly trainer', () => {
+  const aConfig = applyOverrides('anomaly', anomalyDetectorDefaults, { features: { numerical: ['value'], categorical: [] } });
+  // 20 points: 18 at 10, one spike at 100 and one drop at -80; mean 10, sd sqrt(2 * 90^2 / 20) = 28.46.
+  // |z| of the spike and drop = 90 / 28.46 = 3.16 > 3, of the rest 0.
+  const values = [...new Array<number>(18).fill(10), 100, -80];
+  const table = tableOf({ value: values });
+
+  it('trains without labels and reports the detected anomaly rate only', async () => {
+    expect(anomalyDetectorDefaults.features.target).toBeNull();
+    const trainer = new ZScoreAnomalyTrainer({ config: aConfig });
+    const result = await trainer.train(table, undefined);
+    expect(result.metrics).toEqual({ detected_anomaly_rate: 0.1 });
+    expect(Array.from(trainer.predict(table))).toEqual([...new Array<number>(18).fill(0), 1, 1]);
+  });
+
+  it('adds precision, recall and F1 when labels are given', async () => {
+    const trainer = new ZScoreAnomalyTrainer({ config: aConfig });
+    // Labels mark the spike and one normal point: tp 1, fp 1, fn 1.
+    const labels = [1, ...new Array<number>(17).fill(0), 1, 0];
+    const result = await trainer.train(table, labels);
+    expect(result.metrics).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5, detected_anomaly_rate: 0.1 });
+  });
 });

@@ -1,0 +1,56 @@
+import * as core from '@kdap/core';
+
+it('exposes exactly the deliberate public surface (runtime values; types are checked by tsc)', () => {
+  expect(Object.keys(core).sort()).toEqual(
+    [
+      'AbortError',
+      'BUNDLE_FORMAT',
+      'BUNDLE_FORMAT_VERSION',
+      'BundleError',
+      'CORE_VERSION',
+      'ConfigError',
+      'DEFAULT_FEATURE_POLICY',
+      'ENVIRONMENT_KEYS',
+      'FeatureError',
+      'FeatureSchema',
+      'MODEL_KINDS',
+      'MetricError',
+      'NotFittedError',
+      'ParameterError',
+      'TrackingNotConfiguredError',
+      'Trainer',
+      'anomalyDetectorDefaults',
+      'anomalyMetrics',
+      'applyOverrides',
+      'averagePrecisionScore',
+      'binaryConfusion',
+      'brierScoreLoss',
+      'budgetOptimizerDefaults',
+      'calibrationCurve',
+      'chooseThreshold',
+      'classificationMetrics',
+      'f1Score',
+      'labelsAtThreshold',
+      'loadBundle',
+      'loadConfig',
+      'logLoss',
+      'meanAbsoluteError',
+      'meanAbsolutePercentageError',
+      'meanSquaredError',
+      'precisionRecallCurve',
+      'precisionScore',
+      'propensityDefaults',
+      'r2Score',
+      'recallScore',
+      'regressionMetrics',
+      'rocAucScore',
+      'rootMeanSquaredError',
+      'saveBundle',
+    ].sort(),
+  );
+});
+
+it('loads the repository config through the public entry point', () => {
+  const config = core.loadConfig('propensity', { env: {} });
+  expect(config.model.algorithm).toBe('xgboost');
+});

@@ -1,0 +1,35 @@
+import type { ModelConfigOf } from '../config/model-kind';
+import type { FeatureMatrix } from '../trainer/feature-matrix';
+import type { FitOutcome, FittedModel, ModelArtifacts } from '../trainer/fitted-model';
+import { Trainer, type FitContext, type TrainerOptions, type TrainingData } from '../trainer/trainer';
+
+/**
+ * A one-step unsupervised test trainer for the anomaly kind: flags rows whose first feature lies
+ * more than `detection.z_score_threshold` standard deviations from its training mean.
+ */
+class ZScoreModel implements FittedModel {
+  constructor(readonly mean: number, readonly sd: number, readonly threshold: number) {}
+  predict(X: FeatureMatrix): Float64Array {
+    return Float64Array.from({ length: X.rows }, (_, i) => (Math.abs(X.values[i * X.cols]! - this.mean) / this.sd > this.threshold ? 1 : 0));
+  }
+}
+
+export class ZScoreAnomalyTrainer extends Trainer<'anomaly', ZScoreModel> {
+  constructor(options: TrainerOptions<'anomaly'> & { config: ModelConfigOf<'anomaly'> }) {
+    super({ name: 'ZScoreAnomalyTrainer', kind: 'anomaly', paramsSection: 'isolation_forest', requiredFeatures: ['value'] }, options);
+  }
+  protected override totalIterations(): number {
+    return 1;
+  }
+  protected override async fitModel(data: TrainingData, context: FitContext): Promise<FitOutcome<ZScoreModel>> {
+    const { X } = data.train;
+    const values = Array.from({ length: X.rows }, (_, i) => X.values[i * X.cols]!);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+    context.reportIteration(1, {});
+    return { model: new ZScoreModel(mean, sd, this.config.detection.z_score_threshold) };
+  }
+  protected override modelArtifacts(model: ZScoreModel): ModelArtifacts {
+    return { modelFiles: { 'zscore.json': JSON.stringify(model) }, mlflow: { name: 'kdap_zscore', data: 'zscore.json', loaderModule: 'kdap_zscore' } };
+  }
+}

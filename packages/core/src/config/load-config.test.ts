@@ -186,6 +186,10 @@ describe('problems', () => {
     ]);
   });
 
+  it('treats an empty KDAP_ENV as unset (dev)', () => {
+    expect(loadConfig('budget', { configDir: shipped, env: { KDAP_ENV: '' } }).environment).toBe('dev');
+  });
+
   it('names the environment variable that holds a bad value', () => {
     expect(problemsOf(() => loadConfig('budget', { configDir: dir, env: { KDAP_ENV: 'staging' } }))).toEqual([
       "environment variable KDAP_ENV must be one of 'dev', 'prod', got 'staging'",
@@ -279,6 +283,9 @@ describe('problems', () => {
     expect(() => loadConfig('budgte' as 'budget')).toThrow(ParameterError);
     expect(() => loadConfig('budgte' as 'budget')).toThrow(
       "The 'model' argument of loadConfig must be one of 'budget', 'propensity', 'anomaly'. Got 'budgte'. Did you mean 'budget'?",
+    );
+    expect(() => loadConfig('budget_optimizer' as 'budget')).toThrow(
+      "The 'model' argument of loadConfig must be one of 'budget', 'propensity', 'anomaly'. Got 'budget_optimizer'. Did you mean 'budget'?",
     );
     expect(() => loadConfig('budget', { configDir: dir, profile: 'staging' })).toThrow(
       "The 'profile' option of loadConfig must be 'dev' or 'prod'. Got 'staging'.",

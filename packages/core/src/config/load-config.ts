@@ -23,6 +23,8 @@ export interface LoadConfigOptions<K extends ModelKind> {
 }
 
 const GLOBAL_FILE = 'config.yaml';
+/** The Python module's names for the models (its YAML file names), for did-you-mean hints. */
+const FILE_NAMES: Record<string, ModelKind> = { budget_optimizer: 'budget', anomaly_detector: 'anomaly' };
 const PROFILES = ['dev', 'prod'] as const;
 
 /**
@@ -34,7 +36,7 @@ const PROFILES = ['dev', 'prod'] as const;
  */
 export function loadConfig<K extends ModelKind>(model: K, options: LoadConfigOptions<K> = {}): ModelConfigOf<K> {
   if (!(MODEL_KINDS as readonly string[]).includes(model)) {
-    const hint = closest(String(model), MODEL_KINDS);
+    const hint = FILE_NAMES[String(model)] ?? closest(String(model), MODEL_KINDS);
     throw new ParameterError(
       'model',
       `The 'model' argument of loadConfig must be one of ${MODEL_KINDS.map((k) => `'${k}'`).join(', ')}. Got '${String(model)}'.${hint ? ` Did you mean '${hint}'?` : ''}`,
@@ -44,7 +46,8 @@ export function loadConfig<K extends ModelKind>(model: K, options: LoadConfigOpt
   const env = options.env ?? process.env;
   const problems: ConfigProblem[] = [];
 
-  const profile = options.profile ?? env.KDAP_ENV ?? 'dev';
+  // An empty KDAP_ENV counts as unset, as for every other variable.
+  const profile = options.profile ?? (env.KDAP_ENV || 'dev');
   if (options.profile !== undefined && !(PROFILES as readonly string[]).includes(options.profile)) {
     throw new ParameterError('profile', `The 'profile' option of loadConfig must be 'dev' or 'prod'. Got '${options.profile}'.`);
   }

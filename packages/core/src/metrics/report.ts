@@ -1,4 +1,3 @@
-import { anomalyMetrics } from './anomaly';
 import { f1Score, precisionScore, recallScore } from './classification';
 import { labelsAtThreshold } from './confusion';
 import { binaryLabels, type BinaryLabels, type Numbers } from './inputs';
@@ -59,5 +58,3 @@ export function classificationMetrics(yTrue: BinaryLabels, yProb: Numbers, optio
     threshold,
   };
 }
-
-export { anomalyMetrics };

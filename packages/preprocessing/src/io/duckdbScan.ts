@@ -2,6 +2,7 @@ import type { DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
 import { SchemaError } from '../errors';
 import { type Column, type ColumnKind, dateColumn, numericColumn } from '../table/column';
 import { sqlIdentifier } from './duckdb';
+import { copyDoubleColumn } from './duckdbVectors';
 import type { ReadTableOptions } from './readOptions';
 import { type LineOfRow, resolveTextColumn } from './textColumn';
 
@@ -55,7 +56,14 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     capacity = Math.min(capacity, options.sample.rows);
   }
 
-  const doubles: (Float64Array | undefined)[] = plan.map((p) => (p.transfer === 'double' ? new Float64Array(capacity) : undefined));
+  // One buffer for all numeric columns (column-major): a single large allocation instead of one
+  // per column keeps V8's external-memory accounting from triggering repeated full GCs.
+  const doubleCount = plan.filter((p) => p.transfer === 'double').length;
+  const shared = new ArrayBuffer(capacity * doubleCount * Float64Array.BYTES_PER_ELEMENT);
+  let slot = 0;
+  const doubles: (Float64Array | undefined)[] = plan.map((p) =>
+    p.transfer === 'double' ? new Float64Array(shared, capacity * Float64Array.BYTES_PER_ELEMENT * slot++, capacity) : undefined,
+  );
   const texts: ((string | null)[] | undefined)[] = plan.map((p) => (p.transfer === 'text' ? [] : undefined));
   const result = await connection.stream(query);
   let rows = 0;
@@ -73,13 +81,13 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
       });
     }
     for (let j = 0; j < plan.length; j += 1) {
-      const vector = chunk.getColumnVector(j) as DuckDBVector<number | string>;
       const target = doubles[j];
       if (target !== undefined) {
-        for (let i = 0; i < n; i += 1) target[rows + i] = (vector.getItem(i) as number | null) ?? NaN;
+        copyDoubleColumn(chunk, j, target, rows);
       } else {
+        const vector = chunk.getColumnVector(j) as DuckDBVector<string>;
         const list = texts[j] as (string | null)[];
-        for (let i = 0; i < n; i += 1) list.push(vector.getItem(i) as string | null);
+        for (let i = 0; i < n; i += 1) list.push(vector.getItem(i));
       }
     }
     rows += n;

@@ -1,0 +1,132 @@
+/**
+ * Read benchmark of issue 4: a 1,000,000 x 20 float CSV and Parquet file into a Table, timed
+ * against pandas.read_csv and pyarrow.parquet.read_table from .venv-ref in the same run, plus the
+ * peak RSS a read adds, against the raw float64 bytes (160 MB).
+ *
+ * Run from the repository root:
+ *   node --conditions=@kdap/source -r ts-node/register/transpile-only packages/preprocessing/bench/read-bench.ts
+ * Options: --rows N (default 1000000), --repeats N (default 3; the best time counts).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { readTable } from '../src/io/readTable';
+import type { Table } from '../src/table/Table';
+
+const COLUMNS = 20;
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+function tableBytes(table: Table): number {
+  let bytes = 0;
+  for (const name of table.columnNames) {
+    const column = table.column(name);
+    bytes += column.kind === 'categorical' ? column.codes.byteLength : column.values.byteLength;
+  }
+  return bytes;
+}
+
+/** Child mode: read one file and print the peak RSS the read added (bytes). */
+async function measureMemory(file: string): Promise<void> {
+  // Load DuckDB and touch the reader first so the baseline includes the engine, not the data.
+  const warm = path.join(path.dirname(file), 'warm.csv');
+  await readTable(warm);
+  const before = process.resourceUsage().maxRSS * 1024;
+  const table = await readTable(file);
+  const after = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(JSON.stringify({ peakIncrease: after - before, tableBytes: tableBytes(table), rows: table.rowCount }));
+}
+
+async function generate(directory: string, rows: number): Promise<{ csv: string; parquet: string }> {
+  const csv = path.join(directory, 'floats.csv');
+  const parquet = path.join(directory, 'floats.parquet');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run('SELECT setseed(0.42)');
+  const columns = Array.from({ length: COLUMNS }, (_, j) => `(random() * 2000 - 1000) AS c${j}`).join(', ');
+  await connection.run(`CREATE TABLE floats AS SELECT ${columns} FROM range(${rows})`);
+  await connection.run(`COPY floats TO '${csv}' (HEADER)`);
+  await connection.run(`COPY floats TO '${parquet}' (FORMAT parquet)`);
+  connection.closeSync();
+  instance.closeSync();
+  fs.writeFileSync(path.join(directory, 'warm.csv'), 'a,b\n1,2\n');
+  return { csv, parquet };
+}
+
+function pythonTimes(python: string, csv: string, parquet: string, repeats: number): { pandasCsv: number; pyarrowParquet: number } {
+  const script = `
+import sys, time, json
+import pandas as pd, pyarrow.parquet as pq
+csv, parquet, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def best(f):
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
+    return min(times)
+print(json.dumps({'pandasCsv': best(lambda: pd.read_csv(csv)), 'pyarrowParquet': best(lambda: pq.read_table(parquet))}))
+`;
+  return JSON.parse(execFileSync(python, ['-c', script, csv, parquet, String(repeats)], { encoding: 'utf8' })) as { pandasCsv: number; pyarrowParquet: number };
+}
+
+async function bestReadSeconds(file: string, repeats: number): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < repeats; i += 1) {
+    const start = performance.now();
+    await readTable(file);
+    best = Math.min(best, (performance.now() - start) / 1000);
+  }
+  return best;
+}
+
+function childMemory(file: string): { peakIncrease: number; tableBytes: number; rows: number } {
+  const output = execFileSync(process.execPath, ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', __filename, '--measure-memory', file], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(output) as { peakIncrease: number; tableBytes: number; rows: number };
+}
+
+async function main(): Promise<void> {
+  const memoryIndex = process.argv.indexOf('--measure-memory');
+  if (memoryIndex >= 0) return measureMemory(process.argv[memoryIndex + 1] as string);
+
+  const rows = argument('rows', 1_000_000);
+  const repeats = argument('repeats', 3);
+  const python = process.env.KDAP_PYTHON ?? path.resolve(__dirname, '../../../.venv-ref/bin/python');
+  if (!fs.existsSync(python)) throw new Error(`The Python reference environment is missing (${python}). Run \`bash scripts/python-ref.sh\`.`);
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-read-bench-'));
+  try {
+    const { csv, parquet } = await generate(directory, rows);
+    const rawBytes = rows * COLUMNS * 8;
+    const tsCsv = await bestReadSeconds(csv, repeats);
+    const tsParquet = await bestReadSeconds(parquet, repeats);
+    const reference = pythonTimes(python, csv, parquet, repeats);
+    const csvMemory = childMemory(csv);
+    const parquetMemory = childMemory(parquet);
+    const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
+    const lines = [
+      `Read benchmark: ${rows.toLocaleString('en-US')} rows x ${COLUMNS} float64 columns (raw ${mb(rawBytes)} MB; CSV ${mb(fs.statSync(csv).size)} MB, Parquet ${mb(fs.statSync(parquet).size)} MB), best of ${repeats}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`,
+      '',
+      '| measure | TypeScript | reference | ratio | target |',
+      '|---|---|---|---|---|',
+      `| CSV -> Table (s) | ${tsCsv.toFixed(2)} | pandas.read_csv ${reference.pandasCsv.toFixed(2)} | ${(tsCsv / reference.pandasCsv).toFixed(2)} | <= 0.6 |`,
+      `| Parquet -> Table (s) | ${tsParquet.toFixed(2)} | pyarrow.parquet.read_table ${reference.pyarrowParquet.toFixed(2)} | ${(tsParquet / reference.pyarrowParquet).toFixed(2)} | <= 1.5 |`,
+      `| Table memory (MB) | ${mb(csvMemory.tableBytes)} | raw float64 ${mb(rawBytes)} | ${(csvMemory.tableBytes / rawBytes).toFixed(2)} | <= 1.3 |`,
+      `| peak RSS added by a CSV read (MB) | ${mb(csvMemory.peakIncrease)} | raw float64 ${mb(rawBytes)} | ${(csvMemory.peakIncrease / rawBytes).toFixed(2)} | <= 1.3 |`,
+      `| peak RSS added by a Parquet read (MB) | ${mb(parquetMemory.peakIncrease)} | raw float64 ${mb(rawBytes)} | ${(parquetMemory.peakIncrease / rawBytes).toFixed(2)} | <= 1.3 |`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

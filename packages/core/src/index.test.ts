@@ -18,6 +18,7 @@ it('exposes exactly the deliberate public surface (runtime values; types are che
       'NotFittedError',
       'ParameterError',
       'TrackingNotConfiguredError',
+      'TrainingInProgressError',
       'Trainer',
       'anomalyDetectorDefaults',
       'anomalyMetrics',

@@ -6,3 +6,4 @@ export { FeatureError } from './feature-error';
 export { MetricError } from './metric-error';
 export { NotFittedError } from './not-fitted-error';
 export { TrackingNotConfiguredError } from './tracking-error';
+export { TrainingInProgressError } from './training-in-progress-error';

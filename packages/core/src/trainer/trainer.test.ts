@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/config-error';
 import { FeatureError } from '../errors/feature-error';
 import { NotFittedError } from '../errors/not-fitted-error';
 import { TrackingNotConfiguredError } from '../errors/tracking-error';
+import { TrainingInProgressError } from '../errors/training-in-progress-error';
 import { categoriesOf, numbersOf, tableOf, withColumn, withoutColumns } from '../testing/in-memory-table';
 import { LinearBudgetTrainer, LinearPropensityTrainer } from '../testing/linear-trainer';
 import { SeededRandom } from '../testing/seeded-random';
@@ -122,6 +123,17 @@ describe('train', () => {
     await expect(trainer.train(train, target(train), undefined, undefined, { signal: AbortSignal.abort() })).rejects.toThrow(
       'LinearBudgetTrainer training was aborted before training started.',
     );
+  });
+
+  it('refuses a second train() while the first is running, and trains again afterwards', async () => {
+    const trainer = new LinearBudgetTrainer({ config });
+    const first = trainer.train(train, target(train));
+    await expect(trainer.train(train, target(train))).rejects.toThrow(TrainingInProgressError);
+    await expect(trainer.fit(train)).rejects.toThrow(
+      'LinearBudgetTrainer is already training. Await the previous train()/fit() (or abort it) first, or use a second trainer.',
+    );
+    await first;
+    await expect(trainer.train(train, target(train))).resolves.toHaveProperty('metrics');
   });
 
   it('checks its arguments', async () => {

@@ -7,6 +7,7 @@ import { applyOverrides, loadConfig, type DeepPartial } from '../config/load-con
 import { MODEL_CONFIGS, type ModelConfigOf, type ModelKind } from '../config/model-kind';
 import { NotFittedError } from '../errors/not-fitted-error';
 import { TrackingNotConfiguredError } from '../errors/tracking-error';
+import { TrainingInProgressError } from '../errors/training-in-progress-error';
 import { anomalyMetrics } from '../metrics/anomaly';
 import { classificationMetrics, regressionMetrics } from '../metrics/report';
 import type { FeatureMatrix } from './feature-matrix';
@@ -93,6 +94,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
   readonly #tracker: Tracker | undefined;
   readonly #policy: Partial<FeaturePolicy> | undefined;
   #fitted: Fitted<M> | undefined;
+  #training = false;
 
   protected constructor(spec: TrainerSpec<K>, options: TrainerOptions<K> = {}) {
     super();
@@ -136,6 +138,23 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
   /** Fits the model on a prepared table (the Python module's `train(X_train, y_train, X_val, y_val)`). */
   async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
     checkKnownOptions(`${this.spec.name}.train`, options, ['signal', 'onProgress']);
+    // Two interleaved trainings would leave a model from one with the schema or result of the other.
+    if (this.#training) throw new TrainingInProgressError(this.spec.name);
+    this.#training = true;
+    try {
+      return await this.trainOnce(XTrain, yTrain, XVal, yVal, options);
+    } finally {
+      this.#training = false;
+    }
+  }
+
+  private async trainOnce(
+    XTrain: FeatureTable,
+    yTrain: ArrayLike<number> | undefined,
+    XVal: FeatureTable | undefined,
+    yVal: ArrayLike<number> | undefined,
+    options: TrainOptions,
+  ): Promise<TrainResult> {
     const started = performance.now();
     this.throwIfAborted(options.signal, 0);
     const unsupervised = this.config.model.type === 'anomaly_detection';

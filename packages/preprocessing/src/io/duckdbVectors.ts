@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { DuckDBDataChunk } from '@duckdb/node-api';
 import type * as Bindings from '@duckdb/node-bindings';
 
@@ -7,7 +8,9 @@ import type * as Bindings from '@duckdb/node-bindings';
  * node-api's vector classes only expose values one at a time (about 0.1 us each, 2 s for 1M x 20),
  * while the C API hands out the vector's buffer, which is copied with one memcpy per chunk.
  */
-const bindings = require(require.resolve('@duckdb/node-bindings', { paths: [require.resolve('@duckdb/node-api')] })) as typeof Bindings;
+// createRequire(__filename) works in the CommonJS build and in the ESM build (tsup shims __filename).
+const requireHere = createRequire(__filename);
+const bindings = requireHere(requireHere.resolve('@duckdb/node-bindings', { paths: [requireHere.resolve('@duckdb/node-api')] })) as typeof Bindings;
 
 /**
  * Copies a DOUBLE column of `chunk` into `target` at `offset`; NULLs become NaN.

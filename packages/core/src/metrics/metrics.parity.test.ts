@@ -106,6 +106,34 @@ for (const [label, y] of [['all negative', allZero], ['all positive', allOne]] a
     }
   }
 }
+// Short inputs, where a single tie or weight moves the result most.
+for (let size = 2; size <= 9; size++) {
+  const y = rng.array(size, (r, i) => (i === 0 ? 0 : i === 1 ? 1 : r.integer(2)));
+  const s = rng.array(size, (r) => r.integer(4) / 4);
+  const w = rng.array(size, (r) => 0.5 + r.integer(3));
+  const predicted = s.map((v) => (v >= 0.5 ? 1 : 0));
+  add(`roc_auc short ${size}`, 'roc_auc', { y_true: y, y_score: s, sample_weight: w });
+  add(`average_precision short ${size}`, 'average_precision', { y_true: y, y_score: s, sample_weight: w });
+  add(`log_loss short ${size}`, 'log_loss', { y_true: y, y_prob: s, sample_weight: w });
+  add(`f1 short ${size}`, 'f1', { y_true: y, y_pred: predicted, sample_weight: w });
+  add(`r2 short ${size}`, 'r2', { y_true: s, y_pred: y, sample_weight: w });
+  add(`mape short ${size}`, 'mape', { y_true: s, y_pred: y, sample_weight: w });
+  add(`calibration quantile short ${size}`, 'calibration_curve', { y_true: y, y_prob: s, n_bins: 3, strategy: 'quantile' });
+}
+// Many seeded draws of size, class balance, tie density and weights.
+for (let draw = 0; draw < 25; draw++) {
+  const size = 20 + rng.integer(300);
+  const balance = 0.05 + 0.9 * rng.next();
+  const levels = [3, 10, 100, 1e6][rng.integer(4)]!;
+  const y = rng.array(size, (r, i) => (i === 0 ? 1 : i === 1 ? 0 : r.next() < balance ? 1 : 0));
+  const s = y.map((v) => Math.round(Math.min(1, Math.max(0, 0.5 + 0.2 * v + 0.25 * rng.normal())) * levels) / levels);
+  const w = rng.array(size, (r) => (r.next() < 0.2 ? 0 : r.next() * 5));
+  add(`roc_auc draw ${draw}`, 'roc_auc', { y_true: y, y_score: s, sample_weight: w });
+  add(`average_precision draw ${draw}`, 'average_precision', { y_true: y, y_score: s, sample_weight: w });
+  add(`log_loss draw ${draw}`, 'log_loss', { y_true: y, y_prob: s, sample_weight: w });
+  add(`brier draw ${draw}`, 'brier', { y_true: y, y_prob: s, sample_weight: w });
+  add(`calibration draw ${draw}`, 'calibration_curve', { y_true: y, y_prob: s, n_bins: 2 + rng.integer(12), strategy: draw % 2 ? 'quantile' : 'uniform' });
+}
 add('precision nothing predicted, weighted', 'precision', { y_true: labels, y_pred: allZero, sample_weight: weights });
 
 function zeroDivision(value: unknown): number {

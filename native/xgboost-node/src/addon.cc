@@ -8,6 +8,8 @@
 
 #include <kdap/napi_common.h>
 
+#include "model_check.h"
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -959,12 +961,18 @@ Napi::Value BoosterSaveModelToBuffer(const Napi::CallbackInfo& info) {
 }
 
 // int XGBoosterLoadModelFromBuffer(BoosterHandle handle, const void *buf, bst_ulong len);
-// XGBoost tells JSON from UBJSON by the first bytes.
+// JSON or UBJSON (XGBoost tells them apart by the first bytes); checked by model_check.h first.
 Napi::Value BoosterLoadModelFromBuffer(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto b = ReadBooster(info, 0, "booster");
     ArrayView buf = kdap::ReadTypedArray(info, 1, "buf", {napi_uint8_array});
     if (buf.length < 2) throw ArgError{ArgError::Range, "'buf' must hold a saved model, got " + std::to_string(buf.length) + " bytes"};
+    // XGBoost 1.7 crashes on truncated or corrupted models: check the structure it relies on first.
+    try {
+      kdap_xgb::CheckModel(static_cast<const uint8_t*>(buf.data), buf.length);
+    } catch (const kdap_xgb::ModelError& e) {
+      throw ArgError{ArgError::Range, "'buf' is " + e.message};
+    }
     OnXGBoostThread([&]() {  // the JS thread waits, so the buffer stays put
       std::unique_lock<std::shared_mutex> lock(b->rw);
       b->Check(XGBoosterLoadModelFromBuffer(b->raw, buf.data, static_cast<bst_ulong>(buf.length)), "XGBoosterLoadModelFromBuffer");

@@ -182,6 +182,35 @@ describe('XGBoost layer-1 binding', () => {
     b.dmatrixFree(dmat);
   });
 
+  it('refuses truncated, corrupted and deeply nested models before XGBoost reads them', () => {
+    const { booster, dmat } = trainedBooster(2);
+    const target = b.boosterCreate([]);
+    const json = b.boosterSaveModelToBuffer(booster, 'json');
+    const ubj = b.boosterSaveModelToBuffer(booster, 'ubj');
+    expect(() => b.boosterLoadModelFromBuffer(target, json.subarray(0, json.length - 3))).toThrow(
+      argError('RangeError', "'buf' is not a valid XGBoost model: truncated JSON"),
+    );
+    expect(() => b.boosterLoadModelFromBuffer(target, ubj.subarray(0, 200))).toThrow(
+      argError('RangeError', "'buf' is not a valid XGBoost model: truncated UBJSON"),
+    );
+    const model = JSON.parse(new TextDecoder().decode(json)) as { learner: { gradient_booster: { model: { trees: Array<Record<string, number[]>> } } } };
+    model.learner.gradient_booster.model.trees[1]!['left_children']![0] = 40;
+    expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(JSON.stringify(model)))).toThrow(
+      argError('RangeError', "'buf' is not a valid XGBoost model: trees[1] has a child index out of range at node 0"),
+    );
+    expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode('{"a":' + '['.repeat(5000)))).toThrow(
+      argError('RangeError', "'buf' is not a valid XGBoost model: JSON nested too deeply"),
+    );
+    expect(() => b.boosterLoadModelFromBuffer(target, new Uint8Array([0x62, 0x69, 0x6e, 0x66]))).toThrow(
+      argError('RangeError', "'buf' is not a valid XGBoost model: expected JSON or UBJSON (a document starting with '{\"' or '{' and a UBJSON marker)"),
+    );
+    b.boosterLoadModelFromBuffer(target, ubj);
+    expect(b.boosterBoostedRounds(target)).toBe(2);
+    b.boosterFree(target);
+    b.boosterFree(booster);
+    b.dmatrixFree(dmat);
+  });
+
   it('computes feature scores of every importance type', () => {
     const { booster, dmat } = trainedBooster(5);
     for (const type of ['weight', 'gain', 'cover', 'total_gain', 'total_cover'] as const) {

@@ -239,7 +239,14 @@ describe('Booster model I/O and lifecycle', () => {
     expect(() => Booster.fromJSON(JSON.parse(json) as string)).toThrow(
       paramError('text', "The 'text' argument of Booster.fromJSON must be the model's JSON text (from toJSON()). Got an object (Object)."),
     );
-    expect(() => Booster.fromBuffer(new TextEncoder().encode('{"learner": 1}'))).toThrow(NativeError);
+    expect(() => Booster.fromBuffer(new TextEncoder().encode('{"learner": 1}'))).toThrow(
+      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: "'buf' is not a valid XGBoost model: missing learner_model_param" }),
+    );
+    // Structurally sound but semantically wrong: XGBoost itself refuses it.
+    const wrongType = new TextEncoder().encode(json.replace('"num_nodes":"', '"num_nodes":"x'));
+    expect(() => Booster.fromBuffer(wrongType)).toThrow(expect.objectContaining({ name: 'RangeError', message: "'buf' is not a valid XGBoost model: num_nodes is not a number" }));
+    const badObjective = new TextEncoder().encode(json.replace('"name":"binary:logistic"', '"name":"binary:nonsense"'));
+    expect(() => Booster.fromBuffer(badObjective)).toThrow(NativeError);
     fs.rmSync(dir, { recursive: true });
   });
 

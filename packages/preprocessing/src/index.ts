@@ -1,5 +1,20 @@
-export * from './errors';
-export * from './table/column';
+/**
+ * @kdap/preprocessing: the KDAP data layer. Table, readers/writers, fitted transforms,
+ * time-series features, splits and seeded synthetic data with ground truth.
+ */
+export { ParameterError, DataError, SchemaError, NotFittedError, type DataLocation } from './errors';
+export {
+  MISSING_CODE,
+  numericColumn,
+  categoricalColumn,
+  dateColumn,
+  encodeCategorical,
+  type Column,
+  type ColumnKind,
+  type NumericColumn,
+  type CategoricalColumn,
+  type DateColumn,
+} from './table/column';
 export { Table, type ToMatrixOptions, type FromRecordsOptions } from './table/Table';
 export type { DenseMatrix, MatrixLayout, MatrixDtype } from './table/matrix';
 export type { DataRecord, RecordValue } from './table/records';

@@ -60,6 +60,17 @@ describe('round trip', () => {
     expect(bundle.state['training.json']).toEqual({ link: 'identity' });
   });
 
+  it('records the target column fit() was given', async () => {
+    const config = applyOverrides('budget', budgetOptimizerDefaults, {
+      features: { numerical: ['current_spend'], categorical: ['channel_id'] },
+      hyperparameters: { lightgbm: { n_estimators: 3 } },
+    });
+    const trainer = new LinearBudgetTrainer({ config });
+    await trainer.fit(tableOf({ current_spend: [1, 2, 3, 4], channel_id: ['a', 'b', 'a', 'b'], revenue: [2, 4, 6, 8] }), { target: 'revenue' });
+    await trainer.save(dir);
+    expect((await loadBundle(dir, { kind: 'budget' })).manifest.target).toBe('revenue');
+  });
+
   it('writes the manifest fields the architecture names, with the sha256 of every file', async () => {
     const before = Date.now();
     await saveBundle(dir, sampleBundle('a', 1.5));

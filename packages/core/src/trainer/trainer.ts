@@ -138,11 +138,15 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
   /** Fits the model on a prepared table (the Python module's `train(X_train, y_train, X_val, y_val)`). */
   async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
     checkKnownOptions(`${this.spec.name}.train`, options, ['signal', 'onProgress']);
-    // Two interleaved trainings would leave a model from one with the schema or result of the other.
+    return this.exclusively(() => this.trainOnce(XTrain, yTrain, XVal, yVal, options, this.targetName()));
+  }
+
+  /** Two interleaved trainings would leave a model from one with the schema or result of the other. */
+  private async exclusively(run: () => Promise<TrainResult>): Promise<TrainResult> {
     if (this.#training) throw new TrainingInProgressError(this.spec.name);
     this.#training = true;
     try {
-      return await this.trainOnce(XTrain, yTrain, XVal, yVal, options);
+      return await run();
     } finally {
       this.#training = false;
     }
@@ -154,6 +158,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     XVal: FeatureTable | undefined,
     yVal: ArrayLike<number> | undefined,
     options: TrainOptions,
+    target: string | null,
   ): Promise<TrainResult> {
     const started = performance.now();
     this.throwIfAborted(options.signal, 0);
@@ -206,7 +211,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
       history,
       timings: { encodeMs: encoded - started, fitMs: fitted - encoded, evaluateMs: done - fitted, totalMs: done - started },
     };
-    this.#fitted = { model: outcome.model, schema, result, target: this.targetName() };
+    this.#fitted = { model: outcome.model, schema, result, target };
     return result;
   }
 
@@ -216,7 +221,8 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     const target = options.target ?? this.targetName() ?? undefined;
     const y = target === undefined ? undefined : targetColumn(this.spec.name, table, target, 'table');
     const yVal = options.validation === undefined || target === undefined ? undefined : targetColumn(this.spec.name, options.validation, target, 'validation');
-    return this.train(table, y, options.validation, yVal, { signal: options.signal, onProgress: options.onProgress });
+    const trainOptions = { signal: options.signal, onProgress: options.onProgress };
+    return this.exclusively(() => this.trainOnce(table, y, options.validation, yVal, trainOptions, target ?? null));
   }
 
   /** Scores a table: predicted values, probabilities or 1/0 anomaly flags (see FittedModel). */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { DataError, describeValue } from '../errors';
-import type { Column, ColumnKind } from '../table/column';
+import { type Column, type ColumnKind, MISSING_CODE, dateColumn } from '../table/column';
+import { parseDateString } from '../table/dates';
 import { type DataRecord, columnsFromRecords } from '../table/records';
 import { decodeUtf8 } from './utf8';
 
@@ -26,7 +27,7 @@ export function readJson(file: string, kinds: Readonly<Record<string, ColumnKind
       throw new DataError(`Cannot read '${file}': element ${index} of the array is ${describeValue(row)}, not a row object.`, { file });
     }
   });
-  return withFile(() => columnsFromRecords(parsed as DataRecord[], kinds), file, () => undefined);
+  return inferDates(withFile(() => columnsFromRecords(parsed as DataRecord[], kinds), file, () => undefined), kinds);
 }
 
 /** Reads newline-delimited JSON: one row object per line; blank lines are skipped. */
@@ -55,7 +56,20 @@ export function readNdjson(file: string, kinds: Readonly<Record<string, ColumnKi
     records.push(row as DataRecord);
     lineOfRecord.push(index + 1);
   });
-  return withFile(() => columnsFromRecords(records, kinds), file, (record) => lineOfRecord[record]);
+  return inferDates(withFile(() => columnsFromRecords(records, kinds), file, (record) => lineOfRecord[record]), kinds);
+}
+
+const ISO_DATE_TEXT = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** JSON has no date type: string columns whose every value is an ISO-8601 date become date columns (unless declared). */
+function inferDates(columns: Map<string, Column>, kinds: Readonly<Record<string, ColumnKind>>): Map<string, Column> {
+  for (const [name, column] of columns) {
+    if (column.kind !== 'categorical' || kinds[name] !== undefined || column.categories.length === 0) continue;
+    if (!column.categories.every((category) => ISO_DATE_TEXT.test(category) && !Number.isNaN(parseDateString(category)))) continue;
+    const epochMs = column.categories.map(parseDateString);
+    columns.set(name, dateColumn(Float64Array.from(column.codes, (code) => (code === MISSING_CODE ? NaN : (epochMs[code] as number)))));
+  }
+  return columns;
 }
 
 /** Re-raises a record-level DataError with the file and the line of the record. */

@@ -52,7 +52,8 @@ describe('readTable and writeTable', () => {
     const json = file('t.json', JSON.stringify(plain));
     const ndjson = file('t.ndjson', plain.map((r) => JSON.stringify(r)).join('\n'));
     expect((await readTable(json, { columns: { date: 'date' } })).toRecords()).toEqual(expected);
-    expect((await readTable(ndjson, { columns: { date: 'date' } })).toRecords()).toEqual(expected);
+    expect((await readTable(ndjson)).toRecords()).toEqual(expected);
+    expect((await readTable(ndjson, { columns: { date: 'categorical' } })).schema.date).toBe('categorical');
   });
 
   it('parses CSV numbers exactly as pandas.read_csv does', async () => {

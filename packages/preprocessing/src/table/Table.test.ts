@@ -108,4 +108,18 @@ describe('Table', () => {
     expect(Array.from(table.numeric('flag').values)).toEqual([1, 0, 1]);
     expect(Array.from(table.date('day').values)).toEqual([86_400_000, NaN, 0]);
   });
+
+  it("concatenates tables, keeping the first table's category codes", () => {
+    const a = Table.fromRecords([{ channel: 'search', spend: 1 }]);
+    const b = Table.fromRecords([{ channel: 'email', spend: 2 }, { channel: 'search', spend: null }]);
+    const both = Table.concat([a, b]);
+    expect(both.toRecords()).toEqual([...a.toRecords(), ...b.toRecords()]);
+    expect(both.categorical('channel').categories).toEqual(['search', 'email']);
+    expect(() => Table.concat([a, Table.fromRecords([{ channel: 'x' }])])).toThrow(
+      'Table.concat needs the same columns in every table. The first has channel, spend; another has channel.',
+    );
+    expect(() => Table.concat([a, Table.fromRecords([{ channel: 1, spend: 1 }])])).toThrow(
+      "Cannot concatenate column 'channel': it is categorical in the first table and numeric in another. Convert it first.",
+    );
+  });
 });

@@ -11,6 +11,7 @@ import {
   takeRows,
 } from './column';
 import { columnsFromArrow, columnsToArrow } from './arrow';
+import { concatColumns } from './concat';
 import { type DenseMatrix, type MatrixDtype, type MatrixLayout, packMatrix } from './matrix';
 import { type DataRecord, columnsFromRecords, recordsFromColumns } from './records';
 
@@ -71,6 +72,22 @@ export class Table {
   /** Converts an apache-arrow Table (copying values into typed arrays). */
   static fromArrow(table: arrow.Table): Table {
     return new Table(columnsFromArrow(table));
+  }
+
+  /** Stacks tables with the same column names (in the first table's order) and kinds. */
+  static concat(tables: readonly Table[]): Table {
+    const first = tables[0];
+    if (first === undefined) throw new ParameterError('tables', 'The \'tables\' argument of Table.concat must hold at least one Table. Got [].');
+    const names = first.columnNames;
+    for (const table of tables) {
+      const other = table.columnNames;
+      if (other.length !== names.length || other.some((name) => !first.has(name))) {
+        throw new SchemaError(
+          `Table.concat needs the same columns in every table. The first has ${names.join(', ')}; another has ${other.join(', ')}.`,
+        );
+      }
+    }
+    return new Table(new Map(names.map((name) => [name, concatColumns(name, tables.map((table) => table.column(name)))])));
   }
 
   /** Column names in order. */

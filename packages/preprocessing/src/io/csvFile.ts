@@ -3,6 +3,7 @@ import { DataError, SchemaError } from '../errors';
 
 const SCAN_BLOCK_BYTES = 8 * 1024 * 1024;
 const NEWLINE = 0x0a;
+const RAGGED_SCAN_MAX_BYTES = 256 * 1024 * 1024;
 
 /** What a quick byte scan of a CSV file tells before DuckDB parses it. */
 export interface CsvOutline {
@@ -87,6 +88,8 @@ export function splitCsvLine(line: string, delimiter: string): string[] {
  * when DuckDB's sniffer gives up without saying where. Only runs after a failure.
  */
 export function findRaggedLine(file: string, delimiter: string, expected: number): { line: number; fields: number } | undefined {
+  // Beyond this size one JS string cannot hold the file; DuckDB's own message is used instead.
+  if (fs.statSync(file).size > RAGGED_SCAN_MAX_BYTES) return undefined;
   const text = fs.readFileSync(file, 'utf8');
   let line = 1;
   let fields = 1;

@@ -42,7 +42,11 @@ export const anomalyDetectorSchema = section({
     target: text().nullable(),
   }),
   hyperparameters: section({ isolation_forest: isolationForestHyperparameters, lof: lofHyperparameters }),
-  tuning: tuningSection(['f1', 'precision', 'recall']),
+  tuning: tuningSection(['f1', 'precision', 'recall'], {
+    algorithm: 'isolation_forest/lof',
+    // contamination lives in detection: tuning it moves both detectors' thresholds.
+    names: [...Object.keys(isolationForestHyperparameters.shape), ...Object.keys(lofHyperparameters.shape), 'contamination'],
+  }),
   detection: section({
     /** Expected fraction of anomalies; sets each detector's offset as in scikit-learn. */
     contamination,

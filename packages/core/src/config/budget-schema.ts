@@ -27,7 +27,7 @@ export const budgetOptimizerSchema = section({
   model: modelSection('budget_optimizer', 'regression', 'lightgbm'),
   features: tabularFeatures({ target: text() }),
   hyperparameters: section({ lightgbm: lightgbmHyperparameters }),
-  tuning: tuningSection(['rmse', 'mae', 'mape', 'r2']),
+  tuning: tuningSection(['rmse', 'mae', 'mape', 'r2'], { algorithm: 'lightgbm', names: Object.keys(lightgbmHyperparameters.shape) }),
   optimization: section({
     /** The spend feature the response curve is traced over (currency units). */
     spend_feature: text(),

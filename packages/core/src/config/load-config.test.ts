@@ -243,6 +243,13 @@ describe('problems', () => {
     ]);
   });
 
+  it('rejects a search-space entry that names no hyperparameter of the algorithm', () => {
+    write('propensity.yaml', 'tuning:\n  search_space:\n    max_dept: { type: int, low: 3, high: 9 }\n');
+    expect(problemsOf(() => loadConfig('propensity', { configDir: dir, env: {} }))).toEqual([
+      `${join(dir, 'propensity.yaml')}: tuning.search_space.max_dept must be named after a hyperparameter of xgboost (did you mean 'max_depth'?), got a mapping`,
+    ]);
+  });
+
   it('rejects a section given as a scalar', () => {
     write('propensity.yaml', 'hyperparameters: 5\n');
     expect(problemsOf(() => loadConfig('propensity', { configDir: dir, env: {} }))).toEqual([

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closest } from '@kdap/napi-common';
 import { integer, names, number, oneOf, section } from './expect';
 import { searchSpace } from './search-space-schema';
 
@@ -11,8 +12,12 @@ export function modelSection<const N extends string, const T extends string, con
   });
 }
 
-/** `tuning: { method, n_trials, metric, timeout_seconds, search_space }`; `metrics` lists what may be optimised. */
-export function tuningSection<const M extends readonly [string, ...string[]]>(metrics: M) {
+/**
+ * `tuning: { method, n_trials, metric, timeout_seconds, search_space }`; `metrics` lists what may
+ * be optimised, `tunable` the hyperparameters a search space may name (a typo there must not
+ * silently tune nothing).
+ */
+export function tuningSection<const M extends readonly [string, ...string[]]>(metrics: M, tunable: { algorithm: string; names: readonly string[] }) {
   return section({
     /** `optuna` runs TPE (see @kdap/tuning); `none` trains once with the configured hyperparameters. */
     method: oneOf(['optuna', 'none']),
@@ -22,6 +27,16 @@ export function tuningSection<const M extends readonly [string, ...string[]]>(me
     /** Wall-clock limit of the study in seconds; null for none. */
     timeout_seconds: number(0, undefined, true).nullable(),
     search_space: searchSpace,
+  }).superRefine((tuning, ctx) => {
+    for (const name of Object.keys(tuning.search_space)) {
+      if (tunable.names.includes(name)) continue;
+      const hint = closest(name, tunable.names);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['search_space', name],
+        message: `named after a hyperparameter of ${tunable.algorithm}${hint ? ` (did you mean '${hint}'?)` : ` (one of ${tunable.names.join(', ')})`}`,
+      });
+    }
   });
 }
 

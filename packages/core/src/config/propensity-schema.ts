@@ -28,7 +28,7 @@ export const propensitySchema = section({
   model: modelSection('propensity', 'classification', 'xgboost'),
   features: tabularFeatures({ target: text(), id_column: text() }),
   hyperparameters: section({ xgboost: xgboostHyperparameters }),
-  tuning: tuningSection(['auc_roc', 'auc_pr', 'f1', 'log_loss', 'brier']),
+  tuning: tuningSection(['auc_roc', 'auc_pr', 'f1', 'log_loss', 'brier'], { algorithm: 'xgboost', names: Object.keys(xgboostHyperparameters.shape) }),
   calibration: section({
     method: oneOf(['isotonic', 'none']),
     /** Fraction of the training rows held out to fit the calibrator. */

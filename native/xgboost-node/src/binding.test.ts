@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -260,6 +261,46 @@ describe('XGBoost layer-1 binding', () => {
     await worker.terminate();
     b.boosterFree(booster);
     b.dmatrixFree(dmat);
+  });
+
+  it('survives worker threads terminated mid-training (in a child process, so a crash fails here)', () => {
+    const addon = path.resolve(__dirname, '..', 'build', 'Release', 'xgboost_node.node');
+    const workerCode = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const b = require(workerData.addon);
+      const rows = 20000, cols = 10;
+      const x = new Float32Array(rows * cols).map((_, i) => Math.sin(i));
+      const d = b.dmatrixCreateFromDense(x, rows, cols, NaN, -1);
+      b.dmatrixSetInfoFromInterface(d, 'label', new Float32Array(rows).map((_, i) => (x[i * cols] > 0 ? 1 : 0)));
+      const bst = b.boosterCreate([d]);
+      b.boosterSetParam(bst, 'objective', 'binary:logistic');
+      (async () => {
+        for (let i = 0; i < 1000; i++) {
+          await b.boosterUpdateOneIterAsync(bst, i, d);
+          b.boosterPredictFromDenseAsync(bst, x, rows, cols, 0, 0, 0, NaN);
+          b.boosterEvalOneIterAsync(bst, i, [d], ['train']);
+          if (i === 2) parentPort.postMessage('training');
+        }
+      })();`;
+    const main = `
+      const { Worker } = require('node:worker_threads');
+      const addon = ${JSON.stringify(addon)};
+      (async () => {
+        for (let k = 0; k < 4; k++) {
+          const w = new Worker(${JSON.stringify(workerCode)}, { eval: true, workerData: { addon } });
+          await new Promise((r) => w.once('message', r));
+          await new Promise((r) => setTimeout(r, 20 + 40 * k));
+          await w.terminate();
+        }
+        const b = require(addon);
+        const d = b.dmatrixCreateFromDense(new Float32Array(400).map((_, i) => Math.cos(i)), 100, 4, NaN, -1);
+        b.dmatrixSetInfoFromInterface(d, 'label', new Float32Array(100).map((_, i) => i % 2));
+        const bst = b.boosterCreate([d]);
+        for (let i = 0; i < 3; i++) await b.boosterUpdateOneIterAsync(bst, i, d);
+        process.stdout.write('rounds ' + b.boosterBoostedRounds(bst));
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', main], { encoding: 'utf8', timeout: 120_000 });
+    expect({ status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, signal: null, stdout: 'rounds 3', stderr: '' });
   });
 
   it('explains load failures with the command that fixes them', () => {

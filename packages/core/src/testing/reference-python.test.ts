@@ -30,10 +30,10 @@ describe('referencePython', () => {
     );
   });
 
-  it('fails when that Python cannot import scikit-learn', () => {
-    process.env.KDAP_PYTHON = fakePython(`echo "ModuleNotFoundError: No module named 'sklearn'" >&2; exit 1`);
+  it('fails when that Python has no scikit-learn', () => {
+    process.env.KDAP_PYTHON = fakePython(`echo "importlib.metadata.PackageNotFoundError: No package metadata was found for scikit-learn" >&2; exit 1`);
     expect(() => referencePython()).toThrow(
-      `The Python reference environment at ${process.env.KDAP_PYTHON} cannot import scikit-learn (ModuleNotFoundError: No module named 'sklearn'). Run \`bash scripts/python-ref.sh\``,
+      `The Python reference environment at ${process.env.KDAP_PYTHON} has no scikit-learn (importlib.metadata.PackageNotFoundError: No package metadata was found for scikit-learn). Run \`bash scripts/python-ref.sh\``,
     );
   });
 

@@ -11,14 +11,20 @@ const EXPECTED_SKLEARN = '1.5.2';
  */
 export function referencePython(): string {
   const python = process.env.KDAP_PYTHON ?? resolve(repoRoot, '.venv-ref/bin/python');
+  if (checked.has(python)) return python;
   const fix = 'Run `bash scripts/python-ref.sh` from the repository root (or set KDAP_PYTHON to a Python with scikit-learn ' + EXPECTED_SKLEARN + ').';
   if (!existsSync(python)) throw new Error(`The Python reference environment is missing: ${python} does not exist. ${fix}`);
-  const probe = spawnSync(python, ['-c', 'import sklearn, numpy; print(sklearn.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new Error(`The Python reference environment at ${python} cannot import scikit-learn (${probe.stderr.trim().split('\n').pop()}). ${fix}`);
+  // Package metadata, not `import sklearn`: the answer without paying for the import twice.
+  const probe = spawnSync(python, ['-c', "import importlib.metadata as m; print(m.version('scikit-learn'))"], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`The Python reference environment at ${python} has no scikit-learn (${probe.stderr.trim().split('\n').pop()}). ${fix}`);
   const version = probe.stdout.trim();
   if (version !== EXPECTED_SKLEARN) throw new Error(`The Python reference environment has scikit-learn ${version}, parity is defined against ${EXPECTED_SKLEARN}. ${fix}`);
+  checked.add(python);
   return python;
 }
+
+/** Pythons already found good in this process. */
+const checked = new Set<string>();
 
 /** Runs a Python script with a JSON document on stdin and parses the JSON it prints. */
 export function runPythonJson<T>(script: string, input: unknown, args: readonly string[] = []): T {

@@ -83,6 +83,7 @@ describe('readTable and writeTable', () => {
       { channel_id: '1', day: new Date('2024-01-01T00:00:00Z'), current_spend: 3 },
       { channel_id: '2', day: new Date('2024-01-02T00:00:00Z'), current_spend: 4 },
     ]);
+    expect((await readTable(csv, { limit: 0 })).columnNames).toEqual(['channel_id', 'day', 'spend']);
     const a = await readTable(csv, { sample: { rows: 2, seed: 3 } });
     const b = await readTable(csv, { sample: { rows: 2, seed: 3 } });
     expect(a.rowCount).toBe(2);

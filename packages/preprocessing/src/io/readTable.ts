@@ -59,7 +59,9 @@ export async function readTable(file: string, options?: ReadTableOptions): Promi
       break;
   }
   if (!sampledByEngine) columns = limitRows(columns, checked);
-  rejectEmptyData(columns, file, kinds);
+  // An empty preview that was asked for (limit 0) is not an empty file.
+  const emptyRequested = checked.limit === 0 || checked.sample?.rows === 0;
+  if (!emptyRequested) rejectEmptyData(columns, file, kinds);
   return renameColumns(new Table(columns), checked.rename ?? {}, file);
 }
 

@@ -142,6 +142,10 @@ emit({c: out[c].astype(float) for c in INPUT['names']})
       "Row 0 has no 'date'. Every observation of a time series needs a date; drop or fill such rows first.",
     );
     expect(() => timeSeriesFeatures(duplicated, { date: 'value', value: 'value' })).toThrow(SchemaError);
+    const withMonth = Table.fromRecords([{ date: day, value: 1, month: 'Nov' }]);
+    expect(() => timeSeriesFeatures(withMonth, { date: 'date', value: 'value' })).toThrow(
+      "timeSeriesFeatures would overwrite the table's column 'month'. Rename or drop that column first.",
+    );
     expect(() => timeSeriesFeatures(duplicated, { date: 'date', value: 'value', lags: [0] })).toThrow(ParameterError);
     expect(() => timeSeriesFeatures(duplicated, { date: 'date', value: 'value', lags: [0] })).toThrow(
       "The 'lags' option of timeSeriesFeatures must be an array of integers >= 1 (days). Got [0].",

@@ -1,4 +1,4 @@
-import { DataError, ParameterError, describeValue } from '../errors';
+import { DataError, ParameterError, SchemaError, describeValue } from '../errors';
 import type { Table } from '../table/Table';
 import { type Column, MISSING_CODE, numericColumn } from '../table/column';
 import { MS_PER_DAY, epochDay } from '../table/dates';
@@ -56,6 +56,10 @@ export function timeSeriesFeatures(table: Table, options: TimeSeriesFeatureOptio
   }
 
   const features = featureNames(options.value, settings);
+  const clash = features.find((name) => table.has(name));
+  if (clash !== undefined) {
+    throw new SchemaError(`timeSeriesFeatures would overwrite the table's column '${clash}'. Rename or drop that column first.`, { column: clash });
+  }
   const output = new Map<string, Float64Array>(features.map((name) => [name, new Float64Array(n).fill(NaN)]));
   const column = (name: string) => output.get(name) as Float64Array;
 

@@ -131,6 +131,15 @@ const PATCHES = [
     from: '    fprintf(stderr, "[LightGBM] [Fatal] %s\\n", str_buf);\n    fflush(stderr);\n',
     to: '    if (GetLogCallBack() == nullptr) {\n      fprintf(stderr, "[LightGBM] [Fatal] %s\\n", str_buf);\n      fflush(stderr);\n    }\n',
   },
+  {
+    // The log callback is thread-local, so threads LightGBM starts itself (the network listener)
+    // have none and print to stdout. Give every new thread a process-wide default callback, which
+    // the addon sets (it drops lines that belong to no JS logger).
+    name: 'thread-default-log-callback',
+    file: 'include/LightGBM/utils/log.h',
+    from: '  static Callback &GetLogCallBack() {\n    static THREAD_LOCAL Callback callback = nullptr;\n    return callback;\n  }\n',
+    to: '  static Callback &GetLogCallBack() {\n    static THREAD_LOCAL Callback callback = GetThreadDefaultCallBack();\n    return callback;\n  }\n\n public:\n  // kdap-ml patch: the callback every new thread starts with.\n  static Callback &GetThreadDefaultCallBack() {\n    static Callback callback = nullptr;\n    return callback;\n  }\n',
+  },
 ];
 
 function applyPatches(src) {

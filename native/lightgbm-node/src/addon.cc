@@ -2,11 +2,14 @@
 // any C call, so bad input becomes a TypeError/RangeError and never reaches LightGBM. Library
 // failures become NativeError with the message from LGBM_GetLastError read on the failing thread.
 #include <LightGBM/c_api.h>
+#include <LightGBM/utils/log.h>
 
 #include <kdap/napi_common.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -96,6 +99,24 @@ struct CallScope {
   }
   ~CallScope() { tCurrentSink = std::move(prev); }
 };
+
+/**
+ * Runs a synchronous library call on the executor thread (the caller waits). LightGBM keeps the
+ * network (LGBM_NetworkInit) and the log callback per thread, and OpenMP a team per thread, so
+ * every call that trains, builds datasets, evaluates or predicts in batch runs on the one thread
+ * that also runs the async work. Cheap getters and the single-row fast path stay on the caller.
+ */
+template <class F>
+auto OnExecutor(F&& f) -> decltype(f()) {
+  using R = decltype(f());
+  if constexpr (std::is_void_v<R>) {
+    kdap::Executor::Instance().Run([&]() { f(); });
+  } else {
+    std::optional<R> out;
+    kdap::Executor::Instance().Run([&]() { out.emplace(f()); });
+    return std::move(*out);
+  }
+}
 
 std::shared_ptr<LogSink> SinkOf(Napi::Env env) {
   auto* st = static_cast<State*>(kdap::GetState(env));
@@ -258,8 +279,12 @@ std::shared_ptr<DatasetBox> CreateDataset(const void* data, const CreateArgs& a)
 Napi::Value DatasetCreateFromMat(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     CreateArgs a = ReadCreateArgs(info);
-    CallScope scope(SinkOf(info.Env()));
-    return kdap::WrapHandle<DatasetTraits>(info.Env(), CreateDataset(a.m.view.data, a));
+    auto sink = SinkOf(info.Env());
+    auto box = OnExecutor([&]() {
+      CallScope scope(sink);
+      return CreateDataset(a.m.view.data, a);
+    });
+    return kdap::WrapHandle<DatasetTraits>(info.Env(), box);
   });
 }
 
@@ -420,12 +445,13 @@ Napi::Value BoosterCreate(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto ds = kdap::ReadHandle<DatasetTraits>(info, 0, "trainData");
     std::string params = kdap::ReadString(info, 1, "parameters");
-    CallScope scope(SinkOf(info.Env()));
+    auto sink = SinkOf(info.Env());
     BoosterHandle out = nullptr;
-    {
+    OnExecutor([&]() {
+      CallScope scope(sink);
       std::lock_guard<std::mutex> lock(ds->mu);
       Check(LGBM_BoosterCreate(ds->raw, params.c_str(), &out), "LGBM_BoosterCreate");
-    }
+    });
     auto box = std::make_shared<BoosterBox>(out);
     box->deps.push_back(ds);  // LightGBM keeps a pointer to the training data
     return kdap::WrapHandle<BoosterTraits>(info.Env(), box);
@@ -437,9 +463,12 @@ Napi::Value BoosterAddValidData(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
     auto ds = kdap::ReadHandle<DatasetTraits>(info, 1, "validData");
-    CallScope scope(SinkOf(info.Env()));
-    std::lock_guard<std::mutex> lock(b->mu);
-    Check(LGBM_BoosterAddValidData(b->raw, ds->raw), "LGBM_BoosterAddValidData");
+    auto sink = SinkOf(info.Env());
+    OnExecutor([&]() {
+      CallScope scope(sink);
+      std::lock_guard<std::mutex> lock(b->mu);
+      Check(LGBM_BoosterAddValidData(b->raw, ds->raw), "LGBM_BoosterAddValidData");
+    });
     b->deps.push_back(ds);
     return info.Env().Undefined();
   });
@@ -449,10 +478,13 @@ Napi::Value BoosterAddValidData(const Napi::CallbackInfo& info) {
 Napi::Value BoosterUpdateOneIter(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
-    CallScope scope(SinkOf(info.Env()));
+    auto sink = SinkOf(info.Env());
     int finished = 0;
-    std::lock_guard<std::mutex> lock(b->mu);
-    Check(LGBM_BoosterUpdateOneIter(b->raw, &finished), "LGBM_BoosterUpdateOneIter");
+    OnExecutor([&]() {
+      CallScope scope(sink);
+      std::lock_guard<std::mutex> lock(b->mu);
+      Check(LGBM_BoosterUpdateOneIter(b->raw, &finished), "LGBM_BoosterUpdateOneIter");
+    });
     return Napi::Boolean::New(info.Env(), finished != 0);
   });
 }
@@ -479,9 +511,12 @@ Napi::Value BoosterUpdateOneIterAsync(const Napi::CallbackInfo& info) {
 Napi::Value BoosterRollbackOneIter(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
-    CallScope scope(SinkOf(info.Env()));
-    std::lock_guard<std::mutex> lock(b->mu);
-    Check(LGBM_BoosterRollbackOneIter(b->raw), "LGBM_BoosterRollbackOneIter");
+    auto sink = SinkOf(info.Env());
+    OnExecutor([&]() {
+      CallScope scope(sink);
+      std::lock_guard<std::mutex> lock(b->mu);
+      Check(LGBM_BoosterRollbackOneIter(b->raw), "LGBM_BoosterRollbackOneIter");
+    });
     return info.Env().Undefined();
   });
 }
@@ -558,13 +593,16 @@ Napi::Value BoosterGetEval(const Napi::CallbackInfo& info) {
                                                  : "'dataIdx' must be 0 (training data) or the index of an added validation set (1.." +
                                                        std::to_string(maxIdx) + "), got " + std::to_string(dataIdx)};
     }
-    CallScope scope(SinkOf(info.Env()));
+    auto sink = SinkOf(info.Env());
     int n = 0;
     Check(LGBM_BoosterGetEvalCounts(b->raw, &n), "LGBM_BoosterGetEvalCounts");
     std::vector<double> out(static_cast<size_t>(n) + 1);
     int outLen = 0;
-    std::lock_guard<std::mutex> lock(b->mu);
-    Check(LGBM_BoosterGetEval(b->raw, dataIdx, &outLen, out.data()), "LGBM_BoosterGetEval");
+    OnExecutor([&]() {
+      CallScope scope(sink);
+      std::lock_guard<std::mutex> lock(b->mu);
+      Check(LGBM_BoosterGetEval(b->raw, dataIdx, &outLen, out.data()), "LGBM_BoosterGetEval");
+    });
     out.resize(static_cast<size_t>(outLen));
     return ToFloat64Array(info.Env(), out);
   });
@@ -620,8 +658,12 @@ std::vector<double> Predict(const PredictArgs& a, const void* data) {
 Napi::Value BoosterPredictForMat(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     PredictArgs a = ReadPredictArgs(info);
-    CallScope scope(SinkOf(info.Env()));
-    return ToFloat64Array(info.Env(), Predict(a, a.m.view.data));
+    auto sink = SinkOf(info.Env());
+    auto out = OnExecutor([&]() {
+      CallScope scope(sink);
+      return Predict(a, a.m.view.data);
+    });
+    return ToFloat64Array(info.Env(), out);
   });
 }
 
@@ -804,8 +846,11 @@ Napi::Value NetworkInit(const Napi::CallbackInfo& info) {
     int port = static_cast<int>(kdap::ReadInt(info, 1, "localListenPort", 1, 65535));
     int timeout = static_cast<int>(kdap::ReadInt(info, 2, "listenTimeOut", 1, INT32_MAX));
     int num = static_cast<int>(kdap::ReadInt(info, 3, "numMachines", 1, 65535));
-    CallScope scope(SinkOf(info.Env()));
-    Check(LGBM_NetworkInit(machines.c_str(), port, timeout, num), "LGBM_NetworkInit");
+    auto sink = SinkOf(info.Env());
+    OnExecutor([&]() {
+      CallScope scope(sink);
+      Check(LGBM_NetworkInit(machines.c_str(), port, timeout, num), "LGBM_NetworkInit");
+    });
     return info.Env().Undefined();
   });
 }
@@ -813,13 +858,19 @@ Napi::Value NetworkInit(const Napi::CallbackInfo& info) {
 // int LGBM_NetworkFree();
 Napi::Value NetworkFree(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
-    CallScope scope(SinkOf(info.Env()));
-    Check(LGBM_NetworkFree(), "LGBM_NetworkFree");
+    auto sink = SinkOf(info.Env());
+    OnExecutor([&]() {
+      CallScope scope(sink);
+      Check(LGBM_NetworkFree(), "LGBM_NetworkFree");
+    });
     return info.Env().Undefined();
   });
 }
 
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  // Threads LightGBM starts itself get this callback (build patch thread-default-log-callback):
+  // their lines have no JS logger to go to and are dropped instead of printed.
+  LightGBM::Log::GetThreadDefaultCallBack() = &OnLightGBMLog;
   auto* st = new State();
   st->library = "LightGBM";
   env.SetInstanceData<kdap::EnvState>(st);

@@ -78,6 +78,27 @@ describe('Booster.train / predict', () => {
     expect(byDefault).not.toEqual(all);
   });
 
+  test('the training set may be listed for evaluation; alone it does not early-stop (as lightgbm.train)', async () => {
+    using train = new Dataset(Xtr, { rows: nTrain, cols: COLS, label: y.subarray(0, nTrain) });
+    using valid = new Dataset(Xva, { rows: 600, cols: COLS, label: yva, reference: train });
+    const order: string[][] = [];
+    using both = await Booster.train(base, train, {
+      numBoostRound: 20,
+      validSets: [valid, train],
+      validNames: ['holdout', 'fit'],
+      onIteration: ({ evals }) => order.push(evals.map((e) => e.dataName)),
+    });
+    expect(order[0]).toEqual(['fit', 'holdout']);
+    expect(Object.keys(both.evalHistory).sort()).toEqual(['fit', 'holdout']);
+    expect(both.evalHistory.fit!.l2!.at(-1)!).toBeLessThan(both.evalHistory.fit!.l2![0]!);
+    using onlyTrain = await Booster.train(base, train, { numBoostRound: 20, validSets: [train], earlyStoppingRounds: 1 });
+    expect(onlyTrain.bestIteration).toBe(0);
+    expect(onlyTrain.currentIteration()).toBe(20);
+    await expect(Booster.train(base, train, { validSets: [new Dataset(Xva, { rows: 600, cols: COLS, label: yva })] })).rejects.toThrow(
+      'Validation set 0 given to Booster.train must be created with { reference: trainSet } so that it shares the training bins.',
+    );
+  });
+
   test('training runs off the JS thread: timers fire while it trains', async () => {
     const big = regressionData(20000, 3);
     using train = new Dataset(big.X, { rows: 20000, cols: COLS, label: big.y });

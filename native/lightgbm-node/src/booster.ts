@@ -199,6 +199,12 @@ export class Booster extends NativeResource<BoosterHandle> {
         names.push(options.validNames?.[i] ?? `valid_${i}`);
         evalIdx.push(added);
       }
+      // lightgbm.train evaluates the training data (when listed) first, then the validation sets.
+      const trainPos = evalIdx.indexOf(0);
+      if (trainPos > 0) {
+        names.unshift(...names.splice(trainPos, 1));
+        evalIdx.unshift(...evalIdx.splice(trainPos, 1));
+      }
       const metricNames = b.boosterGetEvalNames(booster.handle);
       const trainName = names[evalIdx.indexOf(0)];
 

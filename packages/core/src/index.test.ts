@@ -1,4 +1,5 @@
 import * as core from '@kdap/core';
+import * as testing from '@kdap/core/testing';
 
 it('exposes exactly the deliberate public surface (runtime values; types are checked by tsc)', () => {
   expect(Object.keys(core).sort()).toEqual(
@@ -54,4 +55,10 @@ it('exposes exactly the deliberate public surface (runtime values; types are che
 it('loads the repository config through the public entry point', () => {
   const config = core.loadConfig('propensity', { env: {} });
   expect(config.model.algorithm).toBe('xgboost');
+});
+
+it('exposes the test support as @kdap/core/testing', () => {
+  expect(Object.keys(testing).sort()).toEqual(
+    ['SeededRandom', 'categoriesOf', 'numbersOf', 'referencePython', 'runPythonJson', 'runTrainerContract', 'tableOf', 'withColumn', 'withoutColumns'].sort(),
+  );
 });

@@ -8,7 +8,7 @@ import { budgetOptimizerDefaults } from '../config/defaults';
 import { applyOverrides } from '../config/load-config';
 import { BundleError } from '../errors/bundle-error';
 import { tableOf } from '../testing/in-memory-table';
-import { LinearBudgetTrainer, loadLinearBudgetModel } from '../testing/linear-trainer';
+import { LinearBudgetTrainer, loadLinearModel } from '../testing/linear-trainer';
 import { sampleBundle } from '../testing/sample-bundle';
 import { SeededRandom } from '../testing/seeded-random';
 import { CORE_VERSION } from '../version';
@@ -46,7 +46,7 @@ describe('round trip', () => {
     await trainer.fit(table);
     const manifest = await trainer.save(dir);
 
-    const loaded = await loadLinearBudgetModel(dir);
+    const loaded = await loadLinearModel(dir);
     expect(loaded.predict(table)).toEqual(trainer.predict(table));
     expect(loaded.schema.toJSON()).toEqual(trainer.featureSchema.toJSON());
 

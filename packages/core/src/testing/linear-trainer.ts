@@ -107,9 +107,9 @@ export class LinearPropensityTrainer extends LinearTrainer<'propensity'> {
   }
 }
 
-/** Loads a bundle written by a LinearBudgetTrainer and scores tables like the trainer did. */
-export async function loadLinearBudgetModel(dir: string): Promise<{ schema: FeatureSchema; predict(table: FeatureTable): Float64Array }> {
-  const bundle = await loadBundle(dir, { kind: 'budget' });
+/** Loads a bundle written by a linear test trainer and scores tables like the trainer did. */
+export async function loadLinearModel(dir: string, kind: 'budget' | 'propensity' = 'budget'): Promise<{ schema: FeatureSchema; predict(table: FeatureTable): Float64Array }> {
+  const bundle = await loadBundle(dir, { kind });
   const model = new LinearModel(JSON.parse(bundle.modelFiles['model.json']!.toString('utf8')) as LinearState);
   return { schema: bundle.featureSchema, predict: (table) => model.predict(bundle.featureSchema.encode(table)) };
 }

@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-const repoRoot = resolve(__dirname, '../../../..');
+/** The repository root: the nearest ancestor holding scripts/python-ref.sh (works from src/ and dist/). */
+function repoRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'scripts', 'python-ref.sh'))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}
 const EXPECTED_SKLEARN = '1.5.2';
 
 /**
@@ -10,7 +16,7 @@ const EXPECTED_SKLEARN = '1.5.2';
  * skip, when it is missing: a skipped parity test is a parity claim nobody checked.
  */
 export function referencePython(): string {
-  const python = process.env.KDAP_PYTHON ?? resolve(repoRoot, '.venv-ref/bin/python');
+  const python = process.env.KDAP_PYTHON ?? resolve(repoRoot(), '.venv-ref/bin/python');
   if (checked.has(python)) return python;
   const fix = 'Run `bash scripts/python-ref.sh` from the repository root (or set KDAP_PYTHON to a Python with scikit-learn ' + EXPECTED_SKLEARN + ').';
   if (!existsSync(python)) throw new Error(`The Python reference environment is missing: ${python} does not exist. ${fix}`);

@@ -1,4 +1,6 @@
+import { loadBundle } from '../bundle/load-bundle';
 import type { ModelConfigOf } from '../config/model-kind';
+import type { FeatureTable } from '../trainer/feature-table';
 import type { FeatureMatrix } from '../trainer/feature-matrix';
 import type { FitOutcome, FittedModel, ModelArtifacts } from '../trainer/fitted-model';
 import { Trainer, type FitContext, type TrainerOptions, type TrainingData } from '../trainer/trainer';
@@ -32,4 +34,12 @@ export class ZScoreAnomalyTrainer extends Trainer<'anomaly', ZScoreModel> {
   protected override modelArtifacts(model: ZScoreModel): ModelArtifacts {
     return { modelFiles: { 'zscore.json': JSON.stringify(model) }, mlflow: { name: 'kdap_zscore', data: 'zscore.json', loaderModule: 'kdap_zscore' } };
   }
+}
+
+/** Loads a bundle written by ZScoreAnomalyTrainer. */
+export async function loadZScoreModel(dir: string): Promise<{ predict(table: FeatureTable): Float64Array }> {
+  const bundle = await loadBundle(dir, { kind: 'anomaly' });
+  const { mean, sd, threshold } = JSON.parse(bundle.modelFiles['zscore.json']!.toString('utf8')) as { mean: number; sd: number; threshold: number };
+  const model = new ZScoreModel(mean, sd, threshold);
+  return { predict: (table) => model.predict(bundle.featureSchema.encode(table)) };
 }

@@ -1,0 +1,136 @@
+import { AbortError } from '@kdap/napi-common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBundle } from '../bundle/load-bundle';
+import type { ModelKind } from '../config/model-kind';
+import { FeatureError } from '../errors/feature-error';
+import { NotFittedError } from '../errors/not-fitted-error';
+import { TrackingNotConfiguredError } from '../errors/tracking-error';
+import { TrainingInProgressError } from '../errors/training-in-progress-error';
+import type { FeatureTable } from '../trainer/feature-table';
+import type { FittedModel } from '../trainer/fitted-model';
+import type { TrainingProgress } from '../trainer/progress';
+import type { Tracker } from '../trainer/tracker';
+import type { Trainer } from '../trainer/trainer';
+
+/** What the contract suite needs to exercise one trainer class. */
+export interface TrainerContractSubject<K extends ModelKind> {
+  kind: K;
+  /** A new, unfitted trainer; `tracker` must be passed through to the Trainer options. */
+  create(options?: { tracker?: Tracker }): Trainer<K, FittedModel>;
+  /** Training data holding every configured feature and, unless unsupervised, the target column. */
+  train: FeatureTable;
+  /** Data to score (may equal `train`). */
+  score: FeatureTable;
+  /** The target column, or undefined for unsupervised training. */
+  target?: string;
+  /** The metric names `train()` must report (the Python module's names). */
+  metricNames: readonly string[];
+  /** A required feature (absent at predict time -> FeatureError) and an optional one (absent -> still scores). */
+  requiredFeature: string;
+  optionalFeature?: string;
+  /** Rebuilds a scorer from a saved bundle, as the model's own `load(dir)` will. */
+  loadPredictor(dir: string): Promise<{ predict(table: FeatureTable): Float64Array }>;
+}
+
+function without(table: FeatureTable, name: string): FeatureTable {
+  return { rowCount: table.rowCount, columnNames: table.columnNames.filter((n) => n !== name), column: (n) => table.column(n) };
+}
+
+/**
+ * The Trainer contract as one jest suite, to run over every trainer (test doubles here, the real
+ * models in their packages): `runTrainerContract('BudgetOptimizerTrainer', subject)`.
+ */
+export function runTrainerContract<K extends ModelKind>(name: string, subject: TrainerContractSubject<K>): void {
+  const fit = (trainer: Trainer<K, FittedModel>, options: { signal?: AbortSignal; onProgress?: (p: TrainingProgress) => void } = {}) =>
+    trainer.fit(subject.train, { target: subject.target, ...options });
+
+  describe(`${name} follows the Trainer contract`, () => {
+    it('trains, reporting the Python metric names, best iteration, history and timings', async () => {
+      const trainer = subject.create();
+      const events: TrainingProgress[] = [];
+      const listened: TrainingProgress[] = [];
+      trainer.on('progress', (p) => listened.push(p));
+      const result = await fit(trainer, { onProgress: (p) => events.push(p) });
+      expect(Object.keys(result.metrics).sort()).toEqual([...subject.metricNames].sort());
+      expect(events.length).toBeGreaterThanOrEqual(1);
+      expect(listened).toEqual(events);
+      expect(events.map((e) => e.iteration)).toEqual(events.map((_, i) => i + 1));
+      expect(result.bestIteration).toBeGreaterThanOrEqual(1);
+      expect(result.bestIteration).toBeLessThanOrEqual(events.length);
+      for (const series of Object.values(result.history)) expect(series).toHaveLength(events.length);
+      for (const ms of Object.values(result.timings)) expect(ms).toBeGreaterThanOrEqual(0);
+      expect(trainer.isFitted).toBe(true);
+    });
+
+    it('scores one value per row, the same on every call', async () => {
+      const trainer = subject.create();
+      await fit(trainer);
+      const first = trainer.predict(subject.score);
+      expect(first).toHaveLength(subject.score.rowCount);
+      expect(trainer.predict(subject.score)).toEqual(first);
+    });
+
+    it('needs its required features at predict time and tolerates absent optional ones', async () => {
+      const trainer = subject.create();
+      await fit(trainer);
+      expect(() => trainer.predict(without(subject.score, subject.requiredFeature))).toThrow(FeatureError);
+      expect(() => trainer.predict(without(subject.score, subject.requiredFeature))).toThrow(`'${subject.requiredFeature}'`);
+      if (subject.optionalFeature !== undefined) {
+        expect(trainer.predict(without(subject.score, subject.optionalFeature))).toHaveLength(subject.score.rowCount);
+      }
+    });
+
+    it('stops on an AbortSignal, before or during training', async () => {
+      const before = subject.create();
+      await expect(fit(before, { signal: AbortSignal.abort() })).rejects.toThrow(AbortError);
+      expect(before.isFitted).toBe(false);
+      const during = subject.create();
+      const controller = new AbortController();
+      const run = fit(during, { signal: controller.signal, onProgress: () => controller.abort() });
+      await expect(run).rejects.toThrow(AbortError);
+      expect(during.isFitted).toBe(false);
+    });
+
+    it('refuses a second training while one runs', async () => {
+      const trainer = subject.create();
+      const first = fit(trainer);
+      await expect(fit(trainer)).rejects.toThrow(TrainingInProgressError);
+      await first;
+    });
+
+    it('says what to call before it is fitted', () => {
+      const trainer = subject.create();
+      expect(() => trainer.predict(subject.score)).toThrow(NotFittedError);
+      expect(() => trainer.model).toThrow(NotFittedError);
+    });
+
+    it('logs through the tracker seam, and says so when there is none', async () => {
+      const untracked = subject.create();
+      await fit(untracked);
+      await expect(untracked.logToMlflow({ runName: 'contract' })).rejects.toThrow(TrackingNotConfiguredError);
+      const runNames: string[] = [];
+      const tracked = subject.create({ tracker: { logRun: async (run) => (runNames.push(run.runName), 'run-1') } });
+      await fit(tracked);
+      await expect(tracked.logToMlflow({ runName: 'contract' })).resolves.toBe('run-1');
+      expect(runNames).toEqual(['contract']);
+    });
+
+    it('saves a bundle of its kind that scores identically after loading', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kdap-contract-'));
+      try {
+        const trainer = subject.create();
+        await fit(trainer);
+        await trainer.save(join(dir, 'model'));
+        const bundle = await loadBundle(join(dir, 'model'), { kind: subject.kind });
+        expect(bundle.featureSchema.toJSON()).toEqual(trainer.featureSchema.toJSON());
+        expect(bundle.manifest.target).toBe(subject.target ?? null);
+        const loaded = await subject.loadPredictor(join(dir, 'model'));
+        expect(loaded.predict(subject.score)).toEqual(trainer.predict(subject.score));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}

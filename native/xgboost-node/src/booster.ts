@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   AbortError,
+  NativeError,
   NativeResource,
   ParameterError,
   checkInt,
@@ -146,6 +147,11 @@ function checkEvals(evals: unknown): ReadonlyArray<readonly [DMatrix, string]> {
   return evals as ReadonlyArray<readonly [DMatrix, string]>;
 }
 
+/** XGBoost's refusal of in-place prediction for boosters that lack it (gblinear). */
+function isInPlaceUnsupported(e: unknown): boolean {
+  return e instanceof NativeError && e.function === 'XGBoosterPredictFromDense' && /Inplace predict is not supported/i.test(e.message);
+}
+
 function abortError(signal: AbortSignal): AbortError {
   return new AbortError('Booster.train was aborted', { cause: signal.reason });
 }
@@ -162,6 +168,8 @@ export class Booster extends NativeResource<BoosterHandle> {
   readonly bestScore: number | undefined;
   /** Metric history of training; empty for a loaded model. */
   readonly evalsResult: EvalsResult;
+  /** False once XGBoost said this booster has no in-place prediction (gblinear in 1.7). */
+  #inPlace = true;
 
   /** @internal Use `Booster.train`, `Booster.load` or `Booster.fromBuffer`. */
   constructor(handle: BoosterHandle, evalsResult: EvalsResult = {}) {
@@ -351,38 +359,54 @@ export class Booster extends NativeResource<BoosterHandle> {
     const { type, range, missing } = this.#checkPredict('Booster.predictSync', data, options);
     if (options.rows === 0) return new Float32Array(0);
     const b = binding();
-    if (options.contributions) {
+    const viaDMatrix = (predictType: number): Float32Array => {
       const dm = b.dmatrixCreateFromDense(data, options.rows, options.cols, missing, -1);
       try {
-        return b.boosterPredictFromDMatrix(this.handle, dm, PredictType.Contributions, range[0], range[1]).values;
+        return b.boosterPredictFromDMatrix(this.handle, dm, predictType, range[0], range[1]).values;
       } finally {
         b.dmatrixFree(dm);
       }
+    };
+    if (options.contributions) return viaDMatrix(PredictType.Contributions);
+    if (!this.#inPlace) return viaDMatrix(type);
+    try {
+      return b.boosterPredictFromDense(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing).values;
+    } catch (e) {
+      if (!isInPlaceUnsupported(e)) throw e;
+      this.#inPlace = false;
+      return viaDMatrix(type);
     }
-    return b.boosterPredictFromDense(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing).values;
   }
 
   /**
    * Predicts `rows` x `cols` row-major `data` off the JS thread (the input is copied first):
    * probabilities/values by default, margins with `outputMargin`, SHAP values with `contributions`.
-   * Several predictions on one booster run concurrently.
+   * Several predictions on one booster run concurrently (in place; boosters without in-place
+   * prediction, such as gblinear, go through a temporary DMatrix one at a time).
    */
   async predict(data: DenseMatrix, options: PredictOptions): Promise<Float32Array> {
     const callSite = new Error();
     const { type, range, missing } = this.#checkPredict('Booster.predict', data, options);
     if (options.rows === 0) return new Float32Array(0);
     const b = binding();
-    if (options.contributions) {
+    const viaDMatrix = async (predictType: number): Promise<Float32Array> => {
       const dm = await withCallSite(b.dmatrixCreateFromDenseAsync(data, options.rows, options.cols, missing, -1), callSite);
       try {
-        const r = await withCallSite(b.boosterPredictFromDMatrixAsync(this.handle, dm, PredictType.Contributions, range[0], range[1]), callSite);
-        return r.values;
+        return (await withCallSite(b.boosterPredictFromDMatrixAsync(this.handle, dm, predictType, range[0], range[1]), callSite)).values;
       } finally {
         b.dmatrixFree(dm);
       }
+    };
+    if (options.contributions) return viaDMatrix(PredictType.Contributions);
+    if (!this.#inPlace) return viaDMatrix(type);
+    try {
+      const r = await withCallSite(b.boosterPredictFromDenseAsync(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing), callSite);
+      return r.values;
+    } catch (e) {
+      if (!isInPlaceUnsupported(e)) throw e;
+      this.#inPlace = false;
+      return viaDMatrix(type);
     }
-    const r = await withCallSite(b.boosterPredictFromDenseAsync(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing), callSite);
-    return r.values;
   }
 
   /**
@@ -419,7 +443,8 @@ export class Booster extends NativeResource<BoosterHandle> {
 
   /**
    * The model as XGBoost's JSON text, exactly as XGBoost writes it (so `JSON.stringify(booster)`
-   * embeds it as a string and `Booster.fromJSON` reads it back without loss).
+   * embeds it as a string and `Booster.fromJSON` reads it back without loss). Text, not an
+   * object: XGBoost writes NaN for categorical split conditions, which `JSON.parse` rejects.
    */
   toJSON(): string {
     return new TextDecoder().decode(this.toBuffer('json'));

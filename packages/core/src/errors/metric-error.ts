@@ -2,7 +2,7 @@
 export class MetricError extends Error {
   override readonly name = 'MetricError';
   readonly code = 'ERR_KDAP_METRIC';
-  /** The metric, e.g. `roc_auc`. */
+  /** The metric function, e.g. `rocAucScore`. */
   readonly metric: string;
 
   constructor(metric: string, message: string) {

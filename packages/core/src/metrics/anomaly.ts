@@ -18,7 +18,7 @@ export interface AnomalyMetrics {
  * scikit-learn's default), and the detected anomaly rate, which needs no labels.
  */
 export function anomalyMetrics(isAnomaly: BinaryLabels, labels?: BinaryLabels): Partial<AnomalyMetrics> & { detected_anomaly_rate: number } {
-  const flags = binaryLabels('anomaly_metrics', 'isAnomaly', isAnomaly);
+  const flags = binaryLabels('anomalyMetrics', 'isAnomaly', isAnomaly);
   const rate = pairwiseSum(flags) / flags.length;
   if (labels === undefined) return { detected_anomaly_rate: rate };
   return {

@@ -47,7 +47,7 @@ function quantileEdges(values: Float64Array, nBins: number): Float64Array {
  * out, as scikit-learn does.
  */
 export function calibrationCurve(yTrue: BinaryLabels, yProb: Numbers, options: CalibrationCurveOptions = {}): CalibrationCurve {
-  const metric = 'calibration_curve';
+  const metric = 'calibrationCurve';
   sameLength(metric, yTrue, yProb, ['yTrue', 'yProb']);
   const nBins = options.nBins ?? 5;
   if (!Number.isInteger(nBins) || nBins < 1) throw new MetricError(metric, `The 'nBins' option of ${metric} must be an integer >= 1. Got ${nBins}.`);

@@ -17,19 +17,19 @@ function ratio(numerator: number, denominator: number, zeroDivision: number): nu
 
 /** Precision tp / (tp + fp) of 0/1 predictions (scikit-learn `precision_score`, binary). */
 export function precisionScore(yTrue: BinaryLabels, yPred: BinaryLabels, options: ZeroDivisionOptions = {}): number {
-  const c = binaryConfusion('precision_score', yTrue, yPred, options.sampleWeight);
+  const c = binaryConfusion('precisionScore', yTrue, yPred, options.sampleWeight);
   return ratio(c.truePositives, c.truePositives + c.falsePositives, options.zeroDivision ?? 0);
 }
 
 /** Recall tp / (tp + fn) of 0/1 predictions (scikit-learn `recall_score`, binary). */
 export function recallScore(yTrue: BinaryLabels, yPred: BinaryLabels, options: ZeroDivisionOptions = {}): number {
-  const c = binaryConfusion('recall_score', yTrue, yPred, options.sampleWeight);
+  const c = binaryConfusion('recallScore', yTrue, yPred, options.sampleWeight);
   return ratio(c.truePositives, c.truePositives + c.falseNegatives, options.zeroDivision ?? 0);
 }
 
 /** F1 = 2 tp / (2 tp + fp + fn) of 0/1 predictions (scikit-learn `f1_score`, binary). */
 export function f1Score(yTrue: BinaryLabels, yPred: BinaryLabels, options: ZeroDivisionOptions = {}): number {
-  const c = binaryConfusion('f1_score', yTrue, yPred, options.sampleWeight);
+  const c = binaryConfusion('f1Score', yTrue, yPred, options.sampleWeight);
   const actual = c.truePositives + c.falseNegatives;
   const predicted = c.truePositives + c.falsePositives;
   return ratio(2 * c.truePositives, actual + predicted, options.zeroDivision ?? 0);

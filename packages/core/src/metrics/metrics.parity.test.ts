@@ -241,7 +241,7 @@ describe('metric parity with scikit-learn 1.5.2', () => {
     expect(answers[singleClassRoc]).toEqual({ error: 'Only one class present in y_true. ROC AUC score is not defined in that case.' });
     expect(() => rocAucScore(allZero, scores)).toThrow(MetricError);
     expect(() => rocAucScore(allOne, scores)).toThrow(
-      'roc_auc_score is not defined when yTrue holds a single class (all 1). Evaluate on data with both classes.',
+      'ROC AUC (rocAucScore) is not defined when yTrue holds a single class (all 1). Evaluate on data with both classes.',
     );
   });
 });

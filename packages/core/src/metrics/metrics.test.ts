@@ -3,8 +3,8 @@ import { anomalyMetrics } from './anomaly';
 import { calibrationCurve } from './calibration';
 import { labelsAtThreshold } from './confusion';
 import { logLoss } from './probabilistic';
-import { rocAucScore } from './ranking';
-import { meanAbsolutePercentageError, rootMeanSquaredError } from './regression';
+import { averagePrecisionScore, rocAucScore } from './ranking';
+import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from './regression';
 import { classificationMetrics, regressionMetrics } from './report';
 import { chooseThreshold } from './threshold';
 
@@ -82,15 +82,17 @@ describe('bad input', () => {
   it('names the argument and the problem', () => {
     expect(() => rootMeanSquaredError([1, 2], [1])).toThrow(MetricError);
     expect(() => rootMeanSquaredError([1, 2], [1])).toThrow(
-      "The 'yTrue' and 'yPred' arguments of mean_squared_error must have the same length. Got 2 and 1.",
+      "The 'yTrue' and 'yPred' arguments of rootMeanSquaredError must have the same length. Got 2 and 1.",
     );
-    expect(() => rootMeanSquaredError([1, Number.NaN], [1, 2])).toThrow("The 'yTrue' argument of mean_squared_error must hold finite numbers. Got NaN at index 1.");
-    expect(() => rocAucScore([0, 2], [0.1, 0.2])).toThrow("The 'yTrue' argument of roc_auc_score must hold binary labels (0/1 or booleans). Got 2 at index 1.");
-    expect(() => logLoss([0, 1], [0.5, 1.5])).toThrow("The 'yProb' argument of log_loss must hold probabilities in [0, 1]. Got 1.5 at index 1.");
-    expect(() => rootMeanSquaredError([1, 2], [1, 2], { sampleWeight: [1, -1] })).toThrow(
-      "The 'sampleWeight' option of mean_squared_error must hold weights >= 0. Got -1 at index 1.",
+    expect(() => rootMeanSquaredError([1, Number.NaN], [1, 2])).toThrow("The 'yTrue' argument of rootMeanSquaredError must hold finite numbers. Got NaN at index 1.");
+    expect(() => rocAucScore([0, 2], [0.1, 0.2])).toThrow("The 'yTrue' argument of rocAucScore must hold binary labels (0/1 or booleans). Got 2 at index 1.");
+    expect(() => averagePrecisionScore([0, 1], [0.1])).toThrow("The 'yTrue' and 'yScore' arguments of averagePrecisionScore must have the same length. Got 2 and 1.");
+    expect(() => logLoss([0, 1], [0.5, 1.5])).toThrow("The 'yProb' argument of logLoss must hold probabilities in [0, 1]. Got 1.5 at index 1.");
+    expect(() => meanAbsoluteError([1, 2], [1, 2], { sampleWeight: [1, -1] })).toThrow(
+      "The 'sampleWeight' option of meanAbsoluteError must hold weights >= 0. Got -1 at index 1.",
     );
-    expect(() => rootMeanSquaredError([], [])).toThrow('mean_squared_error needs at least one sample. Got none.');
-    expect(() => calibrationCurve([0, 1], [0.1, 0.2], { nBins: 0 })).toThrow("The 'nBins' option of calibration_curve must be an integer >= 1. Got 0.");
+    expect(() => r2Score([1, 2], [1, 2], { sampleWeight: [0, 0] })).toThrow("The 'sampleWeight' option of r2Score must not sum to 0.");
+    expect(() => rootMeanSquaredError([], [])).toThrow('rootMeanSquaredError needs at least one sample. Got none.');
+    expect(() => calibrationCurve([0, 1], [0.1, 0.2], { nBins: 0 })).toThrow("The 'nBins' option of calibrationCurve must be an integer >= 1. Got 0.");
   });
 });

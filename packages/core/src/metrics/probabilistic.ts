@@ -15,7 +15,7 @@ export interface LogLossOptions extends WeightOptions {
  * A single class in `yTrue` is allowed because the labels are known to be {0, 1}.
  */
 export function logLoss(yTrue: BinaryLabels, yProb: Numbers, options: LogLossOptions = {}): number {
-  const metric = 'log_loss';
+  const metric = 'logLoss';
   sameLength(metric, yTrue, yProb, ['yTrue', 'yProb']);
   const y = binaryLabels(metric, 'yTrue', yTrue);
   const p = probabilities(metric, 'yProb', yProb);
@@ -36,7 +36,7 @@ export function logLoss(yTrue: BinaryLabels, yProb: Numbers, options: LogLossOpt
 
 /** Brier score: mean squared difference between the 0/1 outcome and its probability (scikit-learn `brier_score_loss`). */
 export function brierScoreLoss(yTrue: BinaryLabels, yProb: Numbers, options: WeightOptions = {}): number {
-  const metric = 'brier_score_loss';
+  const metric = 'brierScoreLoss';
   sameLength(metric, yTrue, yProb, ['yTrue', 'yProb']);
   const y = binaryLabels(metric, 'yTrue', yTrue);
   const p = probabilities(metric, 'yProb', yProb);

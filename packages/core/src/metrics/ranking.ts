@@ -9,14 +9,14 @@ import { pairwiseSum } from './sum';
  * trapezoid between their points does. Undefined with a single class in `yTrue` (MetricError).
  */
 export function rocAucScore(yTrue: BinaryLabels, yScore: Numbers, options: WeightOptions = {}): number {
-  const labels = binaryLabels('roc_auc_score', 'yTrue', yTrue);
+  const labels = binaryLabels('rocAucScore', 'yTrue', yTrue);
   if (!labels.includes(0) || !labels.includes(1)) {
     throw new MetricError(
-      'roc_auc_score',
-      `roc_auc_score is not defined when yTrue holds a single class (all ${labels[0]}). Evaluate on data with both classes.`,
+      'rocAucScore',
+      `ROC AUC (rocAucScore) is not defined when yTrue holds a single class (all ${labels[0]}). Evaluate on data with both classes.`,
     );
   }
-  let { fps, tps } = binaryCurve('roc_auc_score', labels, yScore, options.sampleWeight);
+  let { fps, tps } = binaryCurve('rocAucScore', labels, yScore, options.sampleWeight);
   // scikit-learn drops collinear points (drop_intermediate=True); the area is the same, and doing
   // the same keeps the floating-point sum the same.
   if (fps.length > 2) {
@@ -52,7 +52,11 @@ export function precisionRecallCurve(
   yScore: Numbers,
   options: WeightOptions = {},
 ): { precision: Float64Array; recall: Float64Array; thresholds: Float64Array } {
-  const { fps, tps, thresholds } = binaryCurve('precision_recall_curve', yTrue, yScore, options.sampleWeight);
+  return curve('precisionRecallCurve', yTrue, yScore, options);
+}
+
+function curve(metric: string, yTrue: BinaryLabels, yScore: Numbers, options: WeightOptions) {
+  const { fps, tps, thresholds } = binaryCurve(metric, yTrue, yScore, options.sampleWeight);
   const n = tps.length;
   const precision = new Float64Array(n + 1);
   const recall = new Float64Array(n + 1);
@@ -74,7 +78,7 @@ export function precisionRecallCurve(
  * With no positive sample it is 0 (scikit-learn warns), with no negative sample 1.
  */
 export function averagePrecisionScore(yTrue: BinaryLabels, yScore: Numbers, options: WeightOptions = {}): number {
-  const { precision, recall } = precisionRecallCurve(yTrue, yScore, options);
+  const { precision, recall } = curve('averagePrecisionScore', yTrue, yScore, options);
   const terms = new Float64Array(recall.length - 1);
   for (let i = 0; i < terms.length; i++) terms[i] = (recall[i + 1]! - recall[i]!) * precision[i]!;
   return -pairwiseSum(terms);

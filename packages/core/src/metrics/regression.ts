@@ -17,22 +17,26 @@ function prepare(metric: string, yTrue: Numbers, yPred: Numbers, options: Weight
   return { t, p, w };
 }
 
-/** Mean squared error, in squared target units (scikit-learn `mean_squared_error`). */
-export function meanSquaredError(yTrue: Numbers, yPred: Numbers, options: WeightOptions = {}): number {
-  const { t, p, w } = prepare('mean_squared_error', yTrue, yPred, options);
+function squaredError(metric: string, yTrue: Numbers, yPred: Numbers, options: WeightOptions): number {
+  const { t, p, w } = prepare(metric, yTrue, yPred, options);
   const sq = new Float64Array(t.length);
   for (let i = 0; i < t.length; i++) sq[i] = (t[i]! - p[i]!) ** 2;
   return average(sq, w);
 }
 
+/** Mean squared error, in squared target units (scikit-learn `mean_squared_error`). */
+export function meanSquaredError(yTrue: Numbers, yPred: Numbers, options: WeightOptions = {}): number {
+  return squaredError('meanSquaredError', yTrue, yPred, options);
+}
+
 /** Root mean squared error, in target units (scikit-learn `root_mean_squared_error`). */
 export function rootMeanSquaredError(yTrue: Numbers, yPred: Numbers, options: WeightOptions = {}): number {
-  return Math.sqrt(meanSquaredError(yTrue, yPred, options));
+  return Math.sqrt(squaredError('rootMeanSquaredError', yTrue, yPred, options));
 }
 
 /** Mean absolute error, in target units (scikit-learn `mean_absolute_error`). */
 export function meanAbsoluteError(yTrue: Numbers, yPred: Numbers, options: WeightOptions = {}): number {
-  const { t, p, w } = prepare('mean_absolute_error', yTrue, yPred, options);
+  const { t, p, w } = prepare('meanAbsoluteError', yTrue, yPred, options);
   const abs = new Float64Array(t.length);
   for (let i = 0; i < t.length; i++) abs[i] = Math.abs(p[i]! - t[i]!);
   return average(abs, w);
@@ -47,7 +51,7 @@ export function meanAbsoluteError(yTrue: Numbers, yPred: Numbers, options: Weigh
  * misses zero returns must not look good); filter zero targets first if that is not what you want.
  */
 export function meanAbsolutePercentageError(yTrue: Numbers, yPred: Numbers, options: WeightOptions = {}): number {
-  const { t, p, w } = prepare('mean_absolute_percentage_error', yTrue, yPred, options);
+  const { t, p, w } = prepare('meanAbsolutePercentageError', yTrue, yPred, options);
   const ratio = new Float64Array(t.length);
   for (let i = 0; i < t.length; i++) ratio[i] = Math.abs(p[i]! - t[i]!) / Math.max(Math.abs(t[i]!), Number.EPSILON);
   return average(ratio, w);
@@ -59,7 +63,7 @@ export function meanAbsolutePercentageError(yTrue: Numbers, yPred: Numbers, opti
  * two samples (as scikit-learn, which warns).
  */
 export function r2Score(yTrue: Numbers, yPred: Numbers, options: WeightOptions = {}): number {
-  const { t, p, w } = prepare('r2_score', yTrue, yPred, options);
+  const { t, p, w } = prepare('r2Score', yTrue, yPred, options);
   if (t.length < 2) return Number.NaN;
   const mean = average(t, w);
   const num = new Float64Array(t.length);

@@ -44,7 +44,7 @@ export function regressionMetrics(yTrue: Numbers, yPred: Numbers, options: Weigh
 export function classificationMetrics(yTrue: BinaryLabels, yProb: Numbers, options: WeightOptions & { threshold?: number } = {}): ClassificationMetrics {
   const threshold = options.threshold ?? 0.5;
   const predicted = labelsAtThreshold(yProb, threshold);
-  const y = binaryLabels('classification_metrics', 'yTrue', yTrue);
+  const y = binaryLabels('classificationMetrics', 'yTrue', yTrue);
   const bothClasses = y.includes(0) && y.includes(1);
   const weights = { sampleWeight: options.sampleWeight };
   return {

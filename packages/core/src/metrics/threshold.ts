@@ -16,7 +16,7 @@ export interface ChosenThreshold {
  * when score >= threshold). Ties go to the higher threshold, which flags fewer customers.
  */
 export function chooseThreshold(yTrue: BinaryLabels, yScore: Numbers, options: WeightOptions = {}): ChosenThreshold {
-  const { fps, tps, thresholds } = binaryCurve('choose_threshold', yTrue, yScore, options.sampleWeight);
+  const { fps, tps, thresholds } = binaryCurve('chooseThreshold', yTrue, yScore, options.sampleWeight);
   const positives = tps[tps.length - 1]!;
   let best: ChosenThreshold = { threshold: thresholds[0]!, f1: -1, precision: 0, recall: 0 };
   for (let i = 0; i < thresholds.length; i++) {

@@ -16,13 +16,8 @@ export function environmentLayers(env: Readonly<Record<string, string | undefine
   for (const [variable, path] of Object.entries(ENVIRONMENT_KEYS)) {
     const value = env[variable];
     if (value === undefined || value === '') continue;
-    let values: Record<string, unknown> = {};
-    let node = values;
-    path.forEach((key, i) => {
-      if (i === path.length - 1) node[key] = value;
-      else node = node[key] = {} as Record<string, unknown>;
-    });
-    values = { ...values };
+    // ['mlflow', 'tracking_uri'] -> { mlflow: { tracking_uri: value } }
+    const values = path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
     layers.push({ source: `environment variable ${variable}`, keyPrefix: [], single: true, values });
   }
   return layers;

@@ -48,7 +48,8 @@ function mergeInto(
     if (isMapping(value) && isMapping(existing)) {
       mergeInto(existing, value, here, layer, provenance);
     } else {
-      target[key] = isMapping(value) ? cloneMapping(value) : value;
+      // A copy, so later layers merging into it never write into the caller's objects.
+      target[key] = isMapping(value) ? structuredClone(value) : value;
       if (isMapping(value)) recordSubtree(value, here, layer, provenance);
     }
   }
@@ -66,10 +67,6 @@ function recordSubtree(value: unknown, path: PropertyKey[], layer: ConfigLayer, 
       recordSubtree(v, [...path, i], layer, provenance);
     });
   }
-}
-
-function cloneMapping(value: Record<string, unknown>): Record<string, unknown> {
-  return structuredClone(value);
 }
 
 /** The layer that set the value at `path` (or its nearest ancestor). */

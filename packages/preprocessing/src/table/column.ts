@@ -105,3 +105,17 @@ export function sliceRows(column: Column, start: number, end: number): Column {
   if (column.kind === 'date') return dateColumn(column.values.subarray(start, end));
   return numericColumn(column.values.subarray(start, end));
 }
+
+/** Re-encodes a categorical column onto a new category list; categories not in it become missing. */
+export function recodeCategorical(column: CategoricalColumn, categories: readonly string[]): CategoricalColumn {
+  const index = new Map<string, number>();
+  categories.forEach((category, code) => index.set(category, code));
+  const remap = column.categories.map((category) => index.get(category) ?? MISSING_CODE);
+  const codes = new Int32Array(column.codes.length);
+  for (let i = 0; i < codes.length; i += 1) {
+    const code = column.codes[i] as number;
+    codes[i] = code === MISSING_CODE ? MISSING_CODE : (remap[code] as number);
+  }
+  return categoricalColumn(codes, categories);
+}
+

@@ -3,7 +3,6 @@ import {
   type Column,
   type ColumnKind,
   MISSING_CODE,
-  categoricalColumn,
   dateColumn,
   encodeCategorical,
   numericColumn,
@@ -141,17 +140,3 @@ export function recordsFromColumns(columns: ReadonlyMap<string, Column>, rowCoun
   }
   return records;
 }
-
-/** Re-encodes a categorical column onto a new category list; categories not in it become missing. */
-export function recodeCategorical(column: Column & { kind: 'categorical' }, categories: readonly string[]): Column {
-  const index = new Map<string, number>();
-  categories.forEach((category, code) => index.set(category, code));
-  const remap = column.categories.map((category) => index.get(category) ?? MISSING_CODE);
-  const codes = new Int32Array(column.codes.length);
-  for (let i = 0; i < codes.length; i += 1) {
-    const code = column.codes[i] as number;
-    codes[i] = code === MISSING_CODE ? MISSING_CODE : (remap[code] as number);
-  }
-  return categoricalColumn(codes, categories);
-}
-

@@ -1,7 +1,6 @@
 import { DataError, ParameterError, describeValue } from '../errors';
 import type { Table } from '../table/Table';
-import { MISSING_CODE, compareCodePoints } from '../table/column';
-import { recodeCategorical } from '../table/records';
+import { MISSING_CODE, compareCodePoints, recodeCategorical } from '../table/column';
 import { ColumnTransform, type TransformJSON, checkTransformJSON } from './Transform';
 
 /** What an encoder does with a category it did not see in training. */
@@ -50,7 +49,7 @@ export class OrdinalEncoder extends ColumnTransform<{ categories: string[][] }> 
       const column = table.categorical(name);
       const recoded = recodeCategorical(column, categories[j] as string[]);
       if (this.unknown === 'error') {
-        const codes = (recoded as { codes: Int32Array }).codes;
+        const codes = recoded.codes;
         for (let row = 0; row < codes.length; row += 1) {
           const original = column.codes[row] as number;
           if (codes[row] === MISSING_CODE && original !== MISSING_CODE) {

@@ -71,11 +71,16 @@ describe('Booster.train / predict', () => {
     const best = Math.min(...history);
     expect(history[booster.bestIteration - 1]).toBe(best);
     expect(booster.bestScore[0]!.value).toBe(best);
-    const byDefault = booster.predictSync(Xva, { rows: 600, cols: COLS });
-    const atBest = booster.predictSync(Xva, { rows: 600, cols: COLS, numIteration: booster.bestIteration });
-    const all = booster.predictSync(Xva, { rows: 600, cols: COLS, numIteration: -1 });
+    // As lightgbm.train returns it: truncated to the best iteration.
+    expect(booster.currentIteration()).toBe(booster.bestIteration);
+    using kept = await Booster.train({ ...base, learning_rate: 0.3 }, train, { numBoostRound: 1000, validSets: [valid], earlyStoppingRounds: 5, keepTrainingBooster: true });
+    expect(kept.currentIteration()).toBe(booster.bestIteration + 5);
+    const byDefault = kept.predictSync(Xva, { rows: 600, cols: COLS });
+    const atBest = kept.predictSync(Xva, { rows: 600, cols: COLS, numIteration: kept.bestIteration });
+    const all = kept.predictSync(Xva, { rows: 600, cols: COLS, numIteration: -1 });
     expect(byDefault).toEqual(atBest);
     expect(byDefault).not.toEqual(all);
+    expect(booster.predictSync(Xva, { rows: 600, cols: COLS })).toEqual(atBest);
   });
 
   test('the training set may be listed for evaluation; alone it does not early-stop (as lightgbm.train)', async () => {

@@ -50,7 +50,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /**
    * Keep the booster's link to its training data for further training (default false: like
-   * LightGBM's Python package, the result is reloaded from its model string and the data released).
+   * LightGBM's Python package, the result is reloaded from its model string, truncated to the best
+   * iteration when early stopping found one, and the data released).
    */
   keepTrainingBooster?: boolean;
 }
@@ -256,8 +257,9 @@ export class Booster extends NativeResource<BoosterHandle> {
         booster.bestScore = stoppedAt.list;
       }
       if (options.keepTrainingBooster) return booster;
-      // Release the training data as lightgbm.train does: reload from the model string.
-      const reloaded = Booster.fromModelString(booster.toModelString({ numIteration: -1 }));
+      // Release the training data as lightgbm.train does: reload from the model string, which
+      // keeps the iterations up to the best one when early stopping found one.
+      const reloaded = Booster.fromModelString(booster.toModelString());
       reloaded.bestIteration = booster.bestIteration;
       reloaded.bestScore = booster.bestScore;
       Object.assign(reloaded.evalHistory, booster.evalHistory);

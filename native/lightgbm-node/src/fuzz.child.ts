@@ -59,6 +59,20 @@ const allowed = (e: unknown) =>
 
 let calls = 0;
 
+/** One fuzzed call: it may return or throw an allowed error; anything else fails the property. */
+async function call(name: string, fn: (...a: unknown[]) => unknown, args: unknown[]): Promise<void> {
+  calls++;
+  try {
+    const r = fn(...args);
+    if (r instanceof Promise) await r;
+    counts.ok = (counts.ok ?? 0) + 1;
+  } catch (e) {
+    if (!allowed(e)) throw new Error(`${name}(${args.map(String).join(', ')}) threw ${String(e)}`);
+    const key = (e as Error).name;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+}
+
 // Valid calls per function; the second phase mutates one or two arguments of these, so the fuzz
 // gets past the first type check into shapes, ranges and the library.
 const row = new Float64Array(4).fill(0.5);
@@ -101,38 +115,16 @@ void (async () => {
   // fc.assert on async properties returns promises; run them in sequence.
   for (const [name, fn] of Object.entries(b as unknown as Record<string, (...a: unknown[]) => unknown>)) {
     if (skipValid.has(name)) continue;
-    await fc.assert(
-      fc.asyncProperty(fc.array(arg, { maxLength: 10 }), async (args) => {
-        calls++;
-        try {
-          const r = fn(...args);
-          if (r instanceof Promise) await r;
-          counts.ok = (counts.ok ?? 0) + 1;
-        } catch (e) {
-          if (!allowed(e)) throw new Error(`${name}(${args.map(String).join(', ')}) threw ${String(e)}`);
-          const key = (e as Error).name;
-          counts[key] = (counts[key] ?? 0) + 1;
-        }
-      }),
-      { numRuns: runs, seed: 4242 },
-    );
+    await fc.assert(fc.asyncProperty(fc.array(arg, { maxLength: 10 }), (args) => call(name, fn, args)), { numRuns: runs, seed: 4242 });
   }
   for (const [name, template] of Object.entries(templates)) {
     const fn = (b as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
+    const mutation = fc.tuple(fc.nat({ max: Math.max(0, template.length - 1) }), arg);
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: Math.max(0, template.length - 1) }), arg), { minLength: 1, maxLength: 2 }), async (mutations) => {
-        calls++;
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 2 }), (mutations) => {
         const args = [...template];
         for (const [i, v] of mutations) args[i] = v;
-        try {
-          const r = fn(...args);
-          if (r instanceof Promise) await r;
-          counts.ok = (counts.ok ?? 0) + 1;
-        } catch (e) {
-          if (!allowed(e)) throw new Error(`${name}(${args.map(String).join(', ')}) threw ${String(e)}`);
-          const key = (e as Error).name;
-          counts[key] = (counts[key] ?? 0) + 1;
-        }
+        return call(name, fn, args);
       }),
       { numRuns: runs, seed: 4243 },
     );

@@ -67,7 +67,7 @@ describe('parity with Python LightGBM (same pinned source build)', () => {
   const labels: Record<string, Float64Array> = { 'y_reg.f64': yReg, 'y_bin.f64': yBin };
   const Xtest = X.subarray(N_TRAIN * COLS);
   const tsResults = new Map<string, { pred: Float64Array; best: number; booster: Booster }>();
-  let py: { lightgbm: string; cases: Record<string, { best_iteration: number }> };
+  let py: { lightgbm: string; cases: Record<string, { best_iteration: number; num_trees: number }> };
 
   beforeAll(async () => {
     for (const c of cases) {
@@ -107,6 +107,9 @@ describe('parity with Python LightGBM (same pinned source build)', () => {
     const ts = tsResults.get('early_stopping')!;
     expect(ts.best).toBeGreaterThan(0);
     expect(ts.best).toBe(py.cases.early_stopping!.best_iteration);
+    // lightgbm.train returns the model truncated to the best iteration; so does Booster.train.
+    expect(ts.booster.currentIteration()).toBe(py.cases.early_stopping!.num_trees);
+    expect(tsResults.get('regression')!.booster.currentIteration()).toBe(py.cases.regression!.num_trees);
   });
 
   test.each(cases.map((c) => c.name))('%s: models cross-load (TS -> Python, Python -> TS)', (name) => {

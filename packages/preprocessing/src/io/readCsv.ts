@@ -6,13 +6,22 @@ import { messageOf } from './duckdb';
 import { scanWithDuckDB } from './duckdbScan';
 import type { ReadTableOptions } from './readOptions';
 
+/**
+ * Texts that mean "missing", as pandas.read_csv's default na_values: users moving from pandas
+ * expect 'NA' in a numeric column to be a missing value, not text.
+ */
+const PANDAS_MISSING_MARKERS = [
+  '', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN',
+  '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
+];
+
 /** Reads a CSV (or TSV) file with DuckDB's parallel CSV reader. */
 export async function readCsv(file: string, options: ReadTableOptions, defaultDelimiter: string): Promise<Map<string, Column>> {
   const delimiter = options.delimiter ?? defaultDelimiter;
   const outline = outlineCsv(file, delimiter);
   const relation =
     `read_csv(${sqlString(file)}, header = true, delim = ${sqlString(delimiter)}, quote = '"', escape = '"', ` +
-    `strict_mode = true, null_padding = false)`;
+    `strict_mode = true, null_padding = false, nullstr = [${PANDAS_MISSING_MARKERS.map(sqlString).join(', ')}])`;
   const connection = await connectDuckDB();
   try {
     return await scanWithDuckDB(connection, { file, relation, rowCapacity: outline.rowCapacity, lineOfRow: (row) => row + 2 }, options);

@@ -56,11 +56,12 @@ describe('readTable and writeTable', () => {
     expect((await readTable(ndjson, { columns: { date: 'categorical' } })).schema.date).toBe('categorical');
   });
 
-  it('parses CSV numbers exactly as pandas.read_csv does', async () => {
+  it('parses CSV numbers and missing markers (NA, N/A, null, ...) exactly as pandas.read_csv does', async () => {
     const random = new SeededRandom(5);
     const lines = ['a,b,c'];
     for (let i = 0; i < 2000; i += 1) {
-      const cells = [random.normal() * 10 ** random.integer(12), random.uniform() < 0.1 ? '' : random.normal().toPrecision(17), random.integer(1000)];
+      const missing = ['', 'NA', 'N/A', 'null', 'NaN', 'None', '#N/A'][random.integer(7)] as string;
+      const cells = [random.normal() * 10 ** random.integer(12), random.uniform() < 0.1 ? missing : random.normal().toPrecision(17), random.integer(1000)];
       lines.push(cells.join(','));
     }
     const csv = file('parity.csv', `${lines.join('\n')}\n`);

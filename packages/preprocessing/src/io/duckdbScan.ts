@@ -1,8 +1,9 @@
-import type { DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
 import { SchemaError } from '../errors';
 import { type Column, type ColumnKind, dateColumn, numericColumn } from '../table/column';
 import { sqlIdentifier } from './duckdb';
 import { copyDoubleColumn } from './duckdbVectors';
+import { ReservoirSample } from './reservoirSample';
 import type { ReadTableOptions } from './readOptions';
 import { type LineOfRow, resolveTextColumn } from './textColumn';
 
@@ -51,10 +52,10 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     query += ` LIMIT ${options.limit}`;
     capacity = Math.min(capacity, options.limit);
   }
-  if (options.sample !== undefined) {
-    query += ` USING SAMPLE reservoir(${options.sample.rows} ROWS) REPEATABLE (${options.sample.seed})`;
-    capacity = Math.min(capacity, options.sample.rows);
-  }
+  // Sampling happens here, not in DuckDB: its parallel reservoir sample need not repeat across
+  // runs, and this way every format yields the same sample for the same data and seed.
+  const sample = options.sample === undefined ? undefined : new ReservoirSample(options.sample.rows, options.sample.seed);
+  if (sample !== undefined) capacity = Math.min(capacity, sample.size);
 
   // One buffer for all numeric columns (column-major): a single large allocation instead of one
   // per column keeps V8's external-memory accounting from triggering repeated full GCs.
@@ -71,6 +72,10 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
     const n = chunk.rowCount;
+    if (sample !== undefined) {
+      keepSampledRows(chunk, plan, sample, doubles, texts);
+      continue;
+    }
     if (rows + n > capacity) {
       capacity = Math.max(rows + n, Math.ceil(capacity * 1.5));
       doubles.forEach((array, j) => {
@@ -93,9 +98,16 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     rows += n;
   }
 
-  const lineOfRow: LineOfRow = options.sample === undefined ? source.lineOfRow : () => undefined;
+  const lineOfRow: LineOfRow = sample === undefined ? source.lineOfRow : () => undefined;
+  const order = sample?.slotsInRowOrder();
+  if (sample !== undefined) rows = sample.filled;
   const columns = new Map<string, Column>();
   plan.forEach((p, j) => {
+    if (order !== undefined) {
+      const array = doubles[j];
+      if (array !== undefined) doubles[j] = Float64Array.from(order, (slot) => array[slot] as number);
+      else texts[j] = Array.from(order, (slot) => (texts[j] as (string | null)[])[slot] ?? null);
+    }
     const array = doubles[j];
     if (array !== undefined) {
       const values = array.subarray(0, rows);
@@ -105,6 +117,33 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     }
   });
   return columns;
+}
+
+/** Stores the rows of `chunk` that the reservoir keeps into their slots. */
+function keepSampledRows(
+  chunk: DuckDBDataChunk,
+  plan: readonly PlannedColumn[],
+  sample: ReservoirSample,
+  doubles: (Float64Array | undefined)[],
+  texts: ((string | null)[] | undefined)[],
+): void {
+  const scratch = new Float64Array(chunk.rowCount);
+  const slots = Int32Array.from({ length: chunk.rowCount }, () => sample.offer());
+  plan.forEach((_, j) => {
+    const target = doubles[j];
+    if (target !== undefined) {
+      copyDoubleColumn(chunk, j, scratch, 0);
+      slots.forEach((slot, i) => {
+        if (slot >= 0) target[slot] = scratch[i] as number;
+      });
+    } else {
+      const vector = chunk.getColumnVector(j) as DuckDBVector<string>;
+      const list = texts[j] as (string | null)[];
+      slots.forEach((slot, i) => {
+        if (slot >= 0) list[slot] = vector.getItem(i);
+      });
+    }
+  });
 }
 
 function planColumn(name: string, duckType: string, override: ColumnKind | undefined): PlannedColumn {

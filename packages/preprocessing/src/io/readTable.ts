@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { DataError, ParameterError, SchemaError, describeValue } from '../errors';
 import { Table } from '../table/Table';
 import { type Column, MISSING_CODE, columnLength, takeRows } from '../table/column';
-import { SeededRandom } from '../random/SeededRandom';
+import { ReservoirSample } from './reservoirSample';
 import { resolveFormat } from './format';
 import { type ReadTableOptions, validateReadOptions } from './readOptions';
 import { readCsv } from './readCsv';
@@ -71,9 +71,14 @@ function limitRows(columns: Map<string, Column>, options: ReadTableOptions): Map
   let indices: ArrayLike<number> | undefined;
   if (options.limit !== undefined && options.limit < rows) {
     indices = Int32Array.from({ length: options.limit }, (_, i) => i);
-  } else if (options.sample !== undefined && options.sample.rows < rows) {
-    const chosen = new SeededRandom(options.sample.seed).permutation(rows).subarray(0, options.sample.rows);
-    indices = chosen.sort();
+  } else if (options.sample !== undefined) {
+    const sample = new ReservoirSample(options.sample.rows, options.sample.seed);
+    const rowOfSlot = new Int32Array(Math.min(rows, options.sample.rows));
+    for (let row = 0; row < rows; row += 1) {
+      const slot = sample.offer();
+      if (slot >= 0) rowOfSlot[slot] = row;
+    }
+    indices = Int32Array.from(sample.slotsInRowOrder(), (slot) => rowOfSlot[slot] as number);
   }
   if (indices === undefined) return columns;
   const kept = indices;

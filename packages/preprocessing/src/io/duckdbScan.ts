@@ -30,8 +30,8 @@ export interface ScanSource {
 }
 
 /**
- * Runs a scan in DuckDB and copies its result into typed arrays chunk by chunk, so DuckDB never
- * holds more than a few chunks and the Table is the only full copy.
+ * Runs a scan in DuckDB and copies its result into typed arrays chunk by chunk, so no full copy
+ * of the result exists besides the Table (docs/benchmarks.md: what DuckDB still uses meanwhile).
  */
 export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanSource, options: ReadTableOptions): Promise<Map<string, Column>> {
   const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source.relation}`);

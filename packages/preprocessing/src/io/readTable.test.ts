@@ -41,6 +41,16 @@ describe('readTable and writeTable', () => {
     expect(fs.readdirSync(directory).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('lays Parquet numeric columns back to back, so a column-major matrix needs no copy', async () => {
+    const numeric = sampleTable(500, 13).select(['current_spend', 'ctr']);
+    const target = path.join(directory, 'numeric.parquet');
+    await writeTable(numeric, target);
+    const read = await readTable(target);
+    const matrix = read.toMatrix({ layout: 'column' });
+    expect(matrix.data.buffer).toBe(read.numeric('current_spend').values.buffer);
+    expect(Array.from(matrix.data)).toEqual([...numeric.numeric('current_spend').values, ...numeric.numeric('ctr').values]);
+  });
+
   it('reads Arrow IPC files and streams, JSON and NDJSON', async () => {
     const table = sampleTable(50, 12);
     const expected = table.toRecords();

@@ -122,4 +122,19 @@ describe('Table', () => {
       "Cannot concatenate column 'channel': it is categorical in the first table and numeric in another. Convert it first.",
     );
   });
+
+  it('hands out back-to-back float64 columns as a column-major matrix without copying', () => {
+    const buffer = new Float64Array([1, 2, 3, 10, 20, 30]);
+    const table = new Table({
+      a: { kind: 'numeric', values: buffer.subarray(0, 3) },
+      b: { kind: 'numeric', values: buffer.subarray(3, 6) },
+    });
+    const shared = table.toMatrix({ layout: 'column' });
+    expect(shared.data.buffer).toBe(buffer.buffer);
+    expect(Array.from(shared.data)).toEqual([1, 2, 3, 10, 20, 30]);
+    const reordered = table.toMatrix({ columns: ['b', 'a'], layout: 'column' });
+    expect(reordered.data.buffer).not.toBe(buffer.buffer);
+    expect(Array.from(reordered.data)).toEqual([10, 20, 30, 1, 2, 3]);
+    expect(Array.from(table.toMatrix().data)).toEqual([1, 10, 2, 20, 3, 30]);
+  });
 });

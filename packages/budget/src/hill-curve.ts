@@ -1,0 +1,129 @@
+/**
+ * A smooth saturating response fitted to the step-shaped curve a tree model traces:
+ * return(spend) = base + maxReturn * spend^shape / (halfSaturation^shape + spend^shape).
+ * Trees are piecewise constant, so their own derivative is zero or infinite; the Hill curve (the
+ * saturation curve of marketing-mix tools such as Robyn and Meridian) gives usable marginal returns.
+ * Units: spend and halfSaturation in currency per period, base and maxReturn in currency per period.
+ */
+export interface HillCurve {
+  base: number;
+  maxReturn: number;
+  halfSaturation: number;
+  shape: number;
+  /** R² of the fit against the traced points (1 = the smooth curve passes through them). */
+  r2: number;
+}
+
+/** Expected return (currency per period) at `spend` (currency per period). */
+export function hillValue(curve: HillCurve, spend: number): number {
+  if (spend <= 0) return curve.base;
+  const ratio = Math.pow(spend / curve.halfSaturation, curve.shape);
+  return curve.base + (curve.maxReturn * ratio) / (1 + ratio);
+}
+
+/** d return / d spend (currency returned per extra currency spent) at `spend`. */
+export function hillSlope(curve: HillCurve, spend: number): number {
+  if (spend <= 0) return curve.shape === 1 ? curve.maxReturn / curve.halfSaturation : 0;
+  const ratio = Math.pow(spend / curve.halfSaturation, curve.shape);
+  return (curve.maxReturn * curve.shape * ratio) / (spend * (1 + ratio) * (1 + ratio));
+}
+
+/** Least squares of y = base + maxReturn * h with maxReturn >= 0 (the model is monotone in spend). */
+function linearPart(h: Float64Array, y: ArrayLike<number>): { base: number; maxReturn: number; sse: number } {
+  const n = h.length;
+  let mh = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mh += h[i]!;
+    my += y[i]!;
+  }
+  mh /= n;
+  my /= n;
+  let shy = 0;
+  let shh = 0;
+  for (let i = 0; i < n; i++) {
+    shy += (h[i]! - mh) * (y[i]! - my);
+    shh += (h[i]! - mh) ** 2;
+  }
+  const maxReturn = shh > 0 ? Math.max(0, shy / shh) : 0;
+  const base = my - maxReturn * mh;
+  let sse = 0;
+  for (let i = 0; i < n; i++) sse += (y[i]! - base - maxReturn * h[i]!) ** 2;
+  return { base, maxReturn, sse };
+}
+
+/**
+ * Fits a Hill curve to traced points (spend ascending, currency per period): a coarse grid over
+ * shape (0.5-4) and log half-saturation (a quarter of the smallest to four times the largest
+ * spend), then a shrinking pattern search; base and maxReturn are solved exactly at each step.
+ */
+export function fitHillCurve(spend: ArrayLike<number>, predicted: ArrayLike<number>): HillCurve {
+  const n = spend.length;
+  const h = new Float64Array(n);
+  const evaluate = (shape: number, logK: number) => {
+    const k = Math.exp(logK);
+    for (let i = 0; i < n; i++) {
+      const ratio = Math.pow(spend[i]! / k, shape);
+      h[i] = ratio / (1 + ratio);
+    }
+    return { shape, logK, ...linearPart(h, predicted) };
+  };
+  const lo = Math.log(Math.max(spend[0]!, 1e-9) / 4);
+  const hi = Math.log(Math.max(spend[n - 1]!, 1e-9) * 4);
+  let best = evaluate(1, (lo + hi) / 2);
+  for (let shape = 0.5; shape <= 4.0001; shape += 0.25) {
+    for (let j = 0; j <= 24; j++) {
+      const candidate = evaluate(shape, lo + ((hi - lo) * j) / 24);
+      if (candidate.sse < best.sse) best = candidate;
+    }
+  }
+  let stepShape = 0.125;
+  let stepLogK = (hi - lo) / 48;
+  for (let round = 0; round < 300 && stepShape > 1e-4; round++) {
+    let improved = false;
+    for (const [ds, dk] of [[stepShape, 0], [-stepShape, 0], [0, stepLogK], [0, -stepLogK]] as const) {
+      const shape = best.shape + ds;
+      if (shape < 0.3 || shape > 6) continue;
+      const candidate = evaluate(shape, best.logK + dk);
+      if (candidate.sse < best.sse) {
+        best = candidate;
+        improved = true;
+      }
+    }
+    if (!improved) {
+      stepShape /= 2;
+      stepLogK /= 2;
+    }
+  }
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += predicted[i]!;
+  mean /= n;
+  let sst = 0;
+  for (let i = 0; i < n; i++) sst += (predicted[i]! - mean) ** 2;
+  return { base: best.base, maxReturn: best.maxReturn, halfSaturation: Math.exp(best.logK), shape: best.shape, r2: sst > 0 ? 1 - best.sse / sst : 1 };
+}
+
+/**
+ * The largest spend in [low, high] (currency per period) whose slope is at least `level`, or `low`
+ * when none is. Hill slopes rise then fall, so it lies on the falling side: scan, then bisect.
+ */
+export function largestSpendWithSlope(curve: HillCurve, level: number, low: number, high: number): number {
+  const steps = 400;
+  let last = -1;
+  for (let i = steps; i >= 0; i--) {
+    if (hillSlope(curve, low + ((high - low) * i) / steps) >= level) {
+      last = i;
+      break;
+    }
+  }
+  if (last < 0) return low;
+  if (last === steps) return high;
+  let a = low + ((high - low) * last) / steps;
+  let b = low + ((high - low) * (last + 1)) / steps;
+  for (let i = 0; i < 60; i++) {
+    const m = (a + b) / 2;
+    if (hillSlope(curve, m) >= level) a = m;
+    else b = m;
+  }
+  return a;
+}

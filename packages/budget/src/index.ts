@@ -1,0 +1,14 @@
+/**
+ * @kdap/budget: the Budget Optimizer (ANL agent). `BudgetOptimizerTrainer` fits a LightGBM
+ * response model of return on spend and context (plus interval quantile models);
+ * `BudgetOptimizer` recommends a channel's optimal spend and allocates a total budget.
+ */
+export { BudgetOptimizerTrainer, CHANNEL_FEATURE } from './trainer';
+export { BudgetOptimizer } from './optimizer';
+export type { Allocation, AllocateOptions, ChannelAllocation, Recommendation, ResponseCurve, ResponsePoint } from './optimizer';
+export { BudgetResponseModel } from './response-model';
+export type { ResponseState, SpendRange } from './response-model';
+export type { ChannelRecord } from './records';
+export type { HillCurve } from './hill-curve';
+export { EFFECTIVE_SPEND } from './carryover';
+export { InfeasibleAllocationError } from './errors';

@@ -1,0 +1,50 @@
+import type { FeatureMatrix, FittedModel } from '@kdap/core';
+import type { Booster, Params } from '@kdap/lightgbm-node';
+
+/** Spend range (currency per period) seen in training: [min, max]. */
+export type SpendRange = readonly [number, number];
+
+/** What the optimizer needs besides the boosters; saved as `state/response.json` in a bundle. */
+export interface ResponseState {
+  /** The spend feature the curves are traced over (currency per period). */
+  spendFeature: string;
+  /** The channel feature ('channel_id'). */
+  channelFeature: string;
+  /** Estimated carry-over (adstock decay per period, 0-0.9) per channel. */
+  decays: Record<string, number>;
+  /** Spend seen in training, over all channels and per channel. */
+  spendRange: { all: SpendRange; byChannel: Record<string, SpendRange> };
+  /** Quantiles of the interval models, e.g. [0.1, 0.9]. */
+  quantiles: readonly [number, number];
+  /** Spend grid as multiples of the current spend, and its number of points. */
+  grid: { minMultiplier: number; maxMultiplier: number; points: number };
+  /** Net marginal return (return per extra currency unit, minus 1) below which spending more is not worth it. */
+  hurdle: number;
+  /** Exact LightGBM parameters and rounds of the three models (for audits and parity checks). */
+  training: { main: Params; lower: Params; upper: Params; numBoostRound: number; earlyStoppingRounds: number | null };
+}
+
+/**
+ * The fitted response model: a LightGBM regression of return on spend and context, and the lower
+ * and upper quantile regressions of the interval. `predict` gives the expected return (currency
+ * per period) per row of an encoded feature matrix.
+ */
+export class BudgetResponseModel implements FittedModel {
+  constructor(
+    readonly main: Booster,
+    readonly lower: Booster,
+    readonly upper: Booster,
+    readonly state: ResponseState,
+  ) {}
+
+  predict(X: FeatureMatrix): Float64Array {
+    return this.main.predictSync(X.values, { rows: X.rows, cols: X.cols });
+  }
+
+  /** Frees the three native boosters; the model cannot predict afterwards. */
+  dispose(): void {
+    this.main.dispose();
+    this.lower.dispose();
+    this.upper.dispose();
+  }
+}

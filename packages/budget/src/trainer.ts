@@ -1,0 +1,250 @@
+import {
+  AbortError,
+  loadConfig,
+  Trainer,
+  type BudgetOptimizerConfig,
+  type FeatureColumn,
+  type FeatureMatrix,
+  type FeatureTable,
+  type FitContext,
+  type FitOptions,
+  type FitOutcome,
+  type ModelArtifacts,
+  type TrainerOptions,
+  type TrainingData,
+  type TrainOptions,
+  type TrainResult,
+} from '@kdap/core';
+import { Booster, Dataset, lightgbmVersion, type Params } from '@kdap/lightgbm-node';
+import { EFFECTIVE_SPEND, effectiveSpend, estimateCarryover } from './carryover';
+import { lightgbmParams } from './lightgbm-params';
+import { BudgetOptimizer } from './optimizer';
+import { BudgetResponseModel, type ResponseState, type SpendRange } from './response-model';
+
+const NAME = 'BudgetOptimizerTrainer';
+/** The channel feature: the Python module's outputs key recommendations by it. */
+export const CHANNEL_FEATURE = 'channel_id';
+
+/** Adds the engineered effective-spend feature to the configured numerical features. */
+function withEffectiveSpend(config: BudgetOptimizerConfig): BudgetOptimizerConfig {
+  if (config.features.numerical.includes(EFFECTIVE_SPEND)) return config;
+  return { ...config, features: { ...config.features, numerical: [...config.features.numerical, EFFECTIVE_SPEND] } };
+}
+
+/** A table with extra (or replacing) columns, without copying the others. */
+function extendTable(table: FeatureTable, extra: ReadonlyMap<string, FeatureColumn>): FeatureTable {
+  const names = [...table.columnNames.filter((n) => !extra.has(n)), ...extra.keys()];
+  return { rowCount: table.rowCount, columnNames: names, column: (name) => extra.get(name) ?? table.column(name) };
+}
+
+/**
+ * Trains the Budget Optimizer: a LightGBM regression of return (currency per period) on spend and
+ * context, monotone non-decreasing in spend, plus lower/upper quantile regressions for the
+ * interval, all in one bundle. Adds `effective_spend` (spend with carry-over from earlier periods,
+ * decay estimated per channel) when the table has a date column. Configured features the training
+ * table lacks are trained as missing values (a notice says so once).
+ *
+ * ```ts
+ * const trainer = new BudgetOptimizerTrainer({ params: { n_estimators: 300 } });
+ * await trainer.fit(train, { validation });
+ * const optimizer = trainer.optimizer();
+ * optimizer.recommend({ channel_id: 'search', current_spend: 50000, historical_roi_mean: 2.5 });
+ * ```
+ */
+export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseModel> {
+  /** Messages about how the data was used (e.g. configured features the table lacks). */
+  readonly notices: string[] = [];
+  #decays: Record<string, number> = {};
+  #preparing = false;
+
+  constructor(options: TrainerOptions<'budget'> = {}) {
+    const base = options.config ?? loadConfig('budget');
+    super(
+      { name: NAME, kind: 'budget', paramsSection: 'lightgbm', requiredFeatures: [base.optimization.spend_feature, CHANNEL_FEATURE] },
+      { ...options, config: withEffectiveSpend(base) },
+    );
+  }
+
+  private get spendFeature(): string {
+    return this.config.optimization.spend_feature;
+  }
+
+  override async fit(table: FeatureTable, options: FitOptions = {}): Promise<TrainResult> {
+    if (this.#preparing) return super.fit(table, options); // the base class refuses overlapping trainings
+    const target = options.target ?? this.config.features.target;
+    const y = table.columnNames.includes(target) && table.column(target).kind === 'numeric' ? (table.column(target) as { values: ArrayLike<number> }).values : undefined;
+    return this.prepared(table, y, () => {
+      const validation = options.validation === undefined ? undefined : this.augment(options.validation, false);
+      return super.fit(this.augment(table, true), { ...options, validation });
+    });
+  }
+
+  override async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
+    if (this.#preparing) return super.train(XTrain, yTrain, XVal, yVal, options);
+    const y = yTrain !== undefined && typeof yTrain === 'object' && yTrain.length === XTrain?.rowCount ? yTrain : undefined;
+    return this.prepared(XTrain, y, () => super.train(this.augment(XTrain, true), yTrain, XVal === undefined ? undefined : this.augment(XVal, false), yVal, options));
+  }
+
+  /** Expected return (currency per period) per row; effective spend is derived as in training. */
+  override predict(table: FeatureTable): Float64Array {
+    const model = this.model;
+    return super.predict(this.withEffectiveSpend(table, model.state.decays));
+  }
+
+  /** The feature matrix the boosters see for a table (schema order, effective spend included). */
+  featureMatrix(table: FeatureTable): FeatureMatrix {
+    return this.featureSchema.encode(this.withEffectiveSpend(table, this.model.state.decays));
+  }
+
+  /** The fitted optimizer (recommend, allocate, response curves). Throws NotFittedError before training. */
+  optimizer(): BudgetOptimizer {
+    return new BudgetOptimizer(this.model, this.featureSchema);
+  }
+
+  private async prepared(table: FeatureTable, y: ArrayLike<number> | undefined, run: () => Promise<TrainResult>): Promise<TrainResult> {
+    this.#preparing = true;
+    try {
+      const canEstimate = y !== undefined && table?.columnNames?.includes(this.spendFeature) && table.columnNames.includes(CHANNEL_FEATURE) && table.column(this.spendFeature).kind === 'numeric';
+      this.#decays = canEstimate ? estimateCarryover(table, this.spendFeature, CHANNEL_FEATURE, y) : {};
+      return await run();
+    } finally {
+      this.#preparing = false;
+    }
+  }
+
+  /** Training tables: effective spend added; configured features the table lacks become missing values. */
+  private augment(table: FeatureTable, noticeMissing: boolean): FeatureTable {
+    if (table === null || typeof table !== 'object' || !Array.isArray(table.columnNames)) return table;
+    const extra = new Map<string, FeatureColumn>();
+    const required = new Set([this.spendFeature, CHANNEL_FEATURE]);
+    const absent: string[] = [];
+    for (const name of this.config.features.numerical) {
+      if (name === EFFECTIVE_SPEND || required.has(name) || table.columnNames.includes(name)) continue;
+      absent.push(name);
+      extra.set(name, { kind: 'numeric', values: new Float64Array(table.rowCount).fill(Number.NaN) });
+    }
+    for (const name of this.config.features.categorical) {
+      if (required.has(name) || table.columnNames.includes(name)) continue;
+      absent.push(name);
+      extra.set(name, { kind: 'categorical', codes: new Int32Array(table.rowCount).fill(-1), categories: [] });
+    }
+    if (absent.length > 0 && noticeMissing) {
+      const notice = `${NAME}: the training table has no column ${absent.map((n) => `'${n}'`).join(', ')}; training on the columns present (these features are missing values for the model).`;
+      if (!this.notices.includes(notice)) {
+        this.notices.push(notice);
+        process.emitWarning(notice, { code: 'KDAP_BUDGET_FEATURES' });
+      }
+    }
+    return extendTable(this.withEffectiveSpend(table, this.#decays), extra);
+  }
+
+  private withEffectiveSpend(table: FeatureTable, decays: Readonly<Record<string, number>>): FeatureTable {
+    if (table === null || typeof table !== 'object' || !Array.isArray(table.columnNames)) return table;
+    if (table.columnNames.includes(EFFECTIVE_SPEND)) return table;
+    return extendTable(table, new Map([[EFFECTIVE_SPEND, { kind: 'numeric', values: effectiveSpend(table, this.spendFeature, CHANNEL_FEATURE, decays) } as FeatureColumn]]));
+  }
+
+  protected override totalIterations(): number {
+    return this.config.hyperparameters.lightgbm.n_estimators;
+  }
+
+  protected override async fitModel(data: TrainingData, context: FitContext): Promise<FitOutcome<BudgetResponseModel>> {
+    const names = data.schema.featureNames;
+    const categorical = data.schema.features.flatMap((f, i) => (f.kind === 'categorical' ? [i] : []));
+    const monotone = this.config.optimization.monotone_spend ? [this.spendFeature, EFFECTIVE_SPEND].filter((n) => names.includes(n)) : [];
+    const [qLow, qHigh] = this.config.optimization.interval_quantiles;
+    const objective = this.config.hyperparameters.lightgbm.objective;
+    const params = {
+      // LightGBM's quantile objective needs its alpha; the configured objective keeps LightGBM's defaults otherwise.
+      main: lightgbmParams(this.config, names, monotone, { objective }),
+      lower: lightgbmParams(this.config, names, monotone, { objective: 'quantile', alpha: qLow }),
+      upper: lightgbmParams(this.config, names, monotone, { objective: 'quantile', alpha: qHigh }),
+    };
+    const numBoostRound = this.config.hyperparameters.lightgbm.n_estimators;
+    const earlyStoppingRounds = data.validation ? this.config.training.early_stopping_rounds : null;
+
+    const trainOne = async (p: Params, report: boolean): Promise<Booster> => {
+      const { X, y } = data.train;
+      const trainSet = new Dataset(X.values, { rows: X.rows, cols: X.cols, label: y!, featureNames: names, categoricalFeatures: categorical });
+      const v = data.validation;
+      const validSet = v ? new Dataset(v.X.values, { rows: v.X.rows, cols: v.X.cols, label: v.y!, featureNames: names, categoricalFeatures: categorical, reference: trainSet }) : undefined;
+      try {
+        return await Booster.train(p, trainSet, {
+          numBoostRound,
+          validSets: validSet ? [validSet] : [],
+          validNames: validSet ? ['validation'] : [],
+          earlyStoppingRounds: earlyStoppingRounds ?? undefined,
+          signal: context.signal,
+          onIteration: report
+            ? (info) => context.reportIteration(info.iteration, Object.fromEntries(info.evals.map((e) => [`${e.dataName}_${e.metric}`, e.value])))
+            : undefined,
+        });
+      } catch (e) {
+        // The base class words the abort with the iteration it stopped after.
+        if (e instanceof AbortError) context.throwIfAborted();
+        throw e;
+      } finally {
+        trainSet.dispose();
+        validSet?.dispose();
+      }
+    };
+
+    const main = await trainOne(params.main, true);
+    let lower: Booster | undefined;
+    try {
+      lower = await trainOne(params.lower, false);
+      const upper = await trainOne(params.upper, false);
+      const state: ResponseState = {
+        spendFeature: this.spendFeature,
+        channelFeature: CHANNEL_FEATURE,
+        decays: { ...this.#decays },
+        spendRange: spendRanges(data, this.spendFeature),
+        quantiles: [qLow, qHigh],
+        grid: {
+          minMultiplier: this.config.optimization.spend_grid.min_multiplier,
+          maxMultiplier: this.config.optimization.spend_grid.max_multiplier,
+          points: this.config.optimization.spend_grid.points,
+        },
+        hurdle: this.config.optimization.marginal_return_hurdle,
+        training: { ...params, numBoostRound, earlyStoppingRounds },
+      };
+      return { model: new BudgetResponseModel(main, lower, upper, state), bestIteration: main.bestIteration > 0 ? main.bestIteration : undefined };
+    } catch (e) {
+      main.dispose();
+      lower?.dispose();
+      throw e;
+    }
+  }
+
+  protected override modelArtifacts(model: BudgetResponseModel): ModelArtifacts {
+    const version = lightgbmVersion();
+    return {
+      modelFiles: { 'model.txt': model.main.toModelString(), 'model_lower.txt': model.lower.toModelString(), 'model_upper.txt': model.upper.toModelString() },
+      state: { 'response.json': model.state },
+      versions: { lightgbm: version },
+      mlflow: { name: 'lightgbm', data: 'model.txt', loaderModule: 'mlflow.lightgbm', options: { lgb_version: version, model_class: 'lightgbm.basic.Booster' } },
+    };
+  }
+}
+
+/** Spend seen in training, overall and per channel (currency per period). */
+function spendRanges(data: TrainingData, spendFeature: string): ResponseState['spendRange'] {
+  const { X } = data.train;
+  const s = data.schema.featureNames.indexOf(spendFeature);
+  const c = data.schema.featureNames.indexOf(CHANNEL_FEATURE);
+  const categories = data.schema.features[c]?.categories ?? [];
+  let all: [number, number] = [Infinity, -Infinity];
+  const byChannel: Record<string, [number, number]> = {};
+  for (let i = 0; i < X.rows; i++) {
+    const spend = X.values[i * X.cols + s]!;
+    if (!Number.isFinite(spend)) continue;
+    all = [Math.min(all[0], spend), Math.max(all[1], spend)];
+    const code = X.values[i * X.cols + c]!;
+    const channel = Number.isNaN(code) ? undefined : categories[code];
+    if (channel === undefined) continue;
+    const range = (byChannel[channel] ??= [spend, spend]);
+    range[0] = Math.min(range[0], spend);
+    range[1] = Math.max(range[1], spend);
+  }
+  return { all: all as SpendRange, byChannel };
+}

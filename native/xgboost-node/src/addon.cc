@@ -32,6 +32,45 @@ using kdap::Guard;
 using kdap::LibFailure;
 
 /**
+ * XGBoost 1.x keeps its global configuration (verbosity, ...) per thread. The binding keeps the
+ * full configuration last set through it and applies it on any thread before that thread's next
+ * XGBoost call, so `setGlobalConfig` means the same on the XGBoost thread and the libuv pool.
+ */
+class GlobalConfig {
+ public:
+  static GlobalConfig& Get() {
+    static GlobalConfig* instance = new GlobalConfig();
+    return *instance;
+  }
+
+  void Store(std::string json) {
+    std::lock_guard<std::mutex> lock(mu_);
+    json_ = std::move(json);
+    version_.fetch_add(1);
+  }
+
+  /** Applies the stored configuration on this thread if it has not seen the latest one. */
+  void Sync() {
+    thread_local uint64_t applied = 0;
+    uint64_t v = version_.load();
+    if (v == applied) return;
+    std::string json;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      json = json_;
+      v = version_.load();
+    }
+    XGBSetGlobalConfig(json.c_str());  // accepted on the thread that set it
+    applied = v;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string json_;
+  std::atomic<uint64_t> version_{0};
+};
+
+/**
  * The one thread that runs every XGBoost call on a booster except in-place prediction.
  *
  * XGBoost 1.x keeps a booster's prediction cache (which also tells a new booster its number of
@@ -87,6 +126,7 @@ class XGBoostThread {
         f = std::move(queue_.front());
         queue_.pop_front();
       }
+      GlobalConfig::Get().Sync();
       f();
     }
   }
@@ -424,7 +464,13 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 Napi::Value SetGlobalConfig(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     std::string config = kdap::ReadString(info, 0, "config");
+    GlobalConfig::Get().Sync();
     Check(XGBSetGlobalConfig(config.c_str()), "XGBSetGlobalConfig");
+    // Store the whole resulting configuration for the other threads (the call may set one key).
+    const char* full = nullptr;
+    Check(XGBGetGlobalConfig(&full), "XGBGetGlobalConfig");
+    GlobalConfig::Get().Store(full ? full : "{}");
+    GlobalConfig::Get().Sync();
     return info.Env().Undefined();
   });
 }
@@ -432,6 +478,7 @@ Napi::Value SetGlobalConfig(const Napi::CallbackInfo& info) {
 // int XGBGetGlobalConfig(char const **out_config);
 Napi::Value GetGlobalConfig(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
+    GlobalConfig::Get().Sync();
     const char* out = nullptr;
     Check(XGBGetGlobalConfig(&out), "XGBGetGlobalConfig");
     return Napi::String::New(info.Env(), out ? out : "{}");
@@ -459,6 +506,7 @@ CreateArgs ReadCreateArgs(const Napi::CallbackInfo& info) {
 }
 
 std::shared_ptr<DMatrixState> CreateDMatrix(const void* data, const CreateArgs& a) {
+  GlobalConfig::Get().Sync();
   std::string iface = ArrayInterface(data, TypeStr(a.m.view), {a.m.rows, a.m.cols});
   std::string config = "{\"missing\":" + JsonNumber(a.missing) + ",\"nthread\":" + std::to_string(a.nthread) + "}";
   DMatrixHandle out = nullptr;
@@ -849,6 +897,7 @@ PredictDenseArgs ReadPredictDenseArgs(const Napi::CallbackInfo& info) {
 }
 
 Shaped PredictDense(const PredictDenseArgs& a, const void* data) {
+  GlobalConfig::Get().Sync();
   std::shared_lock<std::shared_mutex> lock(a.b->rw);
   a.b->CheckUsable();
   CheckAgainstModel(a.b.get(), a.m.cols, a.range);

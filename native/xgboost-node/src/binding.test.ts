@@ -199,6 +199,16 @@ describe('XGBoost layer-1 binding', () => {
     expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(JSON.stringify(model)))).toThrow(
       argError('RangeError', "'buf' is not a valid XGBoost model: trees[1] has a child index out of range at node 0"),
     );
+    const text = new TextDecoder().decode(json);
+    expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(text.replace('"id":1,', '"id":0,')))).toThrow(
+      argError('RangeError', "'buf' is not a valid XGBoost model: tree ids are not 0..num_trees-1 each once"),
+    );
+    expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(text.replace('"num_feature":"4","num_target"', '"num_feature":"2147483647","num_target"')))).toThrow(
+      argError('RangeError', "'buf' is not a valid XGBoost model: num_feature is out of range (0..67108864)"),
+    );
+    expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(text.replace(/"split_indices":\[\d+/, '"split_indices":[9')))).toThrow(
+      argError('RangeError', "'buf' is not a valid XGBoost model: trees[0] splits on a feature index out of range at node 0"),
+    );
     expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode('{"a":' + '['.repeat(5000)))).toThrow(
       argError('RangeError', "'buf' is not a valid XGBoost model: JSON nested too deeply"),
     );
@@ -301,6 +311,27 @@ describe('XGBoost layer-1 binding', () => {
       })();`;
     const r = spawnSync(process.execPath, ['-e', main], { encoding: 'utf8', timeout: 120_000 });
     expect({ status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, signal: null, stdout: 'rounds 3', stderr: '' });
+  });
+
+  it('applies the global configuration on every thread XGBoost runs on (it is thread-local in 1.x)', () => {
+    const addon = path.resolve(__dirname, '..', 'build', 'Release', 'xgboost_node.node');
+    // Loading a model marked as saved by 1.5 makes XGBoost warn (at verbosity >= 1), on the XGBoost thread.
+    const script = (verbosity: number) => `
+      const b = require(${JSON.stringify(addon)});
+      b.setGlobalConfig(JSON.stringify({ verbosity: ${verbosity} }));
+      const x = new Float32Array(600).map((_, i) => Math.sin(i * 1.3));
+      const d = b.dmatrixCreateFromDense(x, 200, 3, NaN, -1);
+      b.dmatrixSetInfoFromInterface(d, 'label', new Float32Array(200).map((_, i) => (x[i * 3] > 0 ? 1 : 0)));
+      const bst = b.boosterCreate([d]);
+      b.boosterUpdateOneIter(bst, 0, d);
+      const old = new TextDecoder().decode(b.boosterSaveModelToBuffer(bst, 'json')).replace(/"version":\\[\\d+,\\d+,\\d+\\]/, '"version":[1,5,0]');
+      b.boosterLoadModelFromBuffer(b.boosterCreate([]), new TextEncoder().encode(old));
+      process.stdout.write(String(JSON.parse(b.getGlobalConfig()).verbosity));`;
+    const quiet = spawnSync(process.execPath, ['-e', script(0)], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ status: 0, stdout: '0', stderr: '' });
+    const loud = spawnSync(process.execPath, ['-e', script(1)], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: loud.status, stdout: loud.stdout }).toEqual({ status: 0, stdout: '1' });
+    expect(loud.stderr).toMatch(/Found JSON model saved before XGBoost 1\.6/);
   });
 
   it('explains load failures with the command that fixes them', () => {

@@ -44,6 +44,8 @@ struct Doc {
 };
 
 constexpr int kMaxDepth = 64;
+constexpr int64_t kMaxFeatures = int64_t{1} << 26;
+constexpr int64_t kMaxGroups = int64_t{1} << 16;
 
 [[noreturn]] inline void Fail(const std::string& what) { throw ModelError{"not a valid XGBoost model: " + what}; }
 
@@ -376,6 +378,10 @@ inline void CheckTree(const Doc& tree, int64_t numFeature, size_t index) {
   const Doc& param = Need(tree.Get("tree_param"), (at + ".tree_param").c_str());
   int64_t nodes = IntOf(Need(param.Get("num_nodes"), "num_nodes"), "num_nodes");
   if (nodes < 1) Fail(at + " has no nodes");
+  if (param.Get("num_feature") != nullptr) {
+    int64_t f = IntOf(*param.Get("num_feature"), "num_feature");
+    if (f < 0 || f > kMaxFeatures) Fail(at + " has num_feature out of range");
+  }
   size_t n = static_cast<size_t>(nodes);
   int64_t leafVector = param.Get("size_leaf_vector") ? IntOf(*param.Get("size_leaf_vector"), "size_leaf_vector") : 0;
   if (leafVector < 0 || leafVector > 65536) Fail(at + " has a bad size_leaf_vector");
@@ -446,10 +452,18 @@ inline void CheckTrees(const Doc& model, int64_t numFeature, int64_t groups) {
   if (trees.kind != Doc::Array && !(trees.kind == Doc::Numbers && trees.numbers.empty())) Fail("trees is not an array of trees");
   size_t count = ArraySize(trees);
   const auto& info = NumbersOf(model.Get("tree_info"), "tree_info", count);
+  std::vector<uint8_t> idTaken(count, 0);
   for (size_t k = 0; k < count; k++) {
     if (!(info[k] >= 0 && info[k] < static_cast<double>(groups))) Fail("tree_info names an output group out of range");
     const Doc& tree = trees.items[k];
     if (tree.kind != Doc::Object) Fail("a tree is not an object");
+    // XGBoost stores each tree at trees[id]: ids must be 0..count-1, each once, or a slot stays empty.
+    const Doc* id = tree.Get("id");
+    if (id != nullptr) {
+      int64_t v = IntOf(*id, "tree id");
+      if (v < 0 || v >= static_cast<int64_t>(count) || idTaken[static_cast<size_t>(v)]) Fail("tree ids are not 0..num_trees-1 each once");
+      idTaken[static_cast<size_t>(v)] = 1;
+    }
     CheckTree(tree, numFeature, k);
   }
   // XGBoost sizes its tree list from num_trees and divides by num_parallel_tree to count rounds.
@@ -471,13 +485,15 @@ inline void CheckModel(const uint8_t* data, size_t size) {
   Doc root = data[1] == '"' ? JsonParser(data, size).Parse() : UbjParser(data, size).Parse();
   const Doc& learner = Need(root.Get("learner"), "learner");
   const Doc& param = Need(learner.Get("learner_model_param"), "learner_model_param");
+  // XGBoost allocates per-feature buffers when predicting and scoring: a corrupted num_feature
+  // would ask for gigabytes. 2^26 features is far beyond any dense model.
   int64_t numFeature = IntOf(Need(param.Get("num_feature"), "num_feature"), "num_feature");
-  if (numFeature < 0) Fail("num_feature is negative");
+  if (numFeature < 0 || numFeature > kMaxFeatures) Fail("num_feature is out of range (0.." + std::to_string(kMaxFeatures) + ")");
   int64_t groups = 1;
   for (const char* key : {"num_class", "num_target"}) {
     if (param.Get(key) == nullptr) continue;
     int64_t v = IntOf(*param.Get(key), key);
-    if (v < 0 || v > 1 << 20) Fail(std::string(key) + " is out of range");
+    if (v < 0 || v > kMaxGroups) Fail(std::string(key) + " is out of range");
     groups = std::max<int64_t>(groups, v);
   }
   const Doc& booster = Need(learner.Get("gradient_booster"), "gradient_booster");

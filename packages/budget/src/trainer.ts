@@ -1,6 +1,7 @@
 import {
   AbortError,
   loadConfig,
+  NotFittedError,
   Trainer,
   type BudgetOptimizerConfig,
   type FeatureColumn,
@@ -98,6 +99,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
 
   /** The fitted optimizer (recommend, allocate, response curves). Throws NotFittedError before training. */
   optimizer(): BudgetOptimizer {
+    if (!this.isFitted) throw new NotFittedError(NAME, 'optimizer');
     return new BudgetOptimizer(this.model, this.featureSchema);
   }
 

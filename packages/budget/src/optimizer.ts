@@ -210,7 +210,8 @@ export class BudgetOptimizer {
 
   /**
    * Splits a total budget (currency per period) across channels to maximize expected total
-   * return on the smoothed response curves, within per-channel bounds, with locked channels kept
+   * return on the smoothed response curves (below the traced grid: a straight line to zero
+   * return at zero spend), within per-channel bounds, with locked channels kept
    * at their current spend. Starts from the current split, so it is never worse than it.
    *
    * @throws InfeasibleAllocationError naming the option when the bounds cannot be met.
@@ -275,21 +276,21 @@ export class BudgetOptimizer {
         `The maximum spends add up to ${maxTotal}${lockedSpend > 0 ? ` (plus ${lockedSpend} locked)` : ''}, below the total budget (${totalBudget}), so the budget cannot be spent. Raise maxSpend or lower totalBudget.`,
       );
     }
-    const value = free.map((i) => (s: number) => hillValue(traced[i]!.main, s));
+    const value = free.map((i) => (s: number) => allocationValue(traced[i]!, s));
     const split = free.length === 0 ? [] : allocateBudget(value, low, high, free.map((i) => encoded[i]!.currentSpend), rest);
 
     const channels = encoded.map((e, i): ChannelAllocation => {
-      const curve = traced[i]!.main;
+      const t = traced[i]!;
       const k = free.indexOf(i);
       const spend = k < 0 ? e.currentSpend : split[k]!;
       return {
         channel_id: e.channel,
         optimal_spend: spend,
-        expected_return: hillValue(curve, spend),
-        marginal_return: hillSlope(curve, spend) - 1,
+        expected_return: allocationValue(t, spend),
+        marginal_return: allocationSlope(t, spend) - 1,
         current_spend: e.currentSpend,
-        current_expected_return: hillValue(curve, e.currentSpend),
-        current_marginal_return: hillSlope(curve, e.currentSpend) - 1,
+        current_expected_return: allocationValue(t, e.currentSpend),
+        current_marginal_return: allocationSlope(t, e.currentSpend) - 1,
         locked: k < 0,
         extrapolated: this.outsideTraining(e.channel, spend),
       };
@@ -374,6 +375,23 @@ export class BudgetOptimizer {
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
       .slice(0, 3);
   }
+}
+
+/**
+ * Return (currency per period) of a channel at any spend, for allocation: the smooth curve over
+ * and above the traced grid; below the grid's first spend, a straight line to zero return at zero
+ * spend. The smooth curve's intercept is only a local fit over the grid, and extending it down to
+ * zero spend would make cutting a channel look almost free.
+ */
+function allocationValue(t: Traced, spend: number): number {
+  const first = t.spend[0]!;
+  return spend >= first ? hillValue(t.main, spend) : (Math.max(0, hillValue(t.main, first)) * spend) / first;
+}
+
+/** d allocationValue / d spend (currency returned per extra currency spent). */
+function allocationSlope(t: Traced, spend: number): number {
+  const first = t.spend[0]!;
+  return spend >= first ? hillSlope(t.main, spend) : Math.max(0, hillValue(t.main, first)) / first;
 }
 
 /** Validates `state/response.json` of a bundle: a hand-edited or foreign file is refused with the reason. */

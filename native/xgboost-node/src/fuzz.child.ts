@@ -43,8 +43,19 @@ rebuild();
 const trained = S.trained as BoosterHandle;
 const json = b.boosterSaveModelToBuffer(trained, 'json');
 const ubj = b.boosterSaveModelToBuffer(trained, 'ubj');
-const jsonText = new TextDecoder().decode(json);
-const jsonNumbers = [...jsonText.matchAll(/-?\d+(\.\d+)?(E-?\d+)?/g)].map((m) => [m.index, m[0].length] as const);
+// A model with categorical (set) splits too, for the structured edits below.
+const categoricalJson = (() => {
+  const xc = X.map((v, i) => (i % COLS === 0 ? Math.floor(i / COLS) % 6 : v));
+  const dc = b.dmatrixCreateFromDense(xc, ROWS, COLS, NaN, 1);
+  b.dmatrixSetInfoFromInterface(dc, 'label', xc.filter((_, i) => i % COLS === 0).map((c) => (c === 2 || c === 4 ? 1 : 0)));
+  b.dmatrixSetStrFeatureInfo(dc, 'feature_type', ['c', 'q', 'q', 'q']);
+  const bc = b.boosterCreate([dc]);
+  for (const [k, v] of [['objective', 'binary:logistic'], ['tree_method', 'hist'], ['max_cat_to_onehot', '1'], ['nthread', '1']]) b.boosterSetParam(bc, k!, v!);
+  for (let i = 0; i < 3; i++) b.boosterUpdateOneIter(bc, i, dc);
+  return new TextDecoder().decode(b.boosterSaveModelToBuffer(bc, 'json'));
+})();
+const numberTokens = (text: string) => [...text.matchAll(/-?\d+(\.\d+)?(E-?\d+)?/g)].map((m) => [m.index, m[0].length] as const);
+const editable = [new TextDecoder().decode(json), categoricalJson].map((text) => ({ text, numbers: numberTokens(text) }));
 const detached = new Float32Array(16);
 structuredClone(detached.buffer, { transfer: [detached.buffer] });
 
@@ -60,10 +71,13 @@ const modelBytes = fc.oneof(
   }),
   fc.constant(new TextEncoder().encode('{"learner":' + '['.repeat(100000))),
   // Well-formed JSON with one or two numbers replaced: reaches the tree checks, not the parser.
-  fc.array(fc.tuple(fc.nat(), fc.constantFrom('-1', '0', '1', '2', '3', '4', '7', '-2', '2147483647', '1E9', 'NaN')), { minLength: 1, maxLength: 2 }).map((edits) => {
-    let text = jsonText;
+  fc.tuple(
+    fc.constantFrom(...editable),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom('-1', '0', '1', '2', '3', '4', '7', '-2', '2147483647', '1E9', 'NaN')), { minLength: 1, maxLength: 2 }),
+  ).map(([source, edits]) => {
+    let text = source.text;
     for (const [i, value] of edits) {
-      const [pos, len] = jsonNumbers[i % jsonNumbers.length]!;
+      const [pos, len] = source.numbers[i % source.numbers.length]!;
       text = text.slice(0, pos) + value + text.slice(pos + len);
     }
     return new TextEncoder().encode(text);

@@ -394,8 +394,10 @@ inline void CheckTree(const Doc& tree, int64_t numFeature, size_t index) {
   NumbersOf(tree.Get("loss_changes"), "loss_changes", n);
   NumbersOf(tree.Get("sum_hessian"), "sum_hessian", n);
   NumbersOf(tree.Get("base_weights"), "base_weights", n * static_cast<size_t>(leafVector > 1 ? leafVector : 1));
+  std::vector<double> splitType(n, 0);
   if (tree.Get("split_type") != nullptr) {
-    for (double t : NumbersOf(tree.Get("split_type"), "split_type", n))
+    splitType = NumbersOf(tree.Get("split_type"), "split_type", n);
+    for (double t : splitType)
       if (t != 0 && t != 1) Fail(at + " has an unknown split type");
   }
 
@@ -430,21 +432,32 @@ inline void CheckTree(const Doc& tree, int64_t numFeature, size_t index) {
     }
   }
 
-  const Doc* catNodes = tree.Get("categories_nodes");
-  if (catNodes != nullptr && ArraySize(*catNodes) > 0) {
-    size_t m = ArraySize(*catNodes);
-    const auto& nodesOf = NumbersOf(catNodes, "categories_nodes", m);
-    const auto& segments = NumbersOf(tree.Get("categories_segments"), "categories_segments", m);
-    const auto& sizes = NumbersOf(tree.Get("categories_sizes"), "categories_sizes", m);
-    const Doc& cats = Need(tree.Get("categories"), "categories");
-    if (cats.kind != Doc::Numbers) Fail("categories is not an array of numbers");
-    for (size_t k = 0; k < m; k++) {
-      if (!(nodesOf[k] >= 0 && nodesOf[k] < nodes) || segments[k] < 0 || sizes[k] < 0 ||
-          segments[k] + sizes[k] > static_cast<double>(cats.numbers.size())) {
-        Fail(at + " has categorical split data out of range");
-      }
+  // Categorical splits: XGBoost walks categories_nodes in step with the node ids, turns each
+  // node's categories into a bit field (so they must be small non-negative integers), and expects
+  // exactly the inner nodes whose split_type is 1 to have one.
+  size_t m = tree.Get("categories_nodes") != nullptr ? ArraySize(*tree.Get("categories_nodes")) : 0;
+  std::vector<double> none;
+  const auto& catNodes = m > 0 ? NumbersOf(tree.Get("categories_nodes"), "categories_nodes", m) : none;
+  const auto& segments = m > 0 ? NumbersOf(tree.Get("categories_segments"), "categories_segments", m) : none;
+  const auto& sizes = m > 0 ? NumbersOf(tree.Get("categories_sizes"), "categories_sizes", m) : none;
+  const Doc* catsDoc = tree.Get("categories");
+  size_t nCats = catsDoc != nullptr ? ArraySize(*catsDoc) : 0;
+  const auto& cats = nCats > 0 ? NumbersOf(catsDoc, "categories", nCats) : none;
+  for (double c : cats)
+    if (!(c >= 0 && c < 16777216.0) || std::floor(c) != c) Fail(at + " has a category that is not an integer in 0..2^24");
+  size_t next = 0;
+  for (size_t k = 0; k < n; k++) {
+    bool listed = next < m && catNodes[next] == static_cast<double>(k);
+    if (splitType[k] == 1 && (!listed || left[k] == -1)) Fail(at + " has a categorical split without categories at node " + std::to_string(k));
+    if (!listed) continue;
+    if (splitType[k] != 1) Fail(at + " has categories for a node that does not split on them");
+    if (segments[next] < 0 || sizes[next] < 0 || std::floor(segments[next]) != segments[next] || std::floor(sizes[next]) != sizes[next] ||
+        segments[next] + sizes[next] > static_cast<double>(nCats)) {
+      Fail(at + " has categorical split data out of range");
     }
+    next++;
   }
+  if (next != m) Fail(at + " has categories_nodes that are not increasing node ids");
 }
 
 inline void CheckTrees(const Doc& model, int64_t numFeature, int64_t groups) {

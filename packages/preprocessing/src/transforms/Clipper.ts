@@ -83,7 +83,7 @@ export class Clipper extends ColumnTransform<{ lower: number[]; upper: number[] 
   }
 
   static fromJSON(json: unknown): Clipper {
-    const parsed = checkTransformJSON(json, 'clipper');
+    const parsed = checkTransformJSON(json, 'clipper', ['lower', 'upper']);
     const clipper = new Clipper(parsed.params as unknown as ClipperOptions);
     if (parsed.state) {
       const state = parsed.state as { lower: (number | null)[]; upper: (number | null)[] };

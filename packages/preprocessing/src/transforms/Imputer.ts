@@ -116,7 +116,7 @@ export class Imputer extends ColumnTransform<{ fills: (number | string)[] }> {
   }
 
   static fromJSON(json: unknown): Imputer {
-    const parsed = checkTransformJSON(json, 'imputer');
+    const parsed = checkTransformJSON(json, 'imputer', ['fills']);
     const imputer = new Imputer(parsed.params as unknown as ImputerOptions);
     if (parsed.state) imputer.fitted = parsed.state as unknown as { fills: (number | string)[] };
     return imputer;

@@ -123,7 +123,7 @@ export class OneHotEncoder extends ColumnTransform<OneHotState> {
   }
 
   static fromJSON(json: unknown): OneHotEncoder {
-    const parsed = checkTransformJSON(json, 'one_hot_encoder');
+    const parsed = checkTransformJSON(json, 'one_hot_encoder', ['kept', 'hasOther', 'others']);
     const encoder = new OneHotEncoder(parsed.params as unknown as OneHotEncoderOptions);
     if (parsed.state) encoder.fitted = parsed.state as unknown as OneHotState;
     return encoder;

@@ -78,7 +78,7 @@ export class OrdinalEncoder extends ColumnTransform<{ categories: string[][] }> 
   }
 
   static fromJSON(json: unknown): OrdinalEncoder {
-    const parsed = checkTransformJSON(json, 'ordinal_encoder');
+    const parsed = checkTransformJSON(json, 'ordinal_encoder', ['categories']);
     const encoder = new OrdinalEncoder(parsed.params as unknown as OrdinalEncoderOptions);
     if (parsed.state) encoder.fitted = parsed.state as unknown as { categories: string[][] };
     return encoder;

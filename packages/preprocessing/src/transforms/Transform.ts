@@ -69,11 +69,27 @@ export abstract class ColumnTransform<State> implements Transform {
   }
 }
 
-/** Checks the envelope of a transform's JSON before its fields are trusted. */
-export function checkTransformJSON(json: unknown, kind: string): TransformJSON {
+/**
+ * Checks the envelope of a transform's JSON before its fields are trusted, and that each of
+ * `perColumnState` is an array with one entry per column (a truncated bundle must not turn into
+ * silent NaNs at scoring time).
+ */
+export function checkTransformJSON(json: unknown, kind: string, perColumnState: readonly string[] = []): TransformJSON {
   const candidate = json as Partial<TransformJSON> | null;
   if (candidate === null || typeof candidate !== 'object' || candidate.kind !== kind || candidate.version !== 1 || typeof candidate.params !== 'object') {
     throw new ParameterError('json', `Expected the JSON of a '${kind}' transform (version 1). Got ${describeValue(json)}.`);
+  }
+  const columns = (candidate.params as { columns?: unknown }).columns;
+  if (candidate.state !== null && candidate.state !== undefined && Array.isArray(columns)) {
+    for (const key of perColumnState) {
+      const entries = (candidate.state as Record<string, unknown>)[key];
+      if (!Array.isArray(entries) || entries.length !== columns.length) {
+        throw new ParameterError(
+          'json',
+          `The JSON of the '${kind}' transform is damaged: state '${key}' must hold one entry per column (${columns.length}). Got ${describeValue(entries)}.`,
+        );
+      }
+    }
   }
   return candidate as TransformJSON;
 }

@@ -70,7 +70,7 @@ export class StandardScaler extends ColumnTransform<ShiftAndScale> {
   }
 
   static fromJSON(json: unknown): StandardScaler {
-    const parsed = checkTransformJSON(json, 'standard_scaler');
+    const parsed = checkTransformJSON(json, 'standard_scaler', ['center', 'scale']);
     const scaler = new StandardScaler(parsed.params as unknown as StandardScalerOptions);
     if (parsed.state) scaler.fitted = parsed.state as unknown as ShiftAndScale;
     return scaler;
@@ -138,7 +138,7 @@ export class RobustScaler extends ColumnTransform<ShiftAndScale> {
   }
 
   static fromJSON(json: unknown): RobustScaler {
-    const parsed = checkTransformJSON(json, 'robust_scaler');
+    const parsed = checkTransformJSON(json, 'robust_scaler', ['center', 'scale']);
     const scaler = new RobustScaler(parsed.params as unknown as RobustScalerOptions);
     if (parsed.state) scaler.fitted = parsed.state as unknown as ShiftAndScale;
     return scaler;
@@ -198,7 +198,7 @@ export class MinMaxScaler extends ColumnTransform<{ scale: number[]; offset: num
   }
 
   static fromJSON(json: unknown): MinMaxScaler {
-    const parsed = checkTransformJSON(json, 'min_max_scaler');
+    const parsed = checkTransformJSON(json, 'min_max_scaler', ['scale', 'offset']);
     const scaler = new MinMaxScaler(parsed.params as unknown as MinMaxScalerOptions);
     if (parsed.state) scaler.fitted = parsed.state as unknown as { scale: number[]; offset: number[] };
     return scaler;

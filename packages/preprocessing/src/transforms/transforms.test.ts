@@ -108,6 +108,12 @@ describe('fitted transforms', () => {
     expect(() => new Log1p({ columns: ['x'] }).fitTransform(Table.fromRecords([{ x: -2 }]))).toThrow(
       "Log1p cannot transform column 'x': it holds -2, below -1, where log(1 + x) is undefined. Clip or shift the column first.",
     );
+    const damaged = JSON.parse(JSON.stringify(new StandardScaler({ columns: ['spend', 'roi'] }).fit(train)));
+    damaged.state.scale.pop();
+    expect(() => transformFromJSON(damaged)).toThrow(ParameterError);
+    expect(() => transformFromJSON(damaged)).toThrow(
+      "The JSON of the 'standard_scaler' transform is damaged: state 'scale' must hold one entry per column (2). Got [",
+    );
     expect(() => transformFromJSON({ kind: 'pca' })).toThrow(
       'Unknown transform kind "pca". Known kinds: imputer, standard_scaler, robust_scaler, min_max_scaler, ordinal_encoder, one_hot_encoder, log1p, clipper, pipeline.',
     );

@@ -8,10 +8,12 @@
  * them: compare ratios, not absolute numbers.
  */
 import os from 'node:os';
+import { budgetBench } from './budget.bench';
 import { lightgbmBench } from './lightgbm.bench';
 
 const benches: Record<string, (argv: string[]) => Promise<string>> = {
   lightgbm: lightgbmBench,
+  budget: budgetBench,
 };
 
 void (async () => {

@@ -1,0 +1,68 @@
+/**
+ * Budget Optimizer end to end: synthetic data (100,000 channel-days) -> BudgetOptimizerTrainer
+ * (carry-over, return + two quantile models, early stopping) -> saved bundle, vs the same steps in
+ * Python (pandas + lightgbm, benchmarks/python/budget_bench.py) in the same run, with the same
+ * LightGBM parameters. TypeScript's time includes generating the data; Python's starts from the
+ * same data written to CSV (it has no generator), including reading it.
+ *
+ *   npm run bench -- budget [--rows 100000] [--reps 1]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BudgetOptimizerTrainer } from '@kdap/budget';
+import { budgetOptimizerDefaults } from '@kdap/core';
+import { syntheticMarketingSpend } from '@kdap/preprocessing';
+import { runPython } from '../scripts/testing/python-ref';
+import { arg, median, ratioRow } from './report';
+
+export async function budgetBench(argv: string[]): Promise<string> {
+  const rows = Number(arg(argv, '--rows', '100000'));
+  const reps = Number(arg(argv, '--reps', '1'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'budget-bench-'));
+  const ts: number[] = [];
+  const py: number[] = [];
+  let best = { ts: 0, py: 0 };
+  try {
+    for (let rep = 0; rep < reps; rep++) {
+      const t0 = performance.now();
+      const { table } = syntheticMarketingSpend({ rows, seed: 7 });
+      const cut = Math.floor((rows * 0.8) / 6) * 6;
+      const trainer = new BudgetOptimizerTrainer({ config: budgetOptimizerDefaults });
+      const result = await trainer.fit(table.slice(0, cut), { validation: table.slice(cut) });
+      await trainer.save(path.join(dir, `ts-${rep}`));
+      ts.push((performance.now() - t0) / 1000);
+
+      const s = trainer.model.state.training;
+      const records = table.toRecords().map((r) => ({ ...r, date: new Date(r.date as number).toISOString().slice(0, 10) }));
+      const names = Object.keys(records[0]!);
+      fs.writeFileSync(path.join(dir, 'data.csv'), [names.join(','), ...records.map((r) => names.map((n) => String((r as Record<string, unknown>)[n] ?? '')).join(','))].join('\n'));
+      fs.writeFileSync(
+        path.join(dir, 'params.json'),
+        JSON.stringify({
+          numerical: trainer.config.features.numerical,
+          categorical: trainer.config.features.categorical,
+          models: { main: s.main, lower: s.lower, upper: s.upper },
+          num_boost_round: s.numBoostRound,
+          early_stopping_rounds: s.earlyStoppingRounds,
+          train_rows: cut,
+        }),
+      );
+      const out = JSON.parse(runPython('budget_bench.py', [path.join(dir, 'data.csv'), path.join(dir, 'params.json'), path.join(dir, `py-${rep}`)], { timeoutMs: 1_800_000 })) as { total_s: number; best_iteration: number };
+      py.push(out.total_s);
+      best = { ts: result.bestIteration, py: out.best_iteration };
+      trainer.model.dispose();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return [
+    `### Budget Optimizer end to end (${rows.toLocaleString('en')} rows -> saved bundle, 3 LightGBM models, default config; median of ${reps})`,
+    '',
+    '| measure | TypeScript | Python | ratio TS/Python | goal |',
+    '|---|---|---|---|---|',
+    ratioRow('synthetic data -> bundle (s)', median(ts), median(py), '<= 0.8'),
+    '',
+    `Best iteration of the return model: TS ${best.ts}, Python ${best.py}.`,
+  ].join('\n');
+}

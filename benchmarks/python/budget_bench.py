@@ -1,6 +1,6 @@
 """Budget Optimizer end to end in Python (pandas + lightgbm), the same steps as the TypeScript
 BudgetOptimizerTrainer: read the data, encode categoricals, estimate carry-over per channel
-(Spearman over decays 0-0.9), add effective spend, train return + lower/upper quantile models
+(Spearman over decays 0-0.9, coarse then fine), add effective spend, train return + lower/upper quantile models
 with early stopping on the last 20% of days, save the three models and the state.
 
 argv: data.csv params.json out_dir   stdout: {"total_s": seconds, "best_iteration": n}
@@ -13,6 +13,12 @@ import time
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
+from scipy.signal import lfilter
+
+
+def adstock(spend, decay):
+    """spend + decay x previous adstock, the first period following a steady history."""
+    return lfilter([1.0], [1.0, -decay], spend, zi=[decay * spend[0] / (1 - decay)])[0]
 
 
 def main():
@@ -23,27 +29,37 @@ def main():
     numerical, categorical = doc["numerical"], doc["categorical"]
     for c in categorical:
         df[c] = pd.Categorical(df[c], categories=sorted(df[c].dropna().unique()))
+    # As the TypeScript trainer: decays estimated on the training rows only; validation rows get
+    # their own adstock with those decays, starting from a steady history.
+    cut = doc["train_rows"]
     decays, effective = {}, np.full(len(df), np.nan)
-    for channel, group in df.sort_values("date", kind="stable").groupby("channel_id", observed=True):
-        spend, ret = group["current_spend"].to_numpy(), group["return"].rank().to_numpy()
-        best = (0.0, -np.inf, None)
-        for decay in np.arange(46) * 0.02:
-            stock = np.empty(len(spend))
-            carried = spend[0] / (1 - decay)
-            stock[0] = carried
-            for i in range(1, len(spend)):
-                carried = spend[i] + decay * carried
-                stock[i] = carried
-            score = np.corrcoef(pd.Series(stock).rank().to_numpy(), ret)[0, 1]
-            if score > best[1] + 1e-12:
-                best = (decay, score, stock)
-        decays[channel] = best[0]
-        effective[group.index.to_numpy()] = best[2]
+    ordered = df.sort_values("date", kind="stable")
+    for part in (ordered[ordered.index < cut], ordered[ordered.index >= cut]):
+        for channel, group in part.groupby("channel_id", observed=True):
+            spend = group["current_spend"].to_numpy(float)
+            if channel not in decays:
+                returns = group["return"].rank(method="min").to_numpy()
+                best = [0.0, -np.inf]
+
+                def consider(decay):
+                    score = np.corrcoef(pd.Series(adstock(spend, decay)).rank(method="min").to_numpy(), returns)[0, 1]
+                    if score > best[1] + 1e-12 or (abs(score - best[1]) <= 1e-12 and decay < best[0]):
+                        best[:] = [decay, score]
+
+                # Coarse steps of 0.1, then steps of 0.02 around the best, as the TypeScript trainer.
+                for step in range(10):
+                    consider(step / 10)
+                centre = best[0]
+                for step in range(-4, 5):
+                    decay = round(centre + step * 0.02, 2)
+                    if 0 <= decay <= 0.9 and decay != centre:
+                        consider(decay)
+                decays[channel] = best[0]
+            effective[group.index.to_numpy()] = adstock(spend, decays[channel])
     df["effective_spend"] = effective
     features = numerical + categorical
     X = np.column_stack([df[c].cat.codes.replace(-1, np.nan).to_numpy(float) if c in categorical else df[c].to_numpy(float) for c in features])
     y = df["return"].to_numpy(float)
-    cut = doc["train_rows"]
     cat_idx = [features.index(c) for c in categorical]
     os.makedirs(out_dir, exist_ok=True)
     best_iteration = None

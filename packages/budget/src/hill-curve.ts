@@ -10,7 +10,7 @@ export interface HillCurve {
   maxReturn: number;
   halfSaturation: number;
   shape: number;
-  /** R² of the fit against the traced points (1 = the smooth curve passes through them). */
+  /** Weighted R² of the fit against the traced points (1 = the smooth curve passes through them). */
   r2: number;
 }
 
@@ -28,37 +28,41 @@ export function hillSlope(curve: HillCurve, spend: number): number {
   return (curve.maxReturn * curve.shape * ratio) / (spend * (1 + ratio) * (1 + ratio));
 }
 
-/** Least squares of y = base + maxReturn * h with maxReturn >= 0 (the model is monotone in spend). */
-function linearPart(h: Float64Array, y: ArrayLike<number>): { base: number; maxReturn: number; sse: number } {
+/** Weighted least squares of y = base + maxReturn * h with maxReturn >= 0 (the model is monotone in spend). */
+function linearPart(h: Float64Array, y: ArrayLike<number>, w: ArrayLike<number>): { base: number; maxReturn: number; sse: number } {
   const n = h.length;
+  let sw = 0;
   let mh = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
-    mh += h[i]!;
-    my += y[i]!;
+    sw += w[i]!;
+    mh += w[i]! * h[i]!;
+    my += w[i]! * y[i]!;
   }
-  mh /= n;
-  my /= n;
+  mh /= sw;
+  my /= sw;
   let shy = 0;
   let shh = 0;
   for (let i = 0; i < n; i++) {
-    shy += (h[i]! - mh) * (y[i]! - my);
-    shh += (h[i]! - mh) ** 2;
+    shy += w[i]! * (h[i]! - mh) * (y[i]! - my);
+    shh += w[i]! * (h[i]! - mh) ** 2;
   }
   const maxReturn = shh > 0 ? Math.max(0, shy / shh) : 0;
   const base = my - maxReturn * mh;
   let sse = 0;
-  for (let i = 0; i < n; i++) sse += (y[i]! - base - maxReturn * h[i]!) ** 2;
+  for (let i = 0; i < n; i++) sse += w[i]! * (y[i]! - base - maxReturn * h[i]!) ** 2;
   return { base, maxReturn, sse };
 }
 
 /**
- * Fits a Hill curve to traced points (spend ascending, currency per period): a coarse grid over
- * shape (0.5-4) and log half-saturation (a quarter of the smallest to four times the largest
- * spend), then a shrinking pattern search; base and maxReturn are solved exactly at each step.
+ * Fits a Hill curve to traced points (spend ascending, currency per period) by weighted least
+ * squares: a coarse grid over shape (0.5-4) and log half-saturation (a quarter of the smallest to
+ * four times the largest spend), then a shrinking pattern search; base and maxReturn are solved
+ * exactly at each step. `weights` (default equal) say how much each point is to be trusted.
  */
-export function fitHillCurve(spend: ArrayLike<number>, predicted: ArrayLike<number>): HillCurve {
+export function fitHillCurve(spend: ArrayLike<number>, predicted: ArrayLike<number>, weights?: ArrayLike<number>): HillCurve {
   const n = spend.length;
+  const w = weights ?? new Float64Array(n).fill(1);
   const h = new Float64Array(n);
   const evaluate = (shape: number, logK: number) => {
     const k = Math.exp(logK);
@@ -66,7 +70,7 @@ export function fitHillCurve(spend: ArrayLike<number>, predicted: ArrayLike<numb
       const ratio = Math.pow(spend[i]! / k, shape);
       h[i] = ratio / (1 + ratio);
     }
-    return { shape, logK, ...linearPart(h, predicted) };
+    return { shape, logK, ...linearPart(h, predicted, w) };
   };
   const lo = Math.log(Math.max(spend[0]!, 1e-9) / 4);
   const hi = Math.log(Math.max(spend[n - 1]!, 1e-9) * 4);
@@ -95,11 +99,15 @@ export function fitHillCurve(spend: ArrayLike<number>, predicted: ArrayLike<numb
       stepLogK /= 2;
     }
   }
+  let sw = 0;
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += predicted[i]!;
-  mean /= n;
+  for (let i = 0; i < n; i++) {
+    sw += w[i]!;
+    mean += w[i]! * predicted[i]!;
+  }
+  mean /= sw;
   let sst = 0;
-  for (let i = 0; i < n; i++) sst += (predicted[i]! - mean) ** 2;
+  for (let i = 0; i < n; i++) sst += w[i]! * (predicted[i]! - mean) ** 2;
   return { base: best.base, maxReturn: best.maxReturn, halfSaturation: Math.exp(best.logK), shape: best.shape, r2: sst > 0 ? 1 - best.sse / sst : 1 };
 }
 

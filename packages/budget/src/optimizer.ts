@@ -341,7 +341,44 @@ export class BudgetOptimizer {
     const predicted = this.model.main.predictSync(X, options);
     const lower = this.model.lower.predictSync(X, options);
     const upper = this.model.upper.predictSync(X, options);
-    return { encoded, spend, predicted, lower, upper, main: fitHillCurve(spend, predicted), low: fitHillCurve(spend, lower), high: fitHillCurve(spend, upper) };
+    const weights = this.support(encoded.channel, spend);
+    return {
+      encoded,
+      spend,
+      predicted,
+      lower,
+      upper,
+      main: fitHillCurve(spend, predicted, weights),
+      low: fitHillCurve(spend, lower, weights),
+      high: fitHillCurve(spend, upper, weights),
+    };
+  }
+
+  /**
+   * How much training data backs each grid spend for this channel: the share of its training
+   * spends within 15% either side, floored at 2% of the best-backed point. Trees are flat where
+   * they saw no data, so points in the sparse tails count less in the smooth fit.
+   */
+  private support(channel: string, spend: Float64Array): Float64Array {
+    const q = this.model.state.spendQuantiles[channel];
+    const weights = new Float64Array(spend.length).fill(1);
+    if (q === undefined || q.length < 2) return weights;
+    const cdf = (x: number) => {
+      if (x <= q[0]!) return 0;
+      if (x >= q[q.length - 1]!) return 1;
+      let k = 0;
+      while (q[k + 1]! < x) k++;
+      const width = q[k + 1]! - q[k]!;
+      return (k + (width > 0 ? (x - q[k]!) / width : 1)) / (q.length - 1);
+    };
+    let top = 0;
+    for (let i = 0; i < spend.length; i++) {
+      weights[i] = cdf(spend[i]! * 1.15) - cdf(spend[i]! / 1.15);
+      top = Math.max(top, weights[i]!);
+    }
+    if (top <= 0) return weights.fill(1);
+    for (let i = 0; i < spend.length; i++) weights[i] = Math.max(weights[i]!, 0.02 * top);
+    return weights;
   }
 
   private recommendEncoded(encoded: EncodedRecord): Recommendation {
@@ -404,6 +441,10 @@ function checkState(dir: string, raw: unknown): ResponseState {
   const range = s.spendRange;
   if (!range || !Array.isArray(range.all) || range.all.length !== 2 || typeof range.byChannel !== 'object') throw fail('has no training spend range');
   if (!Array.isArray(s.quantiles) || s.quantiles.length !== 2) throw fail('has no interval quantiles');
+  const q = s.spendQuantiles;
+  if (q === null || typeof q !== 'object' || Object.values(q).some((list) => !Array.isArray(list) || list.some((v) => typeof v !== 'number'))) {
+    throw fail('has no per-channel training spend quantiles');
+  }
   const g = s.grid;
   if (!g || !(g.minMultiplier > 0) || !(g.maxMultiplier > g.minMultiplier) || !Number.isInteger(g.points) || g.points < 2) throw fail('has an invalid spend grid');
   if (typeof s.hurdle !== 'number' || !Number.isFinite(s.hurdle)) throw fail('has an invalid marginal return hurdle');

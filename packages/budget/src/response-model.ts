@@ -14,6 +14,11 @@ export interface ResponseState {
   decays: Record<string, number>;
   /** Spend seen in training, over all channels and per channel. */
   spendRange: { all: SpendRange; byChannel: Record<string, SpendRange> };
+  /**
+   * Per channel, the training spend at the 0th, 5th, ..., 100th percentile (21 values): where the
+   * model saw data, so the smooth curve is fitted mostly where the traced curve can be trusted.
+   */
+  spendQuantiles: Record<string, number[]>;
   /** Quantiles of the interval models, e.g. [0.1, 0.9]. */
   quantiles: readonly [number, number];
   /** Spend grid as multiples of the current spend, and its number of points. */

@@ -201,6 +201,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
         channelFeature: CHANNEL_FEATURE,
         decays: { ...this.#decays },
         spendRange: spendRanges(data, this.spendFeature),
+        spendQuantiles: spendQuantiles(data, this.spendFeature),
         quantiles: [qLow, qHigh],
         grid: {
           minMultiplier: this.config.optimization.spend_grid.min_multiplier,
@@ -227,6 +228,35 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
       mlflow: { name: 'lightgbm', data: 'model.txt', loaderModule: 'mlflow.lightgbm', options: { lgb_version: version, model_class: 'lightgbm.basic.Booster' } },
     };
   }
+}
+
+/** Per channel, the spend (currency per period) at every 5th percentile of its training rows. */
+function spendQuantiles(data: TrainingData, spendFeature: string): Record<string, number[]> {
+  const { X } = data.train;
+  const s = data.schema.featureNames.indexOf(spendFeature);
+  const c = data.schema.featureNames.indexOf(CHANNEL_FEATURE);
+  const categories = data.schema.features[c]?.categories ?? [];
+  const byChannel = new Map<string, number[]>();
+  for (let i = 0; i < X.rows; i++) {
+    const spend = X.values[i * X.cols + s]!;
+    const code = X.values[i * X.cols + c]!;
+    const channel = Number.isNaN(code) ? undefined : categories[code];
+    if (channel === undefined || !Number.isFinite(spend)) continue;
+    let list = byChannel.get(channel);
+    if (list === undefined) byChannel.set(channel, (list = []));
+    list.push(spend);
+  }
+  const out: Record<string, number[]> = {};
+  for (const [channel, list] of byChannel) {
+    const sorted = Float64Array.from(list).sort();
+    out[channel] = Array.from({ length: 21 }, (_, k) => {
+      const position = (k / 20) * (sorted.length - 1);
+      const below = Math.floor(position);
+      const above = Math.min(below + 1, sorted.length - 1);
+      return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+    });
+  }
+  return out;
 }
 
 /** Spend seen in training, overall and per channel (currency per period). */

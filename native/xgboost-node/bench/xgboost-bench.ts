@@ -4,7 +4,7 @@
  * measured in the same run. Prints a markdown table of times (best of the repeats) and TS/Python
  * ratios. Run from the repo root:
  *
- *   node --conditions=@kdap/source -r ts-node/register/transpile-only native/xgboost-node/bench/xgboost-bench.ts [--repeat 2] [--nthread N]
+ *   node --conditions=@kdap/source -r ts-node/register/transpile-only native/xgboost-node/bench/xgboost-bench.ts [--repeat 3] [--nthread N]
  *
  * nthread defaults to the machine's available parallelism; both sides get the same value.
  */
@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Booster, DMatrix, setVerbosity, xgboostVersion } from '@kdap/xgboost-node';
+import { Booster, DMatrix, setVerbosity, xgboostBuildInfo, xgboostVersion } from '@kdap/xgboost-node';
 import { maxDifference, readFloat32, referencePython, writeFloat32 } from '../src/testing/python';
 import { makeFixture } from '../src/testing/random';
 
@@ -27,7 +27,7 @@ function argValue(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const repeat = argValue('--repeat', 2);
+  const repeat = argValue('--repeat', 3);
   const nthread = argValue('--nthread', os.availableParallelism());
   const params = { objective: 'binary:logistic', tree_method: 'hist', max_depth: 6, eta: 0.05, nthread, seed: 0 };
   setVerbosity(1);
@@ -36,11 +36,14 @@ async function main(): Promise<void> {
     const fx = makeFixture(ROWS, COLS, 424242);
     writeFloat32(path.join(dir, 'x.f32'), fx.x);
     writeFloat32(path.join(dir, 'y.f32'), fx.yBinary);
-    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ rows: ROWS, cols: COLS, rounds: ROUNDS, repeat, params }));
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ rows: ROWS, cols: COLS, rounds: ROUNDS, repeat: 1, params }));
     const x = readFloat32(path.join(dir, 'x.f32'));
     const y = readFloat32(path.join(dir, 'y.f32'));
 
+    // TypeScript and Python alternate, one repeat each, so drifting load on a shared machine hits
+    // both sides alike; each Python run is a fresh process timing only the steps themselves.
     const ts = { dmatrix: [] as number[], train: [] as number[], predict: [] as number[], predictSync: [] as number[] };
+    const py = { xgboost: '', timings: { dmatrix: [] as number[], train: [] as number[], predict: [] as number[] } };
     let tsPred = new Float32Array(0);
     for (let r = 0; r < repeat; r++) {
       let t = performance.now();
@@ -59,17 +62,21 @@ async function main(): Promise<void> {
       }
       booster.dispose();
       dtrain.dispose();
-    }
 
-    const out = execFileSync(referencePython(), [path.join(__dirname, 'xgboost_bench.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const py = JSON.parse(out) as { xgboost: string; timings: { dmatrix: number[]; train: number[]; predict: number[] } };
+      const out = execFileSync(referencePython(), [path.join(__dirname, 'xgboost_bench.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const run = JSON.parse(out) as { xgboost: string; timings: { dmatrix: number[]; train: number[]; predict: number[] } };
+      py.xgboost = run.xgboost;
+      py.timings.dmatrix.push(...run.timings.dmatrix);
+      py.timings.train.push(...run.timings.train);
+      py.timings.predict.push(...run.timings.predict);
+    }
     const diff = maxDifference(tsPred, readFloat32(path.join(dir, 'py_pred.f32')));
 
     const best = (v: number[]) => Math.min(...v);
     const row = (step: string, a: number[], b: number[]) =>
       `| ${step} | ${best(a).toFixed(3)} | ${best(b).toFixed(3)} | ${(best(a) / best(b)).toFixed(3)} |`;
     const lines = [
-      `XGBoost ${xgboostVersion()} (addon) vs Python xgboost ${py.xgboost}; ${ROWS.toLocaleString('en-US')} x ${COLS}, hist, depth 6, eta 0.05, ${ROUNDS} rounds, nthread ${nthread}, best of ${repeat} (predictions: best of ${3 * repeat}); ${os.cpus().length} CPUs, shared machine.`,
+      `XGBoost ${xgboostVersion()} (addon; library built with GCC ${String(xgboostBuildInfo()['GCC_VERSION'] ?? '?')}) vs Python xgboost ${py.xgboost}; ${ROWS.toLocaleString('en-US')} x ${COLS}, hist, depth 6, eta 0.05, ${ROUNDS} rounds, nthread ${nthread}, best of ${repeat} alternating runs (predictions: best of ${3 * repeat}); ${os.cpus().length} CPUs, shared machine.`,
       '',
       '| step | TypeScript (s) | Python (s) | TS / Python |',
       '|---|---|---|---|',

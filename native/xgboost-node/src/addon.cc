@@ -11,17 +11,16 @@
 #include "model_check.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <future>
-#include <thread>
 #include <atomic>
-#include <cinttypes>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <functional>
+#include <future>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {

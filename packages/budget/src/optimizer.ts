@@ -422,13 +422,16 @@ export class BudgetOptimizer {
  */
 function allocationValue(t: Traced, spend: number): number {
   const first = t.spend[0]!;
-  return spend >= first ? hillValue(t.main, spend) : (Math.max(0, hillValue(t.main, first)) * spend) / first;
+  return spend >= first * (1 - 1e-9) ? hillValue(t.main, spend) : (Math.max(0, hillValue(t.main, first)) * spend) / first;
 }
 
-/** d allocationValue / d spend (currency returned per extra currency spent). */
+/**
+ * d allocationValue / d spend (currency returned per extra currency spent); at the grid's first
+ * spend (a kink) the slope to the right, i.e. what one more unit of spend would bring.
+ */
 function allocationSlope(t: Traced, spend: number): number {
   const first = t.spend[0]!;
-  return spend >= first ? hillSlope(t.main, spend) : Math.max(0, hillValue(t.main, first)) / first;
+  return spend >= first * (1 - 1e-9) ? hillSlope(t.main, spend) : Math.max(0, hillValue(t.main, first)) / first;
 }
 
 /** Validates `state/response.json` of a bundle: a hand-edited or foreign file is refused with the reason. */

@@ -13,7 +13,30 @@ function data(rows: number): { X: Float64Array; y: Float64Array } {
   return { X, y };
 }
 
+/** Trains in a loop until terminated (the parent terminates it mid-training). */
+async function trainForever(): Promise<void> {
+  const small = data(5000);
+  parentPort!.postMessage('started');
+  for (;;) {
+    using ds = new Dataset(small.X, { rows: 5000, cols: COLS, label: small.y });
+    using b = await Booster.train({ objective: 'regression', verbosity: -1, num_threads: 1 }, ds, { numBoostRound: 50 });
+    await b.predict(small.X, { rows: 5000, cols: COLS });
+  }
+}
+
+/** Terminates workers while they train and predict: the process must survive and exit cleanly. */
+async function terminateMidTraining(): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const workers = Array.from({ length: 3 }, () => new Worker(__filename, { workerData: { mode: 'forever' } }));
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+    await new Promise((r) => setTimeout(r, 150 + 100 * round));
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  process.stdout.write(JSON.stringify({ terminated: 9 }));
+}
+
 async function inWorker(): Promise<void> {
+  if ((workerData as { mode?: string }).mode === 'forever') return trainForever();
   const { model, X, rows, rounds } = workerData as { model: string; X: Float64Array; rows: number; rounds: number };
   // A logger per environment: LightGBM lines reach this thread's JS.
   const lines: string[] = [];
@@ -57,7 +80,7 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify({ workers: outs.length, iterations: outs.map((o) => o.iterations), logLines: outs.map((o) => o.logLines) }));
 }
 
-(isMainThread ? main() : inWorker()).catch((e: unknown) => {
+(isMainThread ? (process.argv[2] === 'terminate' ? terminateMidTraining() : main()) : inWorker()).catch((e: unknown) => {
   console.error(e);
   process.exitCode = 1;
 });

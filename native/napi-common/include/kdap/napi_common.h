@@ -378,20 +378,29 @@ class PromiseWorker : public Napi::AsyncWorker {
       SetError(e.what());
     }
   }
+  // Settling runs on the JS thread, but that thread may be a worker whose environment is shutting
+  // down (worker.terminate() mid-call): then creating values or settling throws, and there is no
+  // one left to tell, so the failure is dropped instead of escaping into std::terminate.
   void OnOK() override {
     Napi::Env env = Env();
-    Napi::HandleScope scope(env);
     try {
-      deferred_.Resolve(done_(env));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
+      Napi::HandleScope scope(env);
+      try {
+        deferred_.Resolve(done_(env));
+      } catch (const Napi::Error& e) {
+        deferred_.Reject(e.Value());
+      }
+    } catch (...) {
     }
     kept_.clear();
   }
   void OnError(const Napi::Error&) override {
     Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    deferred_.Reject(MakeNativeError(env, failure_.function, failure_.code, failure_.message).Value());
+    try {
+      Napi::HandleScope scope(env);
+      deferred_.Reject(MakeNativeError(env, failure_.function, failure_.code, failure_.message).Value());
+    } catch (...) {
+    }
     kept_.clear();
   }
 

@@ -25,3 +25,8 @@ export function runTsChild(file: string, args: string[] = [], options: { timeout
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
+
+/** A one-line account of a child's exit for assertion messages. */
+export function describeExit(r: ChildResult): string {
+  return `status=${r.status} signal=${r.signal}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
+}

@@ -17,9 +17,9 @@ export function refPython(): string {
   return py;
 }
 
-/** Runs a Python script from benchmarks/python with arguments; returns its stdout. */
+/** Runs a Python script (a path, or a name in benchmarks/python) with arguments; returns its stdout. */
 export function runPython(script: string, args: string[], options: { timeoutMs?: number } = {}): string {
-  const file = path.join(repoRoot, 'benchmarks', 'python', script);
+  const file = path.isAbsolute(script) ? script : path.join(repoRoot, 'benchmarks', 'python', script);
   return execFileSync(refPython(), [file, ...args], {
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 300_000,

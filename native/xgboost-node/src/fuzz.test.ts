@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runTsChild } from './testing/child';
+import { runTsChild } from '../../../scripts/testing/child';
 
 /**
  * Property-based boundary test: random argument types, shapes and values (NaN/Infinity, negative

@@ -2,28 +2,18 @@
  * The Python reference environment (.venv-ref, made by scripts/python-ref.sh). Parity tests and
  * the benchmark fail, never skip, when it is missing.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot, repoRoot } from './child';
+import { refPython, runPython } from '../../../../scripts/testing/python-ref';
+
+const packageRoot = path.resolve(__dirname, '..', '..');
 
 /** The reference interpreter: $KDAP_PYTHON or <repo>/.venv-ref/bin/python. */
-export function referencePython(): string {
-  const py = process.env.KDAP_PYTHON ?? path.join(repoRoot, '.venv-ref', 'bin', 'python');
-  if (!fs.existsSync(py)) {
-    throw new Error(`The Python reference environment is missing (${py}). Create it with 'bash scripts/python-ref.sh'.`);
-  }
-  return py;
-}
+export const referencePython = refPython;
 
 /** Runs a script from native/xgboost-node/test/python; returns its stdout. */
 export function runPythonScript(script: string, args: string[], timeoutMs = 600_000): string {
-  return execFileSync(referencePython(), [path.join(packageRoot, 'test', 'python', script), ...args], {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return runPython(path.join(packageRoot, 'test', 'python', script), args, { timeoutMs });
 }
 
 export function readFloat32(file: string): Float32Array {

@@ -34,6 +34,12 @@ export function lightgbmParams(
   if (objective.alpha !== undefined) params.alpha = objective.alpha;
   // LightGBM refuses monotone constraints with the quantile objective; the smooth (Hill) curve
   // fitted to the traced response is monotone anyway, so the interval models go without.
-  if (monotoneFeatures.length > 0 && objective.objective !== 'quantile') params.monotone_constraints = featureNames.map((name) => (monotoneFeatures.includes(name) ? 1 : 0));
+  if (monotoneFeatures.length > 0 && objective.objective !== 'quantile') {
+    params.monotone_constraints = featureNames.map((name) => (monotoneFeatures.includes(name) ? 1 : 0));
+    // 'basic' constrains whole subtrees and flattens response curves; 'intermediate' is less
+    // constraining (measured: more contexts within 10% of the true optimum on seeds 11-15).
+    // ('advanced' crashed the process in a trial here, so it is not used.)
+    params.monotone_constraints_method = 'intermediate';
+  }
   return params;
 }

@@ -171,6 +171,7 @@ describe('BudgetOptimizer', () => {
     const fresh = new BudgetOptimizerTrainer({ config });
     expect(() => fresh.optimizer()).toThrow(NotFittedError);
     expect(() => fresh.optimizer()).toThrow('BudgetOptimizerTrainer.optimizer() needs a fitted model. Call train(XTrain, yTrain) or fit(table, { target }) first.');
+    expect(() => fresh.predict(data.validation)).toThrow('BudgetOptimizerTrainer.predict() needs a fitted model.');
   });
 
   it('exposes feature importance and SHAP contributions that add up to the prediction', () => {

@@ -88,12 +88,14 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
 
   /** Expected return (currency per period) per row; effective spend is derived as in training. */
   override predict(table: FeatureTable): Float64Array {
+    if (!this.isFitted) throw new NotFittedError(NAME, 'predict');
     const model = this.model;
     return super.predict(this.withEffectiveSpend(table, model.state.decays));
   }
 
   /** The feature matrix the boosters see for a table (schema order, effective spend included). */
   featureMatrix(table: FeatureTable): FeatureMatrix {
+    if (!this.isFitted) throw new NotFittedError(NAME, 'featureMatrix');
     return this.featureSchema.encode(this.withEffectiveSpend(table, this.model.state.decays));
   }
 

@@ -5,7 +5,8 @@ export function packageConfig(overrides: Options = {}): Options {
   return {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
-    dts: { compilerOptions: { composite: false, customConditions: [] } },
+    // Types of sibling workspaces resolve to their sources (@kdap/source), so packages build in any order.
+    dts: { compilerOptions: { composite: false } },
     sourcemap: true,
     clean: true,
     target: 'node20',

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { NativeError, type Handle } from '@kdap/napi-common';
+import { NativeError, loadWithOpenMPDefaults, type Handle } from '@kdap/napi-common';
 
 export type DatasetHandle = Handle<'Dataset'>;
 export type BoosterHandle = Handle<'Booster'>;
@@ -160,7 +160,7 @@ function load(): LightGBMBinding {
     );
   }
   try {
-    const binding = createRequire(__filename)(file) as LightGBMBinding;
+    const binding = loadWithOpenMPDefaults(() => createRequire(__filename)(file) as LightGBMBinding);
     binding.init(NativeError);
     return binding;
   } catch (e) {

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { NativeError, type Handle } from '@kdap/napi-common';
+import { NativeError, loadWithOpenMPDefaults, type Handle } from '@kdap/napi-common';
 
 export type DMatrixHandle = Handle<'DMatrix'>;
 export type BoosterHandle = Handle<'Booster'>;
@@ -175,7 +175,7 @@ function load(): XGBoostBinding {
   }
   let loaded: XGBoostBinding;
   try {
-    loaded = createRequire(__filename)(file) as XGBoostBinding;
+    loaded = loadWithOpenMPDefaults(() => createRequire(__filename)(file) as XGBoostBinding);
   } catch (e) {
     throw new AddonLoadError(explainLoadError(file, e), { cause: e });
   }

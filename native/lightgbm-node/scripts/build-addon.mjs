@@ -4,27 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ensureLightGBM, findCmake } from './build-lightgbm.mjs';
+import { addonIncludes } from '../../napi-common/scripts/addon-includes.mjs';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(path.join(pkg, 'package.json'));
-
-function nodeApiInclude() {
-  // The running Node's own headers (nodedir), else the node-api-headers package from the registry.
-  const candidates = [
-    process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include', 'node'),
-    path.resolve(process.execPath, '..', '..', 'include', 'node'),
-  ].filter(Boolean);
-  for (const dir of candidates) if (fs.existsSync(path.join(dir, 'node_api.h'))) return dir;
-  try {
-    return require('node-api-headers').include_dir;
-  } catch {
-    console.error('[lightgbm-node] no Node-API headers: install Node with its headers, or run npm install (node-api-headers).');
-    process.exit(1);
-  }
-}
 
 function run(cmd, args) {
   console.error(`[lightgbm-node] $ ${cmd} ${args.join(' ')}`);
@@ -38,11 +22,14 @@ function run(cmd, args) {
 const prefix = ensureLightGBM();
 const cmake = findCmake();
 const build = path.join(pkg, 'build', 'cmake');
-const addonApi = path.dirname(require.resolve('node-addon-api/package.json'));
-const common = path.join(path.dirname(require.resolve('@kdap/napi-common/package.json')), 'include');
+const inc = addonIncludes(pkg);
+if ('error' in inc) {
+  console.error(`[lightgbm-node] ${inc.error}`);
+  process.exit(1);
+}
 run(cmake, ['-S', pkg, '-B', build, '-DCMAKE_BUILD_TYPE=Release', `-DLIGHTGBM_PREFIX=${prefix}`,
-  `-DNODE_API_INCLUDE=${nodeApiInclude()}`, `-DNODE_ADDON_API_INCLUDE=${addonApi}`,
-  `-DKDAP_NAPI_COMMON_INCLUDE=${common}`]);
+  `-DNODE_API_INCLUDE=${inc.nodeApi}`, `-DNODE_ADDON_API_INCLUDE=${inc.nodeAddonApi}`,
+  `-DKDAP_NAPI_COMMON_INCLUDE=${inc.napiCommon}`]);
 run(cmake, ['--build', build, '-j', '2']);
 const out = path.join(pkg, 'build', 'Release');
 fs.mkdirSync(out, { recursive: true });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { addonIncludes } from '../../napi-common/scripts/addon-includes.mjs';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(pkg, 'package.json'));
@@ -15,20 +16,6 @@ const INSTALL_HINT =
 function fail(message) {
   console.error(`[xgboost-node] ${message}`);
   process.exit(1);
-}
-
-function nodeApiInclude() {
-  // The running Node's own headers (nodedir), else the node-api-headers package from the registry.
-  const candidates = [
-    process.env.npm_config_nodedir && path.join(process.env.npm_config_nodedir, 'include', 'node'),
-    path.resolve(process.execPath, '..', '..', 'include', 'node'),
-  ].filter(Boolean);
-  for (const dir of candidates) if (fs.existsSync(path.join(dir, 'node_api.h'))) return dir;
-  try {
-    return require('node-api-headers').include_dir;
-  } catch {
-    return fail('no Node-API headers: install Node with its headers, or run npm install (node-api-headers).');
-  }
 }
 
 /** Fails early, with the fix, when no XGBoost headers are where CMake will look. */
@@ -55,11 +42,11 @@ function run(cmd, args) {
 
 const root = checkXGBoost();
 const build = path.join(pkg, 'build', 'cmake');
-const addonApi = path.dirname(require.resolve('node-addon-api/package.json'));
-const common = path.join(path.dirname(require.resolve('@kdap/napi-common/package.json')), 'include');
+const inc = addonIncludes(pkg);
+if ('error' in inc) fail(inc.error);
 run('cmake', ['-S', pkg, '-B', build, '-DCMAKE_BUILD_TYPE=Release', `-DXGBOOST_ROOT=${root}`,
-  `-DNODE_API_INCLUDE=${nodeApiInclude()}`, `-DNODE_ADDON_API_INCLUDE=${addonApi}`,
-  `-DKDAP_NAPI_COMMON_INCLUDE=${common}`]);
+  `-DNODE_API_INCLUDE=${inc.nodeApi}`, `-DNODE_ADDON_API_INCLUDE=${inc.nodeAddonApi}`,
+  `-DKDAP_NAPI_COMMON_INCLUDE=${inc.napiCommon}`]);
 run('cmake', ['--build', build, '-j', '2']);
 const out = path.join(pkg, 'build', 'Release');
 fs.mkdirSync(out, { recursive: true });

@@ -4,12 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { addonIncludes } from '../../napi-common/scripts/addon-includes.mjs';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(path.join(pkg, 'package.json'));
 const INSTALL_HINT =
   "install it with 'apt-get install libxgboost-dev' (Debian/Ubuntu), or set XGBOOST_ROOT to a prefix holding include/xgboost/c_api.h and lib/libxgboost.so";
 

@@ -103,8 +103,11 @@ struct CallScope {
 /**
  * Runs a synchronous library call on the executor thread (the caller waits). LightGBM keeps the
  * network (LGBM_NetworkInit) and the log callback per thread, and OpenMP a team per thread, so
- * every call that trains, builds datasets, evaluates or predicts in batch runs on the one thread
- * that also runs the async work. Cheap getters and the single-row fast path stay on the caller.
+ * every call that trains, builds datasets, evaluates, predicts in batch or runs any OpenMP loop
+ * (setting fields, loading or saving models) runs on the one thread that also runs the async
+ * work. A second OpenMP team (e.g. on the JS thread) would also make libgomp count more threads
+ * than CPUs and throttle its spinning for every team. Cheap getters and the single-row fast path
+ * stay on the caller.
  */
 template <class F>
 auto OnExecutor(F&& f) -> decltype(f()) {
@@ -337,8 +340,10 @@ Napi::Value DatasetSetField(const Napi::CallbackInfo& info) {
       if (field == "init_score" && (v.length == 0 || v.length % static_cast<size_t>(n) != 0)) {
         throw ArgError{ArgError::Range, "'fieldData' for init_score must have rows * classes values, got " + std::to_string(v.length)};
       }
-      std::lock_guard<std::mutex> lock(ds->mu);
-      Check(LGBM_DatasetSetField(ds->raw, field.c_str(), v.data, static_cast<int>(v.length), type), "LGBM_DatasetSetField");
+      OnExecutor([&]() {  // LightGBM copies fields in OpenMP loops
+        std::lock_guard<std::mutex> lock(ds->mu);
+        Check(LGBM_DatasetSetField(ds->raw, field.c_str(), v.data, static_cast<int>(v.length), type), "LGBM_DatasetSetField");
+      });
     }
     return info.Env().Undefined();
   });
@@ -768,8 +773,10 @@ Napi::Value BoosterFeatureImportance(const Napi::CallbackInfo& info) {
     CallScope scope(SinkOf(info.Env()));
     Check(LGBM_BoosterGetNumFeature(b->raw, &nfeat), "LGBM_BoosterGetNumFeature");
     std::vector<double> out(static_cast<size_t>(nfeat));
-    std::lock_guard<std::mutex> lock(b->mu);
-    Check(LGBM_BoosterFeatureImportance(b->raw, num, type, out.data()), "LGBM_BoosterFeatureImportance");
+    OnExecutor([&]() {
+      std::lock_guard<std::mutex> lock(b->mu);
+      Check(LGBM_BoosterFeatureImportance(b->raw, num, type, out.data()), "LGBM_BoosterFeatureImportance");
+    });
     return ToFloat64Array(info.Env(), out);
   });
 }
@@ -782,17 +789,20 @@ Napi::Value BoosterSaveModelToString(const Napi::CallbackInfo& info) {
     int start = static_cast<int>(kdap::ReadInt(info, 1, "startIteration", 0, INT32_MAX));
     int num = static_cast<int>(kdap::ReadInt(info, 2, "numIteration", -1, INT32_MAX));
     int type = static_cast<int>(kdap::ReadInt(info, 3, "featureImportanceType", 0, 1));
-    CallScope scope(SinkOf(info.Env()));
-    std::lock_guard<std::mutex> lock(b->mu);
+    auto sink = SinkOf(info.Env());
     int64_t len = 0;
     std::vector<char> buf(1 << 20);
-    Check(LGBM_BoosterSaveModelToString(b->raw, start, num, type, static_cast<int64_t>(buf.size()), &len, buf.data()),
-          "LGBM_BoosterSaveModelToString");
-    if (len > static_cast<int64_t>(buf.size())) {
-      buf.resize(static_cast<size_t>(len));
-      Check(LGBM_BoosterSaveModelToString(b->raw, start, num, type, len, &len, buf.data()),
+    OnExecutor([&]() {  // trees are serialized in an OpenMP loop
+      CallScope scope(sink);
+      std::lock_guard<std::mutex> lock(b->mu);
+      Check(LGBM_BoosterSaveModelToString(b->raw, start, num, type, static_cast<int64_t>(buf.size()), &len, buf.data()),
             "LGBM_BoosterSaveModelToString");
-    }
+      if (len > static_cast<int64_t>(buf.size())) {
+        buf.resize(static_cast<size_t>(len));
+        Check(LGBM_BoosterSaveModelToString(b->raw, start, num, type, len, &len, buf.data()),
+              "LGBM_BoosterSaveModelToString");
+      }
+    });
     return Napi::String::New(info.Env(), buf.data(), static_cast<size_t>(len > 0 ? len - 1 : 0));
   });
 }
@@ -802,10 +812,13 @@ Napi::Value BoosterLoadModelFromString(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     std::string model = kdap::ReadString(info, 0, "modelStr");
     if (model.empty()) throw ArgError{ArgError::Range, "'modelStr' is empty"};
-    CallScope scope(SinkOf(info.Env()));
+    auto sink = SinkOf(info.Env());
     int iters = 0;
     BoosterHandle out = nullptr;
-    Check(LGBM_BoosterLoadModelFromString(model.c_str(), &iters, &out), "LGBM_BoosterLoadModelFromString");
+    OnExecutor([&]() {  // trees are parsed in an OpenMP loop
+      CallScope scope(sink);
+      Check(LGBM_BoosterLoadModelFromString(model.c_str(), &iters, &out), "LGBM_BoosterLoadModelFromString");
+    });
     Napi::Object res = Napi::Object::New(info.Env());
     res.Set("booster", kdap::WrapHandle<BoosterTraits>(info.Env(), std::make_shared<BoosterBox>(out)));
     res.Set("numIterations", iters);

@@ -526,7 +526,10 @@ Napi::Value WrapDMatrix(Napi::Env env, const std::shared_ptr<DMatrixState>& box)
 Napi::Value DMatrixCreateFromDense(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     CreateArgs a = ReadCreateArgs(info);
-    return WrapDMatrix(info.Env(), CreateDMatrix(a.m.view.data, a));
+    // On the XGBoost thread: XGBoost copies the values in OpenMP loops, and an OpenMP team on the
+    // JS thread would make libgomp throttle the spinning of the training team (napi-common openmp.ts).
+    auto box = XGBoostThread::Get().Run([&]() { return CreateDMatrix(a.m.view.data, a); });
+    return WrapDMatrix(info.Env(), box);
   });
 }
 
@@ -536,7 +539,7 @@ Napi::Value DMatrixCreateFromDenseAsync(const Napi::CallbackInfo& info) {
     auto bytes = CopyBytes(a->m.view);
     auto result = std::make_shared<std::shared_ptr<DMatrixState>>();
     auto* w = NewWorker(
-        info.Env(), [a, bytes, result]() { *result = CreateDMatrix(bytes->data(), *a); },
+        info.Env(), [a, bytes, result]() { *result = XGBoostThread::Get().Run([&]() { return CreateDMatrix(bytes->data(), *a); }); },
         [result](Napi::Env env) -> Napi::Value { return WrapDMatrix(env, *result); });
     return kdap::Queue(w);
   });
@@ -570,8 +573,10 @@ Napi::Value DMatrixSetInfoFromInterface(const Napi::CallbackInfo& info) {
       shape = k == 1 ? std::vector<uint64_t>{rows} : std::vector<uint64_t>{rows, k};
     }
     std::string iface = ArrayInterface(v.data, TypeStr(v), shape);
-    std::lock_guard<std::mutex> lock(dm->mu);
-    Check(XGDMatrixSetInfoFromInterface(dm->raw, field.c_str(), iface.c_str()), "XGDMatrixSetInfoFromInterface");
+    XGBoostThread::Get().Run([&]() {  // OpenMP copy loops: keep them off the JS thread
+      std::lock_guard<std::mutex> lock(dm->mu);
+      Check(XGDMatrixSetInfoFromInterface(dm->raw, field.c_str(), iface.c_str()), "XGDMatrixSetInfoFromInterface");
+    });
     return info.Env().Undefined();
   });
 }
@@ -876,8 +881,9 @@ void CheckAgainstModel(BoosterState* b, uint64_t cols, const IterationRange& ran
 // int XGBoosterPredictFromDense(BoosterHandle handle, char const *values, char const *config,
 //     DMatrixHandle m, bst_ulong const **out_shape, bst_ulong *out_dim, const float **out_result);
 // JS: (booster, data, nrow, ncol, type: 0 value | 1 margin, iterationBegin, iterationEnd, missing).
-// In-place prediction is thread-safe and uses no cache: it runs on the calling thread (the JS
-// thread, or the libuv pool for the async variant), concurrent calls sharing the booster's lock.
+// In-place prediction is thread-safe and uses no cache, but it runs OpenMP loops: like every
+// OpenMP user in the addon it runs on the XGBoost thread, so the process has one OpenMP team and
+// libgomp never throttles its spinning (napi-common openmp.ts). Predictions are parallel inside.
 struct PredictDenseArgs {
   std::shared_ptr<BoosterState> b;
   Matrix m;
@@ -916,7 +922,8 @@ Shaped PredictDense(const PredictDenseArgs& a, const void* data) {
 Napi::Value BoosterPredictFromDense(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     PredictDenseArgs a = ReadPredictDenseArgs(info);
-    return ToJs(info.Env(), PredictDense(a, a.m.view.data));
+    Shaped out = XGBoostThread::Get().Run([&]() { return PredictDense(a, a.m.view.data); });
+    return ToJs(info.Env(), out);
   });
 }
 
@@ -926,7 +933,7 @@ Napi::Value BoosterPredictFromDenseAsync(const Napi::CallbackInfo& info) {
     auto bytes = CopyBytes(a->m.view);
     auto result = std::make_shared<Shaped>();
     auto* w = NewWorker(
-        info.Env(), [a, bytes, result]() { *result = PredictDense(*a, bytes->data()); },
+        info.Env(), [a, bytes, result]() { *result = XGBoostThread::Get().Run([&]() { return PredictDense(*a, bytes->data()); }); },
         [result](Napi::Env env) -> Napi::Value { return ToJs(env, *result); });
     return kdap::Queue(w);
   });

@@ -70,7 +70,43 @@ class GlobalConfig {
 };
 
 /**
- * The one thread that runs every XGBoost call on a booster except in-place prediction.
+ * XGBoost's log lines (LOG(INFO), warnings) go to the JS logger set with setLogger, or nowhere:
+ * never to the process's stderr. XGBoost keeps the callback per thread; every XGBoost call runs
+ * on the XGBoost thread below, which registers it. The logger is process-wide (the latest
+ * setLogger wins) because that thread serves every environment.
+ */
+struct LogSink {
+  Napi::ThreadSafeFunction tsfn;
+  napi_env env;
+};
+std::mutex gLogMu;
+std::shared_ptr<LogSink> gLogSink;
+
+void OnXGBoostLog(const char* msg) {
+  std::shared_ptr<LogSink> sink;
+  {
+    std::lock_guard<std::mutex> lock(gLogMu);
+    sink = gLogSink;
+  }
+  if (!sink || msg == nullptr) return;
+  std::string text(msg);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.empty()) return;
+  auto* copy = new std::string(std::move(text));
+  napi_status st = sink->tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, std::string* line) {
+    std::unique_ptr<std::string> owned(line);
+    if (env == nullptr) return;
+    try {
+      fn.Call({Napi::String::New(env, *owned)});
+    } catch (const Napi::Error& e) {
+      e.ThrowAsJavaScriptException();  // a throwing logger surfaces as an uncaught exception
+    }
+  });
+  if (st != napi_ok) delete copy;
+}
+
+/**
+ * The one thread that runs every XGBoost call.
  *
  * XGBoost 1.x keeps a booster's prediction cache (which also tells a new booster its number of
  * features) in thread-local storage of the thread that calls it, and a booster's destructor only
@@ -117,6 +153,7 @@ class XGBoostThread {
   }
 
   void Loop() {
+    XGBRegisterLogCallback(&OnXGBoostLog);
     for (;;) {
       std::function<void()> f;
       {
@@ -1181,13 +1218,51 @@ Napi::Value BoosterFree(const Napi::CallbackInfo& info) {
   });
 }
 
+// int XGBRegisterLogCallback(void (*callback)(const char*));  -- registered on the XGBoost thread.
+// JS: setLogger(fn | null) routes the lines to fn(line) on the JS thread of the environment that
+// set it; null drops them.
+Napi::Value SetLogger(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    Napi::Value fn = kdap::Arg(info, 0);
+    if (!fn.IsNull() && !fn.IsUndefined() && !fn.IsFunction()) {
+      throw ArgError{ArgError::Type, "'logger' must be a function or null, got " + kdap::Describe(fn)};
+    }
+    std::shared_ptr<LogSink> next;
+    if (fn.IsFunction()) {
+      next = std::make_shared<LogSink>();
+      next->tsfn = Napi::ThreadSafeFunction::New(env, fn.As<Napi::Function>(), "xgboost:log", 0, 1);
+      next->tsfn.Unref(env);  // a logger must not keep the process alive
+      next->env = env;
+    }
+    std::shared_ptr<LogSink> prev;
+    {
+      std::lock_guard<std::mutex> lock(gLogMu);
+      prev = std::move(gLogSink);
+      gLogSink = std::move(next);
+    }
+    if (prev) prev->tsfn.Release();
+    return env.Undefined();
+  });
+}
+
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
   auto* st = new kdap::EnvState();
   st->library = "XGBoost";
   env.SetInstanceData<kdap::EnvState>(st);
+  // An environment that goes away (a worker thread) takes its logger with it.
+  env.AddCleanupHook([e = static_cast<napi_env>(env)]() {
+    std::shared_ptr<LogSink> gone;
+    {
+      std::lock_guard<std::mutex> lock(gLogMu);
+      if (gLogSink && gLogSink->env == e) gone = std::move(gLogSink);
+    }
+    if (gone) gone->tsfn.Abort();
+  });
 
 #define EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
   EXPORT("init", Init);
+  EXPORT("setLogger", SetLogger);
   EXPORT("version", Version);
   EXPORT("buildInfo", BuildInfo);
   EXPORT("setGlobalConfig", SetGlobalConfig);

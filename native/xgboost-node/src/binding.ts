@@ -41,6 +41,11 @@ export interface ShapedResult {
 export interface XGBoostBinding {
   /** Registers the error class used for library failures in this environment. */
   init(nativeError: typeof NativeError): void;
+  /**
+   * `int XGBRegisterLogCallback(void (*callback)(const char*));` Routes XGBoost's log lines to
+   * `logger` (process-wide: the latest call wins), or drops them (null). Never stderr.
+   */
+  setLogger(logger: ((line: string) => void) | null): void;
   /** `void XGBoostVersion(int* major, int* minor, int* patch);` */
   version(): { major: number; minor: number; patch: number };
   /** `int XGBuildInfo(char const **out);` A JSON document of build flags. */

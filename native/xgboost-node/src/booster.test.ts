@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AbortError, DisposedError, NativeError } from '@kdap/napi-common';
 import { Booster, parseEvalString, type IterationInfo } from './booster';
 import { DMatrix } from './dmatrix';
+import { setLogger as setXgbLogger, setVerbosity } from './library';
 import type { Params } from './params';
 import { paramError } from './testing/matchers';
 import { makeFixture } from './testing/random';
@@ -313,5 +314,26 @@ describe('Booster model I/O and lifecycle', () => {
     expect(() => booster.predictSync(valid.x, { rows: valid.rows, cols: valid.cols })).toThrow(new DisposedError('Booster'));
     expect(() => booster.numBoostedRounds).toThrow('Booster has been disposed');
     expect(() => booster.toJSON()).toThrow(DisposedError);
+  });
+});
+
+describe('setLogger', () => {
+  test('XGBoost warnings reach the JS logger; a non-function is refused', async () => {
+    const lines: string[] = [];
+    setXgbLogger((l) => lines.push(l));
+    try {
+      setVerbosity(2);
+      const x = new Float32Array(300).map((_, i) => Math.sin(i));
+      using d = new DMatrix(x, { rows: 100, cols: 3, label: new Float32Array(100).map((_, i) => i % 2) });
+      using b = await Booster.train({ objective: 'binary:logistic' }, d, { numBoostRound: 2 });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(b.numBoostedRounds).toBe(2);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.every((l) => !l.endsWith('\n'))).toBe(true);
+    } finally {
+      setVerbosity(1);
+      setXgbLogger(null);
+    }
+    expect(() => setXgbLogger('stderr' as never)).toThrow('setLogger needs a function or null. Got \'stderr\'.');
   });
 });

@@ -1,4 +1,4 @@
-import { checkInt } from '@kdap/napi-common';
+import { ParameterError, checkInt, describe } from '@kdap/napi-common';
 import { binding } from './binding';
 
 /** The version of the XGBoost library the addon loaded (`XGBoostVersion`), e.g. "1.7.4". */
@@ -13,9 +13,19 @@ export function xgboostBuildInfo(): Record<string, unknown> {
 }
 
 /**
- * XGBoost's global log level: 0 silent, 1 warnings (the library's default), 2 info, 3 debug.
- * XGBoost writes its log lines to the process's stderr.
+ * Routes XGBoost's log lines (warnings, and info at higher verbosity) to `logger`, called on the
+ * JS thread of the environment that set it. The logger is process-wide (the latest call wins)
+ * because one native thread runs XGBoost for every environment. With no logger (the default)
+ * the lines are dropped: XGBoost never writes to the process's stderr.
  */
+export function setLogger(logger: ((line: string) => void) | null): void {
+  if (logger !== null && typeof logger !== 'function') {
+    throw new ParameterError('logger', `setLogger needs a function or null. Got ${describe(logger)}.`);
+  }
+  binding().setLogger(logger);
+}
+
+/** XGBoost's global log level: 0 silent, 1 warnings (the library's default), 2 info, 3 debug. */
 export function setVerbosity(level: number): void {
   checkInt('setVerbosity', 'level', level, 0, 3);
   binding().setGlobalConfig(JSON.stringify({ verbosity: level }));

@@ -156,12 +156,6 @@ Matrix ReadMatrix(const Napi::CallbackInfo& info, size_t dataIdx, size_t rowsIdx
   return Matrix{v, rows, cols};
 }
 
-/** Copies matrix bytes for an async call, so a later detach of the JS buffer cannot hurt it. */
-std::shared_ptr<std::vector<uint8_t>> CopyBytes(const ArrayView& v) {
-  auto buf = std::make_shared<std::vector<uint8_t>>(v.length * ElemSize(v));
-  if (!buf->empty()) std::memcpy(buf->data(), v.data, buf->size());
-  return buf;
-}
 
 /** Reads a list of strings with LightGBM's two-call pattern (feature and eval names). */
 template <class Call>
@@ -294,7 +288,7 @@ Napi::Value DatasetCreateFromMat(const Napi::CallbackInfo& info) {
 Napi::Value DatasetCreateFromMatAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto a = std::make_shared<CreateArgs>(ReadCreateArgs(info));
-    auto bytes = CopyBytes(a->m.view);
+    auto bytes = kdap::CopyInput(a->m.view);
     auto result = std::make_shared<std::shared_ptr<DatasetBox>>();
     auto sink = SinkOf(info.Env());
     auto* w = new kdap::PromiseWorker(
@@ -675,7 +669,7 @@ Napi::Value BoosterPredictForMat(const Napi::CallbackInfo& info) {
 Napi::Value BoosterPredictForMatAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto a = std::make_shared<PredictArgs>(ReadPredictArgs(info));
-    auto bytes = CopyBytes(a->m.view);
+    auto bytes = kdap::CopyInput(a->m.view);
     auto result = std::make_shared<std::vector<double>>();
     auto sink = SinkOf(info.Env());
     auto* w = new kdap::PromiseWorker(

@@ -352,12 +352,6 @@ double ReadMissing(const Napi::CallbackInfo& info, size_t i) {
   return m;
 }
 
-/** Copies matrix bytes for an async call, so a later detach of the JS buffer cannot hurt it. */
-std::shared_ptr<std::vector<uint8_t>> CopyBytes(const ArrayView& v) {
-  auto buf = std::make_shared<std::vector<uint8_t>>(v.length * ElemSize(v));
-  if (!buf->empty()) std::memcpy(buf->data(), v.data, buf->size());
-  return buf;
-}
 
 Napi::Array ToJsArray(Napi::Env env, const std::vector<std::string>& names) {
   Napi::Array arr = Napi::Array::New(env, names.size());
@@ -573,7 +567,7 @@ Napi::Value DMatrixCreateFromDense(const Napi::CallbackInfo& info) {
 Napi::Value DMatrixCreateFromDenseAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto a = std::make_shared<CreateArgs>(ReadCreateArgs(info));
-    auto bytes = CopyBytes(a->m.view);
+    auto bytes = kdap::CopyInput(a->m.view);
     auto result = std::make_shared<std::shared_ptr<DMatrixState>>();
     auto* w = NewWorker(
         info.Env(), [a, bytes, result]() { *result = XGBoostThread::Get().Run([&]() { return CreateDMatrix(bytes->data(), *a); }); },
@@ -967,7 +961,7 @@ Napi::Value BoosterPredictFromDense(const Napi::CallbackInfo& info) {
 Napi::Value BoosterPredictFromDenseAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto a = std::make_shared<PredictDenseArgs>(ReadPredictDenseArgs(info));
-    auto bytes = CopyBytes(a->m.view);
+    auto bytes = kdap::CopyInput(a->m.view);
     auto result = std::make_shared<Shaped>();
     auto* w = NewWorker(
         info.Env(), [a, bytes, result]() { *result = XGBoostThread::Get().Run([&]() { return PredictDense(*a, bytes->data()); }); },

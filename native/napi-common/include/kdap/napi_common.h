@@ -15,6 +15,7 @@
 #include <future>
 #include <thread>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -193,6 +194,36 @@ inline ArrayView ReadTypedArray(const Napi::CallbackInfo& info, size_t i, const 
   size_t len = ta.ElementLength();
   void* data = static_cast<uint8_t*>(buf.Data()) + ta.ByteOffset();
   return ArrayView{t, len, len == 0 ? nullptr : data};
+}
+
+inline size_t ElementSize(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    default: return 8;
+  }
+}
+
+/**
+ * A private copy of an input array for an async call, taken on the JS thread before the call
+ * returns, so the caller may reuse or transfer (detach) its buffer at once. One uninitialized
+ * allocation and one memcpy.
+ */
+struct InputCopy {
+  std::unique_ptr<uint8_t[]> bytes;
+  size_t size = 0;
+  const void* data() const { return bytes.get(); }
+};
+
+inline std::shared_ptr<InputCopy> CopyInput(const ArrayView& v) {
+  auto copy = std::make_shared<InputCopy>();
+  copy->size = v.length * ElementSize(v.type);
+  if (copy->size > 0) {
+    copy->bytes.reset(new uint8_t[copy->size]);
+    std::memcpy(copy->bytes.get(), v.data, copy->size);
+  }
+  return copy;
 }
 
 /** rows * cols as size_t, refusing overflow. */

@@ -48,32 +48,13 @@ using FastConfigBox = kdap::Box<FastConfigTraits>;
 // function, which is also what makes this safe under worker_threads.
 // ---------------------------------------------------------------------------------------------
 
-struct LogSink {
-  Napi::ThreadSafeFunction tsfn;
-};
+using kdap::LogSink;
 
 struct State : kdap::EnvState {
   std::shared_ptr<LogSink> logSink;
 };
 
 thread_local std::shared_ptr<LogSink> tCurrentSink;
-
-void EmitLine(const std::shared_ptr<LogSink>& sink, std::string line) {
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  if (line.empty()) return;
-  auto* copy = new std::string(std::move(line));
-  napi_status st = sink->tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, std::string* s) {
-    std::string text = std::move(*s);
-    delete s;
-    if (env == nullptr) return;
-    try {
-      fn.Call({Napi::String::New(env, text)});
-    } catch (const Napi::Error& e) {
-      e.ThrowAsJavaScriptException();  // a throwing logger surfaces as an uncaught exception
-    }
-  });
-  if (st != napi_ok) delete copy;
-}
 
 // LightGBM hands a log line to the callback in pieces ("[LightGBM] [Info] ", the text, "\n");
 // pieces are joined per thread and whole lines delivered.
@@ -85,7 +66,7 @@ void OnLightGBMLog(const char* msg) {
   tPartialLine += msg;
   size_t nl;
   while ((nl = tPartialLine.find('\n')) != std::string::npos) {
-    EmitLine(sink, tPartialLine.substr(0, nl));
+    kdap::EmitLogLine(sink, tPartialLine.substr(0, nl));
     tPartialLine.erase(0, nl + 1);
   }
 }
@@ -133,7 +114,6 @@ void Check(int rc, const char* fn) {
 int DTypeOf(const ArrayView& a) {
   return a.type == napi_float32_array ? C_API_DTYPE_FLOAT32 : C_API_DTYPE_FLOAT64;
 }
-size_t ElemSize(const ArrayView& a) { return a.type == napi_float32_array ? 4 : 8; }
 
 /** Validates a dense matrix argument: rows, cols within int32 and data long enough. */
 struct Matrix {
@@ -210,16 +190,8 @@ Napi::Value SetLogger(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     auto* st = static_cast<State*>(kdap::GetState(env));
-    Napi::Value fn = kdap::Arg(info, 0);
-    if (st->logSink) {
-      st->logSink->tsfn.Release();
-      st->logSink.reset();
-    }
-    if (fn.IsNull() || fn.IsUndefined()) return env.Undefined();
-    if (!fn.IsFunction()) throw ArgError{ArgError::Type, "'logger' must be a function or null, got " + kdap::Describe(fn)};
-    auto sink = std::make_shared<LogSink>();
-    sink->tsfn = Napi::ThreadSafeFunction::New(env, fn.As<Napi::Function>(), "lightgbm:log", 0, 1);
-    sink->tsfn.Unref(env);  // a logger must not keep the process alive
+    auto sink = kdap::MakeLogSink(env, kdap::Arg(info, 0), "lightgbm:log");  // validates first
+    if (st->logSink) st->logSink->tsfn.Release();
     st->logSink = sink;
     return env.Undefined();
   });

@@ -75,10 +75,7 @@ class GlobalConfig {
  * on the XGBoost thread below, which registers it. The logger is process-wide (the latest
  * setLogger wins) because that thread serves every environment.
  */
-struct LogSink {
-  Napi::ThreadSafeFunction tsfn;
-  napi_env env;
-};
+using kdap::LogSink;
 std::mutex gLogMu;
 std::shared_ptr<LogSink> gLogSink;
 
@@ -88,21 +85,7 @@ void OnXGBoostLog(const char* msg) {
     std::lock_guard<std::mutex> lock(gLogMu);
     sink = gLogSink;
   }
-  if (!sink || msg == nullptr) return;
-  std::string text(msg);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.empty()) return;
-  auto* copy = new std::string(std::move(text));
-  napi_status st = sink->tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, std::string* line) {
-    std::unique_ptr<std::string> owned(line);
-    if (env == nullptr) return;
-    try {
-      fn.Call({Napi::String::New(env, *owned)});
-    } catch (const Napi::Error& e) {
-      e.ThrowAsJavaScriptException();  // a throwing logger surfaces as an uncaught exception
-    }
-  });
-  if (st != napi_ok) delete copy;
+  if (msg != nullptr) kdap::EmitLogLine(sink, msg);
 }
 
 /**
@@ -316,7 +299,6 @@ std::string JsonString(const std::string& s) {
 }
 
 const char* TypeStr(const ArrayView& a) { return a.type == napi_float32_array ? "<f4" : "<f8"; }
-size_t ElemSize(const ArrayView& a) { return a.type == napi_float32_array ? 4 : 8; }
 
 /** The __array_interface__ document XGBoost reads dense data and meta info from (read-only). */
 std::string ArrayInterface(const void* data, const char* typestr, std::vector<uint64_t> shape) {
@@ -1218,17 +1200,7 @@ Napi::Value BoosterFree(const Napi::CallbackInfo& info) {
 Napi::Value SetLogger(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
-    Napi::Value fn = kdap::Arg(info, 0);
-    if (!fn.IsNull() && !fn.IsUndefined() && !fn.IsFunction()) {
-      throw ArgError{ArgError::Type, "'logger' must be a function or null, got " + kdap::Describe(fn)};
-    }
-    std::shared_ptr<LogSink> next;
-    if (fn.IsFunction()) {
-      next = std::make_shared<LogSink>();
-      next->tsfn = Napi::ThreadSafeFunction::New(env, fn.As<Napi::Function>(), "xgboost:log", 0, 1);
-      next->tsfn.Unref(env);  // a logger must not keep the process alive
-      next->env = env;
-    }
+    std::shared_ptr<LogSink> next = kdap::MakeLogSink(env, kdap::Arg(info, 0), "xgboost:log");
     std::shared_ptr<LogSink> prev;
     {
       std::lock_guard<std::mutex> lock(gLogMu);

@@ -301,6 +301,44 @@ bool DisposeHandle(const Napi::CallbackInfo& info, size_t i, const char* name) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Logging: a library's log lines delivered to a JS logger from any thread, through a
+// thread-safe function (so it works per environment, under worker_threads).
+// ---------------------------------------------------------------------------------------------
+
+struct LogSink {
+  Napi::ThreadSafeFunction tsfn;
+  napi_env env = nullptr;
+};
+
+/** A sink for `fn` (a function, or null/undefined for none); an ArgError for anything else. */
+inline std::shared_ptr<LogSink> MakeLogSink(Napi::Env env, Napi::Value fn, const char* resourceName) {
+  if (fn.IsNull() || fn.IsUndefined()) return nullptr;
+  if (!fn.IsFunction()) throw ArgError{ArgError::Type, "'logger' must be a function or null, got " + Describe(fn)};
+  auto sink = std::make_shared<LogSink>();
+  sink->tsfn = Napi::ThreadSafeFunction::New(env, fn.As<Napi::Function>(), resourceName, 0, 1);
+  sink->tsfn.Unref(env);  // a logger must not keep the process alive
+  sink->env = env;
+  return sink;
+}
+
+/** Queues one line for the logger (trailing whitespace trimmed, empty lines dropped). */
+inline void EmitLogLine(const std::shared_ptr<LogSink>& sink, std::string line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  if (!sink || line.empty()) return;
+  auto* copy = new std::string(std::move(line));
+  napi_status st = sink->tsfn.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, std::string* text) {
+    std::unique_ptr<std::string> owned(text);
+    if (env == nullptr) return;
+    try {
+      fn.Call({Napi::String::New(env, *owned)});
+    } catch (const Napi::Error& e) {
+      e.ThrowAsJavaScriptException();  // a throwing logger surfaces as an uncaught exception
+    }
+  });
+  if (st != napi_ok) delete copy;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Calls: sync wrappers turn ArgError into JS exceptions; the Promise worker runs `work` on the
 // libuv pool and `done` back on the JS thread.
 // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,16 @@ export interface StandardScalerOptions {
   withStd?: boolean;
 }
 
+
+/** (value - center) / scale per column: the transform StandardScaler and RobustScaler share. */
+function shiftAndScale(table: Table, columns: readonly string[], { center, scale }: ShiftAndScale): Table {
+  return mapNumericColumns(table, columns, (values, j) => {
+    const c = center[j] as number;
+    const s = scale[j] as number;
+    return mapValues(values, (v) => (v - c) / s);
+  });
+}
+
 /** (x - mean) / std with the population std (ddof = 0), as sklearn.preprocessing.StandardScaler; NaN stays NaN. */
 export class StandardScaler extends ColumnTransform<ShiftAndScale> {
   readonly kind = 'standard_scaler';
@@ -57,12 +67,7 @@ export class StandardScaler extends ColumnTransform<ShiftAndScale> {
   }
 
   transform(table: Table): Table {
-    const { center, scale } = this.state;
-    return mapNumericColumns(table, this.columns, (values, j) => {
-      const c = center[j] as number;
-      const s = scale[j] as number;
-      return mapValues(values, (v) => (v - c) / s);
-    });
+    return shiftAndScale(table, this.columns, this.state);
   }
 
   toJSON(): TransformJSON {
@@ -120,12 +125,7 @@ export class RobustScaler extends ColumnTransform<ShiftAndScale> {
   }
 
   transform(table: Table): Table {
-    const { center, scale } = this.state;
-    return mapNumericColumns(table, this.columns, (values, j) => {
-      const c = center[j] as number;
-      const s = scale[j] as number;
-      return mapValues(values, (v) => (v - c) / s);
-    });
+    return shiftAndScale(table, this.columns, this.state);
   }
 
   toJSON(): TransformJSON {

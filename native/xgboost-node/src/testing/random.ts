@@ -1,30 +1,5 @@
-/**
- * Seeded fixtures for this package's tests and benchmark: Mulberry32 uniforms and Box-Muller
- * normals, deterministic across platforms. Test data only, not for library code.
- */
-export class FixtureRandom {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1) with 32 random bits. */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Standard normal. */
-  normal(): number {
-    let u = 0;
-    while (u === 0) u = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-}
+/** Seeded fixtures for this package's tests and benchmark (the repo's shared test generator). */
+import { SeededRandom } from '../../../../scripts/testing/random';
 
 export interface Fixture {
   rows: number;
@@ -39,7 +14,7 @@ export interface Fixture {
 
 /** A synthetic tabular problem with nonlinear signal, interactions and missing values. */
 export function makeFixture(rows: number, cols: number, seed: number): Fixture {
-  const rng = new FixtureRandom(seed);
+  const rng = new SeededRandom(seed);
   const x = new Float32Array(rows * cols);
   const yBinary = new Float32Array(rows);
   const yRegression = new Float32Array(rows);

@@ -8,10 +8,15 @@ let instance: Promise<DuckDBInstance> | undefined;
  * shared because creating one costs tens of milliseconds; each read gets its own connection.
  */
 export async function connectDuckDB(): Promise<DuckDBConnection> {
+  return (await sharedDuckDB()).connect();
+}
+
+/** The process-wide in-memory DuckDB instance. */
+export function sharedDuckDB(): Promise<DuckDBInstance> {
   // DuckDB's external file cache would keep a second copy of every file read in memory; the
   // Table is the copy users want, so reads must not leave the file cached inside DuckDB too.
   instance ??= DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false' });
-  return (await instance).connect();
+  return instance;
 }
 
 /** A SQL string literal. */

@@ -1,7 +1,8 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
 import { SchemaError } from '../errors';
 import { type Column, type ColumnKind, dateColumn, numericColumn } from '../table/column';
-import { sqlIdentifier } from './duckdb';
+import { sharedDuckDB, sqlIdentifier } from './duckdb';
+import { sinkScan } from './duckdbSink';
 import { copyDoubleColumn } from './duckdbVectors';
 import { ReservoirSample } from './reservoirSample';
 import type { ReadTableOptions } from './readOptions';
@@ -27,11 +28,14 @@ export interface ScanSource {
   /** An upper bound on the number of rows, so columns are allocated once. */
   readonly rowCapacity: number;
   readonly lineOfRow: LineOfRow;
+  /** An expression for each row's 0-based position in the file, if the source has one (Parquet's file_row_number). */
+  readonly rowKey?: string;
 }
 
 /**
- * Runs a scan in DuckDB and copies its result into typed arrays chunk by chunk, so no full copy
- * of the result exists besides the Table (docs/benchmarks.md: what DuckDB still uses meanwhile).
+ * Runs a scan in DuckDB and copies it into typed arrays chunk by chunk, so no full copy of the
+ * result exists besides the Table. All-numeric scans without sample or limit are pushed into the
+ * columns by DuckDB itself (duckdbSink.ts); the rest stream their result (docs/benchmarks.md).
  */
 export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanSource, options: ReadTableOptions): Promise<Map<string, Column>> {
   const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source.relation}`);
@@ -66,8 +70,22 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     p.transfer === 'double' ? new Float64Array(shared, capacity * Float64Array.BYTES_PER_ELEMENT * slot++, capacity) : undefined,
   );
   const texts: ((string | null)[] | undefined)[] = plan.map((p) => (p.transfer === 'text' ? [] : undefined));
-  const result = await connection.stream(query);
   let rows = 0;
+  if (sample === undefined && options.limit === undefined && doubleCount === plan.length && doubleCount > 0) {
+    // All numeric: DuckDB pushes the chunks straight into the columns (duckdbSink.ts).
+    rows = await sinkScan({
+      connection,
+      instance: await sharedDuckDB(),
+      relation: source.relation,
+      expressions: plan.map((p) => p.expression),
+      columns: doubles as Float64Array[],
+      capacity,
+      // A data column of the same name would hide the virtual row-number column.
+      ...(source.rowKey !== undefined && !schema.some((column) => column.column_name === source.rowKey) ? { rowKey: source.rowKey } : {}),
+    });
+    return collectColumns(plan, doubles, texts, rows, undefined, overrides, source);
+  }
+  const result = await connection.stream(query);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
@@ -98,9 +116,22 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     rows += n;
   }
 
-  const lineOfRow: LineOfRow = sample === undefined ? source.lineOfRow : () => undefined;
   const order = sample?.slotsInRowOrder();
   if (sample !== undefined) rows = sample.filled;
+  return collectColumns(plan, doubles, texts, rows, order, overrides, source);
+}
+
+/** The Table's columns from what the scan filled; `order` lists sampled slots in row order. */
+function collectColumns(
+  plan: readonly PlannedColumn[],
+  doubles: (Float64Array | undefined)[],
+  texts: ((string | null)[] | undefined)[],
+  rows: number,
+  order: Int32Array | undefined,
+  overrides: Readonly<Record<string, ColumnKind>>,
+  source: ScanSource,
+): Map<string, Column> {
+  const lineOfRow: LineOfRow = order === undefined ? source.lineOfRow : () => undefined;
   const columns = new Map<string, Column>();
   plan.forEach((p, j) => {
     if (order !== undefined) {

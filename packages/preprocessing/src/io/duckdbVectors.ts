@@ -6,18 +6,26 @@ import type * as Bindings from '@duckdb/node-bindings';
  * The C-API bindings that @duckdb/node-api itself loaded. Resolved through node-api so chunk and
  * vector handles come from the very same addon instance (a second copy would not accept them).
  * node-api's vector classes only expose values one at a time (about 0.1 us each, 2 s for 1M x 20),
- * while the C API hands out the vector's buffer, which is copied with one memcpy per chunk.
+ * while the C API hands out the vector's buffer (this binding returns a copy of it, which is
+ * garbage once copied into the Table: docs/benchmarks.md counts what that costs).
  */
 // createRequire(__filename) works in the CommonJS build and in the ESM build (tsup shims __filename).
 const requireHere = createRequire(__filename);
-const bindings = requireHere(requireHere.resolve('@duckdb/node-bindings', { paths: [requireHere.resolve('@duckdb/node-api')] })) as typeof Bindings;
+export const bindings = requireHere(requireHere.resolve('@duckdb/node-bindings', { paths: [requireHere.resolve('@duckdb/node-api')] })) as typeof Bindings;
 
 /**
  * Copies a DOUBLE column of `chunk` into `target` at `offset`; NULLs become NaN.
  */
 export function copyDoubleColumn(chunk: DuckDBDataChunk, columnIndex: number, target: Float64Array, offset: number): void {
-  const rows = chunk.rowCount;
-  const vector = bindings.data_chunk_get_vector(chunk.chunk, columnIndex);
+  copyDoubleVector(chunk.chunk, columnIndex, chunk.rowCount, target, offset);
+}
+
+/**
+ * Copies the first `rows` values of DOUBLE column `columnIndex` of a raw chunk handle into `target`
+ * at `offset`; NULLs become NaN. (The binding hands out a copy of the vector's buffer, not a view.)
+ */
+export function copyDoubleVector(chunk: Bindings.DataChunk, columnIndex: number, rows: number, target: Float64Array, offset: number): void {
+  const vector = bindings.data_chunk_get_vector(chunk, columnIndex);
   const bytes = bindings.vector_get_data(vector, rows * Float64Array.BYTES_PER_ELEMENT);
   if (bytes.byteOffset % Float64Array.BYTES_PER_ELEMENT === 0) {
     target.set(new Float64Array(bytes.buffer, bytes.byteOffset, rows), offset);

@@ -12,7 +12,7 @@ export async function readParquet(file: string, options: ReadTableOptions): Prom
   try {
     const counted = await connection.runAndReadAll(`SELECT CAST(count(*) AS DOUBLE) AS n FROM ${relation}`);
     const rowCount = Number(counted.getRowsJS()[0]?.[0] ?? 0);
-    return await scanWithDuckDB(connection, { file, relation, rowCapacity: rowCount, lineOfRow: () => undefined }, options);
+    return await scanWithDuckDB(connection, { file, relation, rowCapacity: rowCount, lineOfRow: () => undefined, rowKey: 'file_row_number' }, options);
   } catch (error) {
     // DuckDB's errors come from the addon's realm, so `instanceof Error` cannot be used to spot them.
     if (error instanceof DataError || error instanceof SchemaError || error instanceof ParameterError) throw error;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { DataError, ParameterError, SchemaError } from '../errors';
 import { Table } from '../table/Table';
+import { dateColumn, numericColumn } from '../table/column';
 import { SeededRandom } from '../random/SeededRandom';
 import { maxScaledDifference, runPython, temporaryDirectory } from '../testing/python';
 import { readTable } from './readTable';
@@ -49,6 +50,42 @@ describe('readTable and writeTable', () => {
     const matrix = read.toMatrix({ layout: 'column' });
     expect(matrix.data.buffer).toBe(read.numeric('current_spend').values.buffer);
     expect(Array.from(matrix.data)).toEqual([...numeric.numeric('current_spend').values, ...numeric.numeric('ctr').values]);
+  });
+
+  it('keeps file order when DuckDB scans a large all-numeric file on several threads, also for concurrent reads', async () => {
+    // Big enough for several CSV buffers and Parquet row groups, so chunks arrive out of order.
+    const rows = 300_000;
+    const random = new SeededRandom(17);
+    const rowIndex = Float64Array.from({ length: rows }, (_, i) => i);
+    const noisy = Float64Array.from({ length: rows }, (_, i) => (i % 97 === 0 ? NaN : random.normal(0, 1000)));
+    const dates = Float64Array.from({ length: rows }, (_, i) => Date.UTC(2020, 0, 1) + (i % 1000) * 86_400_000);
+    const table = new Table({
+      row_index: numericColumn(rowIndex),
+      noisy: numericColumn(noisy),
+      day: dateColumn(dates),
+    });
+    const csv = path.join(directory, 'large.csv');
+    const parquet = path.join(directory, 'large.parquet');
+    await writeTable(table, csv);
+    await writeTable(table, parquet);
+    const [fromCsv, fromParquet, again] = await Promise.all([readTable(csv), readTable(parquet), readTable(csv)]);
+    for (const read of [fromCsv, fromParquet, again]) {
+      expect(read.rowCount).toBe(rows);
+      expect(read.schema).toEqual(table.schema);
+      expect(read.numeric('row_index').values).toEqual(rowIndex);
+      expect(read.numeric('noisy').values).toEqual(noisy);
+      const day = read.column('day');
+      expect(day.kind === 'date' ? day.values : undefined).toEqual(dates);
+    }
+  });
+
+  it('places Parquet rows by position even when a data column is called file_row_number', async () => {
+    const table = new Table({ file_row_number: numericColumn(Float64Array.from([5, 4, 3])), x: numericColumn(Float64Array.from([1, NaN, 3])) });
+    const target = path.join(directory, 'row-number-column.parquet');
+    await writeTable(table, target);
+    const read = await readTable(target);
+    expect(Array.from(read.numeric('file_row_number').values)).toEqual([5, 4, 3]);
+    expect(Array.from(read.numeric('x').values)).toEqual([1, NaN, 3]);
   });
 
   it('reads Arrow IPC files and streams, JSON and NDJSON', async () => {

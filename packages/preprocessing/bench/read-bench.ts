@@ -5,7 +5,9 @@
  *
  * Run from the repository root:
  *   node --conditions=@kdap/source -r ts-node/register/transpile-only packages/preprocessing/bench/read-bench.ts
- * Options: --rows N (default 1000000), --repeats N (default 3; the best time counts).
+ * Options: --rows N (default 1000000), --repeats N (default 7). Each repeat times TypeScript and
+ * Python back to back; the table gives the median of the per-repeat ratios and their range. Memory
+ * is measured in 3 fresh child processes per format (median and range).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,6 +23,12 @@ const COLUMNS = 20;
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function tableBytes(table: Table): number {
@@ -111,7 +119,7 @@ async function main(): Promise<void> {
   if (memoryIndex >= 0) return measureMemory(process.argv[memoryIndex + 1] as string);
 
   const rows = argument('rows', 1_000_000);
-  const repeats = argument('repeats', 3);
+  const repeats = argument('repeats', 7);
   const python = process.env.KDAP_PYTHON ?? path.resolve(__dirname, '../../../.venv-ref/bin/python');
   if (!fs.existsSync(python)) throw new Error(`The Python reference environment is missing (${python}). Run \`bash scripts/python-ref.sh\`.`);
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-read-bench-'));
@@ -119,29 +127,31 @@ async function main(): Promise<void> {
     const { csv, parquet } = await generate(directory, rows);
     const rawBytes = rows * COLUMNS * 8;
     // TypeScript and Python runs alternate, so load from other processes hits both sides alike.
-    let tsCsv = Infinity;
-    let tsParquet = Infinity;
-    const reference = { pandasCsv: Infinity, pyarrowParquet: Infinity };
+    const runs = { tsCsv: [] as number[], pandasCsv: [] as number[], tsParquet: [] as number[], pyarrowParquet: [] as number[] };
     await readTable(path.join(directory, 'warm.csv'));
     for (let i = 0; i < repeats; i += 1) {
-      tsCsv = Math.min(tsCsv, await readSeconds(csv));
-      reference.pandasCsv = Math.min(reference.pandasCsv, pythonReadSeconds(python, 'pandas-csv', csv));
-      tsParquet = Math.min(tsParquet, await readSeconds(parquet));
-      reference.pyarrowParquet = Math.min(reference.pyarrowParquet, pythonReadSeconds(python, 'pyarrow-parquet', parquet));
+      runs.tsCsv.push(await readSeconds(csv));
+      runs.pandasCsv.push(pythonReadSeconds(python, 'pandas-csv', csv));
+      runs.tsParquet.push(await readSeconds(parquet));
+      runs.pyarrowParquet.push(pythonReadSeconds(python, 'pyarrow-parquet', parquet));
     }
-    const csvMemory = childMemory(csv);
-    const parquetMemory = childMemory(parquet);
+    const csvMemory = [0, 1, 2].map(() => childMemory(csv));
+    const parquetMemory = [0, 1, 2].map(() => childMemory(parquet));
     const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
+    const ratios = (ts: number[], reference: number[]) => ts.map((t, i) => t / (reference[i] as number));
+    const spread = (values: number[], digits = 2) => `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
+    const peakRatios = (memory: { peakIncrease: number }[]) => memory.map((m) => m.peakIncrease / rawBytes);
+    const tableBytesOf = (csvMemory[0] as { tableBytes: number }).tableBytes;
     const lines = [
-      `Read benchmark: ${rows.toLocaleString('en-US')} rows x ${COLUMNS} float64 columns (raw ${mb(rawBytes)} MB; CSV ${mb(fs.statSync(csv).size)} MB, Parquet ${mb(fs.statSync(parquet).size)} MB), best of ${repeats} interleaved runs, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`,
+      `Read benchmark: ${rows.toLocaleString('en-US')} rows x ${COLUMNS} float64 columns (raw ${mb(rawBytes)} MB; CSV ${mb(fs.statSync(csv).size)} MB, Parquet ${mb(fs.statSync(parquet).size)} MB), ${repeats} interleaved repeats (median, range), ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
       '',
       '| measure | TypeScript | reference | ratio | target |',
       '|---|---|---|---|---|',
-      `| CSV -> Table (s) | ${tsCsv.toFixed(2)} | pandas.read_csv ${reference.pandasCsv.toFixed(2)} | ${(tsCsv / reference.pandasCsv).toFixed(2)} | <= 0.6 |`,
-      `| Parquet -> Table (s) | ${tsParquet.toFixed(2)} | pyarrow.parquet.read_table ${reference.pyarrowParquet.toFixed(2)} | ${(tsParquet / reference.pyarrowParquet).toFixed(2)} | <= 1.5 |`,
-      `| Table memory (MB) | ${mb(csvMemory.tableBytes)} | raw float64 ${mb(rawBytes)} | ${(csvMemory.tableBytes / rawBytes).toFixed(2)} | <= 1.3 |`,
-      `| peak RSS added by a CSV read (MB) | ${mb(csvMemory.peakIncrease)} | raw float64 ${mb(rawBytes)} | ${(csvMemory.peakIncrease / rawBytes).toFixed(2)} | <= 1.3 |`,
-      `| peak RSS added by a Parquet read (MB) | ${mb(parquetMemory.peakIncrease)} | raw float64 ${mb(rawBytes)} | ${(parquetMemory.peakIncrease / rawBytes).toFixed(2)} | <= 1.3 |`,
+      `| CSV -> Table (s) | ${spread(runs.tsCsv)} | pandas.read_csv ${spread(runs.pandasCsv)} | ${spread(ratios(runs.tsCsv, runs.pandasCsv))} | <= 0.6 |`,
+      `| Parquet -> Table (s) | ${spread(runs.tsParquet)} | pyarrow.parquet.read_table ${spread(runs.pyarrowParquet)} | ${spread(ratios(runs.tsParquet, runs.pyarrowParquet))} | <= 1.5 |`,
+      `| Table memory (MB) | ${mb(tableBytesOf)} | raw float64 ${mb(rawBytes)} | ${(tableBytesOf / rawBytes).toFixed(2)} | <= 1.3 |`,
+      `| peak RSS added by a CSV read (MB) | ${spread(csvMemory.map((m) => m.peakIncrease / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(peakRatios(csvMemory))} | <= 1.3 |`,
+      `| peak RSS added by a Parquet read (MB) | ${spread(parquetMemory.map((m) => m.peakIncrease / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(peakRatios(parquetMemory))} | <= 1.3 |`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -4,39 +4,61 @@ import { channelContext, contextMultiplier, syntheticSplit, testConfig, trueOpti
 /**
  * Accuracy against the generator's true response curves (Hill saturation with carry-over): the
  * expected values come from @kdap/preprocessing's ground truth, never from the code under test.
- *
- * Known weakness, measured while writing this test (9,000 rows, same settings): the share of
- * contexts within 10% is 87% for seed 11 but 48-69% for seeds 12-15. Misses concentrate on
- * channels whose true marginal return stays near 1 over a wide spend range (Hill shape ~1), where
- * a small slope error moves the optimum a lot, and on a 10-15% underestimate for S-shaped curves.
- * The acceptance bar (80%) is therefore met on this seed, not on every seed.
+ * Five seeds, so the bar holds for data sets rather than for one lucky draw. Measured when this
+ * was written: 83%, 91%, 80%, 100% and 78% of the 54 contexts per seed, 86% pooled. Misses
+ * concentrate on channels whose Hill shape is near 1, where the true marginal return stays near 1
+ * over a wide range of spend and a few percent of slope error moves the optimum a lot, and on
+ * contexts where no spend is profitable (true optimum 0).
  */
+const SEEDS = [11, 12, 13, 14, 15];
+const ROWS = 36_000;
+
+interface Outcome {
+  seed: number;
+  channel: string;
+  seasonality: number;
+  competition: number;
+  truth: number;
+  recommended: number;
+}
+
 describe('BudgetOptimizer accuracy on synthetic data with known curves', () => {
-  const data = syntheticSplit(9000, 11);
+  const data = syntheticSplit(ROWS, SEEDS[0]!);
   const trainer = new BudgetOptimizerTrainer({ config: testConfig() });
   beforeAll(async () => {
     await trainer.fit(data.train, { validation: data.validation });
-  }, 60_000);
+  }, 240_000);
 
-  it('recommends within 10% of the true optimum for at least 80% of channel contexts', () => {
-    const optimizer = trainer.optimizer();
-    const outcomes: { channel: string; seasonality: number; competition: number; truth: number; recommended: number }[] = [];
-    for (const [channel, truth] of Object.entries(data.responseCurves)) {
-      const base = channelContext(data.train, channel);
-      for (const seasonality of [0.9, 1, 1.1]) {
-        for (const competition of [0.35, 0.5, 0.65]) {
-          const record = { ...base, current_spend: truth.typicalSpend, seasonality_index: seasonality, competitive_intensity: competition };
-          const recommended = optimizer.recommend(record).optimal_spend;
-          outcomes.push({ channel, seasonality, competition, truth: trueOptimum(truth, contextMultiplier(seasonality, competition)), recommended });
+  it(`recommends within 10% of the true optimum for at least 80% of channel contexts over ${SEEDS.length} seeds`, async () => {
+    const outcomes: Outcome[] = [];
+    for (const seed of SEEDS) {
+      const split = seed === SEEDS[0] ? data : syntheticSplit(ROWS, seed);
+      const fitted = seed === SEEDS[0] ? trainer : new BudgetOptimizerTrainer({ config: testConfig() });
+      if (fitted !== trainer) await fitted.fit(split.train, { validation: split.validation });
+      const optimizer = fitted.optimizer();
+      for (const [channel, truth] of Object.entries(split.responseCurves)) {
+        const base = channelContext(split.train, channel);
+        for (const seasonality of [0.9, 1, 1.1]) {
+          for (const competition of [0.35, 0.5, 0.65]) {
+            const record = { ...base, current_spend: truth.typicalSpend, seasonality_index: seasonality, competitive_intensity: competition };
+            const recommended = optimizer.recommend(record).optimal_spend;
+            outcomes.push({ seed, channel, seasonality, competition, truth: trueOptimum(truth, contextMultiplier(seasonality, competition)), recommended });
+          }
         }
       }
+      if (fitted !== trainer) fitted.model.dispose();
     }
-    const within = outcomes.filter((o) => Math.abs(o.recommended - o.truth) <= 0.1 * o.truth);
-    const share = within.length / outcomes.length;
-    console.log(`within 10%: ${within.length}/${outcomes.length} = ${(100 * share).toFixed(1)}%\n` + outcomes.map((o) => `${o.channel} s=${o.seasonality} c=${o.competition} truth=${o.truth.toFixed(0)} rec=${o.recommended.toFixed(0)} (${((100 * (o.recommended - o.truth)) / o.truth).toFixed(1)}%)`).join('\n'));
-    expect(outcomes).toHaveLength(54);
+    const hit = (o: Outcome) => Math.abs(o.recommended - o.truth) <= 0.1 * o.truth;
+    const share = outcomes.filter(hit).length / outcomes.length;
+    const perSeed = SEEDS.map((seed) => {
+      const own = outcomes.filter((o) => o.seed === seed);
+      return `seed ${seed}: ${own.filter(hit).length}/${own.length}`;
+    });
+    const misses = outcomes.filter((o) => !hit(o)).map((o) => `seed ${o.seed} ${o.channel} s=${o.seasonality} c=${o.competition} truth=${o.truth.toFixed(0)} rec=${o.recommended.toFixed(0)}`);
+    console.log(`within 10%: ${(100 * share).toFixed(1)}% (${perSeed.join(', ')})\nmisses:\n${misses.join('\n')}`);
+    expect(outcomes).toHaveLength(54 * SEEDS.length);
     expect(share).toBeGreaterThanOrEqual(0.8);
-  });
+  }, 600_000);
 
   it('allocates a total budget for a higher true return than the current split and a proportional split', () => {
     const optimizer = trainer.optimizer();

@@ -28,30 +28,24 @@ export function hillSlope(curve: HillCurve, spend: number): number {
   return (curve.maxReturn * curve.shape * ratio) / (spend * (1 + ratio) * (1 + ratio));
 }
 
-/** Weighted least squares of y = base + maxReturn * h with maxReturn >= 0 (the model is monotone in spend). */
+/**
+ * Weighted least squares of y = maxReturn * h with maxReturn >= 0 (the model is monotone in
+ * spend). No intercept: a channel's return on spend is zero at zero spend, as in the Hill curves
+ * of Robyn and Meridian. Anchoring the curve at the origin pins its shape down far better than a
+ * free intercept, which trades off against shape over the short stretch of spend the data covers.
+ */
 function linearPart(h: Float64Array, y: ArrayLike<number>, w: ArrayLike<number>): { base: number; maxReturn: number; sse: number } {
   const n = h.length;
-  let sw = 0;
-  let mh = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    sw += w[i]!;
-    mh += w[i]! * h[i]!;
-    my += w[i]! * y[i]!;
-  }
-  mh /= sw;
-  my /= sw;
   let shy = 0;
   let shh = 0;
   for (let i = 0; i < n; i++) {
-    shy += w[i]! * (h[i]! - mh) * (y[i]! - my);
-    shh += w[i]! * (h[i]! - mh) ** 2;
+    shy += w[i]! * h[i]! * y[i]!;
+    shh += w[i]! * h[i]! * h[i]!;
   }
   const maxReturn = shh > 0 ? Math.max(0, shy / shh) : 0;
-  const base = my - maxReturn * mh;
   let sse = 0;
-  for (let i = 0; i < n; i++) sse += w[i]! * (y[i]! - base - maxReturn * h[i]!) ** 2;
-  return { base, maxReturn, sse };
+  for (let i = 0; i < n; i++) sse += w[i]! * (y[i]! - maxReturn * h[i]!) ** 2;
+  return { base: 0, maxReturn, sse };
 }
 
 /**
@@ -87,8 +81,11 @@ export function fitHillCurve(spend: ArrayLike<number>, predicted: ArrayLike<numb
     let improved = false;
     for (const [ds, dk] of [[stepShape, 0], [-stepShape, 0], [0, stepLogK], [0, -stepLogK]] as const) {
       const shape = best.shape + ds;
-      if (shape < 0.3 || shape > 6) continue;
-      const candidate = evaluate(shape, best.logK + dk);
+      const logK = best.logK + dk;
+      // Half-saturation stays within the coarse grid's range: beyond it the curve is a power law
+      // that never saturates, which a short traced stretch cannot tell apart but which extrapolates badly.
+      if (shape < 0.3 || shape > 6 || logK < lo || logK > hi) continue;
+      const candidate = evaluate(shape, logK);
       if (candidate.sse < best.sse) {
         best = candidate;
         improved = true;
@@ -108,7 +105,11 @@ export function fitHillCurve(spend: ArrayLike<number>, predicted: ArrayLike<numb
   mean /= sw;
   let sst = 0;
   for (let i = 0; i < n; i++) sst += w[i]! * (predicted[i]! - mean) ** 2;
-  return { base: best.base, maxReturn: best.maxReturn, halfSaturation: Math.exp(best.logK), shape: best.shape, r2: sst > 0 ? 1 - best.sse / sst : 1 };
+  // A flat trace (no variance, e.g. a grid entirely beyond the data) has nothing to explain: R² is 1
+  // when the curve is flat too, 0 otherwise, instead of the ratio of two rounding errors.
+  const flat = sst <= 1e-12 * sw * (mean * mean + 1);
+  const r2 = flat ? (best.sse <= 1e-9 * sw * (mean * mean + 1) ? 1 : 0) : 1 - best.sse / sst;
+  return { base: best.base, maxReturn: best.maxReturn, halfSaturation: Math.exp(best.logK), shape: best.shape, r2 };
 }
 
 /**

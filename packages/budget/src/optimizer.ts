@@ -356,11 +356,12 @@ export class BudgetOptimizer {
 
   /**
    * How much training data backs each grid spend for this channel: the share of its training
-   * spends within 15% either side, floored at 2% of the best-backed point. Trees are flat where
-   * they saw no data, so points in the sparse tails count less in the smooth fit.
+   * spends within 15% either side, floored at 0.1% of the best-backed point; 0.01% outside the
+   * 5th-95th percentile. Trees are flat where they saw no data, so points in the sparse tails
+   * count (almost) nothing in the smooth fit.
    */
   private support(channel: string, spend: Float64Array): Float64Array {
-    const q = this.model.state.spendQuantiles[channel];
+    const q = this.model.state.supportQuantiles[channel];
     const weights = new Float64Array(spend.length).fill(1);
     if (q === undefined || q.length < 2) return weights;
     const cdf = (x: number) => {
@@ -377,7 +378,13 @@ export class BudgetOptimizer {
       top = Math.max(top, weights[i]!);
     }
     if (top <= 0) return weights.fill(1);
-    for (let i = 0; i < spend.length; i++) weights[i] = Math.max(weights[i]!, 0.02 * top);
+    // The outer 5% either side is where trees go flat (below) or climb on a few noisy rows under
+    // the monotone constraint (above): those points barely count.
+    const [inner0, inner1] = [q[1]!, q[q.length - 2]!];
+    for (let i = 0; i < spend.length; i++) {
+      const inside = spend[i]! >= inner0 && spend[i]! <= inner1;
+      weights[i] = inside ? Math.max(weights[i]!, 1e-3 * top) : 1e-4 * top;
+    }
     return weights;
   }
 
@@ -417,8 +424,9 @@ export class BudgetOptimizer {
 /**
  * Return (currency per period) of a channel at any spend, for allocation: the smooth curve over
  * and above the traced grid; below the grid's first spend, a straight line to zero return at zero
- * spend. The smooth curve's intercept is only a local fit over the grid, and extending it down to
- * zero spend would make cutting a channel look almost free.
+ * spend. The Hill curve's shape below the grid is an extrapolation (S-shaped curves are convex
+ * there); the straight line keeps the value concave, where greedy allocation is exact, and never
+ * promises more per unit than the grid's first point.
  */
 function allocationValue(t: Traced, spend: number): number {
   const first = t.spend[0]!;
@@ -444,7 +452,7 @@ function checkState(dir: string, raw: unknown): ResponseState {
   const range = s.spendRange;
   if (!range || !Array.isArray(range.all) || range.all.length !== 2 || typeof range.byChannel !== 'object') throw fail('has no training spend range');
   if (!Array.isArray(s.quantiles) || s.quantiles.length !== 2) throw fail('has no interval quantiles');
-  const q = s.spendQuantiles;
+  const q = s.supportQuantiles;
   if (q === null || typeof q !== 'object' || Object.values(q).some((list) => !Array.isArray(list) || list.some((v) => typeof v !== 'number'))) {
     throw fail('has no per-channel training spend quantiles');
   }

@@ -15,10 +15,12 @@ export interface ResponseState {
   /** Spend seen in training, over all channels and per channel. */
   spendRange: { all: SpendRange; byChannel: Record<string, SpendRange> };
   /**
-   * Per channel, the training spend at the 0th, 5th, ..., 100th percentile (21 values): where the
-   * model saw data, so the smooth curve is fitted mostly where the traced curve can be trusted.
+   * Per channel, the 0th, 5th, ..., 100th percentile (21 values) of the steady spend per period
+   * matching its training rows' carried-over spend (effective spend x (1 - decay); the spend
+   * itself without carry-over): where the model saw data, so the smooth curve is fitted mostly
+   * where the traced curve can be trusted.
    */
-  spendQuantiles: Record<string, number[]>;
+  supportQuantiles: Record<string, number[]>;
   /** Quantiles of the interval models, e.g. [0.1, 0.9]. */
   quantiles: readonly [number, number];
   /** Spend grid as multiples of the current spend, and its number of points. */

@@ -203,7 +203,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
         channelFeature: CHANNEL_FEATURE,
         decays: { ...this.#decays },
         spendRange: spendRanges(data, this.spendFeature),
-        spendQuantiles: spendQuantiles(data, this.spendFeature),
+        supportQuantiles: supportQuantiles(data, this.spendFeature, this.#decays),
         quantiles: [qLow, qHigh],
         grid: {
           minMultiplier: this.config.optimization.spend_grid.min_multiplier,
@@ -232,21 +232,28 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
   }
 }
 
-/** Per channel, the spend (currency per period) at every 5th percentile of its training rows. */
-function spendQuantiles(data: TrainingData, spendFeature: string): Record<string, number[]> {
+/**
+ * Per channel, at every 5th percentile of its training rows, the steady spend per period that
+ * matches the row's carried-over spend: effective spend x (1 - decay), or the spend itself
+ * without carry-over. Effective spend averages several periods, so it varies less than daily
+ * spend, and a traced curve is flat (trees extrapolate flat) where no training row had that level.
+ */
+function supportQuantiles(data: TrainingData, spendFeature: string, decays: Readonly<Record<string, number>>): Record<string, number[]> {
   const { X } = data.train;
-  const s = data.schema.featureNames.indexOf(spendFeature);
+  const e = data.schema.featureNames.indexOf(EFFECTIVE_SPEND);
+  const s = e >= 0 ? e : data.schema.featureNames.indexOf(spendFeature);
   const c = data.schema.featureNames.indexOf(CHANNEL_FEATURE);
   const categories = data.schema.features[c]?.categories ?? [];
   const byChannel = new Map<string, number[]>();
   for (let i = 0; i < X.rows; i++) {
-    const spend = X.values[i * X.cols + s]!;
     const code = X.values[i * X.cols + c]!;
     const channel = Number.isNaN(code) ? undefined : categories[code];
-    if (channel === undefined || !Number.isFinite(spend)) continue;
+    if (channel === undefined) continue;
+    const level = X.values[i * X.cols + s]! * (e >= 0 ? 1 - (decays[channel] ?? 0) : 1);
+    if (!Number.isFinite(level)) continue;
     let list = byChannel.get(channel);
     if (list === undefined) byChannel.set(channel, (list = []));
-    list.push(spend);
+    list.push(level);
   }
   const out: Record<string, number[]> = {};
   for (const [channel, list] of byChannel) {

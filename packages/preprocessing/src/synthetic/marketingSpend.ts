@@ -62,6 +62,14 @@ const CHANNEL_BASELINES: Readonly<Record<string, { cpm: number; ctr: number; cvr
 };
 const NEUTRAL_COMPETITION = 0.5;
 const RETURN_NOISE_SD = 0.08;
+/**
+ * Daily spend = typical x exp(level) x lognormal(0, SPEND_DAILY_SD), the level an AR(1) walk in
+ * log space (persistence per day, stationary sd): campaigns hold a budget for weeks, which is
+ * what lets carried-over (adstocked) spend vary enough to reveal the response curve.
+ */
+const SPEND_LEVEL_PERSISTENCE = 0.9;
+const SPEND_LEVEL_SD = 0.4;
+const SPEND_DAILY_SD = 0.3;
 
 /** Context multiplier of the expected return: 1 at seasonality 1 and competitive intensity 0.5. */
 function contextMultiplier(seasonalityIndex: number, competitiveIntensity: number): number {
@@ -107,6 +115,7 @@ export function syntheticMarketingSpend(options: SyntheticMarketingSpendOptions)
       audience: random.logNormal(Math.log(500_000), 1),
       share: random.between(0.03, 0.3),
       competition: random.between(0.2, 0.8),
+      level: 0,
       objectiveWeights: [random.between(0.5, 2), random.between(0.5, 2), random.between(0.5, 2)],
     };
   });
@@ -140,7 +149,9 @@ export function syntheticMarketingSpend(options: SyntheticMarketingSpendOptions)
       const profile = profiles[c] as (typeof profiles)[number];
       // Competition drifts slowly (mean-reverting walk in [0, 1]).
       profile.competition = Math.min(1, Math.max(0, profile.competition + 0.02 * (0.5 - profile.competition) + random.normal(0, 0.03)));
-      const spend = profile.typicalSpend * random.logNormal(0, 0.5);
+      // Budgets move in flights: a slowly drifting level (log scale, AR(1)) times daily variation.
+      profile.level = SPEND_LEVEL_PERSISTENCE * profile.level + Math.sqrt(1 - SPEND_LEVEL_PERSISTENCE ** 2) * random.normal(0, SPEND_LEVEL_SD);
+      const spend = profile.typicalSpend * Math.exp(profile.level) * random.logNormal(0, SPEND_DAILY_SD);
       adstock[c] = spend + profile.adstockDecay * (adstock[c] as number);
       const effective = (adstock[c] as number) * (day === 0 ? 1 / (1 - profile.adstockDecay) : 1);
       const expected = contextMultiplier(seasonality, profile.competition) * hillResponse(effective, profile.hill);

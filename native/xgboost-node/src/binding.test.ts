@@ -235,6 +235,55 @@ describe('XGBoost layer-1 binding', () => {
     b.dmatrixFree(dmat);
   });
 
+  it('runs the training loop on the XGBoost thread: rounds, evals, answers, stop() and throws', async () => {
+    const dmat = b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, NaN, -1);
+    b.dmatrixSetInfoFromInterface(dmat, 'label', fx.yBinary);
+    const fresh = (): BoosterHandle => {
+      const h = b.boosterCreate([dmat]);
+      b.boosterSetParam(h, 'objective', 'binary:logistic');
+      b.boosterSetParam(h, 'max_depth', '3');
+      return h;
+    };
+    // Without onRound: no stop before the end; the same model as round-by-round training.
+    const native = fresh();
+    expect(await b.boosterTrainAsync(native, dmat, 5, [], [], null).done).toBe(5);
+    const { booster: stepwise } = trainedBooster(5);
+    expect(b.boosterPredictFromDense(native, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN)).toEqual(
+      b.boosterPredictFromDense(stepwise, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN),
+    );
+    // onRound sees every round's evaluation, may call the binding synchronously, and stops training.
+    const seen: string[] = [];
+    const answered = fresh();
+    const run = b.boosterTrainAsync(answered, dmat, 50, [dmat], ['train'], (iter, text) => {
+      seen.push(text.split('\t')[0]! + ' ' + String(b.boosterBoostedRounds(answered)));
+      return iter === 3;
+    });
+    expect(await run.done).toBe(4);
+    expect(seen).toEqual(['[0] 1', '[1] 2', '[2] 3', '[3] 4']);
+    // stop() ends training before the next round; a throw rejects with the thrown error.
+    const stopped = fresh();
+    const run2 = b.boosterTrainAsync(stopped, dmat, 1000, [], [], null);
+    run2.stop();
+    expect(await run2.done).toBeLessThan(1000);
+    const thrown = fresh();
+    await expect(b.boosterTrainAsync(thrown, dmat, 10, [], [], () => { throw new Error('from onRound'); }).done).rejects.toThrow('from onRound');
+    expect(b.boosterBoostedRounds(thrown)).toBe(1);
+    // Library failures reject with NativeError; bad arguments throw before anything runs.
+    const bad = fresh();
+    b.boosterSetParam(bad, 'objective', 'binary:nonsense');
+    await expect(b.boosterTrainAsync(bad, dmat, 3, [], [], null).done).rejects.toMatchObject({ name: 'NativeError', function: 'XGBoosterUpdateOneIter' });
+    expect(() => b.boosterTrainAsync(native, dmat, 3, [dmat], [], null)).toThrow(argError('RangeError', "'evnames' must have one name per DMatrix (1), got 0"));
+    expect(() => b.boosterTrainAsync(native, dmat, 3, [], [], 5 as never)).toThrow(argError('TypeError', "'onRound' must be a function or null, got a number"));
+    expect(() => b.boosterTrainAsync(dmat as never, dmat, 3, [], [], null)).toThrow(argError('TypeError', "'booster' must be a Booster handle, got another kind of handle"));
+    // Handles disposed mid-training stay alive until the loop ends.
+    const disposed = fresh();
+    const run3 = b.boosterTrainAsync(disposed, dmat, 3, [], [], null);
+    b.boosterFree(disposed);
+    expect(await run3.done).toBe(3);
+    for (const h of [native, stepwise, answered, stopped, thrown, bad]) b.boosterFree(h);
+    b.dmatrixFree(dmat);
+  });
+
   it('works inside a worker thread while the main thread trains', async () => {
     const addon = path.resolve(__dirname, '..', 'build', 'Release', 'xgboost_node.node');
     const code = `
@@ -291,7 +340,10 @@ describe('XGBoost layer-1 binding', () => {
           b.boosterEvalOneIterAsync(bst, i, [d], ['train']);
           if (i === 2) parentPort.postMessage('training');
         }
-      })();`;
+      })();
+      const bst2 = b.boosterCreate([d]);
+      b.boosterTrainAsync(bst2, d, 1000, [d], ['train'], () => false);
+      b.boosterTrainAsync(b.boosterCreate([d]), d, 1000, [], [], null);`;
     const main = `
       const { Worker } = require('node:worker_threads');
       const addon = ${JSON.stringify(addon)};

@@ -1,6 +1,6 @@
 /**
- * Layer 1: the XGBoost C API, one JS function per C function (plus `Async` variants that run on
- * the libuv pool). Each function validates its arguments in C++ before any C call: wrong types,
+ * Layer 1: the XGBoost C API, one JS function per C function (plus `Async` variants that run off
+ * the JS thread, and `boosterTrainAsync`, the training loop in native code). Each function validates its arguments in C++ before any C call: wrong types,
  * wrong handle kinds, lengths that do not match rows * cols and disposed handles throw
  * TypeError/RangeError; library failures throw NativeError with XGBoost's own message
  * (`XGBGetLastError`, read on the thread where the call failed).
@@ -100,6 +100,17 @@ export interface XGBoostBinding {
   boosterEvalOneIter(booster: BoosterHandle, iter: number, dmats: DMatrixHandle[], evnames: string[]): string;
   /** The same on the libuv pool. */
   boosterEvalOneIterAsync(booster: BoosterHandle, iter: number, dmats: DMatrixHandle[], evnames: string[]): Promise<string>;
+  /**
+   * Not one C function: the round loop of Python's `xgboost.train`, run on the XGBoost thread
+   * without a trip to JS between rounds. For `iter` in [0, rounds): `XGBoosterUpdateOneIter(handle,
+   * iter, dtrain)`, then, when `dmats` is not empty, `XGBoosterEvalOneIter(handle, iter, dmats,
+   * evnames, ...)`. With `onRound`, the next round waits for `onRound(iter, evalText)` on the JS
+   * thread (which may call the binding), and a truthy answer or a throw ends training after that
+   * round (a throw rejects `done` with it). `stop()` ends training before the next round. `done`
+   * resolves with the number of rounds trained.
+   */
+  boosterTrainAsync(booster: BoosterHandle, dtrain: DMatrixHandle, rounds: number, dmats: DMatrixHandle[], evnames: string[],
+    onRound: ((iter: number, evalText: string) => unknown) | null): { done: Promise<number>; stop(): void };
   /** `int XGBoosterBoostedRounds(BoosterHandle handle, int* out);` */
   boosterBoostedRounds(booster: BoosterHandle): number;
   /** `int XGBoosterGetNumFeature(BoosterHandle handle, bst_ulong *out);` */

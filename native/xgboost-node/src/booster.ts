@@ -183,8 +183,9 @@ export class Booster extends NativeResource<BoosterHandle> {
   }
 
   /**
-   * Trains a model: one boosting round at a time on the libuv pool, evaluating `evals` after each
-   * round (async too), reporting through `onIteration` and stopping early or on `signal`.
+   * Trains a model: the boosting rounds run off the JS thread (on the XGBoost thread, without a
+   * trip to JS between rounds unless `evals`, `onIteration` or early stopping need one), evaluating
+   * `evals` after each round, reporting through `onIteration` and stopping early or on `signal`.
    */
   static async train(params: Params, dtrain: DMatrix, options: TrainOptions = {}): Promise<Booster> {
     const callSite = new Error();
@@ -229,22 +230,48 @@ export class Booster extends NativeResource<BoosterHandle> {
 
       const stopper = earlyStoppingRounds !== undefined ? new EarlyStopping(earlyStoppingRounds, maximize) : undefined;
       const evalNames = evals.map(([, name]) => name);
-      for (let i = 0; i < numBoostRound; i++) {
-        if (signal?.aborted) throw abortError(signal);
-        await withCallSite(b.boosterUpdateOneIterAsync(handle, i, dtrain.nativeHandle), callSite);
-        let results: EvalResult[] = [];
-        if (evals.length > 0) {
-          const text = await withCallSite(b.boosterEvalOneIterAsync(handle, i, evals.map(([d]) => d.nativeHandle), evalNames), callSite);
-          results = parseEvalString(text);
+      // The rounds run in native code (as Python's loop runs in C calls); JS is called between
+      // rounds only when it has something to do there, and then decides whether to go on.
+      let failure: { error: unknown } | undefined;
+      let aborted = false;
+      let stoppedEarly = false;
+      const onRound = (i: number, text: string): boolean => {
+        try {
+          const results = text ? parseEvalString(text) : [];
           for (const r of results) ((history[r.dataName] ??= {})[r.metric] ??= []).push(r.value);
+          onIteration?.({ iteration: i, evals: results });
+          if (stopper) {
+            const lastData = evalNames[evalNames.length - 1]!;
+            const last = results.filter((r) => r.dataName === lastData).pop();
+            if (last && stopper.update(i, last)) return (stoppedEarly = true);
+          }
+          if (i + 1 < numBoostRound) {
+            if (signal?.aborted) return (aborted = true);
+            // A matrix disposed meanwhile fails the next round, as a call with its handle would.
+            void dtrain.nativeHandle;
+            for (const [d] of evals) void d.nativeHandle;
+          }
+          return false;
+        } catch (error) {
+          failure = { error };
+          return true;
         }
-        onIteration?.({ iteration: i, evals: results });
-        if (stopper) {
-          const lastData = evalNames[evalNames.length - 1]!;
-          const last = results.filter((r) => r.dataName === lastData).pop();
-          if (last && stopper.update(i, last)) break;
-        }
+      };
+      const perRound = evals.length > 0 || onIteration !== undefined || stopper !== undefined;
+      const run = b.boosterTrainAsync(handle, dtrain.nativeHandle, numBoostRound, evals.map(([d]) => d.nativeHandle), evalNames, perRound ? onRound : null);
+      const onAbort = (): void => {
+        aborted = true;
+        run.stop();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let trained: number;
+      try {
+        trained = await withCallSite(run.done, callSite);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
       }
+      if (failure) throw failure.error;
+      if (aborted && trained < numBoostRound && !stoppedEarly) throw abortError(signal!);
       if (stopper && stopper.bestScore !== undefined) {
         // Stored in the model as Python's xgboost.train does, so either side can load them.
         b.boosterSetAttr(handle, 'best_iteration', String(stopper.bestIteration));

@@ -30,6 +30,8 @@ export interface ScanSource {
   readonly lineOfRow: LineOfRow;
   /** An expression for each row's 0-based position in the file, if the source has one (Parquet's file_row_number). */
   readonly rowKey?: string;
+  /** With a row key: how many columns one DuckDB scan reads at most (see readParquet). */
+  readonly columnsPerScan?: number;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
       capacity,
       // A data column of the same name would hide the virtual row-number column.
       ...(source.rowKey !== undefined && !schema.some((column) => column.column_name === source.rowKey) ? { rowKey: source.rowKey } : {}),
+      ...(source.columnsPerScan !== undefined ? { columnsPerScan: source.columnsPerScan } : {}),
     });
     return collectColumns(plan, doubles, texts, rows, undefined, overrides, source);
   }

@@ -21,13 +21,19 @@ interface SinkTarget {
   readonly capacity: number;
   /**
    * `keyed`: argument 1 is each row's 0-based position in the file (Parquet's file_row_number).
-   * `arrival`: rows are stored in the order chunks arrive and the function returns each row's
-   * storage slot, so the query's ordered result tells where each file row went.
+   * `arrival`: chunks are stored in the order they arrive; the function returns the chunk's
+   * first storage slot on its first row (-1 on the others), so the query's ordered result tells
+   * where each file chunk went.
    */
   readonly mode: 'keyed' | 'arrival';
+  /** Arrival mode: rows of the chunk stored from each first slot. */
+  readonly chunkRows: Map<number, number>;
   /** Rows stored so far. */
   stored: number;
 }
+
+/** Column batches of one keyed read: more scans than this cost more in footer parsing than they save. */
+const MAX_SCANS = 16;
 
 const targets = new Map<number, SinkTarget>();
 const registeredOn = new WeakSet<object>();
@@ -46,8 +52,10 @@ function receive(_info: Bindings.ScalarFunctionInfo, input: Bindings.DataChunk, 
     if (start + rows > target.capacity) throw new Error(`The scan returned more than the ${target.capacity} rows it was sized for.`);
     target.columns.forEach((column, j) => copyDoubleVector(input, j + 1, rows, column, start));
     const slotsOut = rows <= slots.length ? slots : new Float64Array(rows);
-    for (let i = 0; i < rows; i += 1) slotsOut[i] = start + i;
+    slotsOut.fill(-1, 0, rows);
+    slotsOut[0] = start;
     bindings.copy_data_to_vector(output, 0, slotsOut.buffer, 0, rows * Float64Array.BYTES_PER_ELEMENT);
+    target.chunkRows.set(start, rows);
     target.stored += rows;
     return;
   }
@@ -99,6 +107,8 @@ export interface SinkScan {
   readonly capacity: number;
   /** An expression for each row's 0-based position in the file, if the source has one. */
   readonly rowKey?: string;
+  /** With a row key: scan at most this many columns at a time (smaller Parquet row-group buffers). */
+  readonly columnsPerScan?: number;
 }
 
 /**
@@ -107,23 +117,48 @@ export interface SinkScan {
  */
 export async function sinkScan(scan: SinkScan): Promise<number> {
   ensureSinkFunction(scan.connection, scan.instance);
+  if (scan.rowKey !== undefined) {
+    const batch = Math.max(1, scan.columnsPerScan ?? scan.columns.length, Math.ceil(scan.columns.length / MAX_SCANS));
+    let rows = -1;
+    for (let from = 0; from < scan.columns.length; from += batch) {
+      const batchRows = await keyedScan(scan, scan.rowKey, from, Math.min(scan.columns.length, from + batch));
+      if (rows >= 0 && batchRows !== rows) throw new Error(`The scans of one file returned ${rows} and ${batchRows} rows.`);
+      rows = batchRows;
+    }
+    return rows;
+  }
+  return arrivalScan(scan);
+}
+
+async function keyedScan(scan: SinkScan, rowKey: string, from: number, to: number): Promise<number> {
   const readId = nextReadId++;
-  const target: SinkTarget = { columns: scan.columns, capacity: scan.capacity, mode: scan.rowKey !== undefined ? 'keyed' : 'arrival', stored: 0 };
+  const target: SinkTarget = { columns: scan.columns.slice(from, to), capacity: scan.capacity, mode: 'keyed', chunkRows: new Map(), stored: 0 };
+  targets.set(readId, target);
+  try {
+    const values = scan.expressions.slice(from, to).join(', ');
+    const counted = await scan.connection.runAndReadAll(
+      `SELECT CAST(count(${SINK_FUNCTION}(${readId}, CAST(${rowKey} AS DOUBLE), ${values})) AS DOUBLE) FROM ${scan.relation}`,
+    );
+    const rows = Number(counted.getRowsJS()[0]?.[0] ?? 0);
+    if (rows !== target.stored) throw new Error(`The scan counted ${rows} rows but delivered ${target.stored}.`);
+    return rows;
+  } finally {
+    targets.delete(readId);
+  }
+}
+
+async function arrivalScan(scan: SinkScan): Promise<number> {
+  const readId = nextReadId++;
+  const target: SinkTarget = { columns: scan.columns, capacity: scan.capacity, mode: 'arrival', chunkRows: new Map(), stored: 0 };
   targets.set(readId, target);
   try {
     const values = scan.expressions.join(', ');
-    if (scan.rowKey !== undefined) {
-      const counted = await scan.connection.runAndReadAll(
-        `SELECT CAST(count(${SINK_FUNCTION}(${readId}, CAST(${scan.rowKey} AS DOUBLE), ${values})) AS DOUBLE) FROM ${scan.relation}`,
-      );
-      const rows = Number(counted.getRowsJS()[0]?.[0] ?? 0);
-      if (rows !== target.stored) throw new Error(`The scan counted ${rows} rows but delivered ${target.stored}.`);
-      return rows;
-    }
     // The sink stores chunks as they arrive from DuckDB's threads; the result, in file order
-    // (preserve_insertion_order), says where each file row was stored. It is one DOUBLE per row
-    // (8 MB for 1M rows), materialized: streaming it made DuckDB's threads wait for JS.
-    const result = await scan.connection.run(`SELECT ${SINK_FUNCTION}(${readId}, ${values}) FROM ${scan.relation}`);
+    // (preserve_insertion_order), lists each chunk's first slot: a few hundred rows for 1M rows.
+    // (Returning every row's slot made an 8 MB result plus as much garbage in copies.)
+    const result = await scan.connection.run(
+      `SELECT slot FROM (SELECT ${SINK_FUNCTION}(${readId}, ${values}) AS slot FROM ${scan.relation}) WHERE slot >= 0`,
+    );
     const runs: Run[] = [];
     let fileRow = 0;
     const chunkSlots = new Float64Array(2048);
@@ -132,10 +167,18 @@ export async function sinkScan(scan: SinkScan): Promise<number> {
       const n = chunk.rowCount;
       const into = n <= chunkSlots.length ? chunkSlots : new Float64Array(n);
       copyDoubleVector(chunk.chunk, 0, n, into, 0);
-      addRuns(runs, into, n, fileRow);
-      fileRow += n;
+      for (let i = 0; i < n; i += 1) {
+        const slot = into[i] as number;
+        const length = target.chunkRows.get(slot);
+        if (length === undefined) throw new Error('The rows stored by the scan do not match the rows it returned.');
+        target.chunkRows.delete(slot);
+        const last = runs[runs.length - 1];
+        if (last !== undefined && last.slot + last.length === slot) last.length += length;
+        else runs.push({ fileStart: fileRow, slot, length });
+        fileRow += length;
+      }
     }
-    if (fileRow !== target.stored) throw new Error(`The scan returned ${fileRow} rows but stored ${target.stored}.`);
+    if (fileRow !== target.stored || target.chunkRows.size > 0) throw new Error(`The scan returned ${fileRow} rows but stored ${target.stored}.`);
     reorderRuns(scan.columns, runs, fileRow);
     return fileRow;
   } finally {
@@ -148,15 +191,6 @@ interface Run {
   fileStart: number;
   slot: number;
   length: number;
-}
-
-function addRuns(runs: Run[], slotsOfRows: Float64Array, rows: number, fileRow: number): void {
-  for (let i = 0; i < rows; i += 1) {
-    const slot = slotsOfRows[i] as number;
-    const last = runs[runs.length - 1];
-    if (last !== undefined && slot === last.slot + last.length) last.length += 1;
-    else runs.push({ fileStart: fileRow + i, slot, length: 1 });
-  }
 }
 
 /** Moves runs stored in arrival order to their file positions, one column at a time. */

@@ -26,7 +26,7 @@ def main(workdir):
         t = time.perf_counter()
         booster = xgb.train(spec["params"], dtrain, num_boost_round=spec["rounds"])
         timings["train"].append(time.perf_counter() - t)
-        for _ in range(3):
+        for _ in range(spec.get("predictions", 3)):
             t = time.perf_counter()
             preds = booster.inplace_predict(x)
             timings["predict"].append(time.perf_counter() - t)

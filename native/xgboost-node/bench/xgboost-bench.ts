@@ -4,13 +4,14 @@
  * measured in the same run. Run from the repo root (one benchmark at a time on a shared machine):
  *
  *   flock /tmp/kdap-bench.lock node --conditions=@kdap/source -r ts-node/register/transpile-only \
- *     native/xgboost-node/bench/xgboost-bench.ts [--repeat 7] [--nthread N] [--max-other 0.1]
+ *     native/xgboost-node/bench/xgboost-bench.ts [--repeat 7] [--nthread N] [--max-other 0.1] [--wait-idle 60]
  *
  * TypeScript and Python alternate, one repetition each (a pair); each Python repetition is a fresh
  * process timing only the steps themselves. Every step records how much CPU other processes used
  * meanwhile (from /proc/stat minus this process and its children); a pair where that exceeds
  * `--max-other` CPUs on either side is "disturbed". Ratios are per pair; the table gives the
  * median and range over undisturbed pairs (all pairs when none is undisturbed), then all pairs.
+ * Before each pair it waits up to `--wait-idle` seconds for other processes to go quiet.
  * nthread defaults to the machine's available parallelism; both sides get the same value.
  */
 import { execFileSync } from 'node:child_process';
@@ -54,6 +55,15 @@ async function measure<T>(step: () => Promise<T> | T): Promise<{ seconds: number
   return { seconds, other: Math.max(0, c1.machine - c0.machine - (c1.ours - c0.ours)) / seconds, value };
 }
 
+/** Waits (up to `limit` s) until other processes use at most `maxOther` CPUs over one second. */
+async function waitIdle(limit: number, maxOther: number): Promise<void> {
+  const end = performance.now() + limit * 1000;
+  while (performance.now() < end) {
+    const m = await measure(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+    if (m.other <= maxOther) return;
+  }
+}
+
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -69,6 +79,7 @@ async function main(): Promise<void> {
   const repeat = argValue('--repeat', 7);
   const nthread = argValue('--nthread', os.availableParallelism());
   const maxOther = argValue('--max-other', 0.1);
+  const waitIdleSeconds = argValue('--wait-idle', 60);
   const params = { objective: 'binary:logistic', tree_method: 'hist', max_depth: 6, eta: 0.05, nthread, seed: 0 };
   setVerbosity(1);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgb-bench-'));
@@ -88,6 +99,7 @@ async function main(): Promise<void> {
     let tsPred: Float32Array = new Float32Array(0);
     const load0 = os.loadavg()[0]!;
     for (let r = 0; r < repeat; r++) {
+      await waitIdle(waitIdleSeconds, maxOther);
       const dm = await measure(() => new DMatrix(x, { rows: ROWS, cols: COLS, label: y }));
       const dtrain = dm.value;
       const train = await measure(() => Booster.train(params, dtrain, { numBoostRound: ROUNDS }));

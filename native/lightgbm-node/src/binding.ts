@@ -72,6 +72,12 @@ export interface LightGBMBinding {
   boosterUpdateOneIter(booster: BoosterHandle): boolean;
   /** The same on the libuv pool. */
   boosterUpdateOneIterAsync(booster: BoosterHandle): Promise<boolean>;
+  /**
+   * Not a C function: `count` x LGBM_BoosterUpdateOneIter, each followed by LGBM_BoosterGetEval for
+   * every index in `evalIdx`, in one call on the libuv pool. Resolves to count x evalIdx.length x
+   * metrics values (iteration-major).
+   */
+  boosterUpdateBatchAsync(booster: BoosterHandle, count: number, evalIdx: Int32Array): Promise<Float64Array>;
   /** `int LGBM_BoosterRollbackOneIter(BoosterHandle handle);` */
   boosterRollbackOneIter(booster: BoosterHandle): void;
   /** `int LGBM_BoosterGetCurrentIteration(BoosterHandle handle, int* out_iteration);` */

@@ -83,6 +83,28 @@ describe('Booster.train / predict', () => {
     expect(booster.predictSync(Xva, { rows: 600, cols: COLS })).toEqual(atBest);
   });
 
+  test('batched iterations (boosterUpdateBatchAsync) train the same model and evals as one call per iteration', async () => {
+    using train = new Dataset(Xtr, { rows: nTrain, cols: COLS, label: y.subarray(0, nTrain) });
+    using valid = new Dataset(Xva, { rows: 600, cols: COLS, label: yva, reference: train });
+    using batched = await Booster.train(base, train, { numBoostRound: 21, validSets: [valid], keepTrainingBooster: true });
+    using stepwise = await Booster.train(base, train, { numBoostRound: 1, validSets: [valid], keepTrainingBooster: true });
+    const b = binding();
+    const l2 = [b.boosterGetEval(stepwise.handle, 1)[0]!];
+    for (let i = 1; i < 21; i++) {
+      b.boosterUpdateOneIter(stepwise.handle);
+      l2.push(b.boosterGetEval(stepwise.handle, 1)[0]!);
+    }
+    // The same trees (the parameter dump at the end records num_iterations, which differs).
+    const trees = (m: string) => m.slice(0, m.indexOf('end of trees'));
+    expect(trees(batched.toModelString())).toBe(trees(stepwise.toModelString()));
+    expect(batched.evalHistory.valid_0!.l2).toEqual(l2);
+    // Layer 1 checks its arguments.
+    expect(() => b.boosterUpdateBatchAsync(stepwise.handle, 2, Int32Array.from([2]))).toThrow(/'evalIdx' entries must be 0 .*got 2/);
+    expect(() => b.boosterUpdateBatchAsync(stepwise.handle, 0, new Int32Array(0))).toThrow(/'count' must be between 1/);
+    expect(() => b.boosterUpdateBatchAsync(stepwise.handle, 1, new Float64Array(1) as unknown as Int32Array)).toThrow(/'evalIdx'/);
+    expect(stepwise.currentIteration()).toBe(21);
+  });
+
   test('the training set may be listed for evaluation; alone it does not early-stop (as lightgbm.train)', async () => {
     using train = new Dataset(Xtr, { rows: nTrain, cols: COLS, label: y.subarray(0, nTrain) });
     using valid = new Dataset(Xva, { rows: 600, cols: COLS, label: yva, reference: train });

@@ -46,7 +46,7 @@ export interface TrainOptions {
   minDelta?: number;
   /** Called after each iteration with its evaluation results. */
   onIteration?: (info: IterationInfo) => void;
-  /** Stops training between iterations; the promise rejects with AbortError. */
+  /** Stops training (within at most 8 iterations; none is reported after the abort); the promise rejects with AbortError. */
   signal?: AbortSignal;
   /**
    * Keep the booster's link to its training data for further training (default false: like
@@ -56,6 +56,8 @@ export interface TrainOptions {
   keepTrainingBooster?: boolean;
 }
 
+/** Iterations per native call in Booster.train (progress and abort are seen between batches). */
+const TRAIN_BATCH = 8;
 const TRAIN_OPTIONS = ['numBoostRound', 'validSets', 'validNames', 'earlyStoppingRounds', 'firstMetricOnly', 'minDelta', 'onIteration', 'signal', 'keepTrainingBooster'] as const;
 
 export interface PredictOptions {
@@ -131,8 +133,10 @@ export class Booster extends NativeResource<BoosterHandle> {
   }
 
   /**
-   * Trains a booster: one iteration at a time off the JS thread, evaluating the validation sets
-   * after each, with early stopping and abort between iterations.
+   * Trains a booster off the JS thread, evaluating the validation sets after each iteration, with
+   * early stopping as lightgbm.train does it. Iterations run in batches of up to 8 per native call
+   * (never past the early-stopping point), so `onIteration` sees them in bursts and an abort takes
+   * effect within a batch (no later iteration is reported).
    */
   static async train(params: Params, trainSet: Dataset, options: TrainOptions = {}): Promise<Booster> {
     const owner = 'Booster.train';
@@ -216,41 +220,50 @@ export class Booster extends NativeResource<BoosterHandle> {
       const bestLists: EvalResult[][] = [];
       let stoppedAt: { iter: number; list: EvalResult[] } | null = null;
 
-      for (let iter = 0; iter < numBoostRound; iter++) {
+      // Iterations run in batches (one round trip to JS per batch, not two per iteration). Early
+      // stopping cannot fire before the earliest best iteration is `earlyStoppingRounds` old, so a
+      // batch ends there at the latest and never trains past the stopping point.
+      const evalIdxArr = Int32Array.from(evalIdx);
+      const width = names.length * metricNames.length;
+      let iter = 0;
+      while (iter < numBoostRound && !stoppedAt) {
         checkAbort();
-        await withCallSite(b.boosterUpdateOneIterAsync(booster.handle), new Error());
-        const evals: EvalResult[] = [];
-        for (let k = 0; k < names.length; k++) {
-          const values = b.boosterGetEval(booster.handle, evalIdx[k]!);
-          for (let m = 0; m < metricNames.length; m++) {
-            const metric = metricNames[m]!;
-            const value = values[m]!;
-            evals.push({ dataName: names[k]!, metric, value, higherBetter: isHigherBetter(metric) });
-            ((booster.evalHistory[names[k]!] ??= {})[metric] ??= []).push(value);
+        let count = Math.min(TRAIN_BATCH, numBoostRound - iter);
+        if (es) count = Math.min(count, (bestIters.length > 0 ? Math.min(...bestIters) : iter) + earlyStoppingRounds! - iter + 1);
+        const values = await withCallSite(b.boosterUpdateBatchAsync(booster.handle, count, evalIdxArr), new Error());
+        for (let j = 0; j < count && !stoppedAt; j++, iter++) {
+          if (j > 0) checkAbort(); // e.g. aborted from onIteration: later iterations of the batch are not reported
+          const evals: EvalResult[] = [];
+          for (let k = 0; k < names.length; k++) {
+            for (let m = 0; m < metricNames.length; m++) {
+              const metric = metricNames[m]!;
+              const value = values[j * width + k * metricNames.length + m]!;
+              evals.push({ dataName: names[k]!, metric, value, higherBetter: isHigherBetter(metric) });
+              ((booster.evalHistory[names[k]!] ??= {})[metric] ??= []).push(value);
+            }
+          }
+          options.onIteration?.({ iteration: iter + 1, evals });
+          if (!es || evals.length === 0) continue;
+          const first = bestLists.length === 0;
+          for (let i = 0; i < evals.length; i++) {
+            const e = evals[i]!;
+            if (first) {
+              bestScores.push(e.value);
+              bestIters.push(iter);
+              bestLists.push(evals);
+            } else if (e.higherBetter ? e.value > bestScores[i]! + minDelta : e.value < bestScores[i]! - minDelta) {
+              bestScores[i] = e.value;
+              bestIters[i] = iter;
+              bestLists[i] = evals;
+            }
+            if (firstMetricOnly && e.metric !== evals[0]!.metric) continue;
+            if (e.dataName === trainName && trainName !== undefined) continue;
+            if (iter - bestIters[i]! >= earlyStoppingRounds! || iter === numBoostRound - 1) {
+              stoppedAt = { iter: bestIters[i]!, list: bestLists[i]! };
+              break;
+            }
           }
         }
-        options.onIteration?.({ iteration: iter + 1, evals });
-        if (!es || evals.length === 0) continue;
-        const first = bestLists.length === 0;
-        for (let i = 0; i < evals.length; i++) {
-          const e = evals[i]!;
-          if (first) {
-            bestScores.push(e.value);
-            bestIters.push(iter);
-            bestLists.push(evals);
-          } else if (e.higherBetter ? e.value > bestScores[i]! + minDelta : e.value < bestScores[i]! - minDelta) {
-            bestScores[i] = e.value;
-            bestIters[i] = iter;
-            bestLists[i] = evals;
-          }
-          if (firstMetricOnly && e.metric !== evals[0]!.metric) continue;
-          if (e.dataName === trainName && trainName !== undefined) continue;
-          if (iter - bestIters[i]! >= earlyStoppingRounds! || iter === numBoostRound - 1) {
-            stoppedAt = { iter: bestIters[i]!, list: bestLists[i]! };
-            break;
-          }
-        }
-        if (stoppedAt) break;
       }
       if (stoppedAt) {
         booster.bestIteration = stoppedAt.iter + 1;

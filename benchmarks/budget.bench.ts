@@ -2,8 +2,9 @@
  * Budget Optimizer end to end: synthetic data (100,000 channel-days) -> BudgetOptimizerTrainer
  * (carry-over, return + two quantile models, early stopping) -> saved bundle, vs the same steps in
  * Python (pandas + lightgbm, benchmarks/python/budget_bench.py) in the same run, with the same
- * LightGBM parameters. TypeScript's time includes generating the data; Python's starts from the
- * same data written to CSV (it has no generator), including reading it.
+ * LightGBM parameters and the same training/validation metrics. TypeScript's time includes
+ * generating the data; Python's starts from the same data written to CSV (it has no generator),
+ * including reading it.
  *
  *   npm run bench -- budget [--rows 100000] [--reps 1]
  */

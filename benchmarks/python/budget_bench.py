@@ -1,7 +1,8 @@
 """Budget Optimizer end to end in Python (pandas + lightgbm), the same steps as the TypeScript
 BudgetOptimizerTrainer: read the data, encode categoricals, estimate carry-over per channel
 (Spearman over decays 0-0.9, coarse then fine), add effective spend, train return + lower/upper quantile models
-with early stopping on the last 20% of days, save the three models and the state.
+with early stopping on the last 20% of days, compute the return model's metrics on the training and
+validation rows (as the trainers report them), save the three models and the state.
 
 argv: data.csv params.json out_dir
 stdout: {"total_s": seconds, "lightgbm_s": seconds inside lgb.Dataset/lgb.train/save_model, "best_iteration": n}
@@ -20,6 +21,14 @@ from scipy.signal import lfilter
 def adstock(spend, decay):
     """spend + decay x previous adstock, the first period following a steady history."""
     return lfilter([1.0], [1.0, -decay], spend, zi=[decay * spend[0] / (1 - decay)])[0]
+
+
+def regression_metrics(y, p):
+    err = p - y
+    nonzero = y != 0
+    return {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
+            "mape": float(np.mean(np.abs(err[nonzero] / y[nonzero]))),
+            "r2": float(1 - np.sum(err ** 2) / np.sum((y - y.mean()) ** 2))}
 
 
 def main():
@@ -73,8 +82,11 @@ def main():
         booster.save_model(os.path.join(out_dir, f"model_{name}.txt"))
         if name == "main":
             best_iteration = booster.best_iteration
+            # As the trainers report them: RMSE, MAE, MAPE, R² on the training and validation rows.
+            metrics = {part: regression_metrics(y[rows], booster.predict(X[rows], num_iteration=best_iteration))
+                       for part, rows in (("train", slice(None, cut)), ("validation", slice(cut, None)))}
     lightgbm_s = time.perf_counter() - t_lgb
-    json.dump({"decays": decays}, open(os.path.join(out_dir, "state.json"), "w"))
+    json.dump({"decays": decays, "metrics": metrics}, open(os.path.join(out_dir, "state.json"), "w"))
     print(json.dumps({"total_s": time.perf_counter() - t0, "lightgbm_s": lightgbm_s, "best_iteration": best_iteration}))
 
 

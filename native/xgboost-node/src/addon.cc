@@ -97,8 +97,8 @@ void OnXGBoostLog(const char* msg) {
  * on a thread that never saw the booster's matrices ("0 feature is supplied") and leave stale
  * caches on the others, which a later booster allocated at the same address would reuse. So
  * creation, parameters, training, evaluation, DMatrix prediction, model I/O and free all run
- * here; sync callers and async workers wait for their task. In-place prediction uses no cache and
- * runs concurrently on the calling thread.
+ * here; sync callers and async workers wait for their task. In-place prediction uses no cache,
+ * but it runs here too: its OpenMP loops would otherwise start a second thread team.
  */
 class XGBoostThread {
  public:

@@ -1,0 +1,19 @@
+/**
+ * XGBoost binding vs Python xgboost (same libxgboost): runs the package's own benchmark
+ * (native/xgboost-node/bench/xgboost-bench.ts: 200,000 x 30, hist, depth 6, eta 0.05, 200
+ * rounds; paired TS/Python runs with per-pair ratios) in a child process and returns its table.
+ *
+ *   npm run bench -- xgboost [--repeat 7] [--nthread N] [--wait-idle 60] [--max-other 0.1]
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+export async function xgboostBench(argv: string[]): Promise<string> {
+  const script = path.join(__dirname, '..', 'native', 'xgboost-node', 'bench', 'xgboost-bench.ts');
+  const flags = argv.filter((a, i) => !(i === 0 && a === 'xgboost'));
+  return execFileSync(process.execPath, ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', script, ...flags], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  }).trimEnd();
+}

@@ -6,6 +6,7 @@
  * Units: spend and halfSaturation in currency per period, base and maxReturn in currency per period.
  */
 export interface HillCurve {
+  /** Return at zero spend; 0 for curves from fitHillCurve, which fits through the origin. */
   base: number;
   maxReturn: number;
   halfSaturation: number;

@@ -17,6 +17,8 @@ const ds = b.datasetCreateFromMat(X, 200, 4, true, 'verbosity=-1', null);
 b.datasetSetField(ds, 'label', y);
 const booster = b.boosterCreate(ds, 'objective=regression verbosity=-1 num_threads=1');
 b.boosterUpdateOneIter(booster);
+// Reached only through its template, so the random phase (which may free `booster`) leaves it live.
+const batchBooster = b.boosterCreate(ds, 'objective=regression verbosity=-1 num_threads=1');
 const fast = b.boosterPredictForMatSingleRowFastInit(booster, 0, 0, -1, 1, 4, '');
 const deadDs = b.datasetCreateFromMat(X, 200, 4, true, 'verbosity=-1', null);
 b.datasetFree(deadDs);
@@ -91,6 +93,7 @@ const templates: Record<string, unknown[]> = {
   boosterAddValidData: [deadBooster, ds],
   boosterUpdateOneIter: [booster],
   boosterUpdateOneIterAsync: [booster],
+  boosterUpdateBatchAsync: [batchBooster, 2, Int32Array.from([0])],
   boosterRollbackOneIter: [deadBooster],
   boosterGetCurrentIteration: [booster],
   boosterGetEvalCounts: [booster],

@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { useJavaScriptVectorCopy, vectorCopyPath } from '../src/io/duckdbVectors';
 import { readTable } from '../src/io/readTable';
 import type { Table } from '../src/table/Table';
 
@@ -57,8 +58,13 @@ function peakRss(reset: boolean): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-/** Child mode: read one file and print the peak RSS the read added (bytes) over the RSS before it. */
-async function measureMemory(file: string): Promise<void> {
+/**
+ * Child mode: read one file and print the peak RSS the read added (bytes) over the RSS before it.
+ * `javascriptCopy`: copy DuckDB vectors with the bindings' vector_get_data (the fallback when
+ * @kdap/duckdb-vectors is not built) instead of the addon.
+ */
+async function measureMemory(file: string, javascriptCopy: boolean): Promise<void> {
+  useJavaScriptVectorCopy(javascriptCopy);
   // Load DuckDB and touch the reader first so the baseline includes the engine, not the data.
   const warm = path.join(path.dirname(file), 'warm.csv');
   await readTable(warm);
@@ -101,22 +107,38 @@ t = time.perf_counter(); read(); print(time.perf_counter() - t)
   return Number(execFileSync(python, ['-c', script, reader, file], { encoding: 'utf8' }).trim());
 }
 
+/** Peak RSS (bytes) pandas.read_csv adds over the RSS after importing pandas, in a fresh Python. */
+function pythonPeakIncrease(python: string, file: string): number {
+  const script = `
+import sys, re
+import pandas as pd
+def hwm():
+    return int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1)) * 1024
+def rss():
+    return int(re.search(r'VmRSS:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1)) * 1024
+before = rss()
+open('/proc/self/clear_refs', 'w').write('5')
+df = pd.read_csv(sys.argv[1])
+print(hwm() - before)
+`;
+  return Number(execFileSync(python, ['-c', script, file], { encoding: 'utf8' }).trim());
+}
+
 async function readSeconds(file: string): Promise<number> {
   const start = performance.now();
   await readTable(file);
   return (performance.now() - start) / 1000;
 }
 
-function childMemory(file: string): { peakIncrease: number; tableBytes: number; rows: number } {
-  const output = execFileSync(process.execPath, ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', __filename, '--measure-memory', file], {
-    encoding: 'utf8',
-  });
+function childMemory(file: string, javascriptCopy = false): { peakIncrease: number; tableBytes: number; rows: number } {
+  const args = ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', __filename, '--measure-memory', file];
+  const output = execFileSync(process.execPath, javascriptCopy ? [...args, '--javascript-copy'] : args, { encoding: 'utf8' });
   return JSON.parse(output) as { peakIncrease: number; tableBytes: number; rows: number };
 }
 
 async function main(): Promise<void> {
   const memoryIndex = process.argv.indexOf('--measure-memory');
-  if (memoryIndex >= 0) return measureMemory(process.argv[memoryIndex + 1] as string);
+  if (memoryIndex >= 0) return measureMemory(process.argv[memoryIndex + 1] as string, process.argv.includes('--javascript-copy'));
 
   const rows = argument('rows', 1_000_000);
   const repeats = argument('repeats', 7);
@@ -137,13 +159,16 @@ async function main(): Promise<void> {
     }
     const csvMemory = [0, 1, 2].map(() => childMemory(csv));
     const parquetMemory = [0, 1, 2].map(() => childMemory(parquet));
+    const csvMemoryJavaScript = [0, 1, 2].map(() => childMemory(csv, true));
+    const pandasMemory = [0, 1, 2].map(() => pythonPeakIncrease(python, csv));
+    const copy = vectorCopyPath();
     const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
     const ratios = (ts: number[], reference: number[]) => ts.map((t, i) => t / (reference[i] as number));
     const spread = (values: number[], digits = 2) => `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
     const peakRatios = (memory: { peakIncrease: number }[]) => memory.map((m) => m.peakIncrease / rawBytes);
     const tableBytesOf = (csvMemory[0] as { tableBytes: number }).tableBytes;
     const lines = [
-      `Read benchmark: ${rows.toLocaleString('en-US')} rows x ${COLUMNS} float64 columns (raw ${mb(rawBytes)} MB; CSV ${mb(fs.statSync(csv).size)} MB, Parquet ${mb(fs.statSync(parquet).size)} MB), ${repeats} interleaved repeats (median, range), ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `Read benchmark: ${rows.toLocaleString('en-US')} rows x ${COLUMNS} float64 columns (raw ${mb(rawBytes)} MB; CSV ${mb(fs.statSync(csv).size)} MB, Parquet ${mb(fs.statSync(parquet).size)} MB), ${repeats} interleaved repeats (median, range), ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; vector copy: ${copy.path === 'native' ? `@kdap/duckdb-vectors (DuckDB ${copy.duckdb})` : `JavaScript (${copy.reason})`}`,
       '',
       '| measure | TypeScript | reference | ratio | target |',
       '|---|---|---|---|---|',
@@ -151,6 +176,8 @@ async function main(): Promise<void> {
       `| Parquet -> Table (s) | ${spread(runs.tsParquet)} | pyarrow.parquet.read_table ${spread(runs.pyarrowParquet)} | ${spread(ratios(runs.tsParquet, runs.pyarrowParquet))} | <= 1.5 |`,
       `| Table memory (MB) | ${mb(tableBytesOf)} | raw float64 ${mb(rawBytes)} | ${(tableBytesOf / rawBytes).toFixed(2)} | <= 1.3 |`,
       `| peak RSS added by a CSV read (MB) | ${spread(csvMemory.map((m) => m.peakIncrease / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(peakRatios(csvMemory))} | <= 1.3 |`,
+      `| peak RSS added by a CSV read, JavaScript vector copy (MB) | ${spread(csvMemoryJavaScript.map((m) => m.peakIncrease / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(peakRatios(csvMemoryJavaScript))} | (fallback) |`,
+      `| peak RSS added by pandas.read_csv (MB) | ${spread(pandasMemory.map((bytes) => bytes / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(pandasMemory.map((bytes) => bytes / rawBytes))} | (reference) |`,
       `| peak RSS added by a Parquet read (MB) | ${spread(parquetMemory.map((m) => m.peakIncrease / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(peakRatios(parquetMemory))} | <= 1.3 |`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,6 +5,7 @@ describe('public surface of @kdap/preprocessing', () => {
     const expected = [
       'Table',
       'readTable',
+      'vectorCopyPath',
       'writeTable',
       'Pipeline',
       'transformFromJSON',
@@ -34,7 +35,7 @@ describe('public surface of @kdap/preprocessing', () => {
     ];
     for (const name of expected) expect(typeof (preprocessing as Record<string, unknown>)[name]).toBe('function');
     expect(preprocessing.MISSING_CODE).toBe(-1);
-    for (const internal of ['takeRows', 'sliceRows', 'scanWithDuckDB', 'runPython', 'describeValue']) {
+    for (const internal of ['takeRows', 'sliceRows', 'scanWithDuckDB', 'runPython', 'describeValue', 'useJavaScriptVectorCopy']) {
       expect((preprocessing as Record<string, unknown>)[internal]).toBeUndefined();
     }
   });

@@ -20,6 +20,7 @@ export type { DenseMatrix, MatrixLayout, MatrixDtype } from './table/matrix';
 export type { DataRecord, RecordValue } from './table/records';
 export { SeededRandom } from './random/SeededRandom';
 export { readTable } from './io/readTable';
+export { vectorCopyPath, type VectorCopyPath } from './io/duckdbVectors';
 export type { ReadTableOptions } from './io/readOptions';
 export { writeTable, type WriteTableOptions } from './io/writeTable';
 export type { TableFormat } from './io/format';

@@ -6,6 +6,7 @@ import { Table } from '../table/Table';
 import { dateColumn, numericColumn } from '../table/column';
 import { SeededRandom } from '../random/SeededRandom';
 import { maxScaledDifference, runPython, temporaryDirectory } from '../testing/python';
+import { useJavaScriptVectorCopy, vectorCopyPath } from './duckdbVectors';
 import { readTable } from './readTable';
 import { writeTable } from './writeTable';
 
@@ -52,7 +53,9 @@ describe('readTable and writeTable', () => {
     expect(Array.from(matrix.data)).toEqual([...numeric.numeric('current_spend').values, ...numeric.numeric('ctr').values]);
   });
 
-  it('keeps file order when DuckDB scans a large all-numeric file on several threads, also for concurrent reads', async () => {
+  it.each(['native', 'javascript'] as const)('keeps file order when DuckDB scans a large all-numeric file on several threads, also for concurrent reads (%s vector copy)', async (copy) => {
+    useJavaScriptVectorCopy(copy === 'javascript');
+    expect(vectorCopyPath().path).toBe(copy);
     // Big enough for several CSV buffers and Parquet row groups, so chunks arrive out of order.
     const rows = 300_000;
     const random = new SeededRandom(17);
@@ -77,6 +80,7 @@ describe('readTable and writeTable', () => {
       const day = read.column('day');
       expect(day.kind === 'date' ? day.values : undefined).toEqual(dates);
     }
+    useJavaScriptVectorCopy(false);
   });
 
   it('places Parquet rows by position even when a data column is called file_row_number', async () => {

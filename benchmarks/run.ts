@@ -10,12 +10,14 @@
 import os from 'node:os';
 import { budgetBench } from './budget.bench';
 import { lightgbmBench } from './lightgbm.bench';
+import { readBench } from './read.bench';
 import { xgboostBench } from './xgboost.bench';
 
 const benches: Record<string, (argv: string[]) => Promise<string>> = {
   lightgbm: lightgbmBench,
   xgboost: xgboostBench,
   budget: budgetBench,
+  read: readBench,
 };
 
 void (async () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
@@ -187,5 +188,48 @@ describe('copyDoubleColumn', () => {
     );
     // The valid corner of the space is reached too, not only the argument checks.
     expect(copied).toBeGreaterThan(0);
+  });
+
+  test('works in worker threads, each with its own @duckdb/node-api, at the same time as the main thread', async () => {
+    const { library } = attachToDuckDB(bindingsDir);
+    const addon = path.resolve(__dirname, '..', 'build', 'Release', 'duckdb_vectors.node');
+    const nodeApi = requireHere.resolve('@duckdb/node-api');
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { DuckDBInstance } = require(workerData.nodeApi);
+      const addon = require(workerData.addon);
+      (async () => {
+        const version = addon.attach(workerData.library);
+        const instance = await DuckDBInstance.create(':memory:');
+        const connection = await instance.connect();
+        const result = await connection.run('SELECT (i * 3)::DOUBLE AS v FROM range(10000) t(i)');
+        const values = new Float64Array(10000);
+        let at = 0;
+        for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+          addon.copyDoubleColumn(chunk.chunk, 0, chunk.rowCount, values, at);
+          at += chunk.rowCount;
+        }
+        connection.closeSync();
+        instance.closeSync();
+        let sum = 0;
+        for (const v of values) sum += v;
+        parentPort.postMessage({ version, at, sum });
+      })().catch((e) => parentPort.postMessage({ fail: String(e && e.stack || e) }));`;
+    const workers = [0, 1].map(() => new Worker(code, { eval: true, workerData: { addon, library, nodeApi } }));
+    const messages = workers.map(
+      (worker) =>
+        new Promise<unknown>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    );
+    const [chunk] = await chunksOf('SELECT i::DOUBLE AS a FROM range(2048) t(i)');
+    if (chunk === undefined) throw new Error('no chunk');
+    const mine = new Float64Array(chunk.rowCount);
+    binding().copyDoubleColumn(chunk.chunk, 0, chunk.rowCount, mine, 0);
+    expect(mine[2047]).toBe(2047);
+    const expected = { version: bindings.library_version(), at: 10000, sum: 3 * ((9999 * 10000) / 2) };
+    expect(await Promise.all(messages)).toEqual([expected, expected]);
+    await Promise.all(workers.map((worker) => worker.terminate()));
   });
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a trained model: installs what KDAP ML needs (system packages
 # where this machine allows, npm dependencies, the Python reference environment), builds the
-# native addons and the TypeScript packages, then trains a first model on synthetic data.
+# native addons and the TypeScript packages, then runs the main job on synthetic data (the Budget
+# Optimizer example: train, recommend, allocate, save and reload a bundle).
 # Idempotent: a second run only re-checks and re-runs the example.
 #
 #   bash scripts/setup.sh              everything
@@ -62,7 +63,7 @@ say "TypeScript build"
 npm run build:ts
 
 if [ "$run_example" = 1 ]; then
-  say "first training on synthetic data"
+  say "the main job on synthetic data: examples/budget-quickstart.ts"
   npm run --silent example:first
 fi
 say "done. Run the tests with: npm test"

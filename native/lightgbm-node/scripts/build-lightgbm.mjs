@@ -140,6 +140,28 @@ const PATCHES = [
     from: '  static Callback &GetLogCallBack() {\n    static THREAD_LOCAL Callback callback = nullptr;\n    return callback;\n  }\n',
     to: '  static Callback &GetLogCallBack() {\n    static THREAD_LOCAL Callback callback = GetThreadDefaultCallBack();\n    return callback;\n  }\n\n public:\n  // kdap-ml patch: the callback every new thread starts with.\n  static Callback &GetThreadDefaultCallBack() {\n    static Callback callback = nullptr;\n    return callback;\n  }\n',
   },
+  {
+    // An error inside an OpenMP loop (e.g. a CHECK in prediction) is captured and rethrown after
+    // the loop by OMP_THROW_EX(); the helper's destructor then rethrows the same exception again
+    // while the stack unwinds, inside a noexcept destructor: std::terminate, the process aborts
+    // (Python's lightgbm too). Clear the stored exception before rethrowing it, so it is thrown
+    // once and reaches LGBM_GetLastError. (LightGBM's master branch has since made the same change.)
+    name: 'omp-rethrow-once',
+    file: 'include/LightGBM/utils/openmp_wrapper.h',
+    from: '  void ReThrow() {\n    if (ex_ptr_ != nullptr) {\n      std::rethrow_exception(ex_ptr_);\n    }\n  }\n',
+    to: '  void ReThrow() {\n    if (ex_ptr_ != nullptr) {\n      // kdap-ml patch: thrown once; the destructor must not rethrow it during unwinding.\n      std::exception_ptr ex_ptr = ex_ptr_;\n      ex_ptr_ = nullptr;\n      std::rethrow_exception(ex_ptr);\n    }\n  }\n',
+  },
+  {
+    // SHAP contributions need each tree's max depth, which GBDT::InitPredict computes once, on the
+    // first contribution prediction of a booster, and never again. Trees trained after that keep
+    // max_depth_ = -1, and the next contribution prediction fails CHECK_GE(max_depth_, 0) inside an
+    // OpenMP loop (with the bug above: the process aborts; Python's lightgbm aborts the same way
+    // after booster.update()). Keep max_depth_ current as the tree grows, so it is always valid.
+    name: 'tree-max-depth-on-split',
+    file: 'include/LightGBM/tree.h',
+    from: '  leaf_depth_[num_leaves_] = leaf_depth_[leaf] + 1;\n  leaf_depth_[leaf]++;\n',
+    to: '  leaf_depth_[num_leaves_] = leaf_depth_[leaf] + 1;\n  leaf_depth_[leaf]++;\n  // kdap-ml patch: keep the max depth current for SHAP (see build-lightgbm.mjs).\n  if (max_depth_ < leaf_depth_[leaf]) max_depth_ = leaf_depth_[leaf];\n',
+  },
 ];
 
 function applyPatches(src) {

@@ -366,3 +366,44 @@ describe('bad input gets typed errors', () => {
     expect(() => setLogger('console' as never)).toThrow('setLogger needs a function or null');
   });
 });
+
+describe('contributions (SHAP) after further training', () => {
+  // LightGBM 4.7.0 computes each tree's depth for SHAP only on a booster's first contribution
+  // prediction; trees trained afterwards failed a CHECK inside an OpenMP loop, which aborted the
+  // process (Python's lightgbm too). Two build patches fix it (scripts/build-lightgbm.mjs:
+  // tree-max-depth-on-split, omp-rethrow-once). Without them this test kills the jest worker.
+  test('a booster predicts contributions, trains on, and predicts them again, as a fresh copy does', () => {
+    const b = binding();
+    const { X, y } = regressionData(400, 21);
+    const ds = b.datasetCreateFromMat(X, 400, COLS, true, 'verbosity=-1', null);
+    b.datasetSetField(ds, 'label', Float32Array.from(y));
+    const booster = b.boosterCreate(ds, 'objective=regression verbosity=-1 num_threads=2 seed=1');
+    try {
+      b.boosterUpdateOneIter(booster);
+      const first = b.boosterPredictForMat(booster, X, 400, COLS, true, 3, 0, -1, '');
+      for (let i = 0; i < 5; i++) b.boosterUpdateOneIter(booster);
+      const again = b.boosterPredictForMat(booster, X, 400, COLS, true, 3, 0, -1, '');
+      const fresh = b.boosterLoadModelFromString(b.boosterSaveModelToString(booster, 0, -1, 0));
+      try {
+        expect(Array.from(again)).toEqual(Array.from(b.boosterPredictForMat(fresh.booster, X, 400, COLS, true, 3, 0, -1, '')));
+      } finally {
+        b.boosterFree(fresh.booster);
+      }
+      // The contributions still add up to the raw score, and moved with the new trees.
+      const raw = b.boosterPredictForMat(booster, X, 400, COLS, true, 1, 0, -1, '');
+      for (let i = 0; i < 400; i += 37) {
+        let sum = 0;
+        for (let j = 0; j <= COLS; j++) sum += again[i * (COLS + 1) + j]!;
+        expect(sum).toBeCloseTo(raw[i]!, 10);
+      }
+      expect(Array.from(again)).not.toEqual(Array.from(first));
+      // Rolled back and retrained: the same holds.
+      b.boosterRollbackOneIter(booster);
+      b.boosterUpdateOneIter(booster);
+      expect(b.boosterPredictForMat(booster, X, 400, COLS, true, 3, 0, -1, '')).toHaveLength(400 * (COLS + 1));
+    } finally {
+      b.boosterFree(booster);
+      b.datasetFree(ds);
+    }
+  });
+});

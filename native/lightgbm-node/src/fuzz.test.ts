@@ -9,11 +9,19 @@ import { runTsChild } from '../../../scripts/testing/child';
 test('random arguments give typed errors only, never a crash, and nothing on stderr', () => {
   const r = runTsChild(path.join(__dirname, 'fuzz.child.ts'), ['400'], { timeoutMs: 600_000 });
   expect({ signal: r.signal, status: r.status, stderr: r.stderr.slice(0, 2000) }).toEqual({ signal: null, status: 0, stderr: '' });
-  const { calls, counts } = JSON.parse(r.stdout) as { calls: number; counts: Record<string, number> };
+  const { calls, counts, failingBefore, failingAfter } = JSON.parse(r.stdout) as {
+    calls: number;
+    counts: Record<string, number>;
+    failingBefore: string[];
+    failingAfter: string[];
+  };
   console.log(`fuzz: ${calls} calls`, counts);
   expect(calls).toBeGreaterThan(20000);
   // The fuzz must reach both validation and the library itself.
   expect(counts.TypeError).toBeGreaterThan(100);
   expect(counts.RangeError).toBeGreaterThan(30);
   expect(counts.ok).toBeGreaterThan(10);
+  // Each valid template works before and after its mutated calls (no template starved by a
+  // disposed handle).
+  expect({ failingBefore, failingAfter }).toEqual({ failingBefore: [], failingAfter: [] });
 }, 600_000);

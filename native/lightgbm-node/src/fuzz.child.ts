@@ -80,6 +80,9 @@ async function call(name: string, fn: (...a: unknown[]) => unknown, args: unknow
 const row = new Float64Array(4).fill(0.5);
 const tDs = b.datasetCreateFromMat(X, 200, 4, true, 'verbosity=-1', null);
 b.datasetSetField(tDs, 'label', y);
+// datasetSetField's mutations may store any field (e.g. an init_score for 3 classes): on a dataset
+// of its own, so the other templates' dataset keeps valid fields.
+const tFieldDs = b.datasetCreateFromMat(X, 200, 4, true, 'verbosity=-1', null);
 const tBooster = b.boosterCreate(tDs, 'objective=regression verbosity=-1 num_threads=1');
 b.boosterUpdateOneIter(tBooster);
 const tBatchBooster = b.boosterCreate(tDs, 'objective=regression verbosity=-1 num_threads=1');
@@ -95,7 +98,7 @@ const templates: Record<string, unknown[]> = {
   dumpParamAliases: [],
   datasetCreateFromMat: [X, 200, 4, true, 'verbosity=-1', null],
   datasetCreateFromMatAsync: [X, 200, 4, true, 'verbosity=-1', tDs],
-  datasetSetField: [tDs, 'label', y],
+  datasetSetField: [tFieldDs, 'label', y],
   datasetGetField: [tDs, 'label'],
   datasetGetNumData: [tDs],
   datasetGetNumFeature: [tDs],

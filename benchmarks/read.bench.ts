@@ -6,15 +6,9 @@
  *
  *   npm run bench -- read [--rows 1000000] [--repeats 7]
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { runPackageBench } from './report';
 
 export async function readBench(argv: string[]): Promise<string> {
-  const script = path.join(__dirname, '..', 'packages', 'preprocessing', 'bench', 'read-bench.ts');
-  const flags = argv.filter((a, i) => !(i === 0 && a === 'read'));
-  return execFileSync(process.execPath, ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', script, ...flags], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  }).trimEnd();
+  return runPackageBench(path.join(__dirname, '..', 'packages', 'preprocessing', 'bench', 'read-bench.ts'), 'read', argv);
 }

@@ -1,4 +1,18 @@
 /** Helpers for benchmark tables. */
+import { execFileSync } from 'node:child_process';
+
+/**
+ * Runs a package's own benchmark script (TypeScript, from source) in a child process with the
+ * flags after the benchmark's name, and returns the table it prints.
+ */
+export function runPackageBench(script: string, name: string, argv: string[]): string {
+  const flags = argv.filter((a, i) => !(i === 0 && a === name));
+  return execFileSync(process.execPath, ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', script, ...flags], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  }).trimEnd();
+}
 export function arg(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(name);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;

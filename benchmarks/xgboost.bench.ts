@@ -5,15 +5,9 @@
  *
  *   npm run bench -- xgboost [--repeat 7] [--nthread N] [--wait-idle 60] [--max-other 0.1]
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { runPackageBench } from './report';
 
 export async function xgboostBench(argv: string[]): Promise<string> {
-  const script = path.join(__dirname, '..', 'native', 'xgboost-node', 'bench', 'xgboost-bench.ts');
-  const flags = argv.filter((a, i) => !(i === 0 && a === 'xgboost'));
-  return execFileSync(process.execPath, ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', script, ...flags], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  }).trimEnd();
+  return runPackageBench(path.join(__dirname, '..', 'native', 'xgboost-node', 'bench', 'xgboost-bench.ts'), 'xgboost', argv);
 }

@@ -73,7 +73,8 @@ export function copyDoubleColumn(chunk: DuckDBDataChunk, columnIndex: number, ta
  * at `offset`; NULLs become NaN.
  */
 export function copyDoubleVector(chunk: Bindings.DataChunk, columnIndex: number, rows: number, target: Float64Array, offset: number): void {
-  if (vectorCopyPath().path === 'native' && nativeCopy !== undefined) {
+  copyPath ??= attachNativeCopy();
+  if (nativeCopy !== undefined && !forcedJavaScript) {
     nativeCopy(chunk, columnIndex, rows, target, offset);
     return;
   }

@@ -2,8 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError, ParameterError } from '../errors';
 import { Table } from '../table/Table';
+import { MISSING_CODE, categoricalColumn, dateColumn, numericColumn } from '../table/column';
 import { temporaryDirectory } from '../testing/python';
 import { writeAtomically } from './atomicWrite';
+import { connectDuckDB, sqlString } from './duckdb';
 import { readTable } from './readTable';
 import { writeTable } from './writeTable';
 
@@ -22,6 +24,41 @@ describe('writeTable', () => {
     const parquet = path.join(directory, 'quoted.parquet');
     await writeTable(table, parquet);
     expect((await readTable(parquet)).toRecords()).toEqual(table.toRecords());
+  });
+
+  it('writes Parquet in whole chunks: Float32 and Float64 columns, NaN and missing categories, a partial last chunk', async () => {
+    const rows = 2048 * 2 + 777;
+    const wide = new Table({
+      f64: numericColumn(Float64Array.from({ length: rows }, (_, i) => (i % 13 === 0 ? NaN : i * 0.25 - 100))),
+      f32: numericColumn(Float32Array.from({ length: rows }, (_, i) => (i % 2048 === 2047 ? NaN : i / 3))),
+      // Every value of the second chunk missing; no value of the first.
+      gaps: numericColumn(Float64Array.from({ length: rows }, (_, i) => (i >= 2048 && i < 4096 ? NaN : -i))),
+      channel: categoricalColumn(Int32Array.from({ length: rows }, (_, i) => (i % 7 === 3 ? MISSING_CODE : i % 3)), ['search', 'social', 'e "mail"']),
+      day: dateColumn(Float64Array.from({ length: rows }, (_, i) => Date.UTC(2024, 0, 1) + (i % 500) * 86_400_000)),
+    });
+    const target = path.join(directory, 'chunks.parquet');
+    await writeTable(wide, target);
+    const read = await readTable(target);
+    expect(read.rowCount).toBe(rows);
+    expect(read.numeric('f64').values).toEqual(wide.numeric('f64').values);
+    // Float32 values are written as DOUBLE and read back as Float64 with the same value.
+    expect(read.numeric('f32').values).toEqual(Float64Array.from(wide.numeric('f32').values));
+    expect(read.numeric('gaps').values).toEqual(wide.numeric('gaps').values);
+    expect(read.toRecords().map((r) => [r.channel, r.day])).toEqual(wide.toRecords().map((r) => [r.channel, r.day]));
+    // Missing values are Parquet NULLs (as pandas and pyarrow write them), not NaN.
+    const connection = await connectDuckDB();
+    try {
+      const counts = await connection.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE f64 IS NULL), count(*) FILTER (WHERE isnan(f64)), count(*) FILTER (WHERE f32 IS NULL), ` +
+          `count(*) FILTER (WHERE gaps IS NULL), count(*) FILTER (WHERE channel IS NULL) FROM read_parquet(${sqlString(target)})`,
+      );
+      const nanCount = (values: ArrayLike<number>) => Array.from(values).filter(Number.isNaN).length;
+      expect(counts.getRowsJS()[0]?.map(Number)).toEqual([
+        nanCount(wide.numeric('f64').values), 0, nanCount(wide.numeric('f32').values), 2048, Math.ceil((rows - 3) / 7),
+      ]);
+    } finally {
+      connection.closeSync();
+    }
   });
 
   it('refuses unknown formats and missing directories', async () => {

@@ -187,14 +187,22 @@ async function arrivalScan(scan: SinkScan): Promise<number> {
 }
 
 /** Rows `fileStart..fileStart+length` of the file were stored at `slot..slot+length`. */
-interface Run {
+export interface Run {
   fileStart: number;
   slot: number;
   length: number;
 }
 
-/** Moves runs stored in arrival order to their file positions, one column at a time. */
-function reorderRuns(columns: readonly Float64Array[], runs: readonly Run[], rows: number): void {
+/**
+ * Moves runs stored in arrival order to their file positions (`runs` in file order), one column at
+ * a time, in place. Runs are written in file order; before a run is written, the runs not yet
+ * placed that are stored in its way are copied aside. DuckDB's threads deliver chunks only a few
+ * buffers out of order (1M-row CSV: at most 8,192 rows aside at once), so the aside buffer stays
+ * small; a whole scratch column held about 7 MB at the peak of a 1M-row read. The buffer is reused
+ * (slices per run would be garbage until V8's next GC: 8 MB per column).
+ * `asideRows`: the aside buffer's first size (tests make it small to exercise its growth).
+ */
+export function reorderRuns(columns: readonly Float64Array[], runs: readonly Run[], rows: number, asideRows = 16_384): void {
   // The slots must cover 0..rows-1 exactly once, or the sink and the result disagree.
   const bySlot = [...runs].sort((a, b) => a.slot - b.slot);
   let next = 0;
@@ -203,12 +211,73 @@ function reorderRuns(columns: readonly Float64Array[], runs: readonly Run[], row
     next += run.length;
   }
   if (next !== rows) throw new Error('The rows stored by the scan do not match the rows it returned.');
+  let fileRow = 0;
+  for (const run of runs) {
+    if (run.fileStart !== fileRow) throw new Error('The rows stored by the scan do not match the rows it returned.');
+    fileRow += run.length;
+  }
   if (runs.every((run) => run.slot === run.fileStart)) return;
-  const scratch = new Float64Array(rows);
+  const aside = new AsideBuffer(asideRows);
   for (const column of columns) {
-    scratch.set(column.subarray(0, rows));
+    const placed = new Set<Run>();
+    // bySlot[0..reached) are the runs stored before the end of the last run written.
+    let reached = 0;
     for (const run of runs) {
-      if (run.slot !== run.fileStart) column.set(scratch.subarray(run.slot, run.slot + run.length), run.fileStart);
+      const end = run.fileStart + run.length;
+      for (; reached < bySlot.length && (bySlot[reached] as Run).slot < end; reached += 1) {
+        const other = bySlot[reached] as Run;
+        if (other !== run && !placed.has(other)) aside.keep(other, column.subarray(other.slot, other.slot + other.length));
+      }
+      if (!aside.restore(run, column, run.fileStart) && run.slot !== run.fileStart) {
+        // Not overwritten yet: every run stored before this one's start was set aside or placed.
+        column.copyWithin(run.fileStart, run.slot, run.slot + run.length);
+      }
+      placed.add(run);
     }
+  }
+}
+
+/** Rows of runs set aside during a reorder, in one reused buffer. */
+class AsideBuffer {
+  #buffer: Float64Array;
+  #used = 0;
+  readonly #spans = new Map<Run, { start: number; length: number }>();
+
+  constructor(rows: number) {
+    this.#buffer = new Float64Array(Math.max(1, rows));
+  }
+
+  keep(run: Run, values: Float64Array): void {
+    if (this.#used + values.length > this.#buffer.length) this.#makeRoom(values.length);
+    this.#buffer.set(values, this.#used);
+    this.#spans.set(run, { start: this.#used, length: values.length });
+    this.#used += values.length;
+  }
+
+  /** Copies `run`'s rows, if set aside, into `column` at `at` and frees them; false if not aside. */
+  restore(run: Run, column: Float64Array, at: number): boolean {
+    const span = this.#spans.get(run);
+    if (span === undefined) return false;
+    column.set(this.#buffer.subarray(span.start, span.start + span.length), at);
+    this.#spans.delete(run);
+    if (this.#spans.size === 0) this.#used = 0;
+    return true;
+  }
+
+  /** Packs the spans still held to the front; grows the buffer if that is not enough. */
+  #makeRoom(needed: number): void {
+    const spans = [...this.#spans.values()].sort((a, b) => a.start - b.start);
+    const live = spans.reduce((sum, span) => sum + span.length, 0);
+    const target = live + needed > this.#buffer.length ? new Float64Array(Math.max(2 * this.#buffer.length, 2 * (live + needed))) : this.#buffer;
+    let at = 0;
+    for (const span of spans) {
+      // Moving left within one buffer, in order, never overwrites a span not yet moved.
+      if (target === this.#buffer) target.copyWithin(at, span.start, span.start + span.length);
+      else target.set(this.#buffer.subarray(span.start, span.start + span.length), at);
+      span.start = at;
+      at += span.length;
+    }
+    this.#buffer = target;
+    this.#used = at;
   }
 }

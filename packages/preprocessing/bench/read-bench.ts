@@ -1,9 +1,11 @@
 /**
  * Read benchmark of issue 4: a 1,000,000 x 20 float CSV and Parquet file into a Table, timed
  * against pandas.read_csv and pyarrow.parquet.read_table from .venv-ref in the same run, plus the
- * peak RSS a read adds, against the raw float64 bytes (160 MB).
+ * peak RSS a read adds, against the raw float64 bytes (160 MB). The same rows with one text column
+ * (channel names) are timed and measured too: real KDAP data has such columns.
  *
  * Run from the repository root:
+ *   npm run bench -- read
  *   node --conditions=@kdap/source -r ts-node/register/transpile-only packages/preprocessing/bench/read-bench.ts
  * Options: --rows N (default 1000000), --repeats N (default 7). Each repeat times TypeScript and
  * Python back to back; the table gives the median of the per-repeat ratios and their range. Memory
@@ -75,20 +77,32 @@ async function measureMemory(file: string, javascriptCopy: boolean): Promise<voi
   process.stdout.write(JSON.stringify({ peakIncrease: peak - before, tableBytes: tableBytes(table), rows: table.rowCount }));
 }
 
-async function generate(directory: string, rows: number): Promise<{ csv: string; parquet: string }> {
-  const csv = path.join(directory, 'floats.csv');
-  const parquet = path.join(directory, 'floats.parquet');
+interface BenchFiles {
+  csv: string;
+  parquet: string;
+  /** The same rows with column c0 replaced by a text column (six channel names): the realistic case. */
+  mixedCsv: string;
+  mixedParquet: string;
+}
+
+async function generate(directory: string, rows: number): Promise<BenchFiles> {
+  const file = (name: string) => path.join(directory, name);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   await connection.run('SELECT setseed(0.42)');
   const columns = Array.from({ length: COLUMNS }, (_, j) => `(random() * 2000 - 1000) AS c${j}`).join(', ');
   await connection.run(`CREATE TABLE floats AS SELECT ${columns} FROM range(${rows})`);
-  await connection.run(`COPY floats TO '${csv}' (HEADER)`);
-  await connection.run(`COPY floats TO '${parquet}' (FORMAT parquet)`);
+  const channel = `(['search', 'social', 'display', 'video', 'email', 'affiliate'])[1 + (hash(c1) % 6)::INTEGER] AS channel`;
+  const rest = Array.from({ length: COLUMNS - 1 }, (_, j) => `c${j + 1}`).join(', ');
+  await connection.run(`CREATE TABLE mixed AS SELECT ${channel}, ${rest} FROM floats`);
+  for (const table of ['floats', 'mixed']) {
+    await connection.run(`COPY ${table} TO '${file(`${table}.csv`)}' (HEADER)`);
+    await connection.run(`COPY ${table} TO '${file(`${table}.parquet`)}' (FORMAT parquet)`);
+  }
   connection.closeSync();
   instance.closeSync();
-  fs.writeFileSync(path.join(directory, 'warm.csv'), 'a,b\n1,2\n');
-  return { csv, parquet };
+  fs.writeFileSync(file('warm.csv'), 'a,b\n1,2\n');
+  return { csv: file('floats.csv'), parquet: file('floats.parquet'), mixedCsv: file('mixed.csv'), mixedParquet: file('mixed.parquet') };
 }
 
 /** Seconds one pandas/pyarrow read takes, timed inside Python (interpreter start-up excluded). */
@@ -146,21 +160,30 @@ async function main(): Promise<void> {
   if (!fs.existsSync(python)) throw new Error(`The Python reference environment is missing (${python}). Run \`bash scripts/python-ref.sh\`.`);
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-read-bench-'));
   try {
-    const { csv, parquet } = await generate(directory, rows);
+    const { csv, parquet, mixedCsv, mixedParquet } = await generate(directory, rows);
     const rawBytes = rows * COLUMNS * 8;
     // TypeScript and Python runs alternate, so load from other processes hits both sides alike.
-    const runs = { tsCsv: [] as number[], pandasCsv: [] as number[], tsParquet: [] as number[], pyarrowParquet: [] as number[] };
+    const runs = {
+      tsCsv: [] as number[], pandasCsv: [] as number[], tsParquet: [] as number[], pyarrowParquet: [] as number[],
+      tsMixedCsv: [] as number[], pandasMixedCsv: [] as number[], tsMixedParquet: [] as number[], pyarrowMixedParquet: [] as number[],
+    };
     await readTable(path.join(directory, 'warm.csv'));
     for (let i = 0; i < repeats; i += 1) {
       runs.tsCsv.push(await readSeconds(csv));
       runs.pandasCsv.push(pythonReadSeconds(python, 'pandas-csv', csv));
       runs.tsParquet.push(await readSeconds(parquet));
       runs.pyarrowParquet.push(pythonReadSeconds(python, 'pyarrow-parquet', parquet));
+      runs.tsMixedCsv.push(await readSeconds(mixedCsv));
+      runs.pandasMixedCsv.push(pythonReadSeconds(python, 'pandas-csv', mixedCsv));
+      runs.tsMixedParquet.push(await readSeconds(mixedParquet));
+      runs.pyarrowMixedParquet.push(pythonReadSeconds(python, 'pyarrow-parquet', mixedParquet));
     }
     const csvMemory = [0, 1, 2].map(() => childMemory(csv));
     const parquetMemory = [0, 1, 2].map(() => childMemory(parquet));
     const csvMemoryJavaScript = [0, 1, 2].map(() => childMemory(csv, true));
     const pandasMemory = [0, 1, 2].map(() => pythonPeakIncrease(python, csv));
+    const mixedCsvMemory = [0, 1, 2].map(() => childMemory(mixedCsv));
+    const mixedParquetMemory = [0, 1, 2].map(() => childMemory(mixedParquet));
     const copy = vectorCopyPath();
     const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
     const ratios = (ts: number[], reference: number[]) => ts.map((t, i) => t / (reference[i] as number));
@@ -179,6 +202,15 @@ async function main(): Promise<void> {
       `| peak RSS added by a CSV read, JavaScript vector copy (MB) | ${spread(csvMemoryJavaScript.map((m) => m.peakIncrease / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(peakRatios(csvMemoryJavaScript))} | (fallback) |`,
       `| peak RSS added by pandas.read_csv (MB) | ${spread(pandasMemory.map((bytes) => bytes / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(pandasMemory.map((bytes) => bytes / rawBytes))} | (reference) |`,
       `| peak RSS added by a Parquet read (MB) | ${spread(parquetMemory.map((m) => m.peakIncrease / 1e6), 0)} | raw float64 ${mb(rawBytes)} | ${spread(peakRatios(parquetMemory))} | <= 1.3 |`,
+      '',
+      `With a text column (c0 replaced by six channel names; the Table holds it as int32 codes: ${mb((mixedCsvMemory[0] as { tableBytes: number }).tableBytes)} MB):`,
+      '',
+      '| measure | TypeScript | reference | ratio |',
+      '|---|---|---|---|',
+      `| CSV -> Table (s) | ${spread(runs.tsMixedCsv)} | pandas.read_csv ${spread(runs.pandasMixedCsv)} | ${spread(ratios(runs.tsMixedCsv, runs.pandasMixedCsv))} |`,
+      `| Parquet -> Table (s) | ${spread(runs.tsMixedParquet)} | pyarrow.parquet.read_table ${spread(runs.pyarrowMixedParquet)} | ${spread(ratios(runs.tsMixedParquet, runs.pyarrowMixedParquet))} |`,
+      `| peak RSS added by a CSV read (MB) | ${spread(mixedCsvMemory.map((m) => m.peakIncrease / 1e6), 0)} | Table ${mb((mixedCsvMemory[0] as { tableBytes: number }).tableBytes)} | ${spread(mixedCsvMemory.map((m) => m.peakIncrease / m.tableBytes))} |`,
+      `| peak RSS added by a Parquet read (MB) | ${spread(mixedParquetMemory.map((m) => m.peakIncrease / 1e6), 0)} | Table ${mb((mixedParquetMemory[0] as { tableBytes: number }).tableBytes)} | ${spread(mixedParquetMemory.map((m) => m.peakIncrease / m.tableBytes))} |`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

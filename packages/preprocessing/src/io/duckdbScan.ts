@@ -2,7 +2,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/no
 import { SchemaError } from '../errors';
 import { type Column, type ColumnKind, dateColumn, numericColumn } from '../table/column';
 import { sharedDuckDB, sqlIdentifier } from './duckdb';
-import { sinkScan } from './duckdbSink';
+import { type SinkColumn, sinkScan } from './duckdbSink';
 import { copyDoubleColumn } from './duckdbVectors';
 import { ReservoirSample } from './reservoirSample';
 import type { ReadTableOptions } from './readOptions';
@@ -36,8 +36,8 @@ export interface ScanSource {
 
 /**
  * Runs a scan in DuckDB and copies it into typed arrays chunk by chunk, so no full copy of the
- * result exists besides the Table. All-numeric scans without sample or limit are pushed into the
- * columns by DuckDB itself (duckdbSink.ts); the rest stream their result (docs/benchmarks.md).
+ * result exists besides the Table. Scans without sample or limit are pushed into the columns by
+ * DuckDB itself (duckdbSink.ts); previews (sample, limit) stream their result (docs/benchmarks.md).
  */
 export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanSource, options: ReadTableOptions): Promise<Map<string, Column>> {
   const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source.relation}`);
@@ -73,19 +73,26 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
   );
   const texts: ((string | null)[] | undefined)[] = plan.map((p) => (p.transfer === 'text' ? [] : undefined));
   let rows = 0;
-  if (sample === undefined && options.limit === undefined && doubleCount === plan.length && doubleCount > 0) {
-    // All numeric: DuckDB pushes the chunks straight into the columns (duckdbSink.ts).
+  if (sample === undefined && options.limit === undefined && plan.length > 0) {
+    // Whole files: DuckDB pushes the chunks straight into the columns (duckdbSink.ts).
+    const sinkColumns: SinkColumn[] = plan.map((p, j) => {
+      const values = doubles[j];
+      if (values !== undefined) return { kind: 'double', expression: p.expression, values };
+      const list: (string | null)[] = new Array<string | null>(capacity).fill(null);
+      texts[j] = list;
+      return { kind: 'text', expression: p.expression, values: list };
+    });
     rows = await sinkScan({
       connection,
       instance: await sharedDuckDB(),
       relation: source.relation,
-      expressions: plan.map((p) => p.expression),
-      columns: doubles as Float64Array[],
+      columns: sinkColumns,
       capacity,
       // A data column of the same name would hide the virtual row-number column.
       ...(source.rowKey !== undefined && !schema.some((column) => column.column_name === source.rowKey) ? { rowKey: source.rowKey } : {}),
       ...(source.columnsPerScan !== undefined ? { columnsPerScan: source.columnsPerScan } : {}),
     });
+    for (const list of texts) if (list !== undefined) list.length = rows;
     return collectColumns(plan, doubles, texts, rows, undefined, overrides, source);
   }
   const result = await connection.stream(query);

@@ -1,23 +1,30 @@
-import { DOUBLE, type DuckDBConnection, DuckDBScalarFunction } from '@duckdb/node-api';
+import { ANY, DOUBLE, type DuckDBConnection, DuckDBScalarFunction, DuckDBVarCharVector } from '@duckdb/node-api';
 import type * as Bindings from '@duckdb/node-bindings';
 import { bindings, copyDoubleVector } from './duckdbVectors';
 
 /**
- * A push sink for all-numeric scans: DuckDB calls this scalar function with each chunk of the
- * scan, and the chunk's columns are copied into the Table's buffer right there. No result chunk
- * reaches JS, so nothing waits for V8 to collect it (the streamed result of a 1M x 20 read kept
- * about 160 MB of chunks alive until the next full GC), and DuckDB's threads scan at full speed
- * instead of waiting on a small streaming buffer (docs/benchmarks.md).
+ * A push sink for scans without sample or limit: DuckDB calls this scalar function with each
+ * chunk of the scan, and the chunk's columns are copied into the Table's arrays right there
+ * (numeric columns with one copy per vector, text columns value by value). No result chunk reaches
+ * JS, so nothing waits for V8 to collect it (the streamed result of a 1M x 20 read kept about
+ * 160 MB of chunks alive until the next full GC), and DuckDB's threads scan at full speed instead
+ * of waiting on a small streaming buffer (docs/benchmarks.md).
  *
  * The function is registered once per DuckDB instance; its first argument names the read that
- * receives the chunk, so concurrent reads share it.
+ * receives the chunk, so concurrent reads share it. Its arguments are: the read's id, the row's
+ * file position (keyed reads), then one expression per column, DOUBLE or VARCHAR.
  */
 const SINK_FUNCTION = 'kdap_preprocessing_table_sink';
 
+/** A column a sink scan fills: numbers (DOUBLE expression) or texts (VARCHAR expression). */
+export type SinkColumn =
+  | { readonly kind: 'double'; readonly expression: string; readonly values: Float64Array }
+  | { readonly kind: 'text'; readonly expression: string; readonly values: (string | null)[] };
+
 /** Where one read wants its rows. */
 interface SinkTarget {
-  /** One array per numeric column, each `capacity` long. */
-  readonly columns: readonly Float64Array[];
+  /** The columns this scan fills, in argument order; arrays are `capacity` long. */
+  readonly columns: readonly SinkColumn[];
   readonly capacity: number;
   /**
    * `keyed`: argument 1 is each row's 0-based position in the file (Parquet's file_row_number).
@@ -41,6 +48,22 @@ let nextReadId = 1;
 const slots = new Float64Array(2048);
 const keys = new Float64Array(2048);
 
+/** Copies `rows` values of argument `argument` into `column` from `at`, or to `positions` when given. */
+function store(input: Bindings.DataChunk, argument: number, rows: number, column: SinkColumn, at: number, positions?: Float64Array): void {
+  if (column.kind === 'double') {
+    if (positions === undefined) {
+      copyDoubleVector(input, argument, rows, column.values, at);
+      return;
+    }
+    const scratch = new Float64Array(rows);
+    copyDoubleVector(input, argument, rows, scratch, 0);
+    for (let i = 0; i < rows; i += 1) column.values[positions[i] as number] = scratch[i] as number;
+    return;
+  }
+  const vector = DuckDBVarCharVector.fromRawVector(bindings.data_chunk_get_vector(input, argument), rows);
+  for (let i = 0; i < rows; i += 1) column.values[positions === undefined ? at + i : (positions[i] as number)] = vector.getItem(i);
+}
+
 function receive(_info: Bindings.ScalarFunctionInfo, input: Bindings.DataChunk, output: Bindings.Vector): void {
   const rows = bindings.data_chunk_get_size(input);
   if (rows === 0) return;
@@ -50,7 +73,7 @@ function receive(_info: Bindings.ScalarFunctionInfo, input: Bindings.DataChunk, 
   if (target.mode === 'arrival') {
     const start = target.stored;
     if (start + rows > target.capacity) throw new Error(`The scan returned more than the ${target.capacity} rows it was sized for.`);
-    target.columns.forEach((column, j) => copyDoubleVector(input, j + 1, rows, column, start));
+    target.columns.forEach((column, j) => store(input, j + 1, rows, column, start));
     const slotsOut = rows <= slots.length ? slots : new Float64Array(rows);
     slotsOut.fill(-1, 0, rows);
     slotsOut[0] = start;
@@ -65,17 +88,14 @@ function receive(_info: Bindings.ScalarFunctionInfo, input: Bindings.DataChunk, 
   let contiguous = first >= 0 && first + rows <= target.capacity;
   for (let i = 1; contiguous && i < rows; i += 1) contiguous = rowKeys[i] === first + i;
   if (contiguous) {
-    target.columns.forEach((column, j) => copyDoubleVector(input, j + 2, rows, column, first));
+    target.columns.forEach((column, j) => store(input, j + 2, rows, column, first));
   } else {
-    const scratch = new Float64Array(rows);
     for (let i = 0; i < rows; i += 1) {
       const key = rowKeys[i] as number;
       if (!(key >= 0 && key < target.capacity && Number.isInteger(key))) throw new Error(`Row position ${key} is outside the ${target.capacity} rows the scan was sized for.`);
     }
-    target.columns.forEach((column, j) => {
-      copyDoubleVector(input, j + 2, rows, scratch, 0);
-      for (let i = 0; i < rows; i += 1) column[rowKeys[i] as number] = scratch[i] as number;
-    });
+    const positions = rowKeys.slice(0, rows);
+    target.columns.forEach((column, j) => store(input, j + 2, rows, column, 0, positions));
   }
   target.stored += rows;
 }
@@ -84,9 +104,10 @@ function ensureSinkFunction(connection: DuckDBConnection, instance: object): voi
   if (registeredOn.has(instance)) return;
   const sink = new DuckDBScalarFunction();
   sink.setName(SINK_FUNCTION);
-  sink.setVarArgs(DOUBLE);
+  // DOUBLE and VARCHAR arguments: each column arrives in its own type.
+  sink.setVarArgs(ANY);
   sink.setReturnType(DOUBLE);
-  // Side effects: never fold, cache or skip it; NULL inputs must reach it (they become NaN).
+  // Side effects: never fold, cache or skip it; NULL inputs must reach it (they become NaN / null).
   sink.setVolatile();
   sink.setSpecialHandling();
   bindings.scalar_function_set_function(sink.scalar_function, receive);
@@ -94,16 +115,15 @@ function ensureSinkFunction(connection: DuckDBConnection, instance: object): voi
   registeredOn.add(instance);
 }
 
-/** A scan whose numeric columns DuckDB pushes into `columns`. */
+/** A scan whose columns DuckDB pushes into `columns`. */
 export interface SinkScan {
   readonly connection: DuckDBConnection;
   /** The DuckDB instance the connection belongs to (the function is registered once per instance). */
   readonly instance: object;
   /** A DuckDB relation, e.g. `read_parquet('x.parquet')`. */
   readonly relation: string;
-  /** SQL expressions of DOUBLE type, one per target column. */
-  readonly expressions: readonly string[];
-  readonly columns: readonly Float64Array[];
+  /** The columns to fill, each `capacity` long. */
+  readonly columns: readonly SinkColumn[];
   readonly capacity: number;
   /** An expression for each row's 0-based position in the file, if the source has one. */
   readonly rowKey?: string;
@@ -121,7 +141,7 @@ export async function sinkScan(scan: SinkScan): Promise<number> {
     const batch = Math.max(1, scan.columnsPerScan ?? scan.columns.length, Math.ceil(scan.columns.length / MAX_SCANS));
     let rows = -1;
     for (let from = 0; from < scan.columns.length; from += batch) {
-      const batchRows = await keyedScan(scan, scan.rowKey, from, Math.min(scan.columns.length, from + batch));
+      const batchRows = await keyedScan(scan, scan.rowKey, scan.columns.slice(from, Math.min(scan.columns.length, from + batch)));
       if (rows >= 0 && batchRows !== rows) throw new Error(`The scans of one file returned ${rows} and ${batchRows} rows.`);
       rows = batchRows;
     }
@@ -130,15 +150,19 @@ export async function sinkScan(scan: SinkScan): Promise<number> {
   return arrivalScan(scan);
 }
 
-async function keyedScan(scan: SinkScan, rowKey: string, from: number, to: number): Promise<number> {
+/** The function call that sends `columns` of each chunk to read `readId`. */
+function sinkCall(readId: number, columns: readonly SinkColumn[], rowKey?: string): string {
+  // The id and the row key are cast: with ANY arguments, an integer literal would arrive as INTEGER.
+  const leading = [`CAST(${readId} AS DOUBLE)`, ...(rowKey === undefined ? [] : [`CAST(${rowKey} AS DOUBLE)`])];
+  return `${SINK_FUNCTION}(${[...leading, ...columns.map((column) => column.expression)].join(', ')})`;
+}
+
+async function keyedScan(scan: SinkScan, rowKey: string, columns: readonly SinkColumn[]): Promise<number> {
   const readId = nextReadId++;
-  const target: SinkTarget = { columns: scan.columns.slice(from, to), capacity: scan.capacity, mode: 'keyed', chunkRows: new Map(), stored: 0 };
+  const target: SinkTarget = { columns, capacity: scan.capacity, mode: 'keyed', chunkRows: new Map(), stored: 0 };
   targets.set(readId, target);
   try {
-    const values = scan.expressions.slice(from, to).join(', ');
-    const counted = await scan.connection.runAndReadAll(
-      `SELECT CAST(count(${SINK_FUNCTION}(${readId}, CAST(${rowKey} AS DOUBLE), ${values})) AS DOUBLE) FROM ${scan.relation}`,
-    );
+    const counted = await scan.connection.runAndReadAll(`SELECT CAST(count(${sinkCall(readId, columns, rowKey)}) AS DOUBLE) FROM ${scan.relation}`);
     const rows = Number(counted.getRowsJS()[0]?.[0] ?? 0);
     if (rows !== target.stored) throw new Error(`The scan counted ${rows} rows but delivered ${target.stored}.`);
     return rows;
@@ -152,13 +176,10 @@ async function arrivalScan(scan: SinkScan): Promise<number> {
   const target: SinkTarget = { columns: scan.columns, capacity: scan.capacity, mode: 'arrival', chunkRows: new Map(), stored: 0 };
   targets.set(readId, target);
   try {
-    const values = scan.expressions.join(', ');
     // The sink stores chunks as they arrive from DuckDB's threads; the result, in file order
     // (preserve_insertion_order), lists each chunk's first slot: a few hundred rows for 1M rows.
     // (Returning every row's slot made an 8 MB result plus as much garbage in copies.)
-    const result = await scan.connection.run(
-      `SELECT slot FROM (SELECT ${SINK_FUNCTION}(${readId}, ${values}) AS slot FROM ${scan.relation}) WHERE slot >= 0`,
-    );
+    const result = await scan.connection.run(`SELECT slot FROM (SELECT ${sinkCall(readId, scan.columns)} AS slot FROM ${scan.relation}) WHERE slot >= 0`);
     const runs: Run[] = [];
     let fileRow = 0;
     const chunkSlots = new Float64Array(2048);
@@ -179,10 +200,28 @@ async function arrivalScan(scan: SinkScan): Promise<number> {
       }
     }
     if (fileRow !== target.stored || target.chunkRows.size > 0) throw new Error(`The scan returned ${fileRow} rows but stored ${target.stored}.`);
-    reorderRuns(scan.columns, runs, fileRow);
+    const doubles: Float64Array[] = [];
+    const texts: (string | null)[][] = [];
+    for (const column of scan.columns) {
+      if (column.kind === 'double') doubles.push(column.values);
+      else texts.push(column.values);
+    }
+    reorderRuns(doubles, runs, fileRow);
+    reorderTexts(texts, runs, fileRow);
     return fileRow;
   } finally {
     targets.delete(readId);
+  }
+}
+
+/** reorderRuns for text columns: arrays of references, moved through one copy of each column. */
+function reorderTexts(columns: readonly (string | null)[][], runs: readonly Run[], rows: number): void {
+  if (runs.every((run) => run.slot === run.fileStart)) return;
+  for (const column of columns) {
+    const stored = column.slice(0, rows);
+    for (const run of runs) {
+      for (let i = 0; i < run.length; i += 1) column[run.fileStart + i] = stored[run.slot + i] as string | null;
+    }
   }
 }
 

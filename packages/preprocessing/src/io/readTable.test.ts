@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { DataError, ParameterError, SchemaError } from '../errors';
 import { Table } from '../table/Table';
-import { dateColumn, numericColumn } from '../table/column';
+import { MISSING_CODE, dateColumn, encodeCategorical, numericColumn } from '../table/column';
 import { SeededRandom } from '../random/SeededRandom';
 import { maxScaledDifference, runPython, temporaryDirectory } from '../testing/python';
 import { useJavaScriptVectorCopy, vectorCopyPath } from './duckdbVectors';
@@ -53,7 +53,7 @@ describe('readTable and writeTable', () => {
     expect(Array.from(matrix.data)).toEqual([...numeric.numeric('current_spend').values, ...numeric.numeric('ctr').values]);
   });
 
-  it.each(['native', 'javascript'] as const)('keeps file order when DuckDB scans a large all-numeric file on several threads, also for concurrent reads (%s vector copy)', async (copy) => {
+  it.each(['native', 'javascript'] as const)('keeps file order when DuckDB scans a large file on several threads (numbers, dates, texts), also for concurrent reads (%s vector copy)', async (copy) => {
     useJavaScriptVectorCopy(copy === 'javascript');
     expect(vectorCopyPath().path).toBe(copy);
     // Big enough for several CSV buffers and Parquet row groups, so chunks arrive out of order.
@@ -62,10 +62,14 @@ describe('readTable and writeTable', () => {
     const rowIndex = Float64Array.from({ length: rows }, (_, i) => i);
     const noisy = Float64Array.from({ length: rows }, (_, i) => (i % 97 === 0 ? NaN : random.normal(0, 1000)));
     const dates = Float64Array.from({ length: rows }, (_, i) => Date.UTC(2020, 0, 1) + (i % 1000) * 86_400_000);
+    // Text values that follow the row (and are missing on some rows), so a misplaced chunk shows.
+    const channels = ['search', 'social', 'display', 'video', 'email', 'affiliate', 'a much longer channel name than twelve bytes'];
+    const channelCodes = Int32Array.from({ length: rows }, (_, i) => (i % 101 === 0 ? MISSING_CODE : (i * 7919) % channels.length));
     const table = new Table({
       row_index: numericColumn(rowIndex),
       noisy: numericColumn(noisy),
       day: dateColumn(dates),
+      channel: encodeCategorical(Array.from(channelCodes, (code) => (code === MISSING_CODE ? null : (channels[code] as string)))),
     });
     const csv = path.join(directory, 'large.csv');
     const parquet = path.join(directory, 'large.parquet');
@@ -79,6 +83,13 @@ describe('readTable and writeTable', () => {
       expect(read.numeric('noisy').values).toEqual(noisy);
       const day = read.column('day');
       expect(day.kind === 'date' ? day.values : undefined).toEqual(dates);
+      const channel = read.column('channel');
+      const expected = table.column('channel');
+      expect(channel.kind === 'categorical' && expected.kind === 'categorical').toBe(true);
+      if (channel.kind === 'categorical' && expected.kind === 'categorical') {
+        expect(channel.categories).toEqual(expected.categories);
+        expect(channel.codes).toEqual(expected.codes);
+      }
     }
     useJavaScriptVectorCopy(false);
   });

@@ -1,8 +1,8 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
 import { SchemaError } from '../errors';
-import { type Column, type ColumnKind, dateColumn, numericColumn } from '../table/column';
+import { type Column, type ColumnKind, type DictionaryCodes, dateColumn, dictionaryCodes, numericColumn } from '../table/column';
 import { sharedDuckDB, sqlIdentifier } from './duckdb';
-import { type SinkColumn, sinkScan } from './duckdbSink';
+import { type SinkColumn, sinkScan, textSinkColumn } from './duckdbSink';
 import { copyDoubleColumn } from './duckdbVectors';
 import { ReservoirSample } from './reservoirSample';
 import type { ReadTableOptions } from './readOptions';
@@ -77,10 +77,7 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     // Whole files: DuckDB pushes the chunks straight into the columns (duckdbSink.ts).
     const sinkColumns: SinkColumn[] = plan.map((p, j) => {
       const values = doubles[j];
-      if (values !== undefined) return { kind: 'double', expression: p.expression, values };
-      const list: (string | null)[] = new Array<string | null>(capacity).fill(null);
-      texts[j] = list;
-      return { kind: 'text', expression: p.expression, values: list };
+      return values !== undefined ? { kind: 'double', expression: p.expression, values } : textSinkColumn(p.expression, capacity);
     });
     rows = await sinkScan({
       connection,
@@ -92,8 +89,8 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
       ...(source.rowKey !== undefined && !schema.some((column) => column.column_name === source.rowKey) ? { rowKey: source.rowKey } : {}),
       ...(source.columnsPerScan !== undefined ? { columnsPerScan: source.columnsPerScan } : {}),
     });
-    for (const list of texts) if (list !== undefined) list.length = rows;
-    return collectColumns(plan, doubles, texts, rows, undefined, overrides, source);
+    const encoded = sinkColumns.map((column) => (column.kind === 'text' ? { codes: column.codes.subarray(0, rows), values: column.values } : undefined));
+    return collectColumns(plan, doubles, encoded, rows, overrides, source.file, source.lineOfRow);
   }
   const result = await connection.stream(query);
   for (;;) {
@@ -126,35 +123,39 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     rows += n;
   }
 
+  // A sample's slots are put back in row order; its rows carry no file line.
   const order = sample?.slotsInRowOrder();
-  if (sample !== undefined) rows = sample.filled;
-  return collectColumns(plan, doubles, texts, rows, order, overrides, source);
+  if (sample !== undefined && order !== undefined) {
+    rows = sample.filled;
+    doubles.forEach((array, j) => {
+      if (array !== undefined) doubles[j] = Float64Array.from(order, (slot) => array[slot] as number);
+    });
+    texts.forEach((list, j) => {
+      if (list !== undefined) texts[j] = Array.from(order, (slot) => list[slot] ?? null);
+    });
+  }
+  const encoded = texts.map((list) => (list === undefined ? undefined : dictionaryCodes(list)));
+  return collectColumns(plan, doubles, encoded, rows, overrides, source.file, order === undefined ? source.lineOfRow : () => undefined);
 }
 
-/** The Table's columns from what the scan filled; `order` lists sampled slots in row order. */
+/** The Table's columns from what the scan filled: `rows` numbers, or dictionary codes for texts. */
 function collectColumns(
   plan: readonly PlannedColumn[],
-  doubles: (Float64Array | undefined)[],
-  texts: ((string | null)[] | undefined)[],
+  doubles: readonly (Float64Array | undefined)[],
+  texts: readonly (DictionaryCodes | undefined)[],
   rows: number,
-  order: Int32Array | undefined,
   overrides: Readonly<Record<string, ColumnKind>>,
-  source: ScanSource,
+  file: string,
+  lineOfRow: LineOfRow,
 ): Map<string, Column> {
-  const lineOfRow: LineOfRow = order === undefined ? source.lineOfRow : () => undefined;
   const columns = new Map<string, Column>();
   plan.forEach((p, j) => {
-    if (order !== undefined) {
-      const array = doubles[j];
-      if (array !== undefined) doubles[j] = Float64Array.from(order, (slot) => array[slot] as number);
-      else texts[j] = Array.from(order, (slot) => (texts[j] as (string | null)[])[slot] ?? null);
-    }
     const array = doubles[j];
     if (array !== undefined) {
       const values = array.subarray(0, rows);
       columns.set(p.name, p.kind === 'date' ? dateColumn(values) : numericColumn(values));
     } else {
-      columns.set(p.name, resolveTextColumn(p.name, texts[j] as (string | null)[], overrides[p.name], source.file, lineOfRow));
+      columns.set(p.name, resolveTextColumn(p.name, texts[j] as DictionaryCodes, overrides[p.name], file, lineOfRow));
     }
   });
   return columns;

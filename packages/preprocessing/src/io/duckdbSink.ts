@@ -16,10 +16,18 @@ import { bindings, copyDoubleVector } from './duckdbVectors';
  */
 const SINK_FUNCTION = 'kdap_preprocessing_table_sink';
 
-/** A column a sink scan fills: numbers (DOUBLE expression) or texts (VARCHAR expression). */
+/**
+ * A column a sink scan fills: numbers (DOUBLE expression), or texts (VARCHAR expression) stored
+ * as dictionary codes (-1 for NULL) into `values`, in order of arrival.
+ */
 export type SinkColumn =
   | { readonly kind: 'double'; readonly expression: string; readonly values: Float64Array }
-  | { readonly kind: 'text'; readonly expression: string; readonly values: (string | null)[] };
+  | { readonly kind: 'text'; readonly expression: string; readonly codes: Float64Array; readonly values: string[]; readonly dictionary: Map<string, number> };
+
+/** A text column for a sink scan of up to `capacity` rows. */
+export function textSinkColumn(expression: string, capacity: number): SinkColumn & { kind: 'text' } {
+  return { kind: 'text', expression, codes: new Float64Array(capacity), values: [], dictionary: new Map() };
+}
 
 /** Where one read wants its rows. */
 interface SinkTarget {
@@ -61,7 +69,21 @@ function store(input: Bindings.DataChunk, argument: number, rows: number, column
     return;
   }
   const vector = DuckDBVarCharVector.fromRawVector(bindings.data_chunk_get_vector(input, argument), rows);
-  for (let i = 0; i < rows; i += 1) column.values[positions === undefined ? at + i : (positions[i] as number)] = vector.getItem(i);
+  const { codes, values, dictionary } = column;
+  for (let i = 0; i < rows; i += 1) {
+    const text = vector.getItem(i);
+    let code = -1;
+    if (text !== null) {
+      const known = dictionary.get(text);
+      if (known !== undefined) code = known;
+      else {
+        code = values.length;
+        values.push(text);
+        dictionary.set(text, code);
+      }
+    }
+    codes[positions === undefined ? at + i : (positions[i] as number)] = code;
+  }
 }
 
 function receive(_info: Bindings.ScalarFunctionInfo, input: Bindings.DataChunk, output: Bindings.Vector): void {
@@ -200,28 +222,11 @@ async function arrivalScan(scan: SinkScan): Promise<number> {
       }
     }
     if (fileRow !== target.stored || target.chunkRows.size > 0) throw new Error(`The scan returned ${fileRow} rows but stored ${target.stored}.`);
-    const doubles: Float64Array[] = [];
-    const texts: (string | null)[][] = [];
-    for (const column of scan.columns) {
-      if (column.kind === 'double') doubles.push(column.values);
-      else texts.push(column.values);
-    }
-    reorderRuns(doubles, runs, fileRow);
-    reorderTexts(texts, runs, fileRow);
+    // Text columns' codes move with the numbers.
+    reorderRuns(scan.columns.map((column) => (column.kind === 'double' ? column.values : column.codes)), runs, fileRow);
     return fileRow;
   } finally {
     targets.delete(readId);
-  }
-}
-
-/** reorderRuns for text columns: arrays of references, moved through one copy of each column. */
-function reorderTexts(columns: readonly (string | null)[][], runs: readonly Run[], rows: number): void {
-  if (runs.every((run) => run.slot === run.fileStart)) return;
-  for (const column of columns) {
-    const stored = column.slice(0, rows);
-    for (const run of runs) {
-      for (let i = 0; i < run.length; i += 1) column[run.fileStart + i] = stored[run.slot + i] as string | null;
-    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { DataError, SchemaError } from '../errors';
-import { type Column, type ColumnKind, MISSING_CODE, encodeCategorical } from '../table/column';
+import { type Column, type ColumnKind, encodeCategorical } from '../table/column';
 import { resolveTextColumn } from './textColumn';
 
 /** Applies `columns` overrides to columns that were read with their own types (Arrow IPC). */
@@ -20,8 +20,7 @@ export function applyKindOverrides(columns: Map<string, Column>, kinds: Readonly
 
 function convertKind(name: string, column: Column, kind: ColumnKind, file: string): Column {
   if (column.kind === 'categorical') {
-    const texts = Array.from(column.codes, (code) => (code === MISSING_CODE ? null : (column.categories[code] as string)));
-    return resolveTextColumn(name, texts, kind, file, () => undefined);
+    return resolveTextColumn(name, { codes: column.codes, values: column.categories }, kind, file, () => undefined);
   }
   if (kind === 'categorical') {
     const texts = Array.from(column.values, (v) => (Number.isNaN(v) ? null : column.kind === 'date' ? new Date(v).toISOString() : String(v)));

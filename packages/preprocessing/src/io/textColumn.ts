@@ -1,5 +1,5 @@
 import { DataError, describeValue } from '../errors';
-import { type Column, type ColumnKind, dateColumn, encodeCategorical, numericColumn } from '../table/column';
+import { type Column, type ColumnKind, type DictionaryCodes, MISSING_CODE, categoricalFromDictionary, dateColumn, numericColumn } from '../table/column';
 import { parseDateString } from '../table/dates';
 
 const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$/i;
@@ -24,59 +24,67 @@ export type LineOfRow = (row: number) => number | undefined;
 /**
  * Decides what a column that arrived as text is. An override wins; without one, a column whose
  * values are almost all numbers is taken to be numeric with a stray text value, which is reported
- * (silently making it categorical would hand a model nonsense codes).
+ * (silently making it categorical would hand a model nonsense codes). Works on the distinct
+ * values: each is parsed once, whatever the number of rows.
  */
 export function resolveTextColumn(
   name: string,
-  texts: readonly (string | null)[],
+  texts: DictionaryCodes,
   override: ColumnKind | undefined,
   file: string,
   lineOfRow: LineOfRow,
 ): Column {
+  const { codes, values } = texts;
+  const blank = values.map((text) => text.trim() === '');
+  /** The first row whose value fails `bad`, or -1. */
+  const firstRow = (bad: readonly boolean[]): number => {
+    for (let row = 0; row < codes.length; row += 1) {
+      const code = codes[row] as number;
+      if (code !== MISSING_CODE && bad[code] === true) return row;
+    }
+    return -1;
+  };
+  const valueAt = (row: number) => values[codes[row] as number] as string;
   if (override === 'numeric') {
-    const values = new Float64Array(texts.length);
-    texts.forEach((text, row) => {
-      if (text === null || text.trim() === '') values[row] = NaN;
-      else if (isNumberText(text)) values[row] = parseNumberText(text);
-      else throw textInNumericColumn(name, text, row, file, lineOfRow, 'was declared numeric');
-    });
-    return numericColumn(values);
+    const numbers = values.map((text, code) => (blank[code] ? NaN : isNumberText(text) ? parseNumberText(text) : undefined));
+    const bad = numbers.map((number) => number === undefined);
+    const row = firstRow(bad);
+    if (row >= 0) throw textInNumericColumn(name, valueAt(row), row, file, lineOfRow, 'was declared numeric');
+    return numericColumn(Float64Array.from(codes, (code) => (code === MISSING_CODE ? NaN : (numbers[code] as number))));
   }
   if (override === 'date') {
-    const values = new Float64Array(texts.length);
-    texts.forEach((text, row) => {
-      if (text === null || text.trim() === '') {
-        values[row] = NaN;
-        return;
-      }
-      const epochMs = parseDateString(text);
-      if (Number.isNaN(epochMs)) {
-        const line = lineOfRow(row);
-        throw new DataError(
-          `Column '${name}' of '${file}' was declared a date but ${line !== undefined ? `line ${line}` : `row ${row + 1}`} holds ${describeValue(text)}, ` +
-            `which is not an ISO-8601 date. Write dates as YYYY-MM-DD (UTC) or declare the column 'categorical'.`,
-          { file, column: name, ...(line !== undefined ? { line } : {}) },
-        );
-      }
-      values[row] = epochMs;
-    });
-    return dateColumn(values);
+    const instants = values.map((text, code) => (blank[code] ? NaN : parseDateString(text)));
+    const row = firstRow(instants.map((instant, code) => Number.isNaN(instant) && !blank[code]));
+    if (row >= 0) {
+      const line = lineOfRow(row);
+      throw new DataError(
+        `Column '${name}' of '${file}' was declared a date but ${line !== undefined ? `line ${line}` : `row ${row + 1}`} holds ${describeValue(valueAt(row))}, ` +
+          `which is not an ISO-8601 date. Write dates as YYYY-MM-DD (UTC) or declare the column 'categorical'.`,
+        { file, column: name, ...(line !== undefined ? { line } : {}) },
+      );
+    }
+    return dateColumn(Float64Array.from(codes, (code) => (code === MISSING_CODE ? NaN : (instants[code] as number))));
   }
   if (override === undefined) {
+    const rowsOf = new Float64Array(values.length);
+    for (let row = 0; row < codes.length; row += 1) {
+      const code = codes[row] as number;
+      if (code !== MISSING_CODE) rowsOf[code] = (rowsOf[code] as number) + 1;
+    }
+    const isNumber = values.map(isNumberText);
     let present = 0;
     let numeric = 0;
-    let firstText = -1;
-    texts.forEach((text, row) => {
-      if (text === null || text.trim() === '') return;
-      present += 1;
-      if (isNumberText(text)) numeric += 1;
-      else if (firstText < 0) firstText = row;
+    values.forEach((_, code) => {
+      if (blank[code]) return;
+      present += rowsOf[code] as number;
+      if (isNumber[code]) numeric += rowsOf[code] as number;
     });
-    if (present > 0 && numeric >= 0.9 * present && firstText >= 0) {
-      throw textInNumericColumn(name, texts[firstText] as string, firstText, file, lineOfRow, 'holds numbers');
+    if (present > 0 && numeric >= 0.9 * present) {
+      const row = firstRow(values.map((_, code) => !blank[code] && !isNumber[code]));
+      if (row >= 0) throw textInNumericColumn(name, valueAt(row), row, file, lineOfRow, 'holds numbers');
     }
   }
-  return encodeCategorical(texts);
+  return categoricalFromDictionary(texts);
 }
 
 function textInNumericColumn(name: string, text: string, row: number, file: string, lineOfRow: LineOfRow, why: string): DataError {

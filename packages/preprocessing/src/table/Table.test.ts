@@ -1,7 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { ParameterError, SchemaError, DataError } from '../errors';
 import { Table } from './Table';
-import { MISSING_CODE } from './column';
+import { MISSING_CODE, categoricalFromDictionary, dictionaryCodes, encodeCategorical } from './column';
 
 const records = [
   { channel_id: 'search', spend: 10, date: new Date('2024-01-02T00:00:00Z') },
@@ -136,5 +136,19 @@ describe('Table', () => {
     expect(reordered.data.buffer).not.toBe(buffer.buffer);
     expect(Array.from(reordered.data)).toEqual([10, 20, 30, 1, 2, 3]);
     expect(Array.from(table.toMatrix().data)).toEqual([1, 10, 2, 20, 3, 30]);
+  });
+});
+
+describe('dictionary codes', () => {
+  it('encode strings in order of first appearance, missing as MISSING_CODE', () => {
+    expect(dictionaryCodes(['b', null, 'a', 'b', undefined, ''])).toEqual({ codes: Int32Array.from([0, MISSING_CODE, 1, 0, MISSING_CODE, 2]), values: ['b', 'a', ''] });
+  });
+
+  it('become a categorical column with sorted categories, values no row uses left out', () => {
+    const column = categoricalFromDictionary({ codes: Float64Array.from([2, 0, MISSING_CODE, 2]), values: ['z', 'unused', 'a', 'Z'] });
+    expect(column).toEqual({ kind: 'categorical', codes: Int32Array.from([0, 1, MISSING_CODE, 0]), categories: ['a', 'z'] });
+    // The same strings in another dictionary order give the same column (as encodeCategorical does).
+    const texts = ['z', 'a', null, 'z'];
+    expect(encodeCategorical(texts)).toEqual(categoricalFromDictionary({ codes: [1, 0, MISSING_CODE, 1], values: ['a', 'z'] }));
   });
 });

@@ -50,35 +50,63 @@ export function categoricalColumn(codes: Int32Array, categories: readonly string
 }
 
 /**
+ * Strings as codes into a list of distinct values, in any order: `values[codes[i]]`, or missing
+ * when the code is {@link MISSING_CODE}. What readers collect before deciding a text column's kind.
+ */
+export interface DictionaryCodes {
+  readonly codes: ArrayLike<number>;
+  readonly values: readonly string[];
+}
+
+/** Dictionary codes of strings; values in order of first appearance. */
+export function dictionaryCodes(texts: ArrayLike<string | null | undefined>): { readonly codes: Int32Array; readonly values: readonly string[] } {
+  const seen = new Map<string, number>();
+  const codes = new Int32Array(texts.length);
+  for (let i = 0; i < texts.length; i += 1) {
+    const text = texts[i];
+    if (text === null || text === undefined) {
+      codes[i] = MISSING_CODE;
+      continue;
+    }
+    let code = seen.get(text);
+    if (code === undefined) {
+      code = seen.size;
+      seen.set(text, code);
+    }
+    codes[i] = code;
+  }
+  return { codes, values: [...seen.keys()] };
+}
+
+/**
+ * A categorical column from dictionary codes, with categories sorted by code point (as pandas'
+ * `Categorical` sorts them) and values no row uses left out, so the same data always yields the
+ * same codes.
+ */
+export function categoricalFromDictionary(encoded: DictionaryCodes): CategoricalColumn {
+  const { codes, values } = encoded;
+  const used = new Uint8Array(values.length);
+  for (let i = 0; i < codes.length; i += 1) {
+    const code = codes[i] as number;
+    if (code !== MISSING_CODE) used[code] = 1;
+  }
+  const categories = values.filter((_, code) => used[code] === 1).sort(compareCodePoints);
+  const sortedCode = new Map(categories.map((category, index) => [category, index]));
+  const remap = Int32Array.from(values, (value) => sortedCode.get(value) ?? MISSING_CODE);
+  const out = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i += 1) {
+    const code = codes[i] as number;
+    out[i] = code === MISSING_CODE ? MISSING_CODE : (remap[code] as number);
+  }
+  return categoricalColumn(out, categories);
+}
+
+/**
  * Encodes strings as a categorical column with categories sorted by code point (as pandas'
  * `Categorical` sorts them), so the same data always yields the same codes.
  */
 export function encodeCategorical(values: ArrayLike<string | null | undefined>): CategoricalColumn {
-  const seen = new Map<string, number>();
-  const firstSeenCodes = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i += 1) {
-    const value = values[i];
-    if (value === null || value === undefined) {
-      firstSeenCodes[i] = MISSING_CODE;
-      continue;
-    }
-    let code = seen.get(value);
-    if (code === undefined) {
-      code = seen.size;
-      seen.set(value, code);
-    }
-    firstSeenCodes[i] = code;
-  }
-  const categories = [...seen.keys()].sort(compareCodePoints);
-  const remap = new Int32Array(categories.length);
-  categories.forEach((category, sortedCode) => {
-    remap[seen.get(category) as number] = sortedCode;
-  });
-  for (let i = 0; i < firstSeenCodes.length; i += 1) {
-    const code = firstSeenCodes[i] as number;
-    if (code !== MISSING_CODE) firstSeenCodes[i] = remap[code] as number;
-  }
-  return categoricalColumn(firstSeenCodes, categories);
+  return categoricalFromDictionary(dictionaryCodes(values));
 }
 
 /** Orders strings by code point, independent of locale. */

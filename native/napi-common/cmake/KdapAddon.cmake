@@ -3,6 +3,10 @@
 # exceptions, warnings on, and Node-API symbols resolved from the node process at load time.
 # Needs NODE_API_INCLUDE, NODE_ADDON_API_INCLUDE and KDAP_NAPI_COMMON_INCLUDE, which
 # napi-common/scripts/build-addon.mjs passes.
+if(NOT CMAKE_BUILD_TYPE)
+  set(CMAKE_BUILD_TYPE Release)
+endif()
+
 function(kdap_addon target)
   foreach(var NODE_API_INCLUDE NODE_ADDON_API_INCLUDE KDAP_NAPI_COMMON_INCLUDE)
     if(NOT DEFINED ${var})

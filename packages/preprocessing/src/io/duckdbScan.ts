@@ -71,7 +71,6 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
   const doubles: (Float64Array | undefined)[] = plan.map((p) =>
     p.transfer === 'double' ? new Float64Array(shared, capacity * Float64Array.BYTES_PER_ELEMENT * slot++, capacity) : undefined,
   );
-  const texts: ((string | null)[] | undefined)[] = plan.map((p) => (p.transfer === 'text' ? [] : undefined));
   let rows = 0;
   if (sample === undefined && options.limit === undefined && plan.length > 0) {
     // Whole files: DuckDB pushes the chunks straight into the columns (duckdbSink.ts).
@@ -92,6 +91,8 @@ export async function scanWithDuckDB(connection: DuckDBConnection, source: ScanS
     const encoded = sinkColumns.map((column) => (column.kind === 'text' ? { codes: column.codes.subarray(0, rows), values: column.values } : undefined));
     return collectColumns(plan, doubles, encoded, rows, overrides, source.file, source.lineOfRow);
   }
+  // Previews stream the result; text values are kept as strings until the end.
+  const texts: ((string | null)[] | undefined)[] = plan.map((p) => (p.transfer === 'text' ? [] : undefined));
   const result = await connection.stream(query);
   for (;;) {
     const chunk = await result.fetchChunk();

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { type Run, reorderRuns } from './duckdbSink';
+import { connectDuckDB, sharedDuckDB } from './duckdb';
+import { type Run, type SinkColumn, reorderRuns, sinkScan, textSinkColumn } from './duckdbSink';
 
 /** Runs of the given lengths in file order, stored in the arrival order `order` (a permutation). */
 function storedRuns(lengths: readonly number[], order: readonly number[]): Run[] {
@@ -64,5 +65,29 @@ describe('reorderRuns', () => {
       'The rows stored by the scan do not match the rows it returned.',
     );
     expect(() => reorderRuns([column], [{ fileStart: 0, slot: 0, length: 5 }], 10)).toThrow('The rows stored by the scan do not match the rows it returned.');
+  });
+});
+
+describe('sinkScan with row keys', () => {
+  test('puts rows whose keys are not contiguous in a chunk at their positions, numbers and texts', async () => {
+    const rows = 5000;
+    const connection = await connectDuckDB();
+    try {
+      const values = new Float64Array(rows);
+      const text = textSinkColumn(`CASE WHEN i % 11 = 0 THEN NULL ELSE 'v' || (i % 3) END`, rows);
+      const columns: SinkColumn[] = [{ kind: 'double', expression: `CASE WHEN i % 13 = 0 THEN NULL ELSE CAST(i AS DOUBLE) END`, values }, text];
+      // Row i belongs at position rows - 1 - i: every chunk arrives with descending keys.
+      const stored = await sinkScan({ connection, instance: await sharedDuckDB(), relation: `range(${rows}) t(i)`, columns, capacity: rows, rowKey: `${rows - 1} - i` });
+      expect(stored).toBe(rows);
+      for (let position = 0; position < rows; position += 1) {
+        const i = rows - 1 - position;
+        if (i % 13 === 0) expect(values[position]).toBeNaN();
+        else expect(values[position]).toBe(i);
+        const code = text.codes[position] as number;
+        expect(code === -1 ? null : text.values[code]).toBe(i % 11 === 0 ? null : `v${i % 3}`);
+      }
+    } finally {
+      connection.closeSync();
+    }
   });
 });

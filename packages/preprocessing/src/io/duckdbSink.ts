@@ -55,6 +55,8 @@ const registeredOn = new WeakSet<object>();
 let nextReadId = 1;
 const slots = new Float64Array(2048);
 const keys = new Float64Array(2048);
+/** Values of one column of a chunk whose rows go to scattered positions. */
+const scattered = new Float64Array(2048);
 
 /** Copies `rows` values of argument `argument` into `column` from `at`, or to `positions` when given. */
 function store(input: Bindings.DataChunk, argument: number, rows: number, column: SinkColumn, at: number, positions?: Float64Array): void {
@@ -63,7 +65,7 @@ function store(input: Bindings.DataChunk, argument: number, rows: number, column
       copyDoubleVector(input, argument, rows, column.values, at);
       return;
     }
-    const scratch = new Float64Array(rows);
+    const scratch = rows <= scattered.length ? scattered : new Float64Array(rows);
     copyDoubleVector(input, argument, rows, scratch, 0);
     for (let i = 0; i < rows; i += 1) column.values[positions[i] as number] = scratch[i] as number;
     return;
@@ -116,8 +118,7 @@ function receive(_info: Bindings.ScalarFunctionInfo, input: Bindings.DataChunk, 
       const key = rowKeys[i] as number;
       if (!(key >= 0 && key < target.capacity && Number.isInteger(key))) throw new Error(`Row position ${key} is outside the ${target.capacity} rows the scan was sized for.`);
     }
-    const positions = rowKeys.slice(0, rows);
-    target.columns.forEach((column, j) => store(input, j + 2, rows, column, 0, positions));
+    target.columns.forEach((column, j) => store(input, j + 2, rows, column, 0, rowKeys));
   }
   target.stored += rows;
 }

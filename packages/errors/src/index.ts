@@ -1,0 +1,18 @@
+export { ERROR_CODES, INTERNAL_ERROR_CODE } from './codes';
+export type { KdapErrorCode } from './codes';
+export { KdapError, isKdapError } from './kdap-error';
+export { ParameterError, UsageError } from './usage-errors';
+export { DataError, InsufficientDataError, SchemaError } from './data-errors';
+export type { DataLocation } from './data-errors';
+export { AbortError, DisposedError, NotFittedError } from './lifetime-errors';
+export { NativeError } from './native-error';
+export type { NativeErrorOptions, NativeLibrary } from './native-error';
+export { BundleError, ConfigError, TrackingError } from './model-errors';
+export type { ConfigProblem } from './model-errors';
+export { ModelNotFoundError, NotReadyError, PayloadTooLargeError, UnauthorizedError } from './service-errors';
+export { ERROR_DISPOSITIONS, dispositionOf } from './disposition';
+export type { ErrorDisposition } from './disposition';
+export { describe } from './describe';
+export { closest, didYouMean } from './closest';
+export { checkInt, checkKnownOptions, checkNumber, checkOneOf, invalidParameter, parameterMessage } from './validate';
+export type { ParameterKind } from './validate';

@@ -1,0 +1,1 @@
+export { expectKdapError } from './expect-kdap-error';

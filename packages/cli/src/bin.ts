@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { run } from './run';
+
+// Ctrl-C: the first stops training between iterations (exit 130, no bundle written); a second
+// one exits at once.
+const controller = new AbortController();
+process.on('SIGINT', () => {
+  if (controller.signal.aborted) process.exit(130);
+  process.stderr.write('\ninterrupt: stopping after the current iteration (Ctrl-C again to quit now)\n');
+  controller.abort();
+});
+
+run(process.argv.slice(2), { signal: controller.signal }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`kdap: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

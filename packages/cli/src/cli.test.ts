@@ -1,0 +1,185 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { run } from './index';
+
+/** A stream that keeps what was written; `isTTY` false like a pipe. */
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+async function kdap(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await run(argv, { streams: { stdout, stderr, env: { ...env } }, cwd });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const BIN = path.join(__dirname, 'bin.ts');
+const NODE_ARGS = ['--conditions=@kdap/source', '-r', require.resolve('ts-node/register'), BIN];
+const CHILD_ENV = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.resolve(__dirname, '../../../tsconfig.json'), NO_COLOR: '1' };
+
+let dir: string;
+let configDir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'kdap-cli-'));
+  // A small model keeps the suite fast: the packaged defaults train 1,000 rounds.
+  configDir = path.join(dir, 'config');
+  mkdirSync(configDir);
+  writeFileSync(path.join(configDir, 'budget_optimizer.yaml'), 'hyperparameters:\n  lightgbm:\n    n_estimators: 30\n');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('kdap train budget', () => {
+  it('trains on synthetic data, saves a bundle that info verifies and score uses, with a JSON result', async () => {
+    const out = path.join(dir, 'models');
+    const train = await kdap(['train', 'budget', '--samples', '600', '--output', out, '--config', configDir, '--json'], dir);
+    expect(train.stderr).not.toMatch(/error/);
+    expect(train.code).toBe(0);
+    const summary = JSON.parse(train.stdout) as { model: string; bundle: string; data: { rows: number }; metrics: Record<string, number>; best_iteration: number };
+    expect(summary.model).toBe('budget');
+    expect(summary.data.rows).toBe(600);
+    expect(summary.bundle).toBe(path.join(out, 'budget_optimizer'));
+    expect(Number.isFinite(summary.metrics.rmse)).toBe(true);
+    expect(summary.best_iteration).toBeGreaterThan(0);
+    expect(existsSync(path.join(summary.bundle, 'manifest.json'))).toBe(true);
+    // Progress went to stderr as plain lines (not a TTY), the result alone to stdout.
+    expect(train.stderr).toMatch(/training iteration 30\/30/);
+
+    const info = await kdap(['info', summary.bundle, '--json'], dir);
+    expect(info.code).toBe(0);
+    const parsed = JSON.parse(info.stdout) as { kind: string; integrity: string; features: { name: string }[] };
+    expect(parsed.kind).toBe('budget');
+    expect(parsed.integrity).toBe('verified');
+    expect(parsed.features.map((f) => f.name)).toContain('current_spend');
+
+    const requests = path.join(dir, 'requests.csv');
+    expect((await kdap(['synth', 'budget', '--samples', '20', '--output', requests, '--seed', '7'], dir)).code).toBe(0);
+    for (const file of ['scores.json', 'scores.csv', 'scores.parquet']) {
+      const scored = await kdap(['score', '--model', summary.bundle, '--data', requests, '--output', path.join(dir, file)], dir);
+      expect(scored.code).toBe(0);
+      expect(scored.stdout).toContain('Scored 20 rows with the budget model');
+    }
+    const records = JSON.parse(readFileSync(path.join(dir, 'scores.json'), 'utf8')) as { optimal_spend: number; channel_id: string }[];
+    expect(records).toHaveLength(20);
+    expect(records.every((r) => typeof r.channel_id === 'string' && Number.isFinite(r.optimal_spend))).toBe(true);
+
+    // A bundle edited after saving: info says why it is refused, score fails with exit 1.
+    const tampered = path.join(dir, 'tampered');
+    rmSync(tampered, { recursive: true, force: true });
+    require('node:fs').cpSync(summary.bundle, tampered, { recursive: true });
+    writeFileSync(path.join(tampered, 'model.txt'), 'tree\n');
+    const refused = await kdap(['info', tampered], dir);
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toMatch(/integrity\s+REFUSED: .*model\.txt/);
+    const badScore = await kdap(['score', '--model', tampered, '--data', requests, '--output', path.join(dir, 'x.json')], dir);
+    expect(badScore.code).toBe(1);
+    expect(badScore.stderr.trim().split('\n')).toHaveLength(1);
+    expect(badScore.stderr).toMatch(/^error: .*model\.txt/);
+  });
+});
+
+describe('bad invocations: exit code and one line', () => {
+  const cases: [string, () => string[], number, RegExp][] = [
+    ['unknown flag', () => ['train', 'budget', '--sampels', '10'], 2, /unknown option '--sampels'/],
+    ['missing value', () => ['train', 'budget', '--samples'], 2, /option '--samples <n>' argument missing/],
+    ['bad number', () => ['train', 'budget', '--samples', 'abc'], 2, /--samples must be an integer >= 1\. Got 'abc'/],
+    ['negative number', () => ['train', 'budget', '--samples', '-5'], 2, /--samples must be an integer >= 1/],
+    ['unknown model', () => ['train', 'budgett'], 2, /Allowed choices are budget/],
+    ['missing file', () => ['train', 'budget', '--data', path.join(dir, 'nope.csv'), '--config', configDir], 1, /nope\.csv/],
+    ['empty file', () => ['train', 'budget', '--data', path.join(dir, 'empty.csv'), '--config', configDir], 1, /empty\.csv/],
+    ['malformed file', () => ['train', 'budget', '--data', path.join(dir, 'bad.parquet'), '--config', configDir], 1, /bad\.parquet/],
+    ['unknown target column', () => ['train', 'budget', '--samples', '200', '--target', 'revenu', '--config', configDir, '--output', path.join(dir, 'm2')], 2, /revenu/],
+    ['bad bundle', () => ['score', '--model', dir, '--data', path.join(dir, 'empty.csv'), '--output', path.join(dir, 'o.json')], 1, /no model bundle at/],
+    ['bad output extension', () => ['synth', 'budget', '--output', path.join(dir, 'x.xlsx')], 2, /x\.xlsx/],
+    ['missing config dir', () => ['train', 'budget', '--config', path.join(dir, 'no-config')], 2, /not a directory/],
+    ['no command', () => [], 2, /Usage: kdap/],
+  ];
+  beforeAll(() => {
+    writeFileSync(path.join(dir, 'empty.csv'), '');
+    writeFileSync(path.join(dir, 'bad.parquet'), 'this is not parquet');
+  });
+
+  it.each(cases)('%s', async (_name, argv, code, message) => {
+    const result = await kdap(argv(), dir);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code, stderr: expect.stringMatching(message) });
+    if (argv().length > 0) {
+      // One line, never a stack trace.
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(result.stdout).toBe('');
+  });
+
+  it('shows a stack with --verbose', async () => {
+    const result = await kdap(['train', 'budget', '--data', path.join(dir, 'nope.csv'), '--verbose'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe('kdap as a process', () => {
+  function spawnKdap(args: string[], env: NodeJS.ProcessEnv = CHILD_ENV) {
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    return { child, done, output: () => ({ stdout, stderr }) };
+  }
+
+  it('--help lists every command with exit 0; --version names the native library', async () => {
+    const help = spawnKdap(['train', '--help']);
+    expect(await help.done).toBe(0);
+    expect(help.output().stdout).toMatch(/Examples:\n\s+\$ kdap train budget/);
+    const version = spawnKdap(['--version']);
+    expect(await version.done).toBe(0);
+    expect(version.output().stdout).toMatch(/^kdap 0\.1\.0\n@kdap\/core 0\.1\.0\nnode .*\nLightGBM 4\.7\.0/);
+  });
+
+  it('Ctrl-C during training exits 130 and writes no bundle', async () => {
+    const out = path.join(dir, 'interrupted');
+    // The packaged default (1,000 rounds) leaves time to interrupt.
+    const proc = spawnKdap(['train', 'budget', '--samples', '3000', '--output', out]);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no progress line in 60 s: ${proc.output().stderr}`)), 60_000);
+      proc.child.stderr.on('data', () => {
+        if (/training iteration/.test(proc.output().stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    proc.child.kill('SIGINT');
+    expect(await proc.done).toBe(130);
+    expect(proc.output().stderr).toMatch(/interrupted: training stopped between iterations; nothing was saved/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('redraws a bar in place in a terminal (a pty), plain lines in a pipe', async () => {
+    const out = path.join(dir, 'tty');
+    const command = [process.execPath, ...NODE_ARGS, 'train', 'budget', '--samples', '400', '--output', out, '--config', configDir].map((a) => `'${a}'`).join(' ');
+    // util-linux `script` gives the command a real pseudo-terminal.
+    const env = { ...CHILD_ENV, CI: 'false', TERM: 'xterm' };
+    delete (env as Record<string, string | undefined>).NO_COLOR;
+    const proc = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    proc.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
+    expect(code).toBe(0);
+    // cli-progress redraws with carriage returns / cursor moves, and draws the bar characters.
+    expect(text).toMatch(/\r|\u001b\[\d*G/);
+    expect(text).toContain('\u2588');
+    expect(text).toMatch(/30\/30/);
+    expect(text).not.toMatch(/training iteration \d+\/30/);
+  });
+});

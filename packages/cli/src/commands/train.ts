@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type TrainResult } from '@kdap/core';
+import { UsageError } from '@kdap/errors';
+import { readTable, type Table } from '@kdap/preprocessing';
+import type { CommandContext } from '../context';
+import { CLI_MODELS } from '../models';
+import { formatMetric, TrainingProgressView } from '../progress';
+
+export interface TrainFlags {
+  data?: string;
+  target?: string;
+  samples?: number;
+  output: string;
+  tune?: boolean;
+  trials?: number;
+  mlflow?: boolean;
+  config?: string;
+  seed: number;
+}
+
+/** The machine-readable result of `kdap train --json`. */
+export interface TrainSummary {
+  model: string;
+  bundle: string;
+  data: { source: string; rows: number; columns: number };
+  target: string | null;
+  best_iteration: number;
+  metrics: Readonly<Record<string, number>>;
+  metrics_from: 'validation' | 'training';
+  timings_ms: TrainResult['timings'] & { read: number; save: number };
+}
+
+/** `kdap train <model>`: read or synthesize data, fit with progress, save the bundle, summarize. */
+export async function trainCommand(modelName: string, flags: TrainFlags, ctx: CommandContext): Promise<TrainSummary> {
+  const model = CLI_MODELS[modelName]!;
+  const { out } = ctx;
+  if (flags.tune || flags.trials !== undefined) {
+    throw new UsageError(`--tune and --trials are not available yet in this kdap: hyperparameter tuning (@kdap/tuning) is not wired into 'kdap train ${modelName}'. Train without them.`);
+  }
+  if (flags.mlflow) {
+    throw new UsageError(`--mlflow is not available yet in this kdap: MLflow tracking is not wired into 'kdap train ${modelName}'. Train without it; the bundle under --output can be logged later.`);
+  }
+  const config = flags.config === undefined ? undefined : loadConfig(model.kind, { configDir: path.resolve(ctx.cwd, flags.config) });
+
+  const readStarted = performance.now();
+  let table: Table;
+  let source: string;
+  if (flags.data !== undefined) {
+    if (flags.samples !== undefined) out.info(`note: --samples is ignored because --data is given (it sizes synthetic data only).`);
+    const file = path.resolve(ctx.cwd, flags.data);
+    table = await readTable(file);
+    source = flags.data;
+  } else {
+    const samples = flags.samples ?? model.defaultSamples;
+    table = model.synthesize(samples, flags.seed);
+    source = `synthetic (${samples} ${model.samplesMeaning}, seed ${flags.seed})`;
+  }
+  const readMs = performance.now() - readStarted;
+  out.info(`${out.bold(model.title)}: ${table.rowCount.toLocaleString('en-US')} rows x ${table.columnNames.length} columns from ${source}`);
+
+  const trainer = model.createTrainer(config);
+  const view = new TrainingProgressView(out, 'training');
+  let result: TrainResult;
+  try {
+    try {
+      result = await trainer.fit(table, {
+        ...(flags.target !== undefined ? { target: flags.target } : {}),
+        signal: ctx.signal,
+        onProgress: (p) => view.update(p),
+      });
+    } finally {
+      view.stop();
+    }
+    const bundle = path.resolve(ctx.cwd, flags.output, model.bundleName);
+    const saveStarted = performance.now();
+    const replaced = existsSync(bundle);
+    await trainer.save(bundle);
+    const saveMs = performance.now() - saveStarted;
+    out.debug(`${replaced ? 'replaced' : 'wrote'} ${bundle}`);
+    return {
+      model: model.kind,
+      bundle,
+      data: { source, rows: table.rowCount, columns: table.columnNames.length },
+      target: flags.target ?? null,
+      best_iteration: result.bestIteration,
+      metrics: result.metrics,
+      metrics_from: result.validationMetrics === undefined ? 'training' : 'validation',
+      timings_ms: { ...result.timings, read: readMs, save: saveMs },
+    };
+  } finally {
+    trainer.dispose?.();
+  }
+}
+
+/** The final summary table a person reads. */
+export function printTrainSummary(summary: TrainSummary, ctx: CommandContext): void {
+  const { out } = ctx;
+  const rows: [string, string][] = [
+    ['rows', summary.data.rows.toLocaleString('en-US')],
+    ['columns', String(summary.data.columns)],
+    ['best iteration', String(summary.best_iteration)],
+    ...Object.entries(summary.metrics).map(([name, value]): [string, string] => [`${name} (${summary.metrics_from})`, formatMetric(value)]),
+    ['read', `${(summary.timings_ms.read / 1000).toFixed(2)} s`],
+    ['train', `${(summary.timings_ms.totalMs / 1000).toFixed(2)} s`],
+    ['save', `${(summary.timings_ms.save / 1000).toFixed(2)} s`],
+    ['bundle', summary.bundle],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  out.result('');
+  for (const [k, v] of rows) out.result(`  ${out.dim(k.padEnd(width))}  ${v}`);
+  out.result('');
+  out.result(out.green(`Saved ${summary.model} model to ${summary.bundle}`));
+}

@@ -1,0 +1,133 @@
+import { Argument, Command, Option } from 'commander';
+import type { CommandContext } from './context';
+import { infoCommand, type BundleInfo } from './commands/info';
+import { scoreCommand } from './commands/score';
+import { synthCommand } from './commands/synth';
+import { printTrainSummary, trainCommand, type TrainFlags } from './commands/train';
+import { MODEL_NAMES } from './models';
+import { integerOption } from './options';
+import { Output, type Streams, type Verbosity } from './output';
+
+interface GlobalFlags {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * The `kdap` program. Each action builds its Output from the global flags and hands its result
+ * back through `onResult`, so run() owns exit codes and error lines in one place.
+ */
+export function buildProgram(streams: Streams, makeContext: (out: Output) => CommandContext, onOutput: (out: Output) => void): Command {
+  const program = new Command('kdap')
+    .description('Train, score and inspect the KDAP ML models (Budget Optimizer, Propensity Scorer, Anomaly Detector).')
+    .option('-V, --version', 'print the package and native library versions')
+    .option('--json', 'print one machine-readable JSON result on stdout')
+    .option('-q, --quiet', 'no progress or notices (errors still print)')
+    .option('-v, --verbose', 'more detail, and stack traces with errors')
+    .configureOutput({
+      writeOut: (s) => streams.stdout.write(s),
+      writeErr: (s) => streams.stderr.write(s),
+      // Usage errors as one line, with commander's did-you-mean and a pointer to --help.
+      outputError: (s, write) => write(`${s.trim().replace(/\s*\n\s*/g, ' ')} (see 'kdap --help')\n`),
+    })
+    .exitOverride();
+
+  const outputFor = (command: Command): Output => {
+    const g = command.optsWithGlobals<GlobalFlags>();
+    const verbosity: Verbosity = g.verbose ? 'verbose' : g.quiet ? 'quiet' : 'normal';
+    const out = new Output(streams, { json: g.json ?? false, verbosity });
+    onOutput(out);
+    return out;
+  };
+
+  const modelArgument = (what: string) => new Argument('<model>', what).choices(MODEL_NAMES);
+
+  program
+    .command('train')
+    .description('train a model on a data file, or on synthetic data when no --data is given, and save its bundle')
+    .addArgument(modelArgument('the model to train'))
+    .option('--data <path>', 'training data file (CSV, Parquet, Arrow IPC, JSON/NDJSON)')
+    .option('--target <name>', 'target column (default: features.target of the model configuration)')
+    .option('--samples <n>', 'rows of synthetic data when no --data (budget: channel-days)', integerOption('--samples', 1))
+    .option('--output <dir>', 'where the model bundle is written', './models')
+    .option('--tune', 'hyperparameter tuning before the final fit')
+    .option('--trials <n>', 'tuning trials (implies --tune)', integerOption('--trials', 1))
+    .option('--mlflow', 'log the run to MLflow (MLFLOW_TRACKING_URI)')
+    .option('--config <dir>', 'a directory with config.yaml and the model YAML (default: the packaged configuration)')
+    .addOption(new Option('--seed <n>', 'seed of synthetic data and training').default(42).argParser(integerOption('--seed', 0)))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ kdap train budget --output ./models
+  $ kdap train budget --data ./spend.csv --target revenue --output ./models
+  $ kdap train budget --samples 100000 --json > result.json`,
+    )
+    .action(async (modelName: string, flags: TrainFlags, command: Command) => {
+      const out = outputFor(command);
+      const ctx = makeContext(out);
+      const summary = await trainCommand(modelName, flags, ctx);
+      if (out.json) out.resultJson(summary);
+      else printTrainSummary(summary, ctx);
+    });
+
+  program
+    .command('score')
+    .description('score a data file with a trained model bundle; the output format follows its extension')
+    .requiredOption('--model <dir>', 'the model bundle directory (e.g. ./models/budget_optimizer)')
+    .requiredOption('--data <file>', 'records to score (CSV, Parquet, Arrow IPC, JSON/NDJSON)')
+    .requiredOption('--output <file>', 'results file: .csv, .tsv, .parquet, .json, .ndjson or .jsonl')
+    .addHelpText('after', `
+Example:
+  $ kdap score --model ./models/budget_optimizer --data ./requests.csv --output ./recommendations.json`)
+    .action(async (flags: { model: string; data: string; output: string }, command: Command) => {
+      const out = outputFor(command);
+      const result = await scoreCommand(flags, makeContext(out));
+      if (out.json) out.resultJson(result);
+      else out.result(`Scored ${result.rows.toLocaleString('en-US')} rows with the ${result.model} model: ${result.output}`);
+    });
+
+  program
+    .command('synth')
+    .description('write seeded synthetic training data for a model (CSV, Parquet or JSON by extension)')
+    .addArgument(modelArgument('the model whose data to make'))
+    .option('--samples <n>', 'rows (budget: channel-days)', integerOption('--samples', 1))
+    .requiredOption('--output <file>', 'the file to write')
+    .addOption(new Option('--seed <n>', 'seed').default(42).argParser(integerOption('--seed', 0)))
+    .addHelpText('after', `
+Example:
+  $ kdap synth budget --samples 5000 --output ./data/spend.csv`)
+    .action(async (modelName: string, flags: { samples?: number; output: string; seed: number }, command: Command) => {
+      const out = outputFor(command);
+      const result = await synthCommand(modelName, flags, makeContext(out));
+      if (out.json) out.resultJson(result);
+      else out.result(`Wrote ${result.rows.toLocaleString('en-US')} rows x ${result.columns.length} columns to ${result.output}`);
+    });
+
+  program
+    .command('info')
+    .description('what a model bundle holds: kind, versions, features, metrics, integrity')
+    .argument('<dir>', 'the model bundle directory')
+    .action(async (dir: string, _flags: unknown, command: Command) => {
+      const out = outputFor(command);
+      const info = await infoCommand(dir, makeContext(out));
+      if (out.json) out.resultJson(info);
+      else printInfo(info, out);
+    });
+
+  return program;
+}
+
+function printInfo(info: BundleInfo, out: Output): void {
+  const line = (k: string, v: string) => out.result(`${out.dim(k.padEnd(12))} ${v}`);
+  line('bundle', info.bundle);
+  line('kind', info.kind);
+  line('created', info.created_at);
+  line('integrity', info.integrity);
+  line('versions', Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(', '));
+  line('target', info.target ?? '(none)');
+  line('features', `${info.features.length}: ${info.features.map((f) => f.name).join(', ')}`);
+  for (const [k, v] of Object.entries(info.metrics)) line(`  ${k}`, v === null ? 'n/a' : String(Number(v.toPrecision(6))));
+  line('files', Object.entries(info.files).map(([k, v]) => `${k} (${v.bytes} B)`).join(', '));
+}

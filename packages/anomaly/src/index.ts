@@ -1,0 +1,4 @@
+export { IsolationForest, type IsolationForestOptions, type IsolationForestJSON } from './isolation-forest';
+export { LocalOutlierFactor, type LocalOutlierFactorOptions, type LocalOutlierFactorJSON } from './local-outlier-factor';
+export type { Contamination } from './contamination';
+export type { NumericInput, NumericTableLike } from './numeric-matrix';

@@ -19,10 +19,11 @@ for a in "$@"; do
 done
 say() { printf '\n==> %s\n' "$*"; }
 
-# 1. System packages: compiler, cmake, Python venv/pip, OpenMP runtime, the XGBoost library.
+# 1. System packages: compiler, cmake, Python venv/pip, OpenMP runtime, the XGBoost library,
+#    Chromium (the training-report tests render reports in it, headless).
 say "system packages"
 need=()
-for pkg in build-essential cmake python3 python3-venv python3-pip libgomp1 libxgboost-dev; do
+for pkg in build-essential cmake python3 python3-venv python3-pip libgomp1 libxgboost-dev chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -55,6 +55,7 @@ export function buildProgram(streams: Streams, makeContext: (out: Output) => Com
     .option('--trials <n>', 'tuning trials (implies --tune)', integerOption('--trials', 1))
     .option('--mlflow', 'log the run to MLflow (MLFLOW_TRACKING_URI)')
     .option('--config <dir>', 'a directory with config.yaml and the model YAML (default: the packaged configuration)')
+    .option('--no-report', 'skip the HTML training report (<output>/<model>.report.html)')
     .addOption(new Option('--seed <n>', 'seed of synthetic data and training').default(42).argParser(integerOption('--seed', 0)))
     .addHelpText(
       'after',

@@ -6,6 +6,8 @@ import { readTable, type Table } from '@kdap/preprocessing';
 import type { CommandContext } from '../context';
 import { CLI_MODELS } from '../models';
 import { formatMetric, TrainingProgressView } from '../progress';
+import { summarizeColumns } from '../report/column-summary';
+import { writeReport } from '../report/write-report';
 
 export interface TrainFlags {
   data?: string;
@@ -17,12 +19,16 @@ export interface TrainFlags {
   mlflow?: boolean;
   config?: string;
   seed: number;
+  /** false with --no-report. */
+  report: boolean;
 }
 
 /** The machine-readable result of `kdap train --json`. */
 export interface TrainSummary {
   model: string;
   bundle: string;
+  /** The HTML training report, or null with --no-report. */
+  report: string | null;
   data: { source: string; rows: number; columns: number };
   target: string | null;
   best_iteration: number;
@@ -78,9 +84,31 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
     await trainer.save(bundle);
     const saveMs = performance.now() - saveStarted;
     out.debug(`${replaced ? 'replaced' : 'wrote'} ${bundle}`);
+    let report: string | null = null;
+    if (flags.report) {
+      report = path.resolve(ctx.cwd, flags.output, `${model.bundleName}.report.html`);
+      const parts = model.report(trainer, table);
+      await writeReport(report, {
+        title: `${model.title} training report`,
+        model: model.kind,
+        createdAt: new Date().toISOString(),
+        bundle,
+        data: { source, rows: table.rowCount, columns: summarizeColumns(table) },
+        target: flags.target ?? null,
+        metrics: result.metrics,
+        metricsFrom: result.validationMetrics === undefined ? 'training' : 'validation',
+        bestIteration: result.bestIteration,
+        history: result.history,
+        importance: parts.importance,
+        importanceKind: parts.importanceKind,
+        sections: parts.sections,
+        timings: { read: readMs, encode: result.timings.encodeMs, fit: result.timings.fitMs, evaluate: result.timings.evaluateMs, save: saveMs },
+      });
+    }
     return {
       model: model.kind,
       bundle,
+      report,
       data: { source, rows: table.rowCount, columns: table.columnNames.length },
       target: flags.target ?? null,
       best_iteration: result.bestIteration,
@@ -105,6 +133,7 @@ export function printTrainSummary(summary: TrainSummary, ctx: CommandContext): v
     ['train', `${(summary.timings_ms.totalMs / 1000).toFixed(2)} s`],
     ['save', `${(summary.timings_ms.save / 1000).toFixed(2)} s`],
     ['bundle', summary.bundle],
+    ...(summary.report ? [['report', summary.report] as [string, string]] : []),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   out.result('');

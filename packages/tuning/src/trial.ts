@@ -114,6 +114,16 @@ export class Trial {
       }
       return this.record.params[name]!;
     }
+    const fixed = (this.record.systemAttrs.fixed_params as Record<string, ParamValue> | undefined)?.[name];
+    if (fixed !== undefined) {
+      // A value fixed by Optuna's enqueue_trial (or ours): used as given, like Optuna, if the distribution can hold it.
+      const internal = toInternal(distribution, fixed);
+      if (!containsInternal(distribution, internal)) {
+        throw new ParameterError(name, `Trial ${this.record.number} was enqueued with ${name} = ${describe(fixed)}, which is outside the suggested distribution. Enqueue a value inside it.`);
+      }
+      this.study.storage.setTrialParam(this.record.trialId, name, internal, distribution);
+      return toExternal(distribution, internal);
+    }
     if (isSingle(distribution)) {
       const value = singleValue(distribution);
       this.study.storage.setTrialParam(this.record.trialId, name, toInternal(distribution, value), distribution);

@@ -85,7 +85,7 @@ describe('BudgetOptimizer', () => {
       [{ channel_id: 'search' }, 'current_spend', "The record has no 'current_spend' (current spend, currency per period)."],
       [{ channel_id: 'search', current_spend: '500' }, 'current_spend', "The record's 'current_spend' must be a finite number > 0 (currency per period). Got '500'."],
       [{ channel_id: 'search', current_spend: Number.NaN }, 'current_spend', "The record's 'current_spend' must be a finite number > 0 (currency per period). Got NaN."],
-      [{ channel_id: 'search', current_spend: 100, cpm: Number.NaN }, 'cpm', "The record's 'cpm' must be a number, or null for a missing value. Got NaN."],
+      [{ channel_id: 'search', current_spend: 100, cpm: Number.NaN }, 'cpm', "The record's 'cpm' must be a finite number, or null for a missing value. Got NaN."],
       [{ channel_id: 'search', current_spend: 100, objective_type: 3 }, 'objective_type', "The record's 'objective_type' must be a category name (string), or null for a missing value. Got 3."],
     ];
     for (const [record, field, message] of cases) {

@@ -6,7 +6,12 @@ import { EFFECTIVE_SPEND, effectiveSpend, steadyEffectiveSpend } from './carryov
 import { InfeasibleAllocationError } from './errors';
 import { fitHillCurve, hillSlope, hillValue, largestSpendWithSlope, type HillCurve } from './hill-curve';
 import { encodeRecord, type EncodedRecord } from './records';
-import { BudgetResponseModel, type ResponseState } from './response-model';
+import { BudgetResponseModel, type ResponseState, type SpendRange } from './response-model';
+
+/** Below this R² of the smooth curve against the traced one, a recommendation reports no reliable optimum. */
+const MIN_R2 = 0.5;
+/** Below this average return per extra unit of spend across a channel's supported range, its traced curve counts as flat. */
+const MIN_AVERAGE_RETURN = 0.05;
 
 const NAME = 'BudgetOptimizer';
 
@@ -15,24 +20,51 @@ const NAME = 'BudgetOptimizer';
  * period (the period of the training rows, e.g. per day).
  */
 export interface Recommendation {
-  /** Spend per period to keep spending: the largest spend whose net marginal return is still >= the hurdle. */
+  /**
+   * 'ok': the optimum was located on the channel's response curve. 'no_reliable_optimum': the
+   * curve carries no information on the response to spend (see `reason`); `optimal_spend` is then
+   * the current spend, i.e. "no change recommended".
+   */
+  status: RecommendationStatus;
+  /** Why there is no reliable optimum (null when status is 'ok'). */
+  reason: string | null;
+  /**
+   * Spend per period to keep spending: the largest spend in the channel's supported range whose
+   * net marginal return is still >= the hurdle; the current spend when status is 'no_reliable_optimum'.
+   */
   optimal_spend: number;
   /** Expected return per period at the optimal spend (smoothed response curve). */
   expected_return: number;
-  /** Optimal spend under the lower quantile model's curve (the smaller of the two quantile optima). */
+  /**
+   * The smallest of the optimal spend and the optima under the lower and upper quantile models'
+   * curves; the interval is at least one grid step wide and always contains `optimal_spend`.
+   */
   confidence_interval_lower: number;
-  /** Optimal spend under the upper quantile model's curve (the larger of the two quantile optima). */
+  /** The largest of the optimal spend and the two quantile optima (see confidence_interval_lower). */
   confidence_interval_upper: number;
   /** Net marginal return at the optimal spend: d(return)/d(spend) - 1 (0.15 = each extra unit brings back 1.15). */
   marginal_return: number;
   channel_id: string;
   /** True when the optimal spend lies outside the spend range seen in training for this channel. */
   extrapolated: boolean;
-  /** R² of the smooth (Hill) curve against the model's traced curve, and the grid it was traced over. */
+  /**
+   * 'lower' or 'upper' when the optimum sits at that end of the channel's supported spend range:
+   * the data say "spend less" (or "more") than the range, but not how much; null inside the range.
+   */
+  at_boundary: 'lower' | 'upper' | null;
+  /** True when the record's current spend lies outside the spend range seen in training for this channel. */
+  current_spend_outside_training: boolean;
+  /**
+   * R² of the smooth (Hill) curve against the model's traced curve, and the grid it was traced
+   * over: the channel's supported spend range (5th-95th percentile of its training spend at steady state).
+   */
   fit_quality: { r2: number; grid_min_spend: number; grid_max_spend: number };
   /** The features that move the predicted return most at the optimal spend (SHAP, currency per period). */
   top_drivers: { feature: string; contribution: number }[];
 }
+
+/** See `Recommendation.status`. */
+export type RecommendationStatus = 'ok' | 'no_reliable_optimum';
 
 /** One point of a traced response curve (currency per period). */
 export interface ResponsePoint {
@@ -77,7 +109,11 @@ export interface ChannelAllocation {
   current_spend: number;
   current_expected_return: number;
   current_marginal_return: number;
+  /** Locked by the caller, or held at current spend because its curve carries no information (see status). */
   locked: boolean;
+  /** 'no_reliable_optimum' (with reason) when the channel's curve carries no information: its spend is not moved. */
+  status: RecommendationStatus;
+  reason: string | null;
   /** The allocated spend lies outside the spend range seen in training for this channel. */
   extrapolated: boolean;
 }
@@ -89,11 +125,20 @@ export interface Allocation {
   current_expected_total_return: number;
   /** expected_total_return - current_expected_total_return (currency per period). */
   expected_gain: number;
+  /**
+   * The gain of the same split on the lower and upper quantile models' curves (the smaller and the
+   * larger, widened to contain expected_gain): how sure the gain is. A lower bound below 0 means
+   * the move may lose money.
+   */
+  expected_gain_lower: number;
+  expected_gain_upper: number;
   channels: ChannelAllocation[];
 }
 
 interface Traced {
   encoded: EncodedRecord;
+  /** Null when the curve can be used; otherwise why it carries no information. */
+  unreliable: string | null;
   spend: Float64Array;
   predicted: Float64Array;
   lower: Float64Array;
@@ -113,6 +158,8 @@ export class BudgetOptimizer {
   readonly featureSchema: FeatureSchema;
   readonly #spendIndex: number;
   readonly #effectiveIndex: number;
+  readonly #grids = new Map<string, Float64Array>();
+  readonly #weights = new Map<string, Float64Array>();
 
   constructor(model: BudgetResponseModel, featureSchema: FeatureSchema) {
     this.model = model;
@@ -179,13 +226,20 @@ export class BudgetOptimizer {
    * @throws FeatureError naming the field for a missing or mistyped channel_id / current_spend, a NaN, or an unknown channel.
    */
   recommend(record: Readonly<Record<string, unknown>>): Recommendation {
-    return this.recommendEncoded(this.encode(`${NAME}.recommend`, record));
+    return this.recommendAll([this.encode(`${NAME}.recommend`, record)])[0]!;
   }
 
   /** `recommend` for many records; an error names the record index. */
   recommendMany(records: readonly Readonly<Record<string, unknown>>[]): Recommendation[] {
     if (!Array.isArray(records)) throw new ParameterError('records', `${NAME}.recommendMany needs an array of records. Got ${describe(records)}.`);
-    return records.map((r, i) => this.recommendEncoded(this.encode(`${NAME}.recommendMany`, r, i)));
+    if (records.length === 0) return [];
+    return this.recommendAll(records.map((r, i) => this.encode(`${NAME}.recommendMany`, r, i)));
+  }
+
+  private recommendAll(encoded: readonly EncodedRecord[]): Recommendation[] {
+    const traced = this.traceMany(encoded, this.model.state.grid.points);
+    const contribution = this.contributionsAt(traced);
+    return traced.map((t, r) => this.recommendTraced(t, contribution, r));
   }
 
   /** The traced and smoothed response curve of a channel context, for plots (currency per period). */
@@ -253,12 +307,19 @@ export class BudgetOptimizer {
       }
     }
 
-    const traced = encoded.map((e) => this.trace(e, this.model.state.grid.points));
-    const free = encoded.flatMap((e, i) => (locked.includes(e.channel) ? [] : [i]));
-    const lockedSpend = encoded.reduce((sum, e) => sum + (locked.includes(e.channel) ? e.currentSpend : 0), 0);
+    const traced = this.traceMany(encoded, this.model.state.grid.points);
+    // A channel whose curve carries no information keeps its current spend: moving budget on it
+    // would be a guess presented as an optimum.
+    const held = (i: number) => locked.includes(encoded[i]!.channel) || traced[i]!.unreliable !== null;
+    const free = encoded.flatMap((_, i) => (held(i) ? [] : [i]));
+    const lockedSpend = encoded.reduce((sum, e, i) => sum + (held(i) ? e.currentSpend : 0), 0);
     const rest = totalBudget - lockedSpend;
     if (rest < 0) {
-      throw new InfeasibleAllocationError('locked', `The locked channels spend ${lockedSpend}, more than the total budget (${totalBudget}). Unlock a channel or raise totalBudget.`);
+      const unreliable = encoded.filter((e, i) => traced[i]!.unreliable !== null && !locked.includes(e.channel)).map((e) => e.channel);
+      throw new InfeasibleAllocationError(
+        'locked',
+        `The locked channels spend ${lockedSpend}, more than the total budget (${totalBudget})${unreliable.length > 0 ? ` (held at current spend for lack of a reliable response curve: ${unreliable.join(', ')})` : ''}. Unlock a channel or raise totalBudget.`,
+      );
     }
     const low = free.map((i) => minSpend[ids[i]!] ?? 0);
     const high = free.map((i) => maxSpend[ids[i]!] ?? Infinity);
@@ -276,7 +337,7 @@ export class BudgetOptimizer {
         `The maximum spends add up to ${maxTotal}${lockedSpend > 0 ? ` (plus ${lockedSpend} locked)` : ''}, below the total budget (${totalBudget}), so the budget cannot be spent. Raise maxSpend or lower totalBudget.`,
       );
     }
-    const value = free.map((i) => (s: number) => allocationValue(traced[i]!, s));
+    const value = free.map((i) => (s: number) => allocationValue(traced[i]!, traced[i]!.main, s));
     const split = free.length === 0 ? [] : allocateBudget(value, low, high, free.map((i) => encoded[i]!.currentSpend), rest);
 
     const channels = encoded.map((e, i): ChannelAllocation => {
@@ -286,23 +347,33 @@ export class BudgetOptimizer {
       return {
         channel_id: e.channel,
         optimal_spend: spend,
-        expected_return: allocationValue(t, spend),
+        expected_return: allocationValue(t, t.main, spend),
         marginal_return: allocationSlope(t, spend) - 1,
         current_spend: e.currentSpend,
-        current_expected_return: allocationValue(t, e.currentSpend),
+        current_expected_return: allocationValue(t, t.main, e.currentSpend),
         current_marginal_return: allocationSlope(t, e.currentSpend) - 1,
         locked: k < 0,
+        status: t.unreliable === null ? 'ok' : 'no_reliable_optimum',
+        reason: t.unreliable,
         extrapolated: this.outsideTraining(e.channel, spend),
       };
     });
     const expected = channels.reduce((sum, c) => sum + c.expected_return, 0);
     const current = channels.reduce((sum, c) => sum + c.current_expected_return, 0);
+    // The same move valued on the quantile curves: how much of the gain the interval models agree with.
+    const gainOn = (curve: (t: Traced) => HillCurve) =>
+      channels.reduce((sum, c, i) => sum + allocationValue(traced[i]!, curve(traced[i]!), c.optimal_spend) - allocationValue(traced[i]!, curve(traced[i]!), c.current_spend), 0);
+    const gain = expected - current;
+    const gainLow = gainOn((t) => t.low);
+    const gainHigh = gainOn((t) => t.high);
     return {
       total_budget: totalBudget,
       expected_total_return: expected,
       current_total_spend: channels.reduce((sum, c) => sum + c.current_spend, 0),
       current_expected_total_return: current,
-      expected_gain: expected - current,
+      expected_gain: gain,
+      expected_gain_lower: Math.min(gain, gainLow, gainHigh),
+      expected_gain_upper: Math.max(gain, gainLow, gainHigh),
       channels,
     };
   }
@@ -316,42 +387,106 @@ export class BudgetOptimizer {
     return range === undefined || spend < range[0] * (1 - 1e-9) || spend > range[1] * (1 + 1e-9);
   }
 
-  /** Grid of spends (currency per period): multiples of the current spend, clipped to the training range. */
-  private grid(currentSpend: number, points: number): Float64Array {
-    const { grid, spendRange } = this.model.state;
-    let low = Math.max(grid.minMultiplier * currentSpend, spendRange.all[0]);
-    let high = Math.min(grid.maxMultiplier * currentSpend, spendRange.all[1]);
-    // A current spend far outside the training range: trace what the model knows instead.
-    if (!(high > low)) [low, high] = spendRange.all;
-    return Float64Array.from({ length: points }, (_, i) => low + ((high - low) * i) / (points - 1));
+  /**
+   * The channel's supported spend range (currency per period, steady state): the 5th to 95th
+   * percentile of the spend levels its training rows carried. Trees are flat below the data and
+   * climb on a few noisy rows above it, so a curve traced beyond this range looks like
+   * information but is not. Undefined when the channel has no training spend.
+   */
+  supportedRange(channel: string): SpendRange | undefined {
+    const q = this.model.state.supportQuantiles[channel];
+    if (q === undefined || q.length < 3) return undefined;
+    return [q[1]!, q[q.length - 2]!];
   }
 
-  private trace(encoded: EncodedRecord, points: number): Traced {
-    const spend = this.grid(encoded.currentSpend, points);
-    const cols = encoded.row.length;
-    const X = new Float64Array(points * cols);
-    // Spending s every period settles the carried-over spend too: the curve is the steady state.
-    const decay = this.model.state.decays[encoded.channel] ?? 0;
-    for (let i = 0; i < points; i++) {
-      X.set(encoded.row, i * cols);
-      X[i * cols + this.#spendIndex] = spend[i]!;
-      if (this.#effectiveIndex >= 0) X[i * cols + this.#effectiveIndex] = steadyEffectiveSpend(spend[i]!, decay);
+  /** Evenly spaced spends over the channel's supported range (see supportedRange); cached per channel and point count. */
+  private grid(channel: string, points: number): Float64Array {
+    const key = `${points}\u0000${channel}`;
+    let grid = this.#grids.get(key);
+    if (grid === undefined) {
+      const [low, high] = this.supportedRange(channel) ?? this.model.state.spendRange.byChannel[channel] ?? this.model.state.spendRange.all;
+      grid = Float64Array.from({ length: points }, (_, i) => low + ((high - low) * i) / (points - 1));
+      this.#grids.set(key, grid);
     }
-    const options = { rows: points, cols };
+    return grid;
+  }
+
+  /** Support weights of a channel's grid (see support), cached like the grid. */
+  private gridWeights(channel: string, points: number): Float64Array {
+    const key = `${points}\u0000${channel}`;
+    let weights = this.#weights.get(key);
+    if (weights === undefined) {
+      weights = this.support(channel, this.grid(channel, points));
+      this.#weights.set(key, weights);
+    }
+    return weights;
+  }
+
+  /**
+   * Traces the response curves of many records in one native prediction call per model: each
+   * record's context over its channel's grid (steady state: spending s every period settles the
+   * carried-over spend at s / (1 - decay)), then fits the three smooth curves.
+   */
+  private traceMany(records: readonly EncodedRecord[], points: number): Traced[] {
+    const cols = this.featureSchema.features.length;
+    const X = new Float64Array(records.length * points * cols);
+    records.forEach((encoded, r) => {
+      const spend = this.grid(encoded.channel, points);
+      const decay = this.model.state.decays[encoded.channel] ?? 0;
+      for (let i = 0; i < points; i++) {
+        const at = (r * points + i) * cols;
+        X.set(encoded.row, at);
+        X[at + this.#spendIndex] = spend[i]!;
+        if (this.#effectiveIndex >= 0) X[at + this.#effectiveIndex] = steadyEffectiveSpend(spend[i]!, decay);
+      }
+    });
+    const options = { rows: records.length * points, cols, params: predictParams(records.length * points) };
     const predicted = this.model.main.predictSync(X, options);
     const lower = this.model.lower.predictSync(X, options);
     const upper = this.model.upper.predictSync(X, options);
-    const weights = this.support(encoded.channel, spend);
-    return {
-      encoded,
-      spend,
-      predicted,
-      lower,
-      upper,
-      main: fitHillCurve(spend, predicted, weights),
-      low: fitHillCurve(spend, lower, weights),
-      high: fitHillCurve(spend, upper, weights),
-    };
+    return records.map((encoded, r) => {
+      const spend = this.grid(encoded.channel, points);
+      const weights = this.gridWeights(encoded.channel, points);
+      const slice = (values: Float64Array) => values.subarray(r * points, (r + 1) * points);
+      const t = { encoded, spend, predicted: slice(predicted), lower: slice(lower), upper: slice(upper) };
+      const main = fitHillCurve(spend, t.predicted, weights);
+      return { ...t, main, low: fitHillCurve(spend, t.lower, weights), high: fitHillCurve(spend, t.upper, weights), unreliable: this.unreliable(encoded.channel, t.predicted, main) };
+    });
+  }
+
+  private trace(encoded: EncodedRecord, points: number): Traced {
+    return this.traceMany([encoded], points)[0]!;
+  }
+
+  /**
+   * Why a traced curve carries no information on the response to spend, or null when it does:
+   * no training spend for the channel, spend that barely varied in training, a model prediction
+   * that does not move with spend over the supported range, or a smooth curve that explains too
+   * little of the trace (R² below MIN_R2) to place an optimum on.
+   */
+  private unreliable(channel: string, predicted: Float64Array, curve: HillCurve): string | null {
+    const range = this.supportedRange(channel);
+    const money = (v: number) => Math.round(v).toLocaleString('en-US');
+    if (range === undefined) return `the model has no training spend for channel '${channel}'`;
+    const [low, high] = range;
+    if (!(high > low * 1.05)) {
+      return `spend on '${channel}' barely varied in training (${money(low)}-${money(high)} per period between its 5th and 95th percentile), so the data cannot show how return responds to spend`;
+    }
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of predicted) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    // The trace is monotone: its rise over the range is what the model learned about spend. Less
+    // than MIN_AVERAGE_RETURN per unit across the whole range is noise-level, not a response.
+    if (!(max - min > MIN_AVERAGE_RETURN * (high - low)) || !(curve.maxReturn > 0)) {
+      return `the model's predicted return does not change with spend over '${channel}''s supported range (${money(low)}-${money(high)} per period) in this context (it rises by ${money(max - min)} in all), so the training data carry no information on where spending stops paying`;
+    }
+    if (!(curve.r2 >= MIN_R2)) {
+      return `the smooth response curve explains only ${(100 * Math.max(0, curve.r2)).toFixed(0)}% of the model's traced response over '${channel}''s supported range (below ${100 * MIN_R2}%), too little to place an optimum on`;
+    }
+    return null;
   }
 
   /**
@@ -388,38 +523,102 @@ export class BudgetOptimizer {
     return weights;
   }
 
-  private recommendEncoded(encoded: EncodedRecord): Recommendation {
-    const t = this.trace(encoded, this.model.state.grid.points);
+  private recommendTraced(t: Traced, contribution: Float64Array, at: number): Recommendation {
+    const { encoded } = t;
     const level = 1 + this.model.state.hurdle;
     const first = t.spend[0]!;
     const last = t.spend[t.spend.length - 1]!;
+    const current = encoded.currentSpend;
+    const outside = this.outsideTraining(encoded.channel, current);
+    const base = {
+      channel_id: encoded.channel,
+      current_spend_outside_training: outside,
+      fit_quality: { r2: t.main.r2, grid_min_spend: first, grid_max_spend: last },
+      top_drivers: this.topDrivers(contribution, at),
+    };
+    if (t.unreliable !== null) {
+      // "No change recommended": consumers expecting a number get the safe one, and the interval
+      // spans all the data saw, since nothing in it is preferred.
+      return {
+        status: 'no_reliable_optimum',
+        reason: t.unreliable,
+        optimal_spend: current,
+        expected_return: hillValue(t.main, current),
+        confidence_interval_lower: Math.min(first, current * 0.95),
+        confidence_interval_upper: Math.max(last, current * 1.05),
+        marginal_return: hillSlope(t.main, current) - 1,
+        extrapolated: outside,
+        at_boundary: null,
+        ...base,
+      };
+    }
     const optimal = largestSpendWithSlope(t.main, level, first, last);
     const underLower = largestSpendWithSlope(t.low, level, first, last);
     const underUpper = largestSpendWithSlope(t.high, level, first, last);
+    let lower = Math.min(underLower, underUpper, optimal);
+    let upper = Math.max(underLower, underUpper, optimal);
+    // The optimum is only located to within a grid step: the interval is never narrower.
+    const step = (last - first) / (t.spend.length - 1);
+    if (upper - lower < step) {
+      lower = Math.max(first, Math.min(optimal - step / 2, last - step));
+      upper = lower + step;
+    }
+    const edge = 1e-9 * last;
     return {
+      status: 'ok',
+      reason: null,
       optimal_spend: optimal,
       expected_return: hillValue(t.main, optimal),
-      confidence_interval_lower: Math.min(underLower, underUpper),
-      confidence_interval_upper: Math.max(underLower, underUpper),
+      confidence_interval_lower: lower,
+      confidence_interval_upper: upper,
       marginal_return: hillSlope(t.main, optimal) - 1,
-      channel_id: encoded.channel,
       extrapolated: this.outsideTraining(encoded.channel, optimal),
-      fit_quality: { r2: t.main.r2, grid_min_spend: first, grid_max_spend: last },
-      top_drivers: this.topDrivers(encoded, optimal),
+      at_boundary: optimal <= first + edge ? 'lower' : optimal >= last - edge ? 'upper' : null,
+      ...base,
     };
   }
 
-  private topDrivers(encoded: EncodedRecord, spend: number): { feature: string; contribution: number }[] {
-    const row = Float64Array.from(encoded.row);
-    row[this.#spendIndex] = spend;
-    if (this.#effectiveIndex >= 0) row[this.#effectiveIndex] = steadyEffectiveSpend(spend, this.model.state.decays[encoded.channel] ?? 0);
-    const contrib = this.model.main.predictSync(row, { rows: 1, cols: row.length, type: 'contrib' });
-    return this.featureSchema.featureNames
-      .map((feature, j) => ({ feature, contribution: contrib[j]! }))
-      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
-      .slice(0, 3);
+  /** SHAP contributions at each record's optimal spend (current spend when there is no reliable optimum), in one native call. */
+  private contributionsAt(traced: readonly Traced[]): Float64Array {
+    const cols = this.featureSchema.features.length;
+    const X = new Float64Array(traced.length * cols);
+    const level = 1 + this.model.state.hurdle;
+    traced.forEach((t, r) => {
+      const spend = t.unreliable !== null ? t.encoded.currentSpend : largestSpendWithSlope(t.main, level, t.spend[0]!, t.spend[t.spend.length - 1]!);
+      X.set(t.encoded.row, r * cols);
+      X[r * cols + this.#spendIndex] = spend;
+      if (this.#effectiveIndex >= 0) X[r * cols + this.#effectiveIndex] = steadyEffectiveSpend(spend, this.model.state.decays[t.encoded.channel] ?? 0);
+    });
+    return this.model.main.predictSync(X, { rows: traced.length, cols, type: 'contrib', params: predictParams(traced.length * 20) });
+  }
+
+  private topDrivers(contribution: Float64Array, record: number): { feature: string; contribution: number }[] {
+    const names = this.featureSchema.featureNames;
+    const at = record * (names.length + 1);
+    // The three largest by magnitude, without sorting the whole row.
+    const top: number[] = [];
+    for (let j = 0; j < names.length; j++) {
+      const v = Math.abs(contribution[at + j]!);
+      let k = top.length;
+      while (k > 0 && Math.abs(contribution[at + top[k - 1]!]!) < v) k--;
+      if (k < 3) {
+        top.splice(k, 0, j);
+        if (top.length > 3) top.pop();
+      }
+    }
+    return top.map((j) => ({ feature: names[j]!, contribution: contribution[at + j]! }));
   }
 }
+
+/**
+ * Prediction threads for `rows` grid rows: one below PARALLEL_ROWS, where waking a team costs more
+ * than it saves (and on a busy machine a spinning team stalls on a descheduled member); the
+ * model's own setting above.
+ */
+function predictParams(rows: number): { num_threads?: number } {
+  return rows < PARALLEL_ROWS ? { num_threads: 1 } : {};
+}
+const PARALLEL_ROWS = 20_000;
 
 /**
  * Return (currency per period) of a channel at any spend, for allocation: the smooth curve over
@@ -428,9 +627,9 @@ export class BudgetOptimizer {
  * there); the straight line keeps the value concave, where greedy allocation is exact, and never
  * promises more per unit than the grid's first point.
  */
-function allocationValue(t: Traced, spend: number): number {
+function allocationValue(t: Traced, curve: HillCurve, spend: number): number {
   const first = t.spend[0]!;
-  return spend >= first * (1 - 1e-9) ? hillValue(t.main, spend) : (Math.max(0, hillValue(t.main, first)) * spend) / first;
+  return spend >= first * (1 - 1e-9) ? hillValue(curve, spend) : (Math.max(0, hillValue(curve, first)) * spend) / first;
 }
 
 /**

@@ -68,8 +68,8 @@ export function encodeRecord(owner: string, schema: FeatureSchema, record: unkno
       return;
     }
     if (spec.kind === 'numeric') {
-      if (typeof value !== 'number' || Number.isNaN(value)) {
-        throw new FeatureError(spec.name, `${where}'s '${spec.name}' must be a number, or null for a missing value. Got ${describe(value)}.`);
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new FeatureError(spec.name, `${where}'s '${spec.name}' must be a finite number, or null for a missing value. Got ${describe(value)}.`);
       }
       row[j] = value;
     } else {

@@ -5,7 +5,8 @@ import { syntheticMarketingSpend, type ChannelResponseTruth, type Table } from '
 export function testConfig(overrides: DeepPartial<BudgetOptimizerConfig> = {}): BudgetOptimizerConfig {
   return applyOverrides('budget', budgetOptimizerDefaults, {
     hyperparameters: { lightgbm: { n_estimators: 400, learning_rate: 0.08 } },
-    training: { early_stopping_rounds: 30, n_jobs: 2 },
+    // One thread: the suite runs next to other work, where an OpenMP team spinning on a descheduled member collapses.
+    training: { early_stopping_rounds: 30, n_jobs: 1 },
     ...overrides,
   });
 }

@@ -188,7 +188,7 @@ describe('BudgetOptimizer', () => {
     const t = new BudgetOptimizerTrainer({ config: testConfig({ hyperparameters: { lightgbm: { n_estimators: 20 } } }) });
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      await t.fit(data.train.drop(['cpm', 'ctr', 'objective_type']));
+      await t.fit(data.train.drop(['cpm', 'ctr', 'objective_type']), { holdOut: false });
     } finally {
       warn.mockRestore();
     }

@@ -6,6 +6,7 @@ import { EFFECTIVE_SPEND, effectiveSpend, steadyEffectiveSpend } from './carryov
 import { InfeasibleAllocationError } from './errors';
 import { fitHillCurve, hillSlope, hillValue, largestSpendWithSlope, type HillCurve } from './hill-curve';
 import { encodeRecord, type EncodedRecord } from './records';
+import { DATE_COLUMN, withParsedDates } from './training-data';
 import { BudgetResponseModel, type ResponseState, type SpendRange } from './response-model';
 
 /** Below this R² of the smooth curve against the traced one, a recommendation reports no reliable optimum. */
@@ -192,6 +193,7 @@ export class BudgetOptimizer {
   /** The feature matrix the boosters see (schema order, effective spend derived from dates). */
   featureMatrix(table: FeatureTable): FeatureMatrix {
     const s = this.model.state;
+    table = withParsedDates(table, DATE_COLUMN, () => undefined);
     const derived: FeatureTable = table.columnNames.includes(EFFECTIVE_SPEND)
       ? table
       : {

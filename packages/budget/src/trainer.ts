@@ -15,16 +15,32 @@ import {
   type TrainingData,
   type TrainOptions,
   type TrainResult,
+  validationSplit,
 } from '@kdap/core';
+import { describe, ParameterError } from '@kdap/errors';
 import { Booster, Dataset, lightgbmVersion, type Params } from '@kdap/lightgbm-node';
-import { EFFECTIVE_SPEND, effectiveSpend, estimateCarryover } from './carryover';
+import { dateColumnOf, EFFECTIVE_SPEND, effectiveSpend, estimateCarryover } from './carryover';
 import { lightgbmParams } from './lightgbm-params';
 import { BudgetOptimizer } from './optimizer';
 import { BudgetResponseModel, type ResponseState, type SpendRange } from './response-model';
+import { checkBudgetTable, DATE_COLUMN, withParsedDates } from './training-data';
 
 const NAME = 'BudgetOptimizerTrainer';
 /** The channel feature: the Python module's outputs key recommendations by it. */
 export const CHANNEL_FEATURE = 'channel_id';
+/** The column whose dates order the periods (carry-over, the held-out validation split). */
+export { DATE_COLUMN };
+
+/** `fit` options of the Budget Optimizer: the trainer contract's, plus the held-out validation split. */
+export interface BudgetFitOptions extends FitOptions {
+  /**
+   * Without `validation`: the share of the latest dates (whole dates; the last rows without a
+   * date column) held out so metrics are honest, default the configuration's
+   * `data.validation_size` (0.1); `false` trains on every row and reports training metrics
+   * (`result.metricsSet: 'training'`).
+   */
+  holdOut?: number | false;
+}
 
 /** Adds the engineered effective-spend feature to the configured numerical features. */
 function withEffectiveSpend(config: BudgetOptimizerConfig): BudgetOptimizerConfig {
@@ -70,18 +86,58 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     return this.config.optimization.spend_feature;
   }
 
-  override async fit(table: FeatureTable, options: FitOptions = {}): Promise<TrainResult> {
+  /**
+   * Fits on a table holding spend, channel and return. The spend, return and date columns are
+   * checked first (typed errors name the column and rows; see training-data.ts); dates given as
+   * ISO text are parsed. Without `validation`, the latest `holdOut` share of dates is held out.
+   */
+  override async fit(table: FeatureTable, options: BudgetFitOptions = {}): Promise<TrainResult> {
     if (this.#preparing) return super.fit(table, options); // the base class refuses overlapping trainings
-    const target = options.target ?? this.config.features.target;
-    const y = table.columnNames.includes(target) && table.column(target).kind === 'numeric' ? (table.column(target) as { values: ArrayLike<number> }).values : undefined;
-    return this.prepared(table, y, () => {
-      const validation = options.validation === undefined ? undefined : this.augment(options.validation, false);
-      return super.fit(this.augment(table, true), { ...options, validation });
-    });
+    const { holdOut, ...fitOptions } = options ?? {};
+    const target = fitOptions.target ?? this.config.features.target;
+    const columns = { spend: this.spendFeature, channel: CHANNEL_FEATURE, target };
+    let train = withParsedDates(table, DATE_COLUMN, (m) => this.notice(m));
+    checkBudgetTable(NAME, train, columns, 'training table');
+    let validation = fitOptions.validation === undefined ? undefined : withParsedDates(fitOptions.validation, DATE_COLUMN, (m) => this.notice(m));
+    if (validation !== undefined) {
+      checkBudgetTable(NAME, validation, columns, 'validation table');
+    } else if (holdOut !== false && train !== null && typeof train === 'object' && Array.isArray(train.columnNames)) {
+      const fraction = holdOut ?? this.config.data.validation_size;
+      if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
+        throw new ParameterError('holdOut', `The 'holdOut' option of ${NAME}.fit must be a number > 0 and < 1 (the share of the latest dates held out for validation) or false. Got ${describe(fraction)}.`);
+      }
+      const split = validationSplit(train, { fraction, dateColumn: dateColumnOf(train) });
+      if (split.validation.rowCount > 0) {
+        const when = split.cutoff === undefined ? `the last ${split.validation.rowCount} rows` : `the dates from ${new Date(split.cutoff).toISOString().slice(0, 10)} on (${split.validation.rowCount} rows)`;
+        this.notice(`no validation table was given, so ${when} were held out for validation (${Math.round(100 * fraction)}% of the ${split.by === 'date' ? 'dates' : 'rows'}; option holdOut); the metrics are validation metrics.`);
+        train = split.train;
+        validation = split.validation;
+        checkBudgetTable(NAME, train, columns, 'training table', ' after holding out the latest dates for validation (pass a validation table, or holdOut: false)');
+      }
+    }
+    const y = train.columnNames.includes(target) && train.column(target).kind === 'numeric' ? (train.column(target) as { values: ArrayLike<number> }).values : undefined;
+    const heldOut = validation;
+    const prepared = train;
+    return this.prepared(prepared, y, () => super.fit(this.augment(prepared, true), { ...fitOptions, validation: heldOut === undefined ? undefined : this.augment(heldOut, false) }));
+  }
+
+  /** Records a message about how the data was used (trainer.notices), and warns once. */
+  private notice(message: string): void {
+    const text = `${NAME}: ${message}`;
+    if (this.notices.includes(text)) return;
+    this.notices.push(text);
+    process.emitWarning(text, { code: 'KDAP_BUDGET_DATA' });
   }
 
   override async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
     if (this.#preparing) return super.train(XTrain, yTrain, XVal, yVal, options);
+    const columns = { spend: this.spendFeature, channel: CHANNEL_FEATURE, target: undefined };
+    XTrain = withParsedDates(XTrain, DATE_COLUMN, (m) => this.notice(m));
+    checkBudgetTable(NAME, XTrain, columns, 'training table');
+    if (XVal !== undefined) {
+      XVal = withParsedDates(XVal, DATE_COLUMN, (m) => this.notice(m));
+      checkBudgetTable(NAME, XVal, columns, 'validation table');
+    }
     const y = yTrain !== undefined && typeof yTrain === 'object' && yTrain.length === XTrain?.rowCount ? yTrain : undefined;
     return this.prepared(XTrain, y, () => super.train(this.augment(XTrain, true), yTrain, XVal === undefined ? undefined : this.augment(XVal, false), yVal, options));
   }
@@ -145,6 +201,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
   private withEffectiveSpend(table: FeatureTable, decays: Readonly<Record<string, number>>): FeatureTable {
     if (table === null || typeof table !== 'object' || !Array.isArray(table.columnNames)) return table;
     if (table.columnNames.includes(EFFECTIVE_SPEND)) return table;
+    table = withParsedDates(table, DATE_COLUMN, () => undefined);
     return extendTable(table, new Map([[EFFECTIVE_SPEND, { kind: 'numeric', values: effectiveSpend(table, this.spendFeature, CHANNEL_FEATURE, decays) } as FeatureColumn]]));
   }
 

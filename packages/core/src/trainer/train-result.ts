@@ -4,6 +4,8 @@ export interface TrainResult {
   metrics: Readonly<Record<string, number>>;
   trainMetrics: Readonly<Record<string, number>>;
   validationMetrics?: Readonly<Record<string, number>>;
+  /** Which set `metrics` come from: 'validation' (held out) or 'training' (no validation set: optimistic). */
+  metricsSet: 'validation' | 'training';
   /** 1-based iteration with the best validation score (early stopping), or the last one. */
   bestIteration: number;
   /** Per-iteration metric series, e.g. { validation_rmse: [...] }. */

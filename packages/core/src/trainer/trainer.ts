@@ -205,6 +205,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     const done = performance.now();
     const result: TrainResult = {
       metrics: validationMetrics ?? trainMetrics,
+      metricsSet: validationMetrics ? 'validation' : 'training',
       trainMetrics,
       validationMetrics,
       bestIteration: outcome.bestIteration ?? iterations,

@@ -1,0 +1,143 @@
+import { DataError, InsufficientDataError, KdapError, SchemaError } from '@kdap/errors';
+import { Table } from '@kdap/preprocessing';
+import { BudgetOptimizerTrainer } from './trainer';
+import { syntheticSplit, testConfig } from './testing/fixtures';
+
+const data = syntheticSplit(1200, 9);
+const config = testConfig({ hyperparameters: { lightgbm: { n_estimators: 25 } } });
+const quiet = () => jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+
+function replaced(table: Table, column: string, edit: (values: Float64Array) => void): Table {
+  const values = Float64Array.from(table.numeric(column).values);
+  edit(values);
+  return table.withColumn(column, { kind: 'numeric', values });
+}
+
+async function fitError(table: Table, options = {}): Promise<KdapError> {
+  const warn = quiet();
+  try {
+    await new BudgetOptimizerTrainer({ config }).fit(table, options);
+  } catch (e) {
+    return e as KdapError;
+  } finally {
+    warn.mockRestore();
+  }
+  throw new Error('fit accepted the table');
+}
+
+describe('BudgetOptimizerTrainer checks its training data at fit', () => {
+  it('says a 0-row table is empty (not an internal Dataset message)', async () => {
+    const e = await fitError(data.train.slice(0, 0));
+    expect(e).toBeInstanceOf(InsufficientDataError);
+    expect(e.code).toBe('ERR_KDAP_INSUFFICIENT_DATA');
+    expect(e.message).toBe(
+      "BudgetOptimizerTrainer: the training table is empty (0 rows). The Budget Optimizer needs at least 20 rows (periods) per channel, each with 'channel_id', 'current_spend' and the return.",
+    );
+  });
+
+  it('refuses a tiny table, naming the channels and their rows', async () => {
+    const e = await fitError(data.train.slice(0, 5));
+    expect(e).toBeInstanceOf(InsufficientDataError);
+    expect(e.message).toMatch(/^BudgetOptimizerTrainer: the training table has too few rows for channel '\w+' \(1\), /);
+    expect(e.message).toContain('each channel needs at least 20 rows (periods) to trace a response curve.');
+  });
+
+  it.each([
+    ['a negative spend', 'current_spend', -5, 'must hold finite numbers >= 0. Got -5 at rows 3, 10.'],
+    ['an infinite spend', 'current_spend', Infinity, 'must hold finite numbers >= 0. Got Infinity at rows 3, 10.'],
+    ['a negative return', 'return', -1, 'must hold finite numbers >= 0. Got -1 at rows 3, 10.'],
+  ])('refuses %s naming column and rows', async (_what, column, value, message) => {
+    const e = await fitError(replaced(data.train, column, (v) => ((v[3] = value), (v[10] = value))));
+    expect(e).toBeInstanceOf(DataError);
+    expect(e.code).toBe('ERR_KDAP_DATA');
+    expect((e as DataError).column).toBe(column);
+    expect((e as DataError).row).toBe(3);
+    expect(e.message).toContain(`BudgetOptimizerTrainer: column '${column}' (`);
+    expect(e.message).toContain(message);
+  });
+
+  it('refuses an all-missing spend and a missing return, with the share and rows', async () => {
+    const allNaN = await fitError(replaced(data.train, 'current_spend', (v) => v.fill(Number.NaN)));
+    expect(allNaN).toBeInstanceOf(DataError);
+    expect(allNaN.message).toContain("column 'current_spend' (spend) of the training table is missing in 100% of the rows (rows 0, 1, 2, 3, 4, ... (960 rows)); at most 20% may be missing.");
+    const noReturn = await fitError(replaced(data.train, 'return', (v) => (v[7] = Number.NaN)));
+    expect(noReturn.message).toContain("column 'return' (return) of the training table is missing at row 7. Every training row needs its return");
+    // The validation table is checked the same way.
+    const badValidation = await fitError(data.train, { validation: replaced(data.validation, 'current_spend', (v) => (v[2] = -1)) });
+    expect(badValidation.message).toContain("column 'current_spend' (spend, currency per period) of the validation table must hold finite numbers >= 0. Got -1 at row 2.");
+    const textSpend = await fitError(data.train.withColumn('current_spend', { kind: 'categorical', codes: new Int32Array(data.train.rowCount), categories: ['lots'] }));
+    expect(textSpend).toBeInstanceOf(SchemaError);
+  });
+
+  it('parses ISO-date strings, so carry-over stays on (same decays as a date column)', async () => {
+    const days = data.train.date('date').values;
+    const text = data.train.withColumn('date', { kind: 'categorical', codes: Int32Array.from(days, (_, i) => i), categories: Array.from(days, (d) => new Date(d).toISOString().slice(0, 10)) });
+    const fromDates = new BudgetOptimizerTrainer({ config });
+    const fromText = new BudgetOptimizerTrainer({ config });
+    const warn = quiet();
+    try {
+      await fromDates.fit(data.train, { validation: data.validation });
+      await fromText.fit(text, { validation: data.validation });
+    } finally {
+      warn.mockRestore();
+    }
+    expect(Object.values(fromDates.model.state.decays).some((d) => d > 0)).toBe(true);
+    expect(fromText.model.state.decays).toEqual(fromDates.model.state.decays);
+    expect(fromText.predict(text.slice(0, 50))).toEqual(fromDates.predict(data.train.slice(0, 50)));
+  });
+
+  it('says why carry-over is off when the date column holds text that is not a date', async () => {
+    const text = data.train.withColumn('date', { kind: 'categorical', codes: new Int32Array(data.train.rowCount), categories: ['last tuesday'] });
+    const trainer = new BudgetOptimizerTrainer({ config });
+    const warn = quiet();
+    try {
+      await trainer.fit(text, { validation: data.validation });
+    } finally {
+      warn.mockRestore();
+    }
+    expect(trainer.notices).toContain(
+      "BudgetOptimizerTrainer: column 'date' holds text that is not an ISO date (e.g. 'last tuesday'), so the order of periods is unknown and carry-over is off (effective_spend is missing). Give dates as YYYY-MM-DD or a date column.",
+    );
+    expect(Object.values(trainer.model.state.decays).every((d) => d === 0)).toBe(true);
+  });
+
+  it('holds out the latest dates for validation when none is given, and labels the metrics', async () => {
+    const trainer = new BudgetOptimizerTrainer({ config });
+    const warn = quiet();
+    try {
+      const result = await trainer.fit(data.train);
+      expect(result.metricsSet).toBe('validation');
+      expect(result.validationMetrics).toBeDefined();
+      expect(result.metrics).toEqual(result.validationMetrics);
+      // 10% (data.validation_size) of 160 days: the last 16 days of 6 channels.
+      expect(trainer.notices).toContain(
+        'BudgetOptimizerTrainer: no validation table was given, so the dates from 2023-05-25 on (96 rows) were held out for validation (10% of the dates; option holdOut); the metrics are validation metrics.',
+      );
+      const all = await new BudgetOptimizerTrainer({ config }).fit(data.train, { holdOut: false });
+      expect(all.metricsSet).toBe('training');
+      expect(all.validationMetrics).toBeUndefined();
+      const quarter = new BudgetOptimizerTrainer({ config });
+      await quarter.fit(data.train, { holdOut: 0.25 });
+      expect(quarter.notices.join('\n')).toContain('(240 rows) were held out for validation (25% of the dates');
+      await expect(new BudgetOptimizerTrainer({ config }).fit(data.train, { holdOut: 1.5 })).rejects.toThrow(
+        "The 'holdOut' option of BudgetOptimizerTrainer.fit must be a number > 0 and < 1 (the share of the latest dates held out for validation) or false. Got 1.5.",
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('accepts records whose dates are strings, as Table.fromRecords gives them', async () => {
+    const records = data.train.toRecords().map((r) => ({ ...r, date: new Date(r.date as number).toISOString().slice(0, 10) }));
+    const table = Table.fromRecords(records);
+    expect(table.column('date').kind).toBe('categorical');
+    const trainer = new BudgetOptimizerTrainer({ config });
+    const warn = quiet();
+    try {
+      await trainer.fit(table, { validation: data.validation });
+    } finally {
+      warn.mockRestore();
+    }
+    expect(Object.values(trainer.model.state.decays).some((d) => d > 0)).toBe(true);
+  });
+});

@@ -8,12 +8,14 @@
  * them: compare ratios, not absolute numbers.
  */
 import os from 'node:os';
+import { anomalyBench } from './anomaly.bench';
 import { budgetBench } from './budget.bench';
 import { lightgbmBench } from './lightgbm.bench';
 import { readBench } from './read.bench';
 import { xgboostBench } from './xgboost.bench';
 
 const benches: Record<string, (argv: string[]) => Promise<string>> = {
+  anomaly: anomalyBench,
   lightgbm: lightgbmBench,
   xgboost: xgboostBench,
   budget: budgetBench,

@@ -2,3 +2,5 @@ export { IsolationForest, type IsolationForestOptions, type IsolationForestJSON 
 export { LocalOutlierFactor, type LocalOutlierFactorOptions, type LocalOutlierFactorJSON } from './local-outlier-factor';
 export type { Contamination } from './contamination';
 export type { NumericInput, NumericTableLike } from './numeric-matrix';
+export { AnomalyDetectorTrainer, AnomalyDetector, type AnomalyDetectorTrainerOptions, type AnomalyRecord } from './trainer';
+export { AnomalyModel, type AnomalyResult, type AnomalyModelState } from './anomaly-model';

@@ -94,7 +94,7 @@ export const propensityDefaults: PropensityConfig = {
       colsample_bytree: 0.8,
       reg_alpha: 0,
       reg_lambda: 1,
-      scale_pos_weight: 1,
+      scale_pos_weight: 'auto',
       tree_method: 'hist',
       eval_metric: 'auc',
     },
@@ -113,7 +113,8 @@ export const propensityDefaults: PropensityConfig = {
       gamma: { type: 'float', low: 1e-8, high: 5.0, log: true },
     },
   },
-  calibration: { method: 'isotonic', holdout_fraction: 0.2 },
+  calibration: { method: 'isotonic', holdout_fraction: 0.2, min_isotonic_rows: 1000 },
+  eligibility: { min_positives: 50, min_negatives: 50 },
   classification_threshold: 0.5,
   segments: [
     { name: 'High Propensity', min_score: 0.7 },

@@ -15,7 +15,8 @@ export const xgboostHyperparameters = section({
   colsample_bytree: number(0, 1, true),
   reg_alpha: number(0),
   reg_lambda: number(0),
-  scale_pos_weight: number(0, undefined, true),
+  /** Weight of positive rows; 'auto' = negatives / positives of the training rows. */
+  scale_pos_weight: z.union([z.literal('auto'), number(0, undefined, true)], { error: "'auto' or a number > 0" }),
   tree_method: oneOf(['hist', 'approx', 'exact']),
   eval_metric: oneOf(['auc', 'aucpr', 'logloss', 'error']),
 });
@@ -30,12 +31,17 @@ export const propensitySchema = section({
   hyperparameters: section({ xgboost: xgboostHyperparameters }),
   tuning: tuningSection(['auc_roc', 'auc_pr', 'f1', 'log_loss', 'brier'], { algorithm: 'xgboost', names: Object.keys(xgboostHyperparameters.shape) }),
   calibration: section({
-    method: oneOf(['isotonic', 'none']),
+    /** isotonic (pool-adjacent-violators), sigmoid (Platt) or none. */
+    method: oneOf(['isotonic', 'sigmoid', 'none']),
     /** Fraction of the training rows held out to fit the calibrator. */
     holdout_fraction: number(0, 1, true),
+    /** Below this many calibration rows, isotonic calibration warns and suggests sigmoid. */
+    min_isotonic_rows: integer(1),
   }),
-  /** Score at or above which a customer is predicted to convert (for F1/precision/recall). */
-  classification_threshold: number(0, 1),
+  /** Fewer positive or negative training rows than these refuse to train (InsufficientDataError). */
+  eligibility: section({ min_positives: integer(1), min_negatives: integer(1) }),
+  /** Score at or above which a customer is predicted to convert (F1/precision/recall), or 'max_f1'. */
+  classification_threshold: z.union([z.literal('max_f1'), number(0, 1)], { error: "'max_f1' or a number between 0 and 1" }),
   /**
    * Segments from the highest `min_score` down; a customer gets the first whose `min_score` their
    * calibrated score reaches, so the last must start at 0.

@@ -15,6 +15,11 @@ export interface FitOutcome<M extends FittedModel> {
   model: M;
   /** 1-based; defaults to the number of iterations reported. */
   bestIteration?: number;
+  /**
+   * The headline metrics (`TrainResult.metrics`, the bundle's and MLflow's), when the trainer
+   * computes them on rows of its own choosing, e.g. a held-out set no fitting step has seen.
+   */
+  metrics?: Readonly<Record<string, number>>;
 }
 
 /** A model's files for a bundle (see `saveBundle`). */

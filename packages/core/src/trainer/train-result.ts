@@ -4,8 +4,11 @@ export interface TrainResult {
   metrics: Readonly<Record<string, number>>;
   trainMetrics: Readonly<Record<string, number>>;
   validationMetrics?: Readonly<Record<string, number>>;
-  /** Which set `metrics` come from: 'validation' (held out) or 'training' (no validation set: optimistic). */
-  metricsSet: 'validation' | 'training';
+  /**
+   * Which set `metrics` come from: 'validation' (held out), 'training' (no validation set:
+   * optimistic), or 'held_out' (rows the trainer kept from every fitting step, e.g. propensity's metric split).
+   */
+  metricsSet: 'validation' | 'training' | 'held_out';
   /** 1-based iteration with the best validation score (early stopping), or the last one. */
   bestIteration: number;
   /** Per-iteration metric series, e.g. { validation_rmse: [...] }. */

@@ -10,6 +10,7 @@ import { TrackingNotConfiguredError } from '../errors/tracking-error';
 import { TrainingInProgressError } from '../errors/training-in-progress-error';
 import { anomalyMetrics } from '../metrics/anomaly';
 import { classificationMetrics, regressionMetrics } from '../metrics/report';
+import { chooseThreshold } from '../metrics/threshold';
 import type { FeatureMatrix } from './feature-matrix';
 import { FeatureSchema, type FeaturePolicy } from './feature-schema';
 import type { FeatureTable } from './feature-table';
@@ -169,13 +170,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     }
     const yValValues = XVal === undefined ? undefined : this.checkTarget('yVal', yVal, XVal, 'XVal', unsupervised);
 
-    const schema = FeatureSchema.capture(XTrain, {
-      numerical: this.config.features.numerical,
-      categorical: this.config.features.categorical,
-      required: this.spec.requiredFeatures,
-      policy: this.#policy,
-      owner: this.spec.name,
-    });
+    const schema = FeatureSchema.capture(XTrain, { ...this.featureColumns(XTrain), policy: this.#policy, owner: this.spec.name });
     const data: TrainingData = {
       train: { X: schema.encode(XTrain), y: yTrainValues },
       validation: XVal === undefined ? undefined : { X: schema.encode(XVal), y: yValValues },
@@ -204,8 +199,8 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     const validationMetrics = data.validation ? this.metricsFor(data.validation.y, outcome.model.predict(data.validation.X)) : undefined;
     const done = performance.now();
     const result: TrainResult = {
-      metrics: validationMetrics ?? trainMetrics,
-      metricsSet: validationMetrics ? 'validation' : 'training',
+      metrics: outcome.metrics ?? validationMetrics ?? trainMetrics,
+      metricsSet: outcome.metrics ? 'held_out' : validationMetrics ? 'validation' : 'training',
       trainMetrics,
       validationMetrics,
       bestIteration: outcome.bestIteration ?? iterations,
@@ -281,6 +276,14 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     });
   }
 
+  /**
+   * The features to capture from a training table: the configured lists by default. A trainer
+   * that takes its features from the user's table (typed by the table's schema) overrides this.
+   */
+  protected featureColumns(_table: FeatureTable): { numerical: readonly string[]; categorical: readonly string[]; required: readonly string[] } {
+    return { numerical: this.config.features.numerical, categorical: this.config.features.categorical, required: this.spec.requiredFeatures };
+  }
+
   /** Fits the model on encoded data, reporting each iteration through `context`. */
   protected abstract fitModel(data: TrainingData, context: FitContext): Promise<FitOutcome<M>>;
 
@@ -333,7 +336,8 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
       case 'regression':
         return { ...regressionMetrics(y!, predicted) };
       case 'classification': {
-        const threshold = (this.config as { classification_threshold?: number }).classification_threshold;
+        const configured = (this.config as { classification_threshold?: number | 'max_f1' }).classification_threshold;
+        const threshold = configured === 'max_f1' ? chooseThreshold(y!, predicted).threshold : configured;
         return { ...classificationMetrics(y!, predicted, { threshold }) };
       }
       default:

@@ -1,0 +1,379 @@
+import {
+  AbortError,
+  loadConfig,
+  NotFittedError,
+  Trainer,
+  type FeatureMatrix,
+  type FeatureSchema,
+  type FeatureTable,
+  type FitContext,
+  type FitOptions,
+  type FitOutcome,
+  type ModelArtifacts,
+  type PropensityConfig,
+  type TrainerOptions,
+  type TrainingData,
+  type TrainOptions,
+  type TrainResult,
+} from '@kdap/core';
+import { ParameterError, UsageError, describe } from '@kdap/errors';
+import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
+import { IdentityCalibrator, type Calibrator } from './calibrator';
+import { categoricalBaseline, numericBaseline, ScoreDistribution, type FeatureBaseline } from './distribution';
+import { IsotonicCalibrator } from './isotonic';
+import { PropensityModel, type PropensityState } from './model';
+import { calibrationReport, propensityMetrics } from './report';
+import { PropensityScorer } from './scorer';
+import { SigmoidCalibrator } from './sigmoid';
+import { propensitySplits } from './splits';
+import { takeRows, withColumn } from './table-rows';
+import { binaryTarget, checkEligibility } from './target';
+
+const NAME = 'PropensityTrainer';
+
+/**
+ * The XGBoost feature type of each schema feature: the one place categorical features are
+ * encoded for the booster. Today: the index of the category in the training categories, typed
+ * 'c' so XGBoost splits on category sets natively (no one-hot); XGBoost 3 can keep the names too.
+ */
+export function xgboostFeatureTypes(schema: FeatureSchema): FeatureType[] {
+  return schema.features.map((f) => (f.kind === 'categorical' ? 'c' : 'q'));
+}
+
+/** XGBoost's rule for feature names (its text dumps use these characters as delimiters). */
+function validFeatureNames(names: readonly string[]): boolean {
+  return names.every((n) => n.length > 0 && !/[[\]<,]/.test(n));
+}
+
+/** Options of `PropensityTrainer.fit` beyond the Trainer contract's. */
+export interface PropensityFitOptions extends FitOptions {
+  /** For a text target with two labels: the one that means "converted". */
+  positiveLabel?: string;
+}
+
+interface Pending {
+  calibration: FeatureTable;
+  calibrationY: Float64Array;
+  test: FeatureTable;
+  testY: Float64Array;
+  splits: PropensityState['splits'];
+  droppedIdentifiers: string[];
+  features: { numerical: string[]; categorical: string[] } | undefined;
+}
+
+/**
+ * Trains the Propensity Scorer: an XGBoost `binary:logistic` classifier of the target (0/1) on
+ * the configured features, calibrated on held-out rows (isotonic by default), with metrics and a
+ * calibration report from a metric set no fitting step has seen.
+ *
+ * Splits (see docs/propensity.md): `data.test_size` of all rows is the metric set; of the rest,
+ * `calibration.holdout_fraction` calibrates, `data.validation_size` drives early stopping, the
+ * remainder trains. With a date column the parts follow time (train oldest, metric set newest);
+ * without, they are stratified by the target (seed `data.random_state`).
+ *
+ * ```ts
+ * const trainer = new PropensityTrainer();
+ * await trainer.fit(customers);                       // features from config/propensity.yaml
+ * await trainer.fit(myTable, { target: 'converted' }); // user data: every usable column is a feature
+ * const scorer = trainer.scorer();
+ * scorer.score({ customer_id: 'C1', recency: 12, ... });
+ * ```
+ */
+export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
+  /** Messages about how the data was used (features chosen, identifiers dropped, small calibration set). */
+  readonly notices: string[] = [];
+  #pending: Pending | undefined;
+  #preparing = false;
+  #disposed = false;
+
+  constructor(options: TrainerOptions<'propensity'> = {}) {
+    super({ name: NAME, kind: 'propensity', paramsSection: 'xgboost', requiredFeatures: [] }, { ...options, config: options.config ?? loadConfig('propensity') });
+  }
+
+  /**
+   * Fits on a table holding the target column. Without `target`, the configured features and
+   * target are used; with `target` (user data), every numeric and categorical column of the
+   * table is a feature except the target, date columns and identifiers (`features.id_column`,
+   * or a text column unique per row), and a notice says which.
+   */
+  override async fit(table: FeatureTable, options: PropensityFitOptions = {}): Promise<TrainResult> {
+    if (this.#preparing) return super.fit(table, options);
+    this.#checkAlive('fit');
+    if (table === null || typeof table !== 'object' || !Array.isArray(table.columnNames) || typeof table.rowCount !== 'number') {
+      throw new ParameterError('table', `The 'table' argument of ${NAME}.fit must be a Table. Got ${describe(table)}.`);
+    }
+    const { positiveLabel, ...rest } = options;
+    const userData = options.target !== undefined;
+    const target = options.target ?? this.config.features.target;
+    const y = binaryTarget(NAME, table, target, positiveLabel);
+    checkEligibility(NAME, target, y, this.config.eligibility.min_positives, this.config.eligibility.min_negatives);
+
+    const dateColumn = table.columnNames.find((n) => table.column(n).kind === 'date');
+    const { identifiers, features } = this.#chooseFeatures(table, target, userData);
+    const given = options.validation !== undefined;
+    const splits = propensitySplits(
+      y,
+      { test: this.config.data.test_size, calibration: this.config.calibration.method === 'none' ? 0 : this.config.calibration.holdout_fraction, validation: given ? 0 : this.config.data.validation_size },
+      this.config.data.random_state,
+      dateColumn === undefined ? undefined : (table.column(dateColumn) as { values: ArrayLike<number> }).values,
+    );
+    const labelled = withColumn(table, target, { kind: 'numeric', values: y });
+    const part = (rows: Int32Array) => takeRows(labelled, rows);
+    let validation = options.validation;
+    if (validation !== undefined) {
+      validation = withColumn(validation, target, { kind: 'numeric', values: binaryTarget(NAME, validation, target, positiveLabel) });
+    } else if (splits.validation.length > 0) {
+      validation = part(splits.validation);
+    }
+    this.#pending = {
+      calibration: part(splits.calibration),
+      calibrationY: Float64Array.from(splits.calibration, (i) => y[i]!),
+      test: part(splits.test),
+      testY: Float64Array.from(splits.test, (i) => y[i]!),
+      splits: {
+        train: splits.train.length,
+        validation: given ? options.validation!.rowCount : splits.validation.length,
+        calibration: splits.calibration.length,
+        test: splits.test.length,
+        order: splits.order,
+      },
+      droppedIdentifiers: identifiers,
+      features,
+    };
+    this.#preparing = true;
+    try {
+      return await super.fit(part(splits.train), { ...rest, target, validation });
+    } finally {
+      this.#preparing = false;
+      this.#pending = undefined;
+    }
+  }
+
+  /** The Trainer contract's `train(X, y, ...)` is not how this model trains: it chooses its own splits. */
+  override async train(_XTrain: FeatureTable, _yTrain: ArrayLike<number> | undefined, _XVal?: FeatureTable, _yVal?: ArrayLike<number>, _options: TrainOptions = {}): Promise<TrainResult> {
+    throw new UsageError(`${NAME}.train(X, y) is not supported: the Propensity Scorer splits one table into train, early-stopping, calibration and metric rows. Call fit(table, { target }) instead.`);
+  }
+
+  /** The fitted scorer (score, segments, top factors, report, drift). It shares the trainer's model. */
+  scorer(): PropensityScorer {
+    this.#checkAlive('scorer');
+    if (!this.isFitted) throw new NotFittedError(NAME, 'scorer');
+    return new PropensityScorer(this.model, this.featureSchema, { owned: false });
+  }
+
+  /** Frees the fitted model's native memory; idempotent. Later calls throw DisposedError. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.isFitted) this.model.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  #checkAlive(method: string): void {
+    if (this.#disposed) throw new UsageError(`${NAME}.${method}() was called after dispose(). Create a new ${NAME}.`);
+  }
+
+  #notice(text: string): void {
+    if (this.notices.includes(text)) return;
+    this.notices.push(text);
+    process.emitWarning(text, { code: 'KDAP_PROPENSITY' });
+  }
+
+  /** Identifier columns, and with user data the features the table's schema gives. */
+  #chooseFeatures(table: FeatureTable, target: string, userData: boolean): { identifiers: string[]; features: Pending['features'] } {
+    const idColumn = this.config.features.id_column;
+    const identifiers: string[] = [];
+    for (const name of table.columnNames) {
+      if (name === target) continue;
+      if (name === idColumn) {
+        identifiers.push(name);
+        continue;
+      }
+      const column = table.column(name);
+      if (column.kind === 'categorical' && table.rowCount >= 20 && uniquePerRow(column.codes)) identifiers.push(name);
+    }
+    const configured = [...this.config.features.numerical, ...this.config.features.categorical];
+    const dropped = identifiers.filter((n) => userData || configured.includes(n));
+    if (dropped.length > 0) {
+      this.#notice(`${NAME}: ${dropped.map((n) => `'${n}'`).join(', ')} identif${dropped.length === 1 ? 'ies' : 'y'} customers (unique per row or the id column), so ${dropped.length === 1 ? 'it is' : 'they are'} not used as a feature.`);
+    }
+    if (!userData) return { identifiers: dropped, features: undefined };
+    const numerical: string[] = [];
+    const categorical: string[] = [];
+    for (const name of table.columnNames) {
+      if (name === target || identifiers.includes(name)) continue;
+      const kind = table.column(name).kind;
+      if (kind === 'numeric') numerical.push(name);
+      else if (kind === 'categorical') categorical.push(name);
+    }
+    if (numerical.length + categorical.length === 0) {
+      throw new ParameterError('table', `${NAME}.fit: the table has no feature columns besides the target '${target}' and identifiers (${identifiers.join(', ') || 'none'}).`);
+    }
+    const dates = table.columnNames.filter((n) => table.column(n).kind === 'date');
+    this.#notice(
+      `${NAME}: training on the table's columns as its schema types them: numerical ${numerical.join(', ') || '(none)'}; categorical ${categorical.join(', ') || '(none)'}` +
+        `${dates.length > 0 ? `; date column ${dates.join(', ')} orders the splits and is not a feature` : ''}.`,
+    );
+    return { identifiers, features: { numerical, categorical } };
+  }
+
+  protected override featureColumns(table: FeatureTable): { numerical: readonly string[]; categorical: readonly string[]; required: readonly string[] } {
+    const chosen = this.#pending?.features;
+    const drop = new Set(this.#pending?.droppedIdentifiers ?? []);
+    const numerical = (chosen?.numerical ?? this.config.features.numerical).filter((n) => !drop.has(n));
+    const categorical = (chosen?.categorical ?? this.config.features.categorical).filter((n) => !drop.has(n));
+    void table;
+    // Every feature is required at scoring: a column missing from a scoring table is a mistake, not a missing value.
+    return { numerical, categorical, required: [...numerical, ...categorical] };
+  }
+
+  protected override totalIterations(): number {
+    return this.config.hyperparameters.xgboost.n_estimators;
+  }
+
+  /** XGBoost parameters of this configuration for training rows with `positives` of `rows`. */
+  xgboostParams(positives: number, rows: number): Params {
+    const h = this.config.hyperparameters.xgboost;
+    const scalePosWeight = h.scale_pos_weight === 'auto' ? (positives === 0 ? 1 : (rows - positives) / positives) : h.scale_pos_weight;
+    const params: Record<string, string | number> = {
+      objective: h.objective,
+      max_depth: h.max_depth,
+      eta: h.learning_rate,
+      min_child_weight: h.min_child_weight,
+      gamma: h.gamma,
+      subsample: h.subsample,
+      colsample_bytree: h.colsample_bytree,
+      alpha: h.reg_alpha,
+      lambda: h.reg_lambda,
+      scale_pos_weight: scalePosWeight,
+      tree_method: h.tree_method,
+      eval_metric: h.eval_metric,
+      seed: this.config.training.random_seed,
+    };
+    if (this.config.training.n_jobs > 0) params.nthread = this.config.training.n_jobs;
+    return params;
+  }
+
+  protected override async fitModel(data: TrainingData, context: FitContext): Promise<FitOutcome<PropensityModel>> {
+    const pending = this.#pending;
+    if (pending === undefined) throw new UsageError(`${NAME}: fitModel runs only inside fit(table).`);
+    const { X, y } = data.train;
+    let positives = 0;
+    for (const v of y!) positives += v;
+    const params = this.xgboostParams(positives, X.rows);
+    const featureTypes = xgboostFeatureTypes(data.schema);
+    const names = data.schema.featureNames;
+    const featureNames = validFeatureNames(names) ? names : undefined;
+    const numBoostRound = this.config.hyperparameters.xgboost.n_estimators;
+    const matrix = (m: FeatureMatrix, label: Float64Array) => new DMatrix(m.values, { rows: m.rows, cols: m.cols, label, featureNames, featureTypes });
+
+    const dtrain = matrix(X, y!);
+    const v = data.validation;
+    const dvalid = v && v.X.rows > 0 ? matrix(v.X, v.y!) : undefined;
+    let trained: Booster;
+    try {
+      trained = await Booster.train(params, dtrain, {
+        numBoostRound,
+        evals: dvalid ? [[dtrain, 'train'], [dvalid, 'validation']] : [[dtrain, 'train']],
+        earlyStoppingRounds: dvalid ? this.config.training.early_stopping_rounds : undefined,
+        signal: context.signal,
+        onIteration: (info) => context.reportIteration(info.iteration + 1, Object.fromEntries(info.evals.map((e) => [`${e.dataName}_${e.metric}`, e.value]))),
+      });
+    } catch (e) {
+      if (e instanceof AbortError) context.throwIfAborted();
+      throw e;
+    } finally {
+      dtrain.dispose();
+      dvalid?.dispose();
+    }
+    // Keep the best round's trees only, so the saved model predicts as it was validated (in any language).
+    const best = trained.getAttr('best_iteration');
+    let booster = trained;
+    if (best !== null && Number(best) + 1 < trained.numBoostedRounds) {
+      booster = trained.slice(0, Number(best) + 1);
+      trained.dispose();
+    }
+    try {
+      const model = this.#calibrated(booster, data, pending, params, featureTypes, numBoostRound);
+      return { model, bestIteration: best === null ? undefined : Number(best) + 1, metrics: model.metrics };
+    } catch (e) {
+      booster.dispose();
+      throw e;
+    }
+  }
+
+  #calibrated(booster: Booster, data: TrainingData, pending: Pending, params: Params, featureTypes: FeatureType[], numBoostRound: number): PropensityModel {
+    const raw = (m: FeatureMatrix) => (m.rows === 0 ? new Float64Array(0) : Float64Array.from(booster.predictSync(m.values, { rows: m.rows, cols: m.cols })));
+    const method = this.config.calibration.method;
+    let calibrator: Calibrator = new IdentityCalibrator();
+    if (method !== 'none') {
+      const calibrationRaw = raw(data.schema.encode(pending.calibration));
+      const rows = calibrationRaw.length;
+      if (method === 'isotonic' && rows < this.config.calibration.min_isotonic_rows) {
+        this.#notice(
+          `${NAME}: isotonic calibration on only ${rows} held-out rows (under calibration.min_isotonic_rows = ${this.config.calibration.min_isotonic_rows}) can overfit into a staircase. ` +
+            'Consider calibration.method: sigmoid (Platt scaling, two parameters), or more data.',
+        );
+      }
+      calibrator = method === 'isotonic' ? IsotonicCalibrator.fit(calibrationRaw, pending.calibrationY) : SigmoidCalibrator.fit(calibrationRaw, pending.calibrationY);
+    }
+    const trainCalibrated = calibrator.transform(raw(data.train.X));
+    const testRaw = raw(data.schema.encode(pending.test));
+    const testCalibrated = calibrator.transform(testRaw);
+    const configured = this.config.classification_threshold;
+    const metrics = propensityMetrics(pending.testY, testRaw, testCalibrated, configured);
+    const report = calibrationReport(pending.testY, testCalibrated);
+
+    const features: Record<string, FeatureBaseline> = {};
+    const { X } = data.train;
+    data.schema.features.forEach((f, j) => {
+      const column = Float64Array.from({ length: X.rows }, (_, i) => X.values[i * X.cols + j]!);
+      features[f.name] = f.kind === 'categorical' ? categoricalBaseline(column, f.categories ?? []) : numericBaseline(column);
+    });
+    const state: PropensityState = {
+      idColumn: this.config.features.id_column,
+      droppedIdentifiers: pending.droppedIdentifiers,
+      threshold: metrics.threshold!,
+      segments: this.config.segments.map((s) => ({ ...s })),
+      featureTypes,
+      params,
+      numBoostRound,
+      rounds: booster.numBoostedRounds,
+      calibrationMethod: method,
+      splits: pending.splits,
+    };
+    return new PropensityModel(booster, calibrator, ScoreDistribution.fromScores(trainCalibrated), report, { score: numericBaseline(trainCalibrated), features }, metrics, state);
+  }
+
+  protected override modelArtifacts(model: PropensityModel): ModelArtifacts {
+    const version = xgboostVersion();
+    return {
+      modelFiles: { 'model.json': model.booster.toBuffer('json') },
+      state: {
+        'calibration.json': model.calibrator.toJSON(),
+        'score_distribution.json': model.distribution.toJSON(),
+        'calibration_report.json': model.report,
+        'drift_baseline.json': model.baseline,
+        'propensity.json': model.state,
+        'metrics.json': model.metrics,
+      },
+      versions: { xgboost: version },
+      mlflow: { name: 'xgboost', data: 'model.json', loaderModule: 'mlflow.xgboost', options: { xgb_version: version, model_class: 'xgboost.core.Booster', model_format: 'json' } },
+    };
+  }
+}
+
+function uniquePerRow(codes: ArrayLike<number>): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i]!;
+    if (c < 0 || seen.has(c)) return false;
+    seen.add(c);
+  }
+  return true;
+}
+
+export type { PropensityConfig };

@@ -28,7 +28,8 @@ describe('PropensityTrainer', () => {
     expect(splits).toEqual({ train: 2240, validation: 320, calibration: 640, test: 800, order: 'stratified' });
     expect(trainer.result.metrics).toEqual(scorer.metrics);
     expect(scorer.report!.rows).toBe(800);
-    expect(trainer.notices.join('\n')).toMatch(/'customer_id' identifies customers/);
+    // Configured features only: customer_id was never a candidate, so nothing is said about it.
+    expect(trainer.notices.join('\n')).not.toMatch(/customer_id/);
   });
 
   it("sets scale_pos_weight 'auto' to negatives / positives of the training rows; a number overrides", async () => {
@@ -46,6 +47,9 @@ describe('PropensityTrainer', () => {
     await timed.fit(dated, { target: 'converted' });
     expect(timed.scorer().state.splits.order).toBe('time');
     expect(timed.featureSchema.featureNames).not.toContain('signup_date');
+    expect(timed.featureSchema.featureNames).not.toContain('customer_id');
+    expect(timed.notices.join('\n')).toMatch(/'customer_id' identifies customers .* not used as a feature/);
+    expect(timed.notices.join('\n')).toMatch(/date column signup_date orders the splits/);
     timed.dispose();
   });
 });

@@ -27,6 +27,7 @@ describe('PropensityTrainer', () => {
     expect(splits.train + splits.validation + splits.calibration + splits.test).toBe(4000);
     expect(splits).toEqual({ train: 2240, validation: 320, calibration: 640, test: 800, order: 'stratified' });
     expect(trainer.result.metrics).toEqual(scorer.metrics);
+    expect(trainer.result.metricsSet).toBe('held_out');
     expect(scorer.report!.rows).toBe(800);
     // Configured features only: customer_id was never a candidate, so nothing is said about it.
     expect(trainer.notices.join('\n')).not.toMatch(/customer_id/);

@@ -12,6 +12,7 @@ import { anomalyBench } from './anomaly.bench';
 import { budgetBench } from './budget.bench';
 import { lightgbmBench } from './lightgbm.bench';
 import { readBench } from './read.bench';
+import { threadsBench } from './threads.bench';
 import { xgboostBench } from './xgboost.bench';
 
 const benches: Record<string, (argv: string[]) => Promise<string>> = {
@@ -20,6 +21,7 @@ const benches: Record<string, (argv: string[]) => Promise<string>> = {
   xgboost: xgboostBench,
   budget: budgetBench,
   read: readBench,
+  threads: threadsBench,
 };
 
 void (async () => {

@@ -4,4 +4,4 @@ export { NativeResource } from './handle';
 export type { Handle } from './handle';
 export { checkInt, checkKnownOptions, checkMatrix, closest, describe } from './validate';
 export type { DenseData } from './validate';
-export { loadWithOpenMPDefaults } from './openmp';
+export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, SINGLE_THREAD_ROWS } from './openmp';

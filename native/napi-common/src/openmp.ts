@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
 /**
  * Loads a native addon that links OpenMP (libgomp) with spin settings fit for a Node process.
  *
@@ -28,4 +31,47 @@ export function loadWithOpenMPDefaults<T>(load: () => T): T {
       delete env.GOMP_SPINCOUNT;
     }
   }
+}
+
+/** Rows below which one thread fits as fast as a team (waking a team costs more than it saves). */
+export const SINGLE_THREAD_ROWS = 1000;
+
+/**
+ * Runnable tasks other than this one, right now: the kernel's instantaneous count of runnable
+ * tasks (`/proc/loadavg`, 4th field, which counts the reader itself), the median of 5 reads
+ * 1 ms apart. The 1-minute load average lags a competing process by about a minute, too slow for
+ * a fit that starts seconds after it. Undefined where /proc is absent (not Linux).
+ */
+export function otherRunnableTasks(readLoadavg: () => string = () => readFileSync('/proc/loadavg', 'utf8')): number | undefined {
+  const samples: number[] = [];
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let k = 0; k < 5; k++) {
+    let text: string;
+    try {
+      text = readLoadavg();
+    } catch {
+      return undefined;
+    }
+    const running = Number(text.split(' ')[3]?.split('/')[0]);
+    if (!Number.isFinite(running)) return undefined;
+    samples.push(Math.max(0, running - 1));
+    if (k < 4) Atomics.wait(pause, 0, 0, 1);
+  }
+  return samples.sort((a, b) => a - b)[2]!;
+}
+
+/**
+ * The default number of OpenMP threads for a fit when the user asked for "all cores" (n_jobs -1):
+ * the cores no other task is running on (at least one), and one thread below SINGLE_THREAD_ROWS
+ * rows. An OpenMP team larger than the idle cores does not just share them: its members wait on
+ * each other at every parallel region while one is descheduled, and a fit that takes 1.3 s on one
+ * thread took 4.2 s on two next to one competing process (17-50 s under heavier load). Where the
+ * count of runnable tasks cannot be read, all cores.
+ */
+export function defaultThreadCount(options: { rows?: number; cores?: number; others?: number } = {}): number {
+  const cores = options.cores ?? availableParallelism();
+  if (options.rows !== undefined && options.rows < SINGLE_THREAD_ROWS) return 1;
+  const others = options.others ?? otherRunnableTasks();
+  if (others === undefined) return cores;
+  return Math.max(1, Math.min(cores, Math.round(cores - others)));
 }

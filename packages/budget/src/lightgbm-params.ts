@@ -1,5 +1,6 @@
 import type { BudgetOptimizerConfig } from '@kdap/core';
 import type { Params } from '@kdap/lightgbm-node';
+import { defaultThreadCount } from '@kdap/napi-common';
 
 /**
  * The LightGBM parameters for the configuration's scikit-learn-style hyperparameters (the names
@@ -12,6 +13,7 @@ export function lightgbmParams(
   featureNames: readonly string[],
   monotoneFeatures: readonly string[],
   objective: { objective: string; alpha?: number } = { objective: config.hyperparameters.lightgbm.objective },
+  threads: number = config.training.n_jobs < 0 ? defaultThreadCount() : config.training.n_jobs,
 ): Params {
   const h = config.hyperparameters.lightgbm;
   const params: Params = {
@@ -26,8 +28,9 @@ export function lightgbmParams(
     lambda_l1: h.reg_alpha,
     lambda_l2: h.reg_lambda,
     seed: config.training.random_seed,
-    // -1 in the configuration means all cores, which LightGBM spells 0.
-    num_threads: config.training.n_jobs < 0 ? 0 : config.training.n_jobs,
+    // -1 in the configuration means "all cores": the idle ones, sized to the data (see
+    // defaultThreadCount: a team larger than the idle cores collapses on a busy machine).
+    num_threads: threads,
     deterministic: true,
     verbosity: -1,
   };

@@ -19,6 +19,7 @@ import {
 } from '@kdap/core';
 import { describe, ParameterError } from '@kdap/errors';
 import { Booster, Dataset, lightgbmVersion, type Params } from '@kdap/lightgbm-node';
+import { defaultThreadCount } from '@kdap/napi-common';
 import { dateColumnOf, EFFECTIVE_SPEND, effectiveSpend, estimateCarryover } from './carryover';
 import { lightgbmParams } from './lightgbm-params';
 import { BudgetOptimizer } from './optimizer';
@@ -46,6 +47,25 @@ export interface BudgetFitOptions extends FitOptions {
 function withEffectiveSpend(config: BudgetOptimizerConfig): BudgetOptimizerConfig {
   if (config.features.numerical.includes(EFFECTIVE_SPEND)) return config;
   return { ...config, features: { ...config.features, numerical: [...config.features.numerical, EFFECTIVE_SPEND] } };
+}
+
+/**
+ * `params: { num_threads }` (LightGBM's name) or `{ n_jobs }` (scikit-learn's) set the
+ * configuration's `training.n_jobs` (-1 or 0 = the default thread policy), so the thread count can
+ * be given where the other hyperparameters are.
+ */
+function withThreadParams(options: TrainerOptions<'budget'>): TrainerOptions<'budget'> {
+  const params = options?.params;
+  if (params === null || typeof params !== 'object' || Array.isArray(params) || !('num_threads' in params || 'n_jobs' in params)) return options;
+  if ('num_threads' in params && 'n_jobs' in params) throw new ParameterError('num_threads', `${NAME} takes 'num_threads' or 'n_jobs' in params, not both. Got ${describe(params.num_threads)} and ${describe(params.n_jobs)}.`);
+  const name = 'num_threads' in params ? 'num_threads' : 'n_jobs';
+  const value = params[name];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -1) {
+    throw new ParameterError(name, `The '${name}' parameter of ${NAME} must be an integer >= 1, or -1 (or 0) for the default thread policy. Got ${describe(value)}.`);
+  }
+  const { [name]: _threads, ...rest } = params;
+  const overrides = options.overrides ?? {};
+  return { ...options, params: rest, overrides: { ...overrides, training: { ...(overrides.training ?? {}), n_jobs: value <= 0 ? -1 : value } } };
 }
 
 /** A table with extra (or replacing) columns, without copying the others. */
@@ -78,7 +98,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     const base = options.config ?? loadConfig('budget');
     super(
       { name: NAME, kind: 'budget', paramsSection: 'lightgbm', requiredFeatures: [base.optimization.spend_feature, CHANNEL_FEATURE] },
-      { ...options, config: withEffectiveSpend(base) },
+      { ...withThreadParams(options), config: withEffectiveSpend(base) },
     );
   }
 
@@ -215,11 +235,14 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     const monotone = this.config.optimization.monotone_spend ? [this.spendFeature, EFFECTIVE_SPEND].filter((n) => names.includes(n)) : [];
     const [qLow, qHigh] = this.config.optimization.interval_quantiles;
     const objective = this.config.hyperparameters.lightgbm.objective;
+    // One thread count for the three models, sized once to the data and the idle cores.
+    const jobs = this.config.training.n_jobs;
+    const threads = jobs < 0 ? defaultThreadCount({ rows: data.train.X.rows }) : jobs;
     const params = {
       // LightGBM's quantile objective needs its alpha; the configured objective keeps LightGBM's defaults otherwise.
-      main: lightgbmParams(this.config, names, monotone, { objective }),
-      lower: lightgbmParams(this.config, names, monotone, { objective: 'quantile', alpha: qLow }),
-      upper: lightgbmParams(this.config, names, monotone, { objective: 'quantile', alpha: qHigh }),
+      main: lightgbmParams(this.config, names, monotone, { objective }, threads),
+      lower: lightgbmParams(this.config, names, monotone, { objective: 'quantile', alpha: qLow }, threads),
+      upper: lightgbmParams(this.config, names, monotone, { objective: 'quantile', alpha: qHigh }, threads),
     };
     const numBoostRound = this.config.hyperparameters.lightgbm.n_estimators;
     const earlyStoppingRounds = data.validation ? this.config.training.early_stopping_rounds : null;

@@ -141,3 +141,28 @@ describe('BudgetOptimizerTrainer checks its training data at fit', () => {
     expect(Object.values(trainer.model.state.decays).some((d) => d > 0)).toBe(true);
   });
 });
+
+describe('threads', () => {
+  it("accepts num_threads or n_jobs in params and sizes the default (-1) to the data", async () => {
+    const warn = quiet();
+    try {
+      const two = new BudgetOptimizerTrainer({ config, params: { num_threads: 2 } });
+      expect(two.config.training.n_jobs).toBe(2);
+      expect(new BudgetOptimizerTrainer({ config, params: { n_jobs: -1, num_leaves: 7 } }).config.training.n_jobs).toBe(-1);
+      expect(new BudgetOptimizerTrainer({ config, params: { num_threads: 0 } }).config.training.n_jobs).toBe(-1);
+      expect(() => new BudgetOptimizerTrainer({ config, params: { num_threads: 1.5 } })).toThrow(
+        "The 'num_threads' parameter of BudgetOptimizerTrainer must be an integer >= 1, or -1 (or 0) for the default thread policy. Got 1.5.",
+      );
+      expect(() => new BudgetOptimizerTrainer({ config, params: { num_threads: 1, n_jobs: 2 } })).toThrow("takes 'num_threads' or 'n_jobs' in params, not both");
+      await two.fit(data.train, { validation: data.validation });
+      expect(two.model.state.training.main.num_threads).toBe(2);
+      // 900 rows: below SINGLE_THREAD_ROWS, the default is one thread.
+      const small = new BudgetOptimizerTrainer({ config, params: { n_jobs: -1 } });
+      await small.fit(data.train.slice(0, 900), { validation: data.validation });
+      expect(small.model.state.training.main.num_threads).toBe(1);
+      expect(small.model.state.training.lower.num_threads).toBe(1);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Threads on a busy machine: fit time of the Budget Optimizer (default config, 3 LightGBM models,
+ * early stopping on the last 20% of days) at several sizes, on an idle machine and next to one
+ * competing CPU-bound process, with the default thread policy (n_jobs -1: idle cores, sized to
+ * the data; native/napi-common/src/openmp.ts) next to 1 thread and all threads, alternating in
+ * the same run. Goal: default <= 1.3x the best of 1/all threads when contended, <= 1.05x idle.
+ * "Idle" is the machine as found: on a shared machine it is not idle (the load is printed).
+ *
+ *   npm run bench -- threads [--rows 3000,100000] [--reps 7]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { BudgetOptimizerTrainer } from '@kdap/budget';
+import { budgetOptimizerDefaults } from '@kdap/core';
+import { syntheticMarketingSpend } from '@kdap/preprocessing';
+import { arg, median } from './report';
+
+function spinner(): ChildProcess {
+  // One CPU-bound process, as another user's job would be.
+  return spawn(process.execPath, ['-e', 'let x = 0; for (;;) x = (x + Math.sqrt(x + 1)) % 1e9;'], { stdio: 'ignore' });
+}
+
+const load = () => readFileSync('/proc/loadavg', 'utf8').trim();
+
+export async function threadsBench(argv: string[]): Promise<string> {
+  const sizes = arg(argv, '--rows', '3000,100000').split(',').map(Number);
+  const reps = Number(arg(argv, '--reps', '7'));
+  const cores = os.availableParallelism();
+  const settings: [string, number][] = [
+    ['default (-1)', -1],
+    ['1 thread', 1],
+    [`all threads (${cores})`, cores],
+  ];
+  const lines: string[] = [];
+  const loads: string[] = [];
+  for (const rows of sizes) {
+    const { table } = syntheticMarketingSpend({ rows, seed: 7 });
+    const cut = Math.floor((rows * 0.8) / 6) * 6;
+    const train = table.slice(0, cut);
+    const validation = table.slice(cut);
+    for (const contended of [false, true]) {
+      const times = new Map<string, number[]>(settings.map(([name]) => [name, []]));
+      const chosen: number[] = [];
+      const competitor = contended ? spinner() : undefined;
+      try {
+        if (competitor) await new Promise((r) => setTimeout(r, 300));
+        loads.push(`${rows} rows, ${contended ? 'contended' : 'idle'}: /proc/loadavg at start ${load()}`);
+        for (let rep = 0; rep < reps; rep++) {
+          // Alternate the order so drift in the machine's load hits every setting alike.
+          const order = rep % 2 === 0 ? settings : [...settings].reverse();
+          for (const [name, jobs] of order) {
+            const trainer = new BudgetOptimizerTrainer({ config: budgetOptimizerDefaults, overrides: { training: { n_jobs: jobs } } });
+            const t0 = performance.now();
+            await trainer.fit(train, { validation });
+            times.get(name)!.push((performance.now() - t0) / 1000);
+            if (jobs === -1) chosen.push(trainer.model.state.training.main.num_threads as number);
+            trainer.model.dispose();
+          }
+        }
+      } finally {
+        competitor?.kill();
+      }
+      const med = (name: string) => median(times.get(name)!);
+      const best = Math.min(med(settings[1]![0]), med(settings[2]![0]));
+      const range = (name: string) => `${Math.min(...times.get(name)!).toFixed(2)}-${Math.max(...times.get(name)!).toFixed(2)}`;
+      const ratio = med(settings[0]![0]) / best;
+      lines.push(
+        `| ${rows.toLocaleString('en')} | ${contended ? 'one competing process' : 'idle'} | ${settings.map(([n]) => `${med(n).toFixed(2)} (${range(n)})`).join(' | ')} | ${[...new Set(chosen)].join(', ')} | ${ratio.toFixed(3)} | ${contended ? '<= 1.3' : '<= 1.05'} |`,
+      );
+    }
+  }
+  return [
+    `### Threads: Budget Optimizer fit (s, median (range) of ${reps}, alternating), ${cores} cores`,
+    '',
+    `| rows | machine | ${settings.map(([n]) => n).join(' | ')} | threads the default chose | default / best of 1 and all | goal |`,
+    '|---|---|---|---|---|---|---|---|',
+    ...lines,
+    '',
+    ...loads.map((l) => `- ${l}`),
+  ].join('\n');
+}

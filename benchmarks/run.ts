@@ -11,6 +11,7 @@ import os from 'node:os';
 import { anomalyBench } from './anomaly.bench';
 import { budgetBench } from './budget.bench';
 import { lightgbmBench } from './lightgbm.bench';
+import { propensityBench } from './propensity.bench';
 import { readBench } from './read.bench';
 import { threadsBench } from './threads.bench';
 import { xgboostBench } from './xgboost.bench';
@@ -20,6 +21,7 @@ const benches: Record<string, (argv: string[]) => Promise<string>> = {
   lightgbm: lightgbmBench,
   xgboost: xgboostBench,
   budget: budgetBench,
+  propensity: propensityBench,
   read: readBench,
   threads: threadsBench,
 };

@@ -153,8 +153,11 @@ export class PropensityScorer {
     return model.predict(this.#encode(this.#table(input, 'predict'), 'predict'));
   }
 
-  /** Scores as columns: the fast path for large tables. */
-  scoreColumns(input: ScorerInput): ScoreColumns {
+  /**
+   * Scores as columns: the fast path for large tables. With `{ ids: false }` the `customer_id`
+   * list is left empty (pass the input's id column through instead of building a million strings).
+   */
+  scoreColumns(input: ScorerInput, options: { ids?: boolean } = {}): ScoreColumns {
     const model = this.#alive();
     const table = this.#table(input, 'scoreMany');
     const scores = model.predict(this.#encode(table, 'scoreMany'));
@@ -171,7 +174,7 @@ export class PropensityScorer {
       while (k < segments.length - 1 && p < segments[k]!.min_score) k++;
       codes[i] = k;
     }
-    return { customer_id: this.#ids(table), propensity_score: scores, confidence, percentile_rank: percentile, segment_codes: codes, segments: segments.map((s) => s.name) };
+    return { customer_id: options.ids === false ? [] : this.#ids(table), propensity_score: scores, confidence, percentile_rank: percentile, segment_codes: codes, segments: segments.map((s) => s.name) };
   }
 
   /**

@@ -4,3 +4,4 @@ export type { Contamination } from './contamination';
 export type { NumericInput, NumericTableLike } from './numeric-matrix';
 export { AnomalyDetectorTrainer, AnomalyDetector, type AnomalyDetectorTrainerOptions, type AnomalyRecord } from './trainer';
 export { AnomalyModel, type AnomalyResult, type AnomalyModelState } from './anomaly-model';
+export { incidents, type Incident, type IncidentOptions } from './incidents';

@@ -14,6 +14,7 @@ import { lightgbmBench } from './lightgbm.bench';
 import { propensityBench } from './propensity.bench';
 import { readBench } from './read.bench';
 import { threadsBench } from './threads.bench';
+import { tuningBench } from './tuning.bench';
 import { xgboostBench } from './xgboost.bench';
 
 const benches: Record<string, (argv: string[]) => Promise<string>> = {
@@ -24,6 +25,7 @@ const benches: Record<string, (argv: string[]) => Promise<string>> = {
   propensity: propensityBench,
   read: readBench,
   threads: threadsBench,
+  tuning: tuningBench,
 };
 
 void (async () => {

@@ -20,6 +20,7 @@ import {
 import { describe, ParameterError } from '@kdap/errors';
 import { Booster, Dataset, lightgbmVersion, type Params } from '@kdap/lightgbm-node';
 import { defaultThreadCount } from '@kdap/napi-common';
+import { metricDirection, tune, type StudySummary, type TuneOptions, type TuneResult } from '@kdap/tuning';
 import { dateColumnOf, EFFECTIVE_SPEND, effectiveSpend, estimateCarryover } from './carryover';
 import { lightgbmParams } from './lightgbm-params';
 import { BudgetOptimizer } from './optimizer';
@@ -93,6 +94,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
   readonly notices: string[] = [];
   #decays: Record<string, number> = {};
   #preparing = false;
+  #tuning: StudySummary | undefined;
 
   constructor(options: TrainerOptions<'budget'> = {}) {
     const base = options.config ?? loadConfig('budget');
@@ -100,6 +102,43 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
       { name: NAME, kind: 'budget', paramsSection: 'lightgbm', requiredFeatures: [base.optimization.spend_feature, CHANNEL_FEATURE] },
       { ...withThreadParams(options), config: withEffectiveSpend(base) },
     );
+  }
+
+  /**
+   * Tunes the LightGBM hyperparameters over `tuning.search_space` for `tuning.metric` on `validation` (TPE,
+   * median pruning on the per-iteration validation metric: a pruned trial stops boosting), then retrains on the
+   * best ones. Resolves to the retrained trainer, whose bundle carries `tuning.json` (the study summary).
+   */
+  async tune(
+    table: FeatureTable,
+    options: { validation: FeatureTable } & Pick<TuneOptions, 'nTrials' | 'timeout' | 'signal' | 'sampler' | 'pruner' | 'storage' | 'studyName' | 'loadIfExists' | 'onTrial'>,
+  ): Promise<TuneResult & { trainer: BudgetOptimizerTrainer }> {
+    const { validation, ...studyOptions } = options;
+    const { metric, n_trials, timeout_seconds, search_space } = this.config.tuning;
+    const result = await tune({
+      searchSpace: search_space,
+      direction: metricDirection(metric),
+      nTrials: n_trials,
+      ...(timeout_seconds === null ? {} : { timeout: timeout_seconds }),
+      ...studyOptions,
+      evaluate: async (params, { signal, onIteration }) => {
+        const trial = new BudgetOptimizerTrainer({ config: this.config, params });
+        const fit = await trial.fit(table, {
+          validation,
+          signal,
+          onProgress: ({ iteration, metrics }) => {
+            const name = Object.keys(metrics).find((k) => k.startsWith('validation_'));
+            if (name !== undefined) onIteration(iteration, metrics[name]!);
+          },
+        });
+        trial.model.dispose();
+        return fit.validationMetrics![metric]!;
+      },
+    });
+    const best = new BudgetOptimizerTrainer({ config: this.config, params: result.bestParams });
+    best.#tuning = result.summary;
+    await best.fit(table, { validation, ...(options.signal ? { signal: options.signal } : {}) });
+    return { ...result, trainer: best };
   }
 
   private get spendFeature(): string {
@@ -305,7 +344,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     const version = lightgbmVersion();
     return {
       modelFiles: { 'model.txt': model.main.toModelString(), 'model_lower.txt': model.lower.toModelString(), 'model_upper.txt': model.upper.toModelString() },
-      state: { 'response.json': model.state },
+      state: { 'response.json': model.state, ...(this.#tuning ? { 'tuning.json': this.#tuning } : {}) },
       versions: { lightgbm: version },
       mlflow: { name: 'lightgbm', data: 'model.txt', loaderModule: 'mlflow.lightgbm', options: { lgb_version: version, model_class: 'lightgbm.basic.Booster' } },
     };

@@ -10,6 +10,9 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
+// SIGTERM (a container stop, `kdap serve` under a supervisor): the same graceful stop.
+process.on('SIGTERM', () => controller.abort());
+
 run(process.argv.slice(2), { signal: controller.signal }).then(
   (code) => {
     process.exitCode = code;

@@ -165,6 +165,33 @@ describe('kdap as a process', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('kdap serve scores over HTTP with key auth and stops gracefully on SIGTERM', async () => {
+    const bundle = path.join(dir, 'models', 'budget_optimizer');
+    expect(existsSync(bundle)).toBe(true); // trained by the first test of this file
+    const key = 'a-key-of-sixteen-chars-or-more';
+    const proc = spawnKdap(['serve', '--model', bundle, '--port', '0'], { ...CHILD_ENV, KDAP_SCORING_KEY: key });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no server line in 90 s: ${proc.output().stderr}`)), 90_000);
+      proc.child.stderr.on('data', () => {
+        const m = /scoring server on (http:\/\/[\d.:]+)/.exec(proc.output().stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const ask = (headers: Record<string, string>) =>
+      fetch(`${url}/score`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ data: [{ channel_id: 'search', current_spend: 4000 }] }) });
+    expect((await ask({})).status).toBe(401);
+    const ok = await ask({ authorization: `Bearer ${key}` });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { channel_id: string }[])[0]!.channel_id).toBe('search');
+    proc.child.kill('SIGTERM');
+    expect(await proc.done).toBe(0);
+    // The key never reaches the logs.
+    expect(proc.output().stderr + proc.output().stdout).not.toContain(key);
+  });
+
   it('redraws a bar in place in a terminal (a pty), plain lines in a pipe', async () => {
     const out = path.join(dir, 'tty');
     const command = [process.execPath, ...NODE_ARGS, 'train', 'budget', '--samples', '400', '--output', out, '--config', configDir].map((a) => `'${a}'`).join(' ');

@@ -2,6 +2,7 @@ import { Argument, Command, Option } from 'commander';
 import type { CommandContext } from './context';
 import { infoCommand, type BundleInfo } from './commands/info';
 import { scoreCommand } from './commands/score';
+import { serveCommand } from './commands/serve';
 import { synthCommand } from './commands/synth';
 import { printTrainSummary, trainCommand, type TrainFlags } from './commands/train';
 import { MODEL_NAMES } from './models';
@@ -115,6 +116,25 @@ Example:
       const info = await infoCommand(dir, makeContext(out));
       if (out.json) out.resultJson(info);
       else printInfo(info, out);
+    });
+
+  program
+    .command('serve')
+    .description('serve model bundles over HTTP (Azure ML inference contract: GET /, GET /ready, POST /score, GET /swagger.json)')
+    .requiredOption('--model <dir...>', 'model bundle directories; each is served at /score/<directory name>')
+    .addOption(new Option('--port <n>', 'port').default(5001).argParser(integerOption('--port', 0)))
+    .option('--host <address>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
+    .option('--key-file <file>', 'file holding the key clients send as "Authorization: Bearer <key>" (or set KDAP_SCORING_KEY)')
+    .addOption(new Option('--body-limit <bytes>', 'largest request body').default(1024 * 1024).argParser(integerOption('--body-limit', 1024)))
+    .addHelpText('after', `
+Example:
+  $ KDAP_SCORING_KEY=$(openssl rand -hex 24) kdap serve --model ./models/budget_optimizer --port 5001
+  $ curl -s localhost:5001/score -H "Authorization: Bearer $KDAP_SCORING_KEY" -H 'content-type: application/json' \\
+      -d '{"data": [{"channel_id": "search", "current_spend": 5000}]}'`)
+    .action(async (flags: { model: string[]; port: number; host: string; keyFile?: string; bodyLimit: number }, command: Command) => {
+      const out = outputFor(command);
+      const result = await serveCommand(flags, makeContext(out), streams.env);
+      if (out.json) out.resultJson(result);
     });
 
   return program;

@@ -17,6 +17,7 @@ import {
   type TrainResult,
 } from '@kdap/core';
 import { ParameterError, UsageError, describe } from '@kdap/errors';
+import { defaultThreadCount } from '@kdap/napi-common';
 import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
 import { IdentityCalibrator, type Calibrator } from './calibrator';
 import { categoricalBaseline, numericBaseline, ScoreDistribution, type FeatureBaseline } from './distribution';
@@ -253,7 +254,9 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       eval_metric: h.eval_metric,
       seed: this.config.training.random_seed,
     };
-    if (this.config.training.n_jobs > 0) params.nthread = this.config.training.n_jobs;
+    // -1 means "all cores": the idle ones, sized to the data (a team larger than the idle cores
+    // collapses on a busy machine; see defaultThreadCount).
+    params.nthread = this.config.training.n_jobs < 0 ? defaultThreadCount({ rows }) : this.config.training.n_jobs;
     return params;
   }
 

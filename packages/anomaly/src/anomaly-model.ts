@@ -86,7 +86,12 @@ export class AnomalyModel implements FittedModel, Disposable {
   }
 
   /** Fits on encoded training rows (features: value, date as epoch ms, entity codes). */
-  static fit(X: FeatureMatrix, specs: readonly FeatureSpec[], config: AnomalyDetectorConfig, minHistoryDays: number): { model: AnomalyModel; flags: Float64Array } {
+  static fit(
+    X: FeatureMatrix,
+    specs: readonly FeatureSpec[],
+    config: AnomalyDetectorConfig,
+    minHistoryDays: number,
+  ): { model: AnomalyModel; flags: Float64Array; features: { values: Float64Array; rows: number; cols: number }; rowOf: number[] } {
     const f = config.features;
     const columns = { value: f.value_column, date: f.date_column, entities: [...f.entity_columns] };
     const lags = [...f.lags];
@@ -185,7 +190,7 @@ export class AnomalyModel implements FittedModel, Disposable {
     for (let i = 0; i < n; i += 1) flags[rowOf[i]!] = raw[i]! > threshold ? 1 : 0;
     const model = new AnomalyModel(state, forest, lof);
     model.specs = specs;
-    return { model, flags };
+    return { model, flags, features: matrix, rowOf };
   }
 
   /** 1 for anomalies, 0 otherwise, per row (Trainer contract). */

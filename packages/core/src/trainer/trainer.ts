@@ -17,7 +17,7 @@ import type { FeatureTable } from './feature-table';
 import type { FitOutcome, FittedModel, ModelArtifacts } from './fitted-model';
 import type { TrainingProgress } from './progress';
 import type { TrainResult } from './train-result';
-import type { Tracker } from './tracker';
+import { defaultTracker, type Tracker } from './tracker';
 
 /** What a concrete trainer tells the base class about itself. */
 export interface TrainerSpec<K extends ModelKind> {
@@ -243,11 +243,12 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
       throw new ParameterError('runName', `The 'runName' option of ${this.spec.name}.logToMlflow must be a non-empty string. Got ${describe(options?.runName)}.`);
     }
     const { result } = this.fitted('logToMlflow');
-    if (this.#tracker === undefined) throw new TrackingNotConfiguredError(this.spec.name);
+    const tracker = this.#tracker ?? (await defaultTracker({ trackingUri: this.config.mlflow.tracking_uri }));
+    if (tracker === undefined) throw new TrackingNotConfiguredError(this.spec.name);
     const params = Object.fromEntries(
       Object.entries(this.params).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])),
     );
-    return this.#tracker.logRun({
+    return tracker.logRun({
       runName: options.runName,
       experimentName: this.config.mlflow.experiment_name,
       params,
@@ -255,6 +256,9 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
       history: result.history,
       config: this.config,
       tags: { 'kdap.model': this.spec.kind, 'kdap.trainer': this.spec.name, 'kdap.environment': this.config.environment },
+      trackingUri: this.config.mlflow.tracking_uri,
+      saveBundle: (dir) => this.save(dir),
+      report: { metrics: result.metrics, train_metrics: result.trainMetrics, validation_metrics: result.validationMetrics ?? null, best_iteration: result.bestIteration, timings_ms: result.timings },
     });
   }
 

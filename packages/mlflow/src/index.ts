@@ -1,0 +1,17 @@
+/**
+ * @kdap/mlflow: a typed MLflow 3 client and the Tracker behind `trainer.logToMlflow()`.
+ * `MlflowTracker` logs a trained model's run (params, metrics and their history, tags, bundle,
+ * configuration, report, MLflow 3 logged model); `MlflowClient` is the REST client under it.
+ */
+export { MlflowClient, keyValues } from './client';
+export type { LoggedModelInfo, MlflowClientOptions, RunInfo, RunRecord, RunStatus } from './client';
+export { MlflowTracker } from './mlflow-tracker';
+export type { MlflowTrackerOptions } from './mlflow-tracker';
+export { defaultTracker } from './default-tracker';
+export { chunkLogBatch, LOG_BATCH_LIMITS, VALUE_LIMITS, metricValue } from './log-batch';
+export type { KeyValue, LogBatchBody, MetricEntry } from './log-batch';
+export { DEFAULT_RETRY_POLICY, retryPolicy } from './retry';
+export type { RetryPolicy } from './retry';
+export { trackingSettingsFromEnv, TRACKING_ENV } from './settings';
+export type { TrackingSettings } from './settings';
+export { MLFLOW_PACKAGE_VERSION } from './version';

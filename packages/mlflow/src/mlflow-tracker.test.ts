@@ -1,0 +1,69 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BudgetOptimizerTrainer } from '@kdap/budget';
+import { applyOverrides, budgetOptimizerDefaults, loadBundle, TrackingNotConfiguredError, type TrackedRun } from '@kdap/core';
+import { expectKdapError } from '@kdap/test-support';
+import { syntheticMarketingSpend } from '@kdap/preprocessing';
+import { defaultTracker } from './default-tracker';
+import { MlflowTracker } from './mlflow-tracker';
+import { freePort } from './testing/mlflow-server';
+
+const quick = { maxAttempts: 2, callTimeoutMs: 2_000, attemptTimeoutMs: 500, initialBackoffMs: 20 };
+const config = applyOverrides('budget', budgetOptimizerDefaults, { hyperparameters: { lightgbm: { n_estimators: 15 } }, training: { n_jobs: 1 } });
+const data = syntheticMarketingSpend({ rows: 600, seed: 4 });
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'kdap-mlflow-tracker-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('MlflowTracker without a reachable server', () => {
+  it('saves the bundle first, logs nothing, and says how to log it later', async () => {
+    const port = await freePort();
+    const bundleDir = join(root, 'down');
+    const trainer = new BudgetOptimizerTrainer({ config, tracker: new MlflowTracker({ trackingUri: `http://127.0.0.1:${port}`, retry: quick, bundleDir }) });
+    await trainer.fit(data.table);
+    const error = await expectKdapError(() => trainer.logToMlflow({ runName: 'offline' }), 'ERR_KDAP_TRACKING', /^Logging run 'offline' to MLflow at http:\/\/127\.0\.0\.1:\d+ \(experiment 'kdap-ml'\) did not complete: Could not look up experiment 'kdap-ml'/);
+    expect(error.message).toContain('connection refused');
+    expect(error.message).toContain('Nothing was logged: the run was not created.');
+    expect(error.message).toContain(`The trained model is safe: its bundle is saved at ${bundleDir}.`);
+    expect(error.message).toContain("To log it later: call logToMlflow({ runName: 'offline' }) again once the server answers");
+    expect((await loadBundle(bundleDir, { kind: 'budget' })).manifest.kind).toBe('budget');
+  }, 60_000);
+
+  it('refuses a param longer than MLflow stores before sending anything', async () => {
+    const tracker = new MlflowTracker({ trackingUri: 'http://127.0.0.1:9', retry: quick });
+    const run: TrackedRun = { runName: 'r', experimentName: 'e', params: { huge: 'x'.repeat(6001) }, metrics: {}, history: {}, config: {}, tags: {} };
+    await expectKdapError(() => tracker.logRun(run), 'ERR_KDAP_PARAMETER', /MLflow params are at most 6000 characters; 'huge' has 6001\./);
+  });
+
+  it('checks its options', () => {
+    expectKdapError(() => new MlflowTracker({ trackingUri: 'http://h', bundledir: 'x' } as never), 'ERR_KDAP_PARAMETER', /MlflowTracker has no option 'bundledir'\. Did you mean 'bundleDir'\?/);
+    expectKdapError(() => new MlflowTracker({ trackingUri: 'ftp://h' }), 'ERR_KDAP_PARAMETER', /must be an http\(s\) URL/);
+  });
+});
+
+describe('the default tracker core finds by name', () => {
+  it('is an MlflowTracker for an http(s) tracking URI, and none for the local default', () => {
+    const saved = process.env.MLFLOW_TRACKING_URI;
+    delete process.env.MLFLOW_TRACKING_URI;
+    try {
+      expect(defaultTracker({ trackingUri: './mlruns' })).toBeUndefined();
+      expect(defaultTracker({ trackingUri: 'http://127.0.0.1:5000' })).toBeInstanceOf(MlflowTracker);
+      process.env.MLFLOW_TRACKING_URI = 'https://mlflow.example';
+      expect((defaultTracker({ trackingUri: './mlruns' }) as MlflowTracker).client.trackingUri).toBe('https://mlflow.example');
+    } finally {
+      if (saved === undefined) delete process.env.MLFLOW_TRACKING_URI;
+      else process.env.MLFLOW_TRACKING_URI = saved;
+    }
+  });
+
+  it('leaves an untracked trainer with the not-configured error when no server is configured', async () => {
+    const trainer = new BudgetOptimizerTrainer({ config });
+    await trainer.fit(data.table);
+    await expect(trainer.logToMlflow({ runName: 'x' })).rejects.toThrow(TrackingNotConfiguredError);
+    expect(existsSync(join(process.cwd(), 'mlflow.db'))).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { mlflowPython } from './mlflow-python';
+
+/** A run as MLflow's Python client reads it (see read-run.py). */
+export interface RunReadBack {
+  mlflow_version: string;
+  info: { run_id: string; run_name: string; experiment_id: string; status: string; start_time: number; end_time: number | null };
+  experiment_name: string;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
+  history: Record<string, [number, number][]>;
+  artifacts: { path: string; size: number }[];
+  model_outputs: string[];
+  logged_models: { model_id: string; name: string; status: string; source_run_id: string; model_type: string; params: Record<string, string>; tags: Record<string, string>; artifacts: string[] }[];
+  predictions?: number[];
+  booster_class?: string;
+}
+
+/** Reads a run back with the pinned Python MLflow; `X` rows are predicted by its logged model. */
+export function readRunWithPython(trackingUri: string, runId: string, X?: number[][]): RunReadBack {
+  const run = spawnSync(mlflowPython(), [resolve(__dirname, 'read-run.py')], {
+    input: JSON.stringify({ tracking_uri: trackingUri, run_id: runId, X }),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
+  });
+  if (run.status !== 0) throw new Error(`read-run.py failed (exit ${run.status}):\n${run.stderr}`);
+  return JSON.parse(run.stdout) as RunReadBack;
+}

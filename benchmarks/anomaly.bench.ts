@@ -5,7 +5,7 @@
  * repetition; tables give medians and [min-max]. scikit-learn runs with n_jobs 1 and -1; the
  * TypeScript detectors are single-threaded, so their column is the same code in both rows.
  *
- *   npm run bench -- anomaly [--reps 7] [--lof-reps 7] [--rows 100000] [--parity]
+ *   npm run bench -- anomaly [--reps 7] [--lof-reps 7] [--rows 100000] [--only if|lof] [--parity]
  *
  * --parity adds the full-size semantic check (AUC, Spearman, offsets, predict agreement) on both
  * acceptance data sets (1 % far and 5 % moderate outliers).
@@ -37,7 +37,8 @@ export async function anomalyBench(argv: string[]): Promise<string> {
   fs.writeFileSync(file, data.values);
   const lines: string[] = [];
   try {
-    for (const model of ['if', 'lof'] as const) {
+    const only = arg(argv, '--only', 'all');
+    for (const model of (['if', 'lof'] as const).filter((m) => only === 'all' || only === m)) {
       const n = model === 'if' ? reps : lofReps;
       for (const jobs of [1, -1]) {
         const ts: number[] = [];

@@ -13,6 +13,7 @@ import { budgetBench } from './budget.bench';
 import { lightgbmBench } from './lightgbm.bench';
 import { propensityBench } from './propensity.bench';
 import { readBench } from './read.bench';
+import { readShapesBench } from './read-shapes.bench';
 import { threadsBench } from './threads.bench';
 import { tuningBench } from './tuning.bench';
 import { xgboostBench } from './xgboost.bench';
@@ -24,6 +25,7 @@ const benches: Record<string, (argv: string[]) => Promise<string>> = {
   budget: budgetBench,
   propensity: propensityBench,
   read: readBench,
+  'read-shapes': readShapesBench,
   threads: threadsBench,
   tuning: tuningBench,
 };

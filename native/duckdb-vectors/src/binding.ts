@@ -21,6 +21,48 @@ export interface DuckDBVectorsBinding {
    * is not DOUBLE, a RangeError for a column, row count or target range out of bounds.
    */
   copyDoubleColumn(chunk: object, column: number, rows: number, target: Float64Array, offset: number): void;
+  /**
+   * Prepares `sql` on a new connection to the addon's own in-memory DuckDB (one per process,
+   * opened on first use, with the external file cache off). Binding the query runs CSV sniffing
+   * and reads Parquet footers; no rows are read yet. Returns the result's column names and DuckDB
+   * type ids (`duckdb_type`). A query DuckDB refuses throws an Error carrying DuckDB's message.
+   */
+  openScan(sql: string): { handle: object; names: string[]; types: number[] };
+  /**
+   * Reads up to `maxRows` further rows of an open scan on a worker thread, decoded into fresh
+   * arrays sized for `capacity` rows first (grown if needed): BOOLEAN, integer, FLOAT and DOUBLE
+   * columns as float64; DATE and TIMESTAMP[_S|_MS|_NS|_TZ] as float64 epoch milliseconds (the
+   * microsecond part kept as a fraction); VARCHAR as int32 codes into the column's dictionary,
+   * built by hashing the string bytes (`newTexts[j]` holds the texts first seen in this read, in
+   * code order). NULL is NaN or code -1. A BIGINT/UBIGINT beyond +-2^53 sets `overflow` (the first
+   * such column and value) and ends the read. Other types reject: cast them in the query.
+   */
+  readScan(handle: object, maxRows: number, capacity: number): Promise<ScanBatch>;
+  /** Releases a scan's connection (once no read is running); later reads throw. Idempotent. */
+  closeScan(handle: object): void;
+  /**
+   * Splits the data lines of a small CSV file (`bytes` from offset `start`, after the header)
+   * into `width` fields each and dictionary-encodes every column by its bytes: `codes[j]` index
+   * the distinct texts of column j in order of first appearance (quotes removed), which
+   * `texts[j]` holds joined by NUL characters (one string per column). Returns null, for
+   * the caller to use DuckDB, when the text is not plain: a blank line, a line with another field
+   * count, a quote inside an unquoted field, a quoted field with an escaped quote, a line break or
+   * nothing in it, a NUL byte, or more than `maxRows` lines. Does not check UTF-8 (the caller does).
+   */
+  tokenizeCsv(bytes: Uint8Array, start: number, width: number, delimiter: number, maxRows: number): { rows: number; codes: Int32Array[]; texts: string[] } | null;
+}
+
+/** Rows a `readScan` decoded. */
+export interface ScanBatch {
+  readonly rows: number;
+  /** Per column: float64 values, or int32 dictionary codes for VARCHAR columns; `rows` long. */
+  readonly columns: (Float64Array | Int32Array)[];
+  /** Per VARCHAR column: the texts first seen in this read, in code order; null for the others. */
+  readonly newTexts: (string[] | null)[];
+  /** True when the query has no rows left. */
+  readonly done: boolean;
+  /** The first integer a float64 cannot hold exactly: column index and value as decimal text. */
+  readonly overflow?: { column: number; value: string };
 }
 
 /** Error thrown when the compiled addon cannot be loaded or attached, with the fix. */

@@ -4,4 +4,4 @@
  * @kdap/preprocessing's readers.
  */
 export { AddonLoadError, attachToDuckDB, binding, duckdbLibraryCandidates } from './binding';
-export type { DuckDBVectorsBinding } from './binding';
+export type { DuckDBVectorsBinding, ScanBatch } from './binding';

@@ -15,7 +15,7 @@ export {
   type CategoricalColumn,
   type DateColumn,
 } from './table/column';
-export { Table, type ToMatrixOptions, type FromRecordsOptions } from './table/Table';
+export { Table, type ToMatrixOptions, type FromRecordsOptions, type TableSchema, type SchemaField } from './table/Table';
 export type { DenseMatrix, MatrixLayout, MatrixDtype } from './table/matrix';
 export type { DataRecord, RecordValue } from './table/records';
 export { SeededRandom } from './random/SeededRandom';

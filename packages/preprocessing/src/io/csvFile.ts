@@ -9,7 +9,7 @@ const RAGGED_SCAN_MAX_BYTES = 256 * 1024 * 1024;
 export interface CsvOutline {
   /** Column names from the first line. */
   readonly header: readonly string[];
-  /** Newline count + 1: an upper bound on the number of data rows. */
+  /** Lines after the header: an upper bound on the number of data rows, exact for most files. */
   readonly rowCapacity: number;
 }
 
@@ -24,9 +24,11 @@ export function outlineCsv(file: string, delimiter: string): CsvOutline {
     let newlines = 0;
     let firstLine: string | undefined;
     let pending = '';
+    let lastByte = NEWLINE;
     for (;;) {
       const bytes = fs.readSync(fd, block, 0, SCAN_BLOCK_BYTES, null);
       if (bytes === 0) break;
+      lastByte = block[bytes - 1] as number;
       let at = block.indexOf(NEWLINE, 0);
       while (at !== -1 && at < bytes) {
         newlines += 1;
@@ -54,7 +56,8 @@ export function outlineCsv(file: string, delimiter: string): CsvOutline {
       }
       seen.add(name);
     }
-    return { header, rowCapacity: newlines + 1 };
+    // A last line without a newline is a line too; the header is not a data row.
+    return { header, rowCapacity: Math.max(0, newlines + (lastByte === NEWLINE ? 0 : 1) - 1) };
   } finally {
     fs.closeSync(fd);
   }

@@ -25,7 +25,8 @@ export type LineOfRow = (row: number) => number | undefined;
  * Decides what a column that arrived as text is. An override wins; without one, a column whose
  * values are almost all numbers is taken to be numeric with a stray text value, which is reported
  * (silently making it categorical would hand a model nonsense codes). Works on the distinct
- * values: each is parsed once, whatever the number of rows.
+ * values: each is parsed once, whatever the number of rows. `ownsCodes`: the caller gives `codes`
+ * up (a fresh Int32Array), so a categorical result reuses it.
  */
 export function resolveTextColumn(
   name: string,
@@ -33,6 +34,7 @@ export function resolveTextColumn(
   override: ColumnKind | undefined,
   file: string,
   lineOfRow: LineOfRow,
+  ownsCodes = false,
 ): Column {
   const { codes, values } = texts;
   const blank = values.map((text) => text.trim() === '');
@@ -84,7 +86,7 @@ export function resolveTextColumn(
       if (row >= 0) throw textInNumericColumn(name, valueAt(row), row, file, lineOfRow, 'holds numbers');
     }
   }
-  return categoricalFromDictionary(texts);
+  return categoricalFromDictionary(texts, ownsCodes);
 }
 
 function textInNumericColumn(name: string, text: string, row: number, file: string, lineOfRow: LineOfRow, why: string): DataError {

@@ -11,6 +11,19 @@ const records = [
 ];
 
 describe('Table', () => {
+  it('answers to apache-arrow names too: numRows and schema.fields', () => {
+    const table = Table.fromRecords([{ b: 1, a: 'x', d: new Date(0) }, { b: 2, a: null, d: null }]);
+    expect(table.numRows).toBe(table.rowCount);
+    expect(table.numRows).toBe(2);
+    expect(table.schema.fields).toEqual([{ name: 'b', kind: 'numeric' }, { name: 'a', kind: 'categorical' }, { name: 'd', kind: 'date' }]);
+    expect(table.schema.fields.map((field) => field.name)).toEqual(table.columnNames);
+    // The record itself still lists only the columns.
+    expect(table.schema).toEqual({ b: 'numeric', a: 'categorical', d: 'date' });
+    expect(JSON.stringify(table.schema)).toBe('{"b":"numeric","a":"categorical","d":"date"}');
+    // A column named 'fields' keeps its kind.
+    expect(Table.fromRecords([{ fields: 1 }]).schema.fields).toBe('numeric');
+  });
+
   it('infers kinds from records and encodes categories sorted, null as MISSING_CODE', () => {
     const table = Table.fromRecords(records);
     expect(table.schema).toEqual({ channel_id: 'categorical', spend: 'numeric', date: 'date' });

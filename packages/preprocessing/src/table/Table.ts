@@ -15,6 +15,15 @@ import { concatColumns } from './concat';
 import { type DenseMatrix, type MatrixDtype, type MatrixLayout, packMatrix } from './matrix';
 import { type DataRecord, columnsFromRecords, recordsFromColumns } from './records';
 
+/** A column of {@link TableSchema.fields}: its name and kind. */
+export interface SchemaField {
+  readonly name: string;
+  readonly kind: ColumnKind;
+}
+
+/** A Table's schema: column name -> kind, and `fields` (apache-arrow's name) listing the columns in order. */
+export type TableSchema = { readonly [name: string]: ColumnKind } & { readonly fields: readonly SchemaField[] };
+
 /** Options of {@link Table.toMatrix}. */
 export interface ToMatrixOptions {
   /** Columns in matrix order; default: every column. */
@@ -100,11 +109,25 @@ export class Table {
     return this.columnsByName.size;
   }
 
-  /** Name -> kind of every column. */
-  get schema(): Record<string, ColumnKind> {
+  /** Number of rows; apache-arrow's name for {@link Table.rowCount}. */
+  get numRows(): number {
+    return this.rowCount;
+  }
+
+  /**
+   * Name -> kind of every column, plus apache-arrow's `schema.fields`: the columns' names and
+   * kinds in order (a non-enumerable property, so the record still compares and serializes as
+   * name -> kind; a column named 'fields' keeps its kind there instead).
+   */
+  get schema(): TableSchema {
     const schema: Record<string, ColumnKind> = {};
-    for (const [name, column] of this.columnsByName) schema[name] = column.kind;
-    return schema;
+    const fields: SchemaField[] = [];
+    for (const [name, column] of this.columnsByName) {
+      schema[name] = column.kind;
+      fields.push({ name, kind: column.kind });
+    }
+    if (!this.columnsByName.has('fields')) Object.defineProperty(schema, 'fields', { value: fields, enumerable: false });
+    return schema as TableSchema;
   }
 
   has(name: string): boolean {

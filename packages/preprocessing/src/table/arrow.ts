@@ -1,9 +1,11 @@
 import * as arrow from 'apache-arrow';
-import { SchemaError } from '../errors';
+import { DataError, SchemaError } from '../errors';
+import { ByteDictionary } from './byte-dictionary';
 import {
   type Column,
   MISSING_CODE,
   categoricalColumn,
+  categoricalFromDictionary,
   dateColumn,
   encodeCategorical,
   numericColumn,
@@ -28,38 +30,36 @@ export function columnsFromArrow(table: arrow.Table, source = 'the Arrow table')
 function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: string): Column {
   const type = field.type as arrow.DataType;
   const n = vector.length;
-  if (arrow.DataType.isFloat(type) || arrow.DataType.isInt(type) || arrow.DataType.isBool(type) || arrow.DataType.isDecimal(type)) {
+  if (arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
     const values = new Float64Array(n);
     let offset = 0;
     for (const chunk of vector.data) {
-      const direct = chunk.values;
-      const fast = (direct instanceof Float64Array || direct instanceof Float32Array || direct instanceof Int32Array) && !arrow.DataType.isDecimal(type);
-      for (let i = 0; i < chunk.length; i += 1) {
-        if (chunk.nullCount > 0 && !chunk.getValid(i)) values[offset + i] = NaN;
-        else if (fast) values[offset + i] = (direct as Float64Array)[chunk.offset + i] as number;
-        else values[offset + i] = toNumber(vector.get(offset + i));
-      }
+      copyNumbers(chunk, values, offset, field.name, source);
       offset += chunk.length;
     }
     return numericColumn(values);
   }
-  if (arrow.DataType.isDate(type) || arrow.DataType.isTimestamp(type)) {
+  if (arrow.DataType.isBool(type) || arrow.DataType.isDecimal(type)) {
     const values = new Float64Array(n);
-    for (let i = 0; i < n; i += 1) {
-      const value = vector.get(i) as unknown;
-      values[i] = value === null || value === undefined ? NaN : value instanceof Date ? value.getTime() : Number(value);
+    for (let i = 0; i < n; i += 1) values[i] = toNumber(vector.get(i));
+    return numericColumn(values);
+  }
+  if (arrow.DataType.isTimestamp(type) || arrow.DataType.isDate(type)) {
+    const values = new Float64Array(n);
+    // Milliseconds per tick: days for DateDay, else the time unit (s, ms, us, ns).
+    const msPerTick = arrow.DataType.isDate(type) ? (type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1) : [1000, 1, 1e-3, 1e-6][type.unit] as number;
+    let offset = 0;
+    for (const chunk of vector.data) {
+      copyTicks(chunk, values, offset, msPerTick);
+      offset += chunk.length;
     }
     return dateColumn(values);
   }
-  if (arrow.DataType.isDictionary(type) && arrow.DataType.isUtf8(type.dictionary)) {
-    const texts: (string | null)[] = new Array(n);
-    for (let i = 0; i < n; i += 1) texts[i] = (vector.get(i) as string | null) ?? null;
-    return encodeCategorical(texts);
+  if (arrow.DataType.isDictionary(type) && (arrow.DataType.isUtf8(type.dictionary) || arrow.DataType.isLargeUtf8(type.dictionary))) {
+    return dictionaryColumn(vector as arrow.Vector<arrow.Dictionary>);
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)) {
-    const texts: (string | null)[] = new Array(n);
-    for (let i = 0; i < n; i += 1) texts[i] = (vector.get(i) as string | null) ?? null;
-    return encodeCategorical(texts);
+    return stringColumn(vector as arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>);
   }
   if (arrow.DataType.isNull(type)) return numericColumn(new Float64Array(n).fill(NaN));
   throw new SchemaError(
@@ -67,6 +67,128 @@ function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: stri
       `Cast it to a number, string or date/timestamp first, or drop it.`,
     { column: field.name },
   );
+}
+
+/**
+ * A test for null rows of `chunk` (chunk-relative rows). Built once per chunk: arrow's Data
+ * getters (nullCount, offset) are too slow to call per row.
+ */
+function nullTest(chunk: arrow.Data): (i: number) => boolean {
+  const bitmap = chunk.nullBitmap;
+  if (chunk.nullCount === 0 || bitmap === undefined || bitmap.length === 0) return () => false;
+  const offset = chunk.offset;
+  return (i) => (((bitmap[(offset + i) >> 3] as number) >> ((offset + i) & 7)) & 1) === 0;
+}
+
+const TWO_32 = 2 ** 32;
+const MAX_SAFE = 2 ** 53;
+
+/**
+ * Copies an integer or float chunk into `target`; 64-bit integers are read as two 32-bit halves
+ * (no BigInt per value) and one beyond +-2^53, which a float64 cannot hold exactly, is a DataError.
+ */
+function copyNumbers(chunk: arrow.Data, target: Float64Array, at: number, name: string, source: string): void {
+  const values = chunk.values as ArrayLike<number> | BigInt64Array | BigUint64Array;
+  const rows = chunk.length;
+  const isNull = nullTest(chunk);
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    const words = new Int32Array(values.buffer, values.byteOffset + chunk.offset * 8, rows * 2);
+    const signed = values instanceof BigInt64Array;
+    for (let i = 0; i < rows; i += 1) {
+      const low = (words[2 * i] as number) >>> 0;
+      const high = words[2 * i + 1] as number;
+      const value = (signed ? high : high >>> 0) * TWO_32 + low;
+      if ((value > MAX_SAFE || value < -MAX_SAFE) && !isNull(i)) {
+        throw new DataError(
+          `Column '${name}' of ${source} holds the integer ${String(values[chunk.offset + i])}, beyond +-2^53: a Table's float64 values cannot hold it exactly. ` +
+            `Convert it to a string column if it is an identifier, or to a float.`,
+          { column: name },
+        );
+      }
+      target[at + i] = value;
+    }
+  } else {
+    const start = chunk.offset;
+    for (let i = 0; i < rows; i += 1) target[at + i] = (values as ArrayLike<number>)[start + i] as number;
+  }
+  if (chunk.nullCount > 0) for (let i = 0; i < rows; i += 1) if (isNull(i)) target[at + i] = NaN;
+}
+
+/** Copies date or timestamp ticks as epoch milliseconds; microseconds stay as the fraction. */
+function copyTicks(chunk: arrow.Data, target: Float64Array, at: number, msPerTick: number): void {
+  const values = chunk.values as Int32Array | BigInt64Array;
+  const rows = chunk.length;
+  const isNull = nullTest(chunk);
+  if (values instanceof BigInt64Array) {
+    const words = new Int32Array(values.buffer, values.byteOffset + chunk.offset * 8, rows * 2);
+    for (let i = 0; i < rows; i += 1) {
+      const ticks = (words[2 * i + 1] as number) * TWO_32 + ((words[2 * i] as number) >>> 0);
+      // Divides for sub-millisecond units: the quotient is the double nearest the exact value.
+      target[at + i] = msPerTick < 1 ? ticks / (1 / msPerTick) : ticks * msPerTick;
+    }
+  } else {
+    const start = chunk.offset;
+    for (let i = 0; i < rows; i += 1) target[at + i] = (values[start + i] as number) * msPerTick;
+  }
+  if (chunk.nullCount > 0) for (let i = 0; i < rows; i += 1) if (isNull(i)) target[at + i] = NaN;
+}
+
+/** A string column by its UTF-8 bytes (no JavaScript string per row, one per distinct text). */
+function stringColumn(vector: arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>): Column {
+  const codes = new Int32Array(vector.length);
+  const dictionary = new ByteDictionary();
+  let row = 0;
+  for (const chunk of vector.data) {
+    const given = chunk.valueOffsets as Int32Array | BigInt64Array;
+    const bytes = chunk.values as Uint8Array;
+    // Large strings' 64-bit offsets are read as 32-bit halves (no BigInt per row).
+    const wide = given instanceof BigInt64Array;
+    const offsets = wide ? new Int32Array(given.buffer, given.byteOffset, given.length * 2) : given;
+    const isNull = nullTest(chunk);
+    const first = chunk.offset;
+    const rows = chunk.length;
+    for (let i = 0; i < rows; i += 1, row += 1) {
+      if (isNull(i)) {
+        codes[row] = MISSING_CODE;
+        continue;
+      }
+      const at = first + i;
+      const start = wide ? (offsets[2 * at + 1] as number) * TWO_32 + ((offsets[2 * at] as number) >>> 0) : (offsets[at] as number);
+      const end = wide ? (offsets[2 * at + 3] as number) * TWO_32 + ((offsets[2 * at + 2] as number) >>> 0) : (offsets[at + 1] as number);
+      codes[row] = dictionary.code(bytes, start, end);
+    }
+  }
+  return categoricalFromDictionary({ codes, values: dictionary.texts }, true);
+}
+
+/** A dictionary-typed string column: the dictionary is decoded once, the indices become codes. */
+function dictionaryColumn(vector: arrow.Vector<arrow.Dictionary>): Column {
+  const codes = new Int32Array(vector.length);
+  const texts: string[] = [];
+  const byText = new Map<string, number>();
+  let row = 0;
+  for (const chunk of vector.data) {
+    const dictionary = chunk.dictionary as arrow.Vector<arrow.Utf8> | undefined;
+    const remap = Int32Array.from({ length: dictionary?.length ?? 0 }, (_, k) => {
+      const text = dictionary?.get(k) ?? null;
+      if (text === null) return MISSING_CODE;
+      let code = byText.get(text);
+      if (code === undefined) {
+        code = texts.length;
+        texts.push(text);
+        byText.set(text, code);
+      }
+      return code;
+    });
+    const indices = chunk.values as ArrayLike<number> | BigInt64Array;
+    const isNull = nullTest(chunk);
+    const first = chunk.offset;
+    const rows = chunk.length;
+    for (let i = 0; i < rows; i += 1, row += 1) {
+      codes[row] = isNull(i) ? MISSING_CODE : (remap[Number(indices[first + i])] as number);
+    }
+  }
+  return categoricalFromDictionary({ codes, values: texts }, true);
 }
 
 function toNumber(value: unknown): number {

@@ -81,9 +81,9 @@ export function dictionaryCodes(texts: ArrayLike<string | null | undefined>): { 
 /**
  * A categorical column from dictionary codes, with categories sorted by code point (as pandas'
  * `Categorical` sorts them) and values no row uses left out, so the same data always yields the
- * same codes.
+ * same codes. `inPlace`: `codes` (an Int32Array the caller gives up) is rewritten and kept.
  */
-export function categoricalFromDictionary(encoded: DictionaryCodes): CategoricalColumn {
+export function categoricalFromDictionary(encoded: DictionaryCodes, inPlace = false): CategoricalColumn {
   const { codes, values } = encoded;
   const used = new Uint8Array(values.length);
   for (let i = 0; i < codes.length; i += 1) {
@@ -93,7 +93,8 @@ export function categoricalFromDictionary(encoded: DictionaryCodes): Categorical
   const categories = values.filter((_, code) => used[code] === 1).sort(compareCodePoints);
   const sortedCode = new Map(categories.map((category, index) => [category, index]));
   const remap = Int32Array.from(values, (value) => sortedCode.get(value) ?? MISSING_CODE);
-  const out = new Int32Array(codes.length);
+  // In place: a reader's fresh codes need no second array (4 bytes a row at the read's peak).
+  const out = inPlace && codes instanceof Int32Array ? codes : new Int32Array(codes.length);
   for (let i = 0; i < codes.length; i += 1) {
     const code = codes[i] as number;
     out[i] = code === MISSING_CODE ? MISSING_CODE : (remap[code] as number);

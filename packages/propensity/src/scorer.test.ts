@@ -159,6 +159,18 @@ describe('bad input', () => {
     expectKdapError(() => scorer.drift(table.slice(0, 0)), 'ERR_KDAP_DATA', /empty/);
   });
 
+  it('an empty training table, and Infinity in a training feature, are typed errors; NaN trains as missing', async () => {
+    await expectKdapError(() => new PropensityTrainer().fit(table.slice(0, 0)), 'ERR_KDAP_INSUFFICIENT_DATA', /empty table \(0 rows\)/);
+    const monetary = Float64Array.from(table.numeric('monetary').values);
+    monetary[7] = -Infinity;
+    await expectKdapError(() => new PropensityTrainer().fit(table.withColumn('monetary', numericColumn(monetary))), 'ERR_KDAP_DATA', /column 'monetary' is -Infinity in row 7/);
+    monetary[7] = Number.NaN;
+    const withNaN = new PropensityTrainer({ params: small });
+    await withNaN.fit(table.withColumn('monetary', numericColumn(monetary)));
+    expect(Number.isFinite(withNaN.result.metrics.auc_roc)).toBe(true);
+    withNaN.dispose();
+  });
+
   it('train(X, y) says to call fit(table)', async () => {
     await expectKdapError(() => new PropensityTrainer().train(table, new Float64Array(4000)), 'ERR_KDAP_USAGE', /Call fit\(table, \{ target \}\)/);
   });

@@ -16,7 +16,7 @@ import {
   type TrainOptions,
   type TrainResult,
 } from '@kdap/core';
-import { ParameterError, UsageError, describe } from '@kdap/errors';
+import { DataError, InsufficientDataError, ParameterError, UsageError, describe } from '@kdap/errors';
 import { defaultThreadCount } from '@kdap/napi-common';
 import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
 import { IdentityCalibrator, type Calibrator } from './calibrator';
@@ -106,6 +106,10 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     const { positiveLabel, ...rest } = options;
     const userData = options.target !== undefined;
     const target = options.target ?? this.config.features.target;
+    if (table.rowCount === 0) {
+      throw new InsufficientDataError(`${NAME}.fit got an empty table (0 rows). Training needs at least ${this.config.eligibility.min_positives} converters and ${this.config.eligibility.min_negatives} non-converters.`);
+    }
+    refuseInfinity(table, target);
     const y = binaryTarget(NAME, table, target, positiveLabel);
     checkEligibility(NAME, target, y, this.config.eligibility.min_positives, this.config.eligibility.min_negatives);
 
@@ -366,6 +370,21 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       versions: { xgboost: version },
       mlflow: { name: 'xgboost', data: 'model.json', loaderModule: 'mlflow.xgboost', options: { xgb_version: version, model_class: 'xgboost.core.Booster', model_format: 'json' } },
     };
+  }
+}
+
+/** XGBoost would read ±Infinity as a huge number; it is almost always a broken export. NaN is a missing value. */
+function refuseInfinity(table: FeatureTable, target: string): void {
+  for (const name of table.columnNames) {
+    if (name === target) continue;
+    const column = table.column(name);
+    if (column.kind !== 'numeric') continue;
+    for (let i = 0; i < table.rowCount; i++) {
+      const v = column.values[i]!;
+      if (v === Infinity || v === -Infinity) {
+        throw new DataError(`${NAME}.fit: column '${name}' is ${v} in row ${i}. Features must be finite numbers; leave the cell empty (missing) if the value is unknown.`, { column: name, row: i });
+      }
+    }
   }
 }
 

@@ -63,6 +63,10 @@ let forcedJavaScript = false;
 function attachAddon(): VectorCopyPath {
   try {
     const { binding, version } = attachToDuckDB(bindingsDir);
+    // An addon built from older sources lacks the scan: say so rather than fail on the first read.
+    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv'] as const) {
+      if (typeof binding[name] !== 'function') throw new Error(`the built addon has no ${name}(): it is older than its sources; rebuild it with 'npm run build --workspace native/duckdb-vectors'`);
+    }
     const type = bindings.create_logical_type(bindings.Type.DOUBLE);
     const chunk = bindings.create_data_chunk([type]);
     const values = new Float64Array([1.5, -2, Number.MAX_VALUE]);

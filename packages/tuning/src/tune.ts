@@ -1,5 +1,6 @@
 import { ParameterError, checkKnownOptions, describe } from '@kdap/errors';
 import type { CategoricalChoice, ParamValue } from './distributions';
+import { MedianPruner } from './pruners/percentile-pruner';
 import type { Pruner } from './pruners/pruner';
 import type { Sampler } from './samplers/sampler';
 import type { JournalStorage } from './storage/journal-storage';
@@ -25,6 +26,9 @@ export type EvaluateParams = (
   },
 ) => Promise<number>;
 
+/** tune's default pruner: MedianPruner({ nWarmupSteps: 10 }) (Optuna's defaults otherwise). */
+export const DEFAULT_WARMUP_ROUNDS = 10;
+
 /** Options of tune. */
 export interface TuneOptions {
   searchSpace: Readonly<Record<string, SearchDimension>>;
@@ -36,6 +40,7 @@ export interface TuneOptions {
   timeout?: number;
   signal?: AbortSignal;
   sampler?: Sampler;
+  /** Default MedianPruner({ nWarmupSteps: 10 }): no pruning in the first 10 rounds. */
   pruner?: Pruner;
   storage?: JournalStorage | string;
   studyName?: string;
@@ -83,7 +88,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const study = createStudy({
     direction: options.direction,
     ...(options.sampler ? { sampler: options.sampler } : {}),
-    ...(options.pruner ? { pruner: options.pruner } : {}),
+    // Round 1 of boosting mostly measures the learning rate: without a warm-up the median pruner kills every slow learner at once.
+    pruner: options.pruner ?? new MedianPruner({ nWarmupSteps: DEFAULT_WARMUP_ROUNDS }),
     ...(options.storage !== undefined ? { storage: options.storage } : {}),
     ...(options.studyName !== undefined ? { studyName: options.studyName } : {}),
     ...(options.loadIfExists !== undefined ? { loadIfExists: options.loadIfExists } : {}),

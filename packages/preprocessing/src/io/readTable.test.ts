@@ -296,3 +296,38 @@ describe('readTable on bad input', () => {
     expect(unknownColumn.message).toBe(`The 'columns' option of readTable names column 'zz', which '${csv}' does not have. Its columns are: a.`);
   });
 });
+
+describe('integers a float64 cannot hold', () => {
+  const big = '9007199254740993'; // 2^53 + 1
+  const message = (file: string) =>
+    `Column 'id' of '${file}' holds the integer ${big}, beyond +-2^53: a Table's float64 values cannot hold it exactly. ` +
+    `Declare the column { columns: { id: 'categorical' } } if it is an identifier, or store it as a float in the file.`;
+
+  it.each(['csv', 'parquet'] as const)('are a DataError naming the column in %s, and read as text when declared categorical', async (format) => {
+    const csv = path.join(directory, `big-int-${format}.csv`);
+    fs.writeFileSync(csv, `id,x\n1,0.5\n${big},1.5\n-3,2.5\n`);
+    let file = csv;
+    if (format === 'parquet') {
+      file = path.join(directory, 'big-int.parquet');
+      runPython(`import pyarrow as pa, pyarrow.parquet as pq\npq.write_table(pa.table({'id': pa.array([1, ${big}, -3], type=pa.int64()), 'x': [0.5, 1.5, 2.5]}), INPUT)\nemit(0)`, file);
+    }
+    const error = await readTable(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toBe(message(file));
+    const asText = await readTable(file, { columns: { id: 'categorical' } });
+    expect(asText.categorical('id').categories).toEqual(['-3', '1', big]);
+    // 2^53 itself is exact and reads as a number.
+    const edge = path.join(directory, `edge-${format}.csv`);
+    fs.writeFileSync(edge, `id\n9007199254740992\n-9007199254740992\n`);
+    expect(Array.from((await readTable(edge)).numeric('id').values)).toEqual([2 ** 53, -(2 ** 53)]);
+  });
+
+  it('are a DataError naming the column in Arrow IPC', async () => {
+    const file = path.join(directory, 'big-int.arrow');
+    const ids = arrow.makeVector(BigInt64Array.from([1n, BigInt(big), -3n]));
+    fs.writeFileSync(file, arrow.tableToIPC(new arrow.Table({ id: ids }), 'file'));
+    const error = await readTable(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toMatch(new RegExp(`^Column 'id' of '${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' holds the integer ${big}, beyond \\+-2\\^53`));
+  });
+});

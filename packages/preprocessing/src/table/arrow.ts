@@ -98,7 +98,8 @@ function copyNumbers(chunk: arrow.Data, target: Float64Array, at: number, name: 
       const low = (words[2 * i] as number) >>> 0;
       const high = words[2 * i + 1] as number;
       const value = (signed ? high : high >>> 0) * TWO_32 + low;
-      if ((value > MAX_SAFE || value < -MAX_SAFE) && !isNull(i)) {
+      // 2^53 + 1 rounds to 2^53: at that magnitude only a zero low word is exact.
+      if ((value > MAX_SAFE || value < -MAX_SAFE || (Math.abs(value) === MAX_SAFE && low !== 0)) && !isNull(i)) {
         throw new DataError(
           `Column '${name}' of ${source} holds the integer ${String(values[chunk.offset + i])}, beyond +-2^53: a Table's float64 values cannot hold it exactly. ` +
             `Convert it to a string column if it is an identifier, or to a float.`,

@@ -13,6 +13,13 @@ process.on('SIGINT', () => {
 // SIGTERM (a container stop, `kdap serve` under a supervisor): the same graceful stop.
 process.on('SIGTERM', () => controller.abort());
 
+// The libraries' notices (process warnings such as "identifier column dropped") print as the
+// CLI's own notes, without Node's "(node:1234) Warning:" prefix.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (!process.argv.includes('--quiet') && !process.argv.includes('-q')) process.stderr.write(`note: ${warning.message}\n`);
+});
+
 run(process.argv.slice(2), { signal: controller.signal }).then(
   (code) => {
     process.exitCode = code;

@@ -34,6 +34,7 @@ beforeAll(() => {
   configDir = path.join(dir, 'config');
   mkdirSync(configDir);
   writeFileSync(path.join(configDir, 'budget_optimizer.yaml'), 'hyperparameters:\n  lightgbm:\n    n_estimators: 30\n');
+  writeFileSync(path.join(configDir, 'propensity.yaml'), 'hyperparameters:\n  xgboost:\n    n_estimators: 40\n');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,13 +88,54 @@ describe('kdap train budget', () => {
   });
 });
 
+describe('kdap train propensity | anomaly (the Python README\'s seed examples)', () => {
+  it('trains propensity on the CSV that kdap synth wrote, with --target, and scores it', async () => {
+    const data = path.join(dir, 'data', 'customers.csv');
+    expect((await kdap(['synth', 'propensity', '--samples', '3000', '--output', data], dir)).code).toBe(0);
+    const train = await kdap(['train', 'propensity', '--data', data, '--target', 'converted', '--output', path.join(dir, 'models'), '--config', configDir, '--json'], dir);
+    expect(train.code).toBe(0);
+    const summary = JSON.parse(train.stdout) as { model: string; metrics: Record<string, number>; metrics_from: string; bundle: string };
+    expect(summary.model).toBe('propensity');
+    expect(summary.metrics_from).toBe('held_out');
+    expect(summary.metrics.auc_roc).toBeGreaterThan(0.6);
+    const scored = await kdap(['score', '--model', summary.bundle, '--data', data, '--output', path.join(dir, 'propensity-scores.json')], dir);
+    expect(scored.code).toBe(0);
+    const scores = JSON.parse(readFileSync(path.join(dir, 'propensity-scores.json'), 'utf8')) as Record<string, unknown>[];
+    expect(scores).toHaveLength(3000);
+    expect(Object.keys(scores[0]!)).toEqual(expect.arrayContaining(['customer_id', 'propensity_score', 'confidence', 'percentile_rank', 'segment_assignment']));
+  });
+
+  it('trains anomaly on --samples rows (days x 16 series) and detects on new rows', async () => {
+    const train = await kdap(['train', 'anomaly', '--samples', '1600', '--output', path.join(dir, 'models'), '--json'], dir);
+    expect(train.code).toBe(0);
+    const summary = JSON.parse(train.stdout) as { model: string; data: { rows: number }; bundle: string; metrics: Record<string, number> };
+    expect(summary.data.rows).toBe(1600);
+    expect(summary.metrics.detected_anomaly_rate).toBeGreaterThan(0);
+    const series = path.join(dir, 'series.parquet');
+    expect((await kdap(['synth', 'anomaly', '--samples', '1600', '--seed', '9', '--output', series], dir)).code).toBe(0);
+    const scored = await kdap(['score', '--model', summary.bundle, '--data', series, '--output', path.join(dir, 'anomalies.json')], dir);
+    expect(scored.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(dir, 'anomalies.json'), 'utf8')) as Record<string, unknown>[];
+    expect(Object.keys(results[0]!)).toEqual(expect.arrayContaining(['is_anomaly', 'anomaly_score', 'anomaly_type', 'expected_value', 'deviation', 'confidence']));
+  });
+
+  it('a non-binary propensity target is one line naming the column', async () => {
+    const data = path.join(dir, 'data', 'customers-small.csv');
+    expect((await kdap(['synth', 'propensity', '--samples', '500', '--output', data], dir)).code).toBe(0);
+    const r = await kdap(['train', 'propensity', '--data', data, '--target', 'frequency', '--config', configDir, '--output', path.join(dir, 'm3')], dir);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('error'))).toEqual([expect.stringMatching(/^error: .*'frequency' must be binary/)]);
+  });
+});
+
 describe('bad invocations: exit code and one line', () => {
   const cases: [string, () => string[], number, RegExp][] = [
     ['unknown flag', () => ['train', 'budget', '--sampels', '10'], 2, /unknown option '--sampels'/],
     ['missing value', () => ['train', 'budget', '--samples'], 2, /option '--samples <n>' argument missing/],
     ['bad number', () => ['train', 'budget', '--samples', 'abc'], 2, /--samples must be an integer >= 1\. Got 'abc'/],
     ['negative number', () => ['train', 'budget', '--samples', '-5'], 2, /--samples must be an integer >= 1/],
-    ['unknown model', () => ['train', 'budgett'], 2, /Allowed choices are budget/],
+    ['unknown model', () => ['train', 'budgett'], 2, /Allowed choices are budget, propensity, anomaly/],
     ['missing file', () => ['train', 'budget', '--data', path.join(dir, 'nope.csv'), '--config', configDir], 1, /nope\.csv/],
     ['empty file', () => ['train', 'budget', '--data', path.join(dir, 'empty.csv'), '--config', configDir], 1, /empty\.csv/],
     ['malformed file', () => ['train', 'budget', '--data', path.join(dir, 'bad.parquet'), '--config', configDir], 1, /bad\.parquet/],
@@ -112,9 +154,11 @@ describe('bad invocations: exit code and one line', () => {
     const result = await kdap(argv(), dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code, stderr: expect.stringMatching(message) });
     if (argv().length > 0) {
-      // One line, never a stack trace.
+      // The error is one line (after any progress notices), never a stack trace.
       expect(result.stderr).not.toMatch(/\n\s+at /);
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines.filter((l) => /^error/.test(l))).toHaveLength(1);
+      expect(lines.at(-1)).toMatch(/^error/);
     }
     expect(result.stdout).toBe('');
   });

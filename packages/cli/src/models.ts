@@ -1,7 +1,9 @@
+import { AnomalyDetector, AnomalyDetectorTrainer, type AnomalyResult } from '@kdap/anomaly';
 import { BudgetOptimizer, BudgetOptimizerTrainer } from '@kdap/budget';
+import { PropensityScorer, PropensityTrainer } from '@kdap/propensity';
 import type { ModelConfigOf, ModelKind, TrainingProgress, TrainResult } from '@kdap/core';
 import type { DataRecord, Table } from '@kdap/preprocessing';
-import { syntheticMarketingSpend } from '@kdap/preprocessing';
+import { syntheticCustomers, syntheticMarketingSpend, syntheticMetricSeries } from '@kdap/preprocessing';
 import type { ReportSection } from './report/report-data';
 
 /** What the CLI needs of a trainer: the core Trainer contract, narrowed. */
@@ -106,8 +108,133 @@ function budgetReport(optimizer: BudgetOptimizer, table: Table): ModelReport {
   };
 }
 
+const propensity: CliModel<'propensity'> = {
+  kind: 'propensity',
+  bundleName: 'propensity',
+  title: 'Propensity Scorer',
+  samplesMeaning: 'customers',
+  defaultSamples: 10_000,
+  synthesize: (samples, seed) => syntheticCustomers({ samples, seed }).table,
+  createTrainer: (config) => new PropensityTrainer(config === undefined ? {} : { config }) as unknown as CliTrainer,
+  load: async (dir) => {
+    const scorer = await PropensityScorer.load(dir);
+    return { scoreTable: async (table) => scorer.scoreMany(table) as unknown as Record<string, unknown>[], dispose: () => scorer.dispose() };
+  },
+  report: (trainer, table) => propensityReport((trainer as unknown as PropensityTrainer).scorer(), table),
+};
+
+/** Synthetic metric series: 4 channels x 4 metrics = 16 series, so N rows = ceil(N / 16) days each. */
+const ANOMALY_SERIES = 16;
+
+const anomaly: CliModel<'anomaly'> = {
+  kind: 'anomaly',
+  bundleName: 'anomaly_detector',
+  title: 'Anomaly Detector',
+  samplesMeaning: `rows (days x ${ANOMALY_SERIES} series)`,
+  defaultSamples: 5_000,
+  synthesize: (samples, seed) => syntheticMetricSeries({ days: Math.max(1, Math.ceil(samples / ANOMALY_SERIES)), seed }).table,
+  createTrainer: (config) => new AnomalyDetectorTrainer(config === undefined ? {} : { config }) as unknown as CliTrainer,
+  load: async (dir) => {
+    const detector = await AnomalyDetector.load(dir);
+    return { scoreTable: async (table) => detector.detectTable(table) as unknown as Record<string, unknown>[], dispose: () => detector.dispose() };
+  },
+  report: (trainer, table) => anomalyReport((trainer as unknown as AnomalyDetectorTrainer).detector, table),
+};
+
 /** Every model the CLI knows, by the name used on the command line. */
-export const CLI_MODELS: Readonly<Record<string, CliModel>> = { budget } as Readonly<Record<string, CliModel>>;
+export const CLI_MODELS: Readonly<Record<string, CliModel>> = { budget, propensity, anomaly } as Readonly<Record<string, CliModel>>;
 
 /** The names `kdap train` accepts (models that have landed). */
 export const MODEL_NAMES = Object.keys(CLI_MODELS);
+
+/**
+ * Propensity report: calibration (reliability bins with Wilson intervals against the diagonal),
+ * cumulative gains by decile, the score distribution, and mean |SHAP| as importance.
+ */
+function propensityReport(scorer: PropensityScorer, table: Table): ModelReport {
+  const sample = table.rowCount > 2000 ? table.slice(0, 2000) : table;
+  const factors = scorer.topFactors(sample, { top: 1000 });
+  const sums = new Map<string, number>();
+  for (const row of factors) for (const f of row) sums.set(f.feature, (sums.get(f.feature) ?? 0) + Math.abs(f.contribution));
+  const importance = [...sums].map(([feature, total]) => ({ feature, value: total / Math.max(1, factors.length) })).sort((a, b) => b.value - a.value);
+  const report = scorer.report;
+  const charts: ReportSection['charts'] = [];
+  const tables: NonNullable<ReportSection['tables']> = [];
+  if (report !== null) {
+    const bins = report.bins.filter((b) => b.count > 0);
+    charts.push({
+      id: 'calibration-curve',
+      title: 'Calibration (held-out rows)',
+      caption: `Observed conversion rate per score bin with 95% Wilson intervals; on the diagonal = calibrated. ECE ${report.ece.toFixed(4)}, Brier ${report.brier.toFixed(4)}.`,
+      kind: 'line',
+      xLabel: 'mean calibrated score',
+      yLabel: 'observed rate',
+      series: [
+        { label: 'Wilson lower', data: bins.map((b) => ({ x: b.mean_predicted, y: b.wilson_lower })), dashed: true },
+        { label: 'Wilson upper', data: bins.map((b) => ({ x: b.mean_predicted, y: b.wilson_upper })), dashed: true, fillToPrevious: true },
+        { label: 'observed rate', data: bins.map((b) => ({ x: b.mean_predicted, y: b.observed_rate })) },
+        { label: 'perfect calibration', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], dashed: true },
+      ],
+    });
+    const gains = report.gains;
+    if (gains.length > 0) {
+      charts.push({
+        id: 'gains',
+        title: 'Cumulative gains by decile',
+        caption: 'Share of all converters found when contacting the top deciles by score.',
+        kind: 'line',
+        xLabel: 'deciles contacted',
+        yLabel: 'share of converters',
+        series: [
+          { label: 'model', data: [{ x: 0, y: 0 }, ...gains.map((g) => ({ x: g.decile, y: g.cumulative_gain }))] },
+          { label: 'random', data: [{ x: 0, y: 0 }, { x: gains.length, y: 1 }], dashed: true },
+        ],
+      });
+      tables.push({ title: 'Gains and lift (held-out rows)', columns: ['decile', 'customers', 'converters', 'response rate', 'cumulative gain', 'lift'], rows: gains.map((g) => [g.decile, g.count, g.positives, g.response_rate, g.cumulative_gain, g.lift]) });
+    }
+  }
+  const scores = scorer.predict(sample);
+  const counts = new Array<number>(20).fill(0);
+  for (const p of scores) counts[Math.min(19, Math.floor(p * 20))]!++;
+  charts.push({ id: 'score-histogram', title: 'Score distribution (training customers)', kind: 'bar', xLabel: 'calibrated score', yLabel: 'customers', labels: counts.map((_, i) => `${(i / 20).toFixed(2)}`), series: [{ label: 'customers', data: counts }] });
+  return { importance, importanceKind: 'mean |SHAP| (log-odds)', sections: [{ title: 'Propensity: calibration and ranking', charts, tables }] };
+}
+
+/** Anomaly report: the first series with the expected value, flagged points by type. */
+function anomalyReport(detector: AnomalyDetector, table: Table): ModelReport {
+  const results = detector.detectTable(table) as AnomalyResult[];
+  const bySeries = new Map<string, AnomalyResult[]>();
+  for (const r of results) {
+    const key = Object.values(r.entity).join(' / ') || 'series';
+    (bySeries.get(key) ?? bySeries.set(key, []).get(key)!).push(r);
+  }
+  const charts: ReportSection['charts'] = [];
+  const rows: (string | number | null)[][] = [];
+  for (const [key, series] of bySeries) {
+    const flagged = series.filter((r) => r.is_anomaly);
+    rows.push([key, series.length, flagged.length, flagged.filter((r) => r.anomaly_type === 'spike').length, flagged.filter((r) => r.anomaly_type === 'drop').length, flagged.filter((r) => r.anomaly_type === 'level_shift').length]);
+    if (charts.length >= 4) continue;
+    const day = (r: AnomalyResult) => Date.parse(r.date) / 86_400_000;
+    const points = (type: string) => flagged.filter((r) => r.anomaly_type === type).map((r) => ({ x: day(r), y: r.value }));
+    charts.push({
+      id: `series-${charts.length}`,
+      title: `Series ${key}`,
+      caption: 'Value and the robust seasonal expectation; flagged points by type (x: days since 1970-01-01).',
+      kind: 'line',
+      xLabel: 'day',
+      yLabel: 'value',
+      series: [
+        { label: 'value', data: series.map((r) => ({ x: day(r), y: r.value })) },
+        { label: 'expected', data: series.map((r) => ({ x: day(r), y: Number.isFinite(r.expected_value) ? r.expected_value : null })), dashed: true },
+        { label: 'spike', data: points('spike'), pointsOnly: true },
+        { label: 'drop', data: points('drop'), pointsOnly: true },
+        { label: 'level shift', data: points('level_shift'), pointsOnly: true },
+      ],
+    });
+  }
+  return {
+    importance: [],
+    importanceKind: 'none (unsupervised)',
+    sections: [{ title: 'Anomalies in the training data', text: 'Detection over the training rows themselves (the first four series drawn).', charts, tables: [{ title: 'Flags per series', columns: ['series', 'rows', 'flagged', 'spikes', 'drops', 'level shifts'], rows }] }],
+  };
+}

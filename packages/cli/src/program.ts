@@ -50,7 +50,7 @@ export function buildProgram(streams: Streams, makeContext: (out: Output) => Com
     .addArgument(modelArgument('the model to train'))
     .option('--data <path>', 'training data file (CSV, Parquet, Arrow IPC, JSON/NDJSON)')
     .option('--target <name>', 'target column (default: features.target of the model configuration)')
-    .option('--samples <n>', 'rows of synthetic data when no --data (budget: channel-days)', integerOption('--samples', 1))
+    .option('--samples <n>', 'rows of synthetic data when no --data (budget: channel-days; propensity: customers; anomaly: rows = days x 16 series, rounded up to whole days)', integerOption('--samples', 1))
     .option('--output <dir>', 'where the model bundle is written', './models')
     .option('--tune', 'hyperparameter tuning before the final fit')
     .option('--trials <n>', 'tuning trials (implies --tune)', integerOption('--trials', 1))
@@ -64,7 +64,10 @@ export function buildProgram(streams: Streams, makeContext: (out: Output) => Com
 Examples:
   $ kdap train budget --output ./models
   $ kdap train budget --data ./spend.csv --target revenue --output ./models
-  $ kdap train budget --samples 100000 --json > result.json`,
+  $ kdap train budget --samples 100000 --json > result.json
+  $ kdap synth propensity --samples 20000 --output ./data/customers.csv
+  $ kdap train propensity --data ./data/customers.csv --target converted
+  $ kdap train anomaly --samples 5000 --output ./models`,
     )
     .action(async (modelName: string, flags: TrainFlags, command: Command) => {
       const out = outputFor(command);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError, ParameterError } from '@kdap/errors';
 import { readTable, Table, writeTable, type DataRecord } from '@kdap/preprocessing';
@@ -26,6 +27,7 @@ export async function scoreCommand(flags: ScoreFlags, ctx: CommandContext): Prom
     throw new ParameterError('output', `--output must end in .csv, .tsv, .parquet, .json, .ndjson or .jsonl (the format follows the extension). Got '${flags.output}'.`);
   }
   const table = await readTable(path.resolve(ctx.cwd, flags.data));
+  await mkdir(path.dirname(output), { recursive: true });
   const scorer = await entry.load(bundle);
   try {
     const results = await scorer.scoreTable(table);

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ParameterError } from '@kdap/errors';
 import { writeTable } from '@kdap/preprocessing';
@@ -20,6 +21,7 @@ export async function synthCommand(modelName: string, flags: SynthFlags, ctx: Co
   const samples = flags.samples ?? model.defaultSamples;
   const table = model.synthesize(samples, flags.seed);
   const file = path.resolve(ctx.cwd, flags.output);
+  await mkdir(path.dirname(file), { recursive: true });
   if (/\.(json|ndjson|jsonl)$/i.test(file)) await writeRecordsFile(file, table.toRecords());
   else await writeTable(table, file);
   return { model: model.kind, output: file, rows: table.rowCount, columns: [...table.columnNames] };

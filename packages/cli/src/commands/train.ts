@@ -33,7 +33,8 @@ export interface TrainSummary {
   target: string | null;
   best_iteration: number;
   metrics: Readonly<Record<string, number>>;
-  metrics_from: 'validation' | 'training';
+  /** Which rows the metrics come from (the trainer's label: 'held_out', 'validation' or 'training'). */
+  metrics_from: string;
   timings_ms: TrainResult['timings'] & { read: number; save: number };
 }
 
@@ -96,7 +97,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
         data: { source, rows: table.rowCount, columns: summarizeColumns(table) },
         target: flags.target ?? null,
         metrics: result.metrics,
-        metricsFrom: result.validationMetrics === undefined ? 'training' : 'validation',
+        metricsFrom: metricsFrom(result),
         bestIteration: result.bestIteration,
         history: result.history,
         importance: parts.importance,
@@ -113,12 +114,17 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
       target: flags.target ?? null,
       best_iteration: result.bestIteration,
       metrics: result.metrics,
-      metrics_from: result.validationMetrics === undefined ? 'training' : 'validation',
+      metrics_from: metricsFrom(result),
       timings_ms: { ...result.timings, read: readMs, save: saveMs },
     };
   } finally {
     trainer.dispose?.();
   }
+}
+
+/** The trainer's own label for the rows the metrics come from. */
+function metricsFrom(result: TrainResult): string {
+  return result.metricsSet;
 }
 
 /** The final summary table a person reads. */

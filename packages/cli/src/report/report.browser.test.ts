@@ -23,21 +23,30 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'kdap-report-'));
   mkdirSync(path.join(dir, 'config'));
   writeFileSync(path.join(dir, 'config', 'budget_optimizer.yaml'), 'hyperparameters:\n  lightgbm:\n    n_estimators: 40\n');
+  writeFileSync(path.join(dir, 'config', 'propensity.yaml'), 'hyperparameters:\n  xgboost:\n    n_estimators: 60\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const CHANNELS = ['search', 'social', 'display', 'video', 'email', 'affiliate'];
+/** The charts each model's report must draw (learning curves whenever the metrics are not training metrics). */
+const CASES: [string, string, string[]][] = [
+  ['budget', '1200', ['feature-importance', ...CHANNELS.map((c) => `response-${c}`)]],
+  ['propensity', '3000', ['feature-importance', 'calibration-curve', 'gains', 'score-histogram']],
+  ['anomaly', '1600', ['series-0', 'series-1', 'series-2', 'series-3']],
+];
+
 describe('the training report', () => {
-  it('is one self-contained file that renders every chart in headless Chromium with no console errors', async () => {
+  it.each(CASES)('of %s is one self-contained file that renders every chart in headless Chromium with no console errors', async (model, samples, charts) => {
     const stdout = new Sink();
     const stderr = new Sink();
-    const code = await run(['train', 'budget', '--samples', '1200', '--output', path.join(dir, 'models'), '--config', path.join(dir, 'config'), '--json'], {
+    const code = await run(['train', model, '--samples', samples, '--output', path.join(dir, 'models'), '--config', path.join(dir, 'config'), '--json'], {
       streams: { stdout, stderr, env: {} },
       cwd: dir,
     });
     expect(stderr.text).not.toMatch(/^error/m);
     expect(code).toBe(0);
     const summary = JSON.parse(stdout.text) as { report: string; metrics_from: string };
-    expect(summary.report).toBe(path.join(dir, 'models', 'budget_optimizer.report.html'));
+    expect(summary.report).toMatch(new RegExp(`models/\\w+\\.report\\.html$`));
     const html = readFileSync(summary.report, 'utf8');
     // Offline: no external script, stylesheet or image.
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/i);
@@ -68,11 +77,8 @@ describe('the training report', () => {
         return { id: c.id, width: c.width, height: c.height, painted: n };
       })`)) as { id: string; width: number; height: number; painted: number }[];
       mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: path.join(ARTIFACTS, 'budget-report.png'), fullPage: true });
-      // Feature importance, one response curve per synthetic channel (6), and learning curves
-      // whenever training held out a validation set (the curves are validation metrics).
-      const expected = ['feature-importance', ...['search', 'social', 'display', 'video', 'email', 'affiliate'].map((c) => `response-${c}`)];
-      if (summary.metrics_from === 'validation') expected.unshift('learning-curves');
+      await page.screenshot({ path: path.join(ARTIFACTS, `${model}-report.png`), fullPage: true });
+      const expected = summary.metrics_from === 'training' ? [...charts] : ['learning-curves', ...charts];
       expect(painted.map((p) => p.id)).toEqual(expected);
       for (const p of painted) {
         expect(p.width).toBeGreaterThan(100);

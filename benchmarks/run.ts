@@ -9,6 +9,7 @@
  */
 import os from 'node:os';
 import { anomalyBench } from './anomaly.bench';
+import { budgetRecommendBench } from './budget-recommend.bench';
 import { budgetBench } from './budget.bench';
 import { lightgbmBench } from './lightgbm.bench';
 import { propensityBench } from './propensity.bench';
@@ -23,6 +24,7 @@ const benches: Record<string, (argv: string[]) => Promise<string>> = {
   lightgbm: lightgbmBench,
   xgboost: xgboostBench,
   budget: budgetBench,
+  'budget-recommend': budgetRecommendBench,
   propensity: propensityBench,
   read: readBench,
   'read-shapes': readShapesBench,

@@ -166,3 +166,23 @@ describe('threads', () => {
     }
   });
 });
+
+describe('configuration', () => {
+  it("is built from the packaged defaults, never from the host application's ./config", () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const { join } = jest.requireActual<typeof import('node:path')>('node:path');
+    const host = mkdtempSync(join(jest.requireActual<typeof import('node:os')>('node:os').tmpdir(), 'kdap-host-'));
+    mkdirSync(join(host, 'config'));
+    // The host's own configuration, in a shape that is not ours.
+    writeFileSync(join(host, 'config', 'config.yaml'), 'server:\n  port: 8080\n');
+    const cwd = process.cwd();
+    process.chdir(host);
+    try {
+      const trainer = new BudgetOptimizerTrainer();
+      expect(trainer.config.optimization.spend_feature).toBe('current_spend');
+    } finally {
+      process.chdir(cwd);
+      rmSync(host, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ParameterError } from '@kdap/napi-common';
@@ -125,6 +125,24 @@ describe('precedence', () => {
     process.chdir(dir);
     try {
       expect(loadConfig('propensity', { env: {} }).hyperparameters.xgboost.max_depth).toBe(6);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("never reads the host application's ./config implicitly (only a named directory or KDAP_CONFIG_DIR)", () => {
+    // A host application's own config/config.yaml, in a shape that is not ours.
+    mkdirSync(join(dir, 'host', 'config'), { recursive: true });
+    writeFileSync(join(dir, 'host', 'config', 'config.yaml'), 'database:\n  url: postgres://app\n');
+    writeFileSync(join(dir, 'host', 'config', 'propensity.yaml'), 'hyperparameters:\n  xgboost:\n    max_depth: 3\n');
+    const cwd = process.cwd();
+    process.chdir(join(dir, 'host'));
+    try {
+      expect(loadConfig('propensity', { env: {} }).hyperparameters.xgboost.max_depth).toBe(6);
+      mkdirSync(join(dir, 'named'));
+      writeFileSync(join(dir, 'named', 'propensity.yaml'), 'hyperparameters:\n  xgboost:\n    max_depth: 3\n');
+      expect(loadConfig('propensity', { env: { KDAP_CONFIG_DIR: join(dir, 'named') } }).hyperparameters.xgboost.max_depth).toBe(3);
+      expect(loadConfig('propensity', { configDir: join(dir, 'named'), env: {} }).hyperparameters.xgboost.max_depth).toBe(3);
     } finally {
       process.chdir(cwd);
     }

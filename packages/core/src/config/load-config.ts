@@ -12,7 +12,11 @@ import { readConfigFile } from './read-config-file';
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 export interface LoadConfigOptions<K extends ModelKind> {
-  /** Directory holding config.yaml and the model's YAML. Default: `$KDAP_CONFIG_DIR`, else `./config` if it exists. */
+  /**
+   * Directory holding config.yaml and the model's YAML. Default: `$KDAP_CONFIG_DIR`, else none (the
+   * packaged defaults only): a library never reads the host application's working directory
+   * implicitly (its own ./config/config.yaml is not ours). The CLI's --config sets it.
+   */
   configDir?: string;
   /** Environment variables to read (KDAP_ENV, MLFLOW_TRACKING_URI, AZURE_*). Default: `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -99,7 +103,8 @@ function validateLayers<K extends ModelKind>(model: K, layers: readonly ConfigLa
 
 function resolveConfigDir(option: string | undefined, env: Readonly<Record<string, string | undefined>>, problems: ConfigProblem[]): string | undefined {
   const explicit = option ?? (env.KDAP_CONFIG_DIR || undefined);
-  const dir = explicit ?? 'config';
+  if (explicit === undefined) return undefined;
+  const dir = explicit;
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();
@@ -107,7 +112,7 @@ function resolveConfigDir(option: string | undefined, env: Readonly<Record<strin
     isDir = false;
   }
   if (isDir) return dir;
-  if (explicit !== undefined) {
+  {
     const origin = option !== undefined ? "loadConfig's 'configDir' option" : 'environment variable KDAP_CONFIG_DIR';
     problems.push({ source: origin, keyPath: '', message: `${origin} names '${dir}', which is not a directory. Point it at the folder holding config.yaml.` });
   }

@@ -6,7 +6,8 @@ import { BudgetOptimizerTrainer } from '@kdap/budget';
 import { applyOverrides, budgetOptimizerDefaults, loadBundle, type BudgetOptimizerConfig, type FeatureTable } from '@kdap/core';
 import { AbortError, TrackingError } from '@kdap/errors';
 import { lightgbmVersion } from '@kdap/lightgbm-node';
-import { syntheticMarketingSpend } from '@kdap/preprocessing';
+import { syntheticCustomers, syntheticMarketingSpend } from '@kdap/preprocessing';
+import { PropensityTrainer, xgboostFeatureTypes } from '@kdap/propensity';
 import { MlflowClient } from './client';
 import { MlflowTracker } from './mlflow-tracker';
 import { MLFLOW_PACKAGE_VERSION } from './version';
@@ -118,6 +119,28 @@ describe('logging a trained budget model to a real MLflow 3 server', () => {
     // The local copy stays where the user asked for it, whole.
     await expectIntactBundle(bundleDir);
     dispose(trainer);
+  }, 180_000);
+
+  it('logs the propensity model; mlflow.xgboost loads its booster and predicts as the TS booster', async () => {
+    const { table } = syntheticCustomers({ samples: 1500, seed: 5 });
+    const bundleDir = join(root, 'bundle-propensity');
+    const trainer = new PropensityTrainer({ params: { n_estimators: 30, max_depth: 3 }, tracker: new MlflowTracker({ trackingUri: server.uri, bundleDir }) });
+    const result = await trainer.fit(table, { target: 'converted' });
+    const runId = await trainer.logToMlflow({ runName: 'propensity-v1' });
+    const matrix = trainer.featureSchema.encode(table.slice(0, 200));
+    const X: number[][] = [];
+    for (let i = 0; i < matrix.rows; i++) X.push(Array.from(matrix.values.subarray(i * matrix.cols, (i + 1) * matrix.cols)));
+    const raw = trainer.model.rawScores(matrix);
+    const back = readRunWithPython(server.uri, runId, X, { flavor: 'xgboost', featureNames: matrix.featureNames, featureTypes: xgboostFeatureTypes(trainer.featureSchema) });
+    expect(back.info.status).toBe('FINISHED');
+    for (const [name, value] of Object.entries(result.metrics)) expect(back.metrics[name]).toBe(value);
+    expect(back.tags['kdap.model']).toBe('propensity');
+    expect(back.logged_models[0]).toMatchObject({ name: 'propensity', model_type: 'propensity', source_run_id: runId, status: 'READY' });
+    expect(back.booster_class).toBe('xgboost.core.Booster');
+    expect(back.predictions).toHaveLength(200);
+    // XGBoost predicts in float32 on both sides.
+    back.predictions!.forEach((p, i) => expect(p).toBeCloseTo(raw[i]!, 6));
+    (trainer as { dispose?: () => void }).dispose?.();
   }, 180_000);
 
   it('logs through the default tracker when MLFLOW_TRACKING_URI is set and no tracker was injected', async () => {

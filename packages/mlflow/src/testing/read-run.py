@@ -1,8 +1,9 @@
 """Reads an MLflow run back with MLflow's own Python client, for the TypeScript tests.
 
-stdin: {"tracking_uri": ..., "run_id": ..., "X": [[...], ...] (optional rows to predict)}
+stdin: {"tracking_uri": ..., "run_id": ..., "X": [[...], ...] (optional rows to predict),
+       "flavor": "lightgbm" | "xgboost", "feature_names", "feature_types": ["q", "c", ...] (xgboost)}
 stdout: JSON with the run's info, params, metrics, metric histories, tags, artifacts (recursive),
-        the logged models linked to it, and the predictions of mlflow.lightgbm.load_model on X.
+        the logged models linked to it, and the predictions on X of the booster mlflow.<flavor>.load_model returns.
 """
 import json
 import sys
@@ -63,10 +64,23 @@ def main():
     out["logged_models"] = models
     if request.get("X") is not None and models:
         import numpy as np
-        import mlflow.lightgbm
 
-        booster = mlflow.lightgbm.load_model(f"models:/{models[0]['model_id']}")
-        out["predictions"] = np.asarray(booster.predict(np.asarray(request["X"], dtype=np.float64))).tolist()
+        X = np.asarray([[np.nan if v is None else v for v in row] for row in request["X"]], dtype=np.float64)
+        uri = f"models:/{models[0]['model_id']}"
+        if request.get("flavor", "lightgbm") == "xgboost":
+            import mlflow.xgboost
+            import xgboost
+
+            booster = mlflow.xgboost.load_model(uri)
+            types = request.get("feature_types")
+            dm = xgboost.DMatrix(X, feature_names=request.get("feature_names"), feature_types=types, enable_categorical=bool(types and "c" in types))
+            predictions = booster.predict(dm)
+        else:
+            import mlflow.lightgbm
+
+            booster = mlflow.lightgbm.load_model(uri)
+            predictions = booster.predict(X)
+        out["predictions"] = np.asarray(predictions, dtype=np.float64).tolist()
         out["booster_class"] = type(booster).__module__ + "." + type(booster).__name__
     json.dump(out, sys.stdout)
 

@@ -18,10 +18,10 @@ export interface RunReadBack {
   booster_class?: string;
 }
 
-/** Reads a run back with the pinned Python MLflow; `X` rows are predicted by its logged model. */
-export function readRunWithPython(trackingUri: string, runId: string, X?: number[][]): RunReadBack {
+/** Reads a run back with the pinned Python MLflow; `X` rows are predicted by its logged model's booster. */
+export function readRunWithPython(trackingUri: string, runId: string, X?: number[][], model: { flavor: 'lightgbm' | 'xgboost'; featureNames?: readonly string[]; featureTypes?: string[] } = { flavor: 'lightgbm' }): RunReadBack {
   const run = spawnSync(mlflowPython(), [resolve(__dirname, 'read-run.py')], {
-    input: JSON.stringify({ tracking_uri: trackingUri, run_id: runId, X }),
+    input: JSON.stringify({ tracking_uri: trackingUri, run_id: runId, X, flavor: model.flavor, feature_names: model.featureNames, feature_types: model.featureTypes }),
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 120_000,

@@ -129,6 +129,23 @@ describe('kdap train propensity | anomaly (the Python README\'s seed examples)',
   });
 });
 
+describe('kdap train budget --tune', () => {
+  it('runs a TPE study on a time-ordered validation split and saves the model refitted with the best parameters', async () => {
+    const out = path.join(dir, 'tuned');
+    const r = await kdap(['train', 'budget', '--samples', '900', '--trials', '4', '--config', configDir, '--output', out, '--json'], dir);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { tuning: { trials: number; metric: string; best_value: number; best_params: Record<string, number> }; metrics_from: string; bundle: string };
+    expect(summary.tuning.trials).toBe(4);
+    expect(summary.tuning.metric).toBe('rmse');
+    expect(Number.isFinite(summary.tuning.best_value)).toBe(true);
+    expect(Object.keys(summary.tuning.best_params)).toEqual(expect.arrayContaining(['num_leaves', 'learning_rate']));
+    expect(summary.metrics_from).toBe('validation');
+    // One line per trial (not a TTY), then the summary; the bundle holds the study summary.
+    expect(r.stderr).toMatch(/tuning trial 4\/4  best [\d.]+/);
+    expect(existsSync(path.join(summary.bundle, 'state', 'tuning.json'))).toBe(true);
+  });
+});
+
 describe('bad invocations: exit code and one line', () => {
   const cases: [string, () => string[], number, RegExp][] = [
     ['unknown flag', () => ['train', 'budget', '--sampels', '10'], 2, /unknown option '--sampels'/],

@@ -1,7 +1,7 @@
 import { AnomalyDetector, AnomalyDetectorTrainer, type AnomalyResult } from '@kdap/anomaly';
 import { BudgetOptimizer, BudgetOptimizerTrainer } from '@kdap/budget';
 import { PropensityScorer, PropensityTrainer } from '@kdap/propensity';
-import type { ModelConfigOf, ModelKind, TrainingProgress, TrainResult } from '@kdap/core';
+import { validationSplit, type ModelConfigOf, type ModelKind, type TrainingProgress, type TrainResult } from '@kdap/core';
 import type { DataRecord, Table } from '@kdap/preprocessing';
 import { syntheticCustomers, syntheticMarketingSpend, syntheticMetricSeries } from '@kdap/preprocessing';
 import type { ReportSection } from './report/report-data';
@@ -12,6 +12,13 @@ export interface CliTrainer {
   save(dir: string): Promise<unknown>;
   featureSchema: { features: readonly { name: string }[] } | { names?: readonly string[] } | unknown;
   dispose?(): void;
+}
+
+/** What `kdap train --tune` asks of a model's tuner. */
+export interface TuneRequest {
+  nTrials: number;
+  signal: AbortSignal;
+  onTrial: (trial: { number: number; state: string; value: number | undefined }, best: number | undefined) => void;
 }
 
 /** The model-specific parts of a training report. */
@@ -39,6 +46,11 @@ export interface CliModel<K extends ModelKind = ModelKind> {
   synthesize(samples: number, seed: number): Table;
   createTrainer(config: ModelConfigOf<K> | undefined): CliTrainer;
   load(dir: string): Promise<CliScorer>;
+  /**
+   * Hyperparameter search (TPE with median pruning over the YAML search space) on a time-ordered
+   * validation split, then the final fit with the best parameters; absent when the model has none yet.
+   */
+  tune?(trainer: CliTrainer, table: Table, options: TuneRequest): Promise<{ trainer: CliTrainer; bestValue: number; bestParams: Record<string, unknown>; metric: string }>;
   /** Feature importance and the model's own charts, from the fitted trainer and its training table. */
   report(trainer: CliTrainer, table: Table): ModelReport;
 }
@@ -59,6 +71,26 @@ const budget: CliModel<'budget'> = {
     };
   },
   report: (trainer, table) => budgetReport((trainer as unknown as BudgetOptimizerTrainer).optimizer(), table),
+  tune: async (trainer, table, { nTrials, signal, onTrial }) => {
+    const budgetTrainer = trainer as unknown as BudgetOptimizerTrainer;
+    const dateColumn = table.has('date') && table.column('date').kind === 'date' ? 'date' : undefined;
+    const split = validationSplit(table, { fraction: budgetTrainer.config.data.validation_size ?? 0.1, ...(dateColumn ? { dateColumn } : {}) });
+    const tuned = await budgetTrainer.tune(split.train as Table, {
+      validation: split.validation,
+      nTrials,
+      signal,
+      onTrial: (trial, study) => {
+        let best: number | undefined;
+        try {
+          best = study.bestValue;
+        } catch {
+          best = undefined; // no complete trial yet
+        }
+        onTrial({ number: trial.number, state: String(trial.state), value: trial.value }, best);
+      },
+    });
+    return { trainer: tuned.trainer as unknown as CliTrainer, bestValue: tuned.bestValue, bestParams: tuned.bestParams, metric: budgetTrainer.config.tuning.metric };
+  },
 };
 
 /**

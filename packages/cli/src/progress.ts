@@ -15,12 +15,15 @@ function headlineMetric(metrics: Readonly<Record<string, number>>): [string, num
 export class TrainingProgressView {
   readonly #out: Output;
   readonly #label: string;
+  readonly #unit: string;
   #bar: SingleBar | undefined;
   #nextPlain = 0;
 
-  constructor(out: Output, label: string) {
+  /** @param unit what one step is in plain lines: 'iteration' (boosting) or 'trial' (tuning). */
+  constructor(out: Output, label: string, unit = 'iteration') {
     this.#out = out;
     this.#label = label;
+    this.#unit = unit;
   }
 
   update(progress: TrainingProgress): void {
@@ -48,7 +51,7 @@ export class TrainingProgressView {
     const step = Math.max(1, Math.ceil(progress.totalIterations / 10));
     if (progress.iteration >= this.#nextPlain || progress.iteration === progress.totalIterations) {
       this.#nextPlain = progress.iteration + step;
-      this.#out.info(`${this.#label} iteration ${progress.iteration}/${progress.totalIterations}${metricText ? `  ${metricText}` : ''}  ${(progress.elapsedMs / 1000).toFixed(1)} s`);
+      this.#out.info(`${this.#label} ${this.#unit} ${progress.iteration}/${progress.totalIterations}${metricText ? `  ${metricText}` : ''}  ${(progress.elapsedMs / 1000).toFixed(1)} s`);
     }
   }
 

@@ -33,6 +33,8 @@ export interface TrainSummary {
   target: string | null;
   best_iteration: number;
   metrics: Readonly<Record<string, number>>;
+  /** With --tune: the study's outcome (the bundle was fitted with best_params). */
+  tuning: { trials: number; metric: string; best_value: number; best_params: Record<string, unknown> } | null;
   /** Which rows the metrics come from (the trainer's label: 'held_out', 'validation' or 'training'). */
   metrics_from: string;
   timings_ms: TrainResult['timings'] & { read: number; save: number };
@@ -42,8 +44,9 @@ export interface TrainSummary {
 export async function trainCommand(modelName: string, flags: TrainFlags, ctx: CommandContext): Promise<TrainSummary> {
   const model = CLI_MODELS[modelName]!;
   const { out } = ctx;
-  if (flags.tune || flags.trials !== undefined) {
-    throw new UsageError(`--tune and --trials are not available yet in this kdap: hyperparameter tuning (@kdap/tuning) is not wired into 'kdap train ${modelName}'. Train without them.`);
+  const tuning = flags.tune === true || flags.trials !== undefined;
+  if (tuning && model.tune === undefined) {
+    throw new UsageError(`--tune and --trials are not available for '${modelName}' yet: its trainer has no tune() (the budget model has). Train without them.`);
   }
   if (flags.mlflow) {
     throw new UsageError(`--mlflow is not available yet in this kdap: MLflow tracking is not wired into 'kdap train ${modelName}'. Train without it; the bundle under --output can be logged later.`);
@@ -66,16 +69,32 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
   const readMs = performance.now() - readStarted;
   out.info(`${out.bold(model.title)}: ${table.rowCount.toLocaleString('en-US')} rows x ${table.columnNames.length} columns from ${source}`);
 
-  const trainer = model.createTrainer(config);
-  const view = new TrainingProgressView(out, 'training');
+  let trainer = model.createTrainer(config);
+  const view = tuning ? new TrainingProgressView(out, 'tuning', 'trial') : new TrainingProgressView(out, 'training');
   let result: TrainResult;
+  let tuned: TrainSummary['tuning'] = null;
   try {
     try {
-      result = await trainer.fit(table, {
-        ...(flags.target !== undefined ? { target: flags.target } : {}),
-        signal: ctx.signal,
-        onProgress: (p) => view.update(p),
-      });
+      if (tuning) {
+        const nTrials = flags.trials ?? (trainer as unknown as { config: { tuning: { n_trials: number } } }).config.tuning.n_trials;
+        const started = performance.now();
+        const outcome = await model.tune!(trainer, table, {
+          nTrials,
+          signal: ctx.signal,
+          onTrial: (trial, best) =>
+            view.update({ iteration: trial.number + 1, totalIterations: nTrials, metrics: best === undefined ? {} : { best: best }, elapsedMs: performance.now() - started }),
+        });
+        trainer.dispose?.();
+        trainer = outcome.trainer;
+        result = (trainer as unknown as { result: TrainResult }).result;
+        tuned = { trials: nTrials, metric: outcome.metric, best_value: outcome.bestValue, best_params: outcome.bestParams };
+      } else {
+        result = await trainer.fit(table, {
+          ...(flags.target !== undefined ? { target: flags.target } : {}),
+          signal: ctx.signal,
+          onProgress: (p) => view.update(p),
+        });
+      }
     } finally {
       view.stop();
     }
@@ -114,6 +133,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
       target: flags.target ?? null,
       best_iteration: result.bestIteration,
       metrics: result.metrics,
+      tuning: tuned,
       metrics_from: metricsFrom(result),
       timings_ms: { ...result.timings, read: readMs, save: saveMs },
     };
@@ -134,6 +154,9 @@ export function printTrainSummary(summary: TrainSummary, ctx: CommandContext): v
     ['rows', summary.data.rows.toLocaleString('en-US')],
     ['columns', String(summary.data.columns)],
     ['best iteration', String(summary.best_iteration)],
+    ...(summary.tuning
+      ? [[`tuning (${summary.tuning.trials} trials)`, `best validation ${summary.tuning.metric} ${formatMetric(summary.tuning.best_value)} with ${Object.entries(summary.tuning.best_params).map(([k, v]) => `${k}=${typeof v === 'number' ? formatMetric(v) : String(v)}`).join(', ')}`] as [string, string]]
+      : []),
     ...Object.entries(summary.metrics).map(([name, value]): [string, string] => [`${name} (${summary.metrics_from})`, formatMetric(value)]),
     ['read', `${(summary.timings_ms.read / 1000).toFixed(2)} s`],
     ['train', `${(summary.timings_ms.totalMs / 1000).toFixed(2)} s`],

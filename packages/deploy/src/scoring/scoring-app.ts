@@ -4,7 +4,7 @@ import { dispositionOf, isKdapError, ModelNotFoundError, NotReadyError, Paramete
 import { keyMatches } from './key-auth';
 import type { LoadedModel } from './loaded-model';
 import { openApiDocument } from './openapi';
-import { checkRecords, requestRecords } from './request-records';
+import { requestRecords } from './request-records';
 
 export interface ScoringAppOptions {
   /** Loaded models, or promises of them (the server is live at once and ready when they resolve). */
@@ -101,7 +101,7 @@ export async function createScoringApp(options: ScoringAppOptions): Promise<Fast
     }
     if (model!.disposed) throw new NotReadyError(`Model '${model!.name}' has been unloaded; it cannot score.`);
     const records = requestRecords(body);
-    checkRecords(records, model!.features);
+    model!.check(records);
     return model!.score(records);
   };
   app.post('/score', async (req) => score(undefined, req.body, req.headers.authorization));

@@ -841,7 +841,19 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
   });
 }
 
+/** init({NativeError, ParameterError, DisposedError}): the @kdap/errors classes for this environment. */
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  return kdap::Guard(info, [&]() -> Napi::Value {
+    kdap::RegisterErrorClasses(info);
+    return info.Env().Undefined();
+  });
+}
+
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  auto* st = new kdap::EnvState();
+  st->library = "DuckDB";
+  env.SetInstanceData<kdap::EnvState>(st);
+  exports.Set("init", Napi::Function::New(env, Init, "init"));
   exports.Set("attach", Napi::Function::New(env, Attach, "attach"));
   exports.Set("copyDoubleColumn", Napi::Function::New(env, CopyDoubleColumn, "copyDoubleColumn"));
   exports.Set("openScan", Napi::Function::New(env, OpenScan, "openScan"));

@@ -1,24 +1,27 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { AddonLoadError, DisposedError, NativeError, ParameterError } from '@kdap/errors';
 
 /**
  * Layer 1 of the duckdb_vectors addon. It reads DuckDB vectors through the C API of the libduckdb
  * that @duckdb/node-bindings has loaded, so the handles it takes are the bindings' own.
  */
 export interface DuckDBVectorsBinding {
+  /** Stores the @kdap/errors classes the addon builds its errors from, in this environment. */
+  init(classes: { NativeError: typeof NativeError; ParameterError: typeof ParameterError; DisposedError: typeof DisposedError }): void;
   /**
    * Finds the DuckDB C API in `libraryPath`, which this process must already have loaded
    * (`dlopen(libraryPath, RTLD_NOW | RTLD_NOLOAD)`); returns `duckdb_library_version()`.
-   * Attaching again to the same path is a no-op; to another path, a TypeError.
+   * Attaching again to the same path is a no-op; to another path, a ParameterError.
    */
   attach(libraryPath: string): string;
   /**
    * Copies the first `rows` values of DOUBLE column `column` of `chunk` (a DataChunk handle of
    * @duckdb/node-bindings) into `target` from `offset`; NULL rows become NaN. One memcpy, no
    * allocation. Uses `duckdb_data_chunk_get_vector`, `duckdb_vector_get_data` and
-   * `duckdb_vector_get_validity`. Throws a TypeError for another kind of handle or a column that
-   * is not DOUBLE, a RangeError for a column, row count or target range out of bounds.
+   * `duckdb_vector_get_validity`. Throws a ParameterError (@kdap/errors) for another kind of handle,
+   * a column that is not DOUBLE, or a column, row count or target range out of bounds.
    */
   copyDoubleColumn(chunk: object, column: number, rows: number, target: Float64Array, offset: number): void;
   /**
@@ -65,10 +68,7 @@ export interface ScanBatch {
   readonly overflow?: { column: number; value: string };
 }
 
-/** Error thrown when the compiled addon cannot be loaded or attached, with the fix. */
-export class AddonLoadError extends Error {
-  override readonly name = 'AddonLoadError';
-}
+export { AddonLoadError };
 
 const BUILD_HINT = "Build it with 'npm run build --workspace native/duckdb-vectors' (needs cmake and a C++17 compiler).";
 
@@ -80,7 +80,9 @@ export function binding(): DuckDBVectorsBinding {
   const file = path.resolve(__dirname, '..', 'build', 'Release', 'duckdb_vectors.node');
   if (!fs.existsSync(file)) throw new AddonLoadError(`The duckdb-vectors addon is not built (${file} is missing). ${BUILD_HINT}`);
   try {
-    loaded = createRequire(__filename)(file) as DuckDBVectorsBinding;
+    const addon = createRequire(__filename)(file) as DuckDBVectorsBinding;
+    addon.init({ NativeError, ParameterError, DisposedError });
+    loaded = addon;
   } catch (error) {
     throw new AddonLoadError(`Could not load ${file}: ${error instanceof Error ? error.message : String(error)}. ${BUILD_HINT}`, { cause: error });
   }

@@ -174,13 +174,10 @@ Napi::Float64Array ToFloat64Array(Napi::Env env, const std::vector<double>& v) {
 // Library setup
 // ---------------------------------------------------------------------------------------------
 
-/** init(NativeError): registers the error class used for library failures in this environment. */
+/** init({NativeError, ParameterError, DisposedError}): the @kdap/errors classes for this environment. */
 Napi::Value Init(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
-    Napi::Value cls = kdap::Arg(info, 0);
-    if (!cls.IsFunction()) throw ArgError{ArgError::Type, "'NativeError' must be a class, got " + kdap::Describe(cls)};
-    auto* st = static_cast<State*>(kdap::GetState(info.Env()));
-    st->nativeErrorClass = Napi::Persistent(cls.As<Napi::Function>());
+    kdap::RegisterErrorClasses(info);
     return info.Env().Undefined();
   });
 }
@@ -905,6 +902,9 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
 
 #define EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
   EXPORT("init", Init);
+  exports.Set("liveHandles", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return kdap::LiveHandles<DatasetTraits, BoosterTraits, FastConfigTraits>(info.Env());
+  }, "liveHandles"));
   EXPORT("setLogger", SetLogger);
   EXPORT("dumpParamAliases", DumpParamAliases);
   EXPORT("datasetCreateFromMat", DatasetCreateFromMat);

@@ -1,15 +1,17 @@
 /**
  * Layer 1: the LightGBM C API, one JS function per C function (plus `Async` variants that run on
  * the libuv pool). Each function validates its arguments in C++ before any C call: wrong types,
- * wrong handle kinds, lengths that do not match rows * cols and disposed handles throw
- * TypeError/RangeError; library failures throw NativeError with LightGBM's own message.
+ * wrong handle kinds and lengths that do not match rows * cols throw ParameterError, disposed
+ * handles DisposedError (both @kdap/errors); library failures throw NativeError with LightGBM's
+ * own message.
  *
  * Prefer the classes in `dataset.ts` / `booster.ts`; this layer is exported for completeness.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { NativeError, loadWithOpenMPDefaults, type Handle } from '@kdap/napi-common';
+import { AddonLoadError } from '@kdap/errors';
+import { ADDON_ERROR_CLASSES, type AddonErrorClasses, type Handle, loadWithOpenMPDefaults } from '@kdap/napi-common';
 
 export type DatasetHandle = Handle<'Dataset'>;
 export type BoosterHandle = Handle<'Booster'>;
@@ -24,8 +26,10 @@ export const DType = { Float32: 0, Float64: 1 } as const;
 export const ImportanceType = { Split: 0, Gain: 1 } as const;
 
 export interface LightGBMBinding {
-  /** Registers the error class used for library failures in this environment. */
-  init(nativeError: typeof NativeError): void;
+  /** Stores the @kdap/errors classes the addon builds its errors from, in this environment. */
+  init(classes: AddonErrorClasses): void;
+  /** Debug counter for leak tests: library objects of each kind created and not yet freed (process-wide). */
+  liveHandles(): { Dataset: number; Booster: number; FastConfig: number };
   /** Routes LightGBM's log lines (`LGBM_RegisterLogCallback`) to `logger`, or drops them (null). */
   setLogger(logger: ((line: string) => void) | null): void;
 
@@ -150,10 +154,7 @@ export interface LightGBMBinding {
   networkFree(): void;
 }
 
-/** Error thrown when the compiled addon cannot be loaded, with the fixes that apply. */
-export class AddonLoadError extends Error {
-  override readonly name = 'AddonLoadError';
-}
+export { AddonLoadError };
 
 function load(): LightGBMBinding {
   const pkgRoot = path.resolve(__dirname, '..');
@@ -167,7 +168,7 @@ function load(): LightGBMBinding {
   }
   try {
     const binding = loadWithOpenMPDefaults(() => createRequire(__filename)(file) as LightGBMBinding);
-    binding.init(NativeError);
+    binding.init(ADDON_ERROR_CLASSES);
     return binding;
   } catch (e) {
     throw new AddonLoadError(

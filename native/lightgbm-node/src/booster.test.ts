@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { KdapError } from '@kdap/errors';
+import { expectKdapError } from '@kdap/test-support';
 import { AbortError, Booster, Dataset, DisposedError, NativeError, ParameterError, binding, setLogger } from './index';
 import { SeededRandom } from '../../../scripts/testing/random';
 
@@ -290,21 +292,21 @@ describe('dispose', () => {
     expect(booster.currentIteration()).toBe(6);
   });
 
-  test('layer 1 rejects a disposed or wrong-kind handle with a TypeError', async () => {
+  test('layer 1 rejects a wrong-kind handle with a ParameterError and a disposed one with a DisposedError', async () => {
     const b = binding();
     const train = new Dataset(X, { rows: 500, cols: COLS, label: y }).construct();
     const ds = train.nativeHandle;
     const booster = b.boosterCreate(ds, 'objective=regression verbosity=-1');
-    expect(() => b.boosterGetNumFeature(ds as never)).toThrow("'booster' must be a Booster handle, got another kind of handle");
-    const err = (() => { try { b.boosterGetNumFeature(ds as never); } catch (e) { return e as Error & { code?: string }; } })();
-    expect(err?.name).toBe('TypeError');
-    expect(err?.code).toBe('ERR_INVALID_ARG_TYPE');
-    expect(() => b.datasetGetNumData(booster as never)).toThrow("'dataset' must be a Dataset handle, got another kind of handle");
+    const err = expectKdapError(() => b.boosterGetNumFeature(ds as never), 'ERR_KDAP_PARAMETER', "'booster' must be a Booster handle, got another kind of handle");
+    expect(err).toBeInstanceOf(ParameterError);
+    expect(err).toBeInstanceOf(KdapError);
+    expect(err).toMatchObject({ parameter: 'booster' });
+    expectKdapError(() => b.datasetGetNumData(booster as never), 'ERR_KDAP_PARAMETER', "'dataset' must be a Dataset handle, got another kind of handle");
     expect(b.boosterFree(booster)).toBe(true);
     expect(b.boosterFree(booster)).toBe(false);
-    expect(() => b.boosterGetNumFeature(booster)).toThrow('Booster has been disposed');
+    expect(expectKdapError(() => b.boosterGetNumFeature(booster), 'ERR_KDAP_DISPOSED', 'Booster has been disposed')).toBeInstanceOf(DisposedError);
     train.dispose();
-    expect(() => b.datasetGetNumData(ds)).toThrow('Dataset has been disposed');
+    expectKdapError(() => b.datasetGetNumData(ds), 'ERR_KDAP_DISPOSED', 'Dataset has been disposed');
   });
 });
 
@@ -316,7 +318,7 @@ describe('bad input gets typed errors', () => {
       new ParameterError('data', "The 'data' argument of Dataset must hold rows * cols = 99 * 6 = 594 values. Got 600."),
     );
     expect(() => new Dataset(X, { rows: 100.5, cols: COLS, label: y })).toThrow("The 'rows' option of Dataset must be an integer >= 1. Got 100.5.");
-    expect(() => new Dataset([1, 2] as never, { rows: 1, cols: 2 })).toThrow("The 'data' argument of Dataset must be a Float64Array or Float32Array. Got an array of length 2.");
+    expect(() => new Dataset([1, 2] as never, { rows: 1, cols: 2 })).toThrow("The 'data' argument of Dataset must be a Float64Array or Float32Array. Got [1,2].");
     expect(() => new Dataset(X, { rows: 100, cols: COLS, label: y.subarray(1) })).toThrow("The 'label' option of Dataset must have one value per row (100). Got 99.");
     const badLabel = Float64Array.from(y);
     badLabel[7] = NaN;
@@ -331,13 +333,13 @@ describe('bad input gets typed errors', () => {
     await expect(Booster.train({ ...base, num_leavs: 3 }, train)).rejects.toThrow("Unknown LightGBM parameter 'num_leavs' given to Booster.train. Did you mean 'num_leaves'?");
     await expect(Booster.train({ ...base, num_leaves: 31, max_leaves: 15 }, train)).rejects.toThrow("The LightGBM parameter 'num_leaves' is given twice to Booster.train, as 'num_leaves' and as 'max_leaves'. Keep one.");
     await expect(Booster.train({ ...base, learning_rate: NaN }, train)).rejects.toThrow("The 'learning_rate' parameter of Booster.train must be a finite number. Got NaN.");
-    await expect(Booster.train({ ...base, objective: 'regresion' }, train)).rejects.toThrow(new NativeError('Unknown objective type name: regresion', { library: 'LightGBM', code: -1 }));
+    await expect(Booster.train({ ...base, objective: 'regresion' }, train)).rejects.toThrow(new NativeError('Unknown objective type name: regresion', { library: 'LightGBM', returnCode: -1 }));
     await expect(Booster.train(base, train, { numBoostRound: 0 })).rejects.toThrow("The 'numBoostRound' option of Booster.train must be an integer >= 1. Got 0.");
     using unlabeled = new Dataset(X, { rows: 100, cols: COLS });
     await expect(Booster.train(base, unlabeled)).rejects.toThrow('has no label');
     using booster = await Booster.train(base, train, { numBoostRound: 2 });
     expect(() => booster.predictSync(X, { rows: 100, cols: 5 })).toThrow(ParameterError);
-    expect(() => booster.predictSync(X.subarray(0, 60), { rows: 10, cols: COLS, type: 'probability' as never })).toThrow("The 'type' option of Booster.predict must be one of 'normal', 'raw', 'leaf', 'contrib'. Got 'probability'.");
+    expect(() => booster.predictSync(X.subarray(0, 60), { rows: 10, cols: COLS, type: 'probability' as never })).toThrow("The 'type' option of Booster.predict must be one of 'normal', 'raw', 'leaf', 'contrib'. Got \"probability\".");
     expect(() => booster.featureImportance('cover' as never)).toThrow(ParameterError);
   });
 

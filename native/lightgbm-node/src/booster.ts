@@ -1,15 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  AbortError,
-  NativeResource,
-  ParameterError,
-  checkInt,
-  checkKnownOptions,
-  checkMatrix,
-  describe,
-  withCallSite,
-} from '@kdap/napi-common';
+import { AbortError, checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
+import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
 import { DType, ImportanceType, PredictType, binding, type BoosterHandle, type DenseMatrix, type FastConfigHandle } from './binding';
 import { Dataset, type Layout } from './dataset';
 import { canonicalParam, getParam, paramsToString, type Params } from './params';
@@ -230,7 +222,7 @@ export class Booster extends NativeResource<BoosterHandle> {
         checkAbort();
         let count = Math.min(TRAIN_BATCH, numBoostRound - iter);
         if (es) count = Math.min(count, (bestIters.length > 0 ? Math.min(...bestIters) : iter) + earlyStoppingRounds! - iter + 1);
-        const values = await withCallSite(b.boosterUpdateBatchAsync(booster.handle, count, evalIdxArr), new Error());
+        const values = await withCallSite(b.boosterUpdateBatchAsync(booster.handle, count, evalIdxArr), captureCallSite());
         for (let j = 0; j < count && !stoppedAt; j++, iter++) {
           if (j > 0) checkAbort(); // e.g. aborted from onIteration: later iterations of the batch are not reported
           const evals: EvalResult[] = [];
@@ -375,7 +367,7 @@ export class Booster extends NativeResource<BoosterHandle> {
   /** Predicts off the JS thread. Output: rows values (normal/raw), rows * classes, or per-row leaves/contributions. */
   predict(data: DenseMatrix, options: PredictOptions): Promise<Float64Array> {
     try {
-      return withCallSite(binding().boosterPredictForMatAsync(...this.predictArgs(data, options)), new Error());
+      return withCallSite(binding().boosterPredictForMatAsync(...this.predictArgs(data, options)), captureCallSite());
     } catch (e) {
       return Promise.reject(e);
     }

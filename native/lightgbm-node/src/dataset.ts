@@ -1,4 +1,5 @@
-import { NativeResource, ParameterError, checkKnownOptions, checkMatrix, describe, withCallSite } from '@kdap/napi-common';
+import { checkKnownOptions, describe, ParameterError, UsageError } from '@kdap/errors';
+import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
 import { binding, type DatasetHandle, type DenseMatrix } from './binding';
 import { paramsToString, type Params } from './params';
 
@@ -96,7 +97,7 @@ export class Dataset extends NativeResource<DatasetHandle> {
   construct(params: Params = {}): this {
     this.assertLive();
     if (this.hasHandle) return this;
-    if (this.#constructing) throw new Error('Dataset is being constructed asynchronously; await it first');
+    if (this.#constructing) throw new UsageError('Dataset is being constructed asynchronously; await it first');
     const ref = this.reference?.construct(params);
     const p = this.#pending!;
     const handle = binding().datasetCreateFromMat(p.data, p.rows, p.cols, p.rowMajor, mergedParams(p, params), ref?.nativeHandle ?? null);
@@ -113,7 +114,7 @@ export class Dataset extends NativeResource<DatasetHandle> {
       const p = this.#pending!;
       const handle = await withCallSite(
         binding().datasetCreateFromMatAsync(p.data, p.rows, p.cols, p.rowMajor, mergedParams(p, params), ref?.nativeHandle ?? null),
-        new Error(),
+        captureCallSite(),
       );
       this.adopt(handle);
     })().finally(() => {

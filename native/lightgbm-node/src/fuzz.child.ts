@@ -1,10 +1,10 @@
 /**
  * Run by fuzz.test.ts in a child process: throws random argument types, shapes and values at
- * every layer-1 function. Each call must return or throw a TypeError, RangeError or NativeError;
+ * every layer-1 function. Each call must return or throw a ParameterError, DisposedError or NativeError;
  * anything else fails the property, and a crash shows up as a signal in the parent.
  */
 import fc from 'fast-check';
-import { NativeError } from '@kdap/napi-common';
+import { DisposedError, NativeError, ParameterError } from '@kdap/errors';
 import { binding, type LightGBMBinding } from './binding';
 
 const b = binding();
@@ -55,7 +55,7 @@ const arg = fc.oneof(
 const skipValid = new Set(['networkInit', 'networkFree', 'init', 'setLogger']);
 const counts: Record<string, number> = {};
 const allowed = (e: unknown) =>
-  e instanceof TypeError || e instanceof RangeError || e instanceof NativeError;
+  e instanceof ParameterError || e instanceof DisposedError || e instanceof NativeError;
 
 let calls = 0;
 
@@ -188,7 +188,7 @@ void (async () => {
       (b[name] as (...a: unknown[]) => unknown)(...args);
       throw new Error(`${name} accepted invalid arguments`);
     } catch (e) {
-      if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+      if (!(e instanceof ParameterError)) throw e;
       counts[(e as Error).name] = (counts[(e as Error).name] ?? 0) + 1;
     }
   }

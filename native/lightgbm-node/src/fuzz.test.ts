@@ -18,8 +18,7 @@ test('random arguments give typed errors only, never a crash, and nothing on std
   console.log(`fuzz: ${calls} calls`, counts);
   expect(calls).toBeGreaterThan(20000);
   // The fuzz must reach both validation and the library itself.
-  expect(counts.TypeError).toBeGreaterThan(100);
-  expect(counts.RangeError).toBeGreaterThan(30);
+  expect(counts.ParameterError).toBeGreaterThan(130);
   expect(counts.ok).toBeGreaterThan(10);
   // Each valid template works before and after its mutated calls (no template starved by a
   // disposed handle).

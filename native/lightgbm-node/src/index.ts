@@ -13,4 +13,4 @@ export type { ParamValue, Params } from './params';
 export { setLogger, lightgbmVersion, networkInit, networkFree } from './library';
 export { AddonLoadError, DType, ImportanceType, PredictType, binding } from './binding';
 export type { BoosterHandle, DatasetHandle, DenseMatrix, FastConfigHandle, LightGBMBinding } from './binding';
-export { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/napi-common';
+export { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/errors';

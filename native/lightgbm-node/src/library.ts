@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ParameterError, checkInt, describe } from '@kdap/napi-common';
+import { checkInt, describe, ParameterError } from '@kdap/errors';
 import { binding } from './binding';
 
 /**

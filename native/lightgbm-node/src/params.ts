@@ -1,4 +1,4 @@
-import { ParameterError, closest, describe } from '@kdap/napi-common';
+import { closest, describe, ParameterError } from '@kdap/errors';
 import { binding } from './binding';
 
 /** A LightGBM parameter value as the C API's "key=value" string accepts it. */

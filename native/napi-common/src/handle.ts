@@ -1,4 +1,4 @@
-import { DisposedError } from './errors';
+import { DisposedError, InternalError } from '@kdap/errors';
 
 /** An opaque native handle of one kind; the brand keeps kinds apart at compile time. */
 export type Handle<Kind extends string> = { readonly __handle: Kind };
@@ -35,7 +35,7 @@ export abstract class NativeResource<H> implements Disposable {
       this.#free(handle);
       throw new DisposedError(this.#what);
     }
-    if (this.#handle !== null) throw new Error(`${this.#what} already has a native handle`);
+    if (this.#handle !== null) throw new InternalError(`${this.#what} already has a native handle`);
     this.#handle = handle;
     const free = this.#free;
     registry.register(this, () => free(handle), this);
@@ -49,7 +49,7 @@ export abstract class NativeResource<H> implements Disposable {
   /** The live handle; throws if disposed. */
   protected get handle(): H {
     if (this.#disposed) throw new DisposedError(this.#what);
-    if (this.#handle === null) throw new Error(`${this.#what} has no native handle yet`);
+    if (this.#handle === null) throw new InternalError(`${this.#what} has no native handle yet`);
     return this.#handle;
   }
 

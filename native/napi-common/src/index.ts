@@ -1,7 +1,7 @@
-export { AbortError, DisposedError, NativeError, ParameterError, withCallSite } from './errors';
-export type { NativeErrorOptions, NativeLibrary } from './errors';
+export { ADDON_ERROR_CLASSES, captureCallSite, withCallSite } from './errors';
+export type { AddonErrorClasses, CallSite } from './errors';
 export { NativeResource } from './handle';
 export type { Handle } from './handle';
-export { checkInt, checkKnownOptions, checkMatrix, closest, describe } from './validate';
+export { checkMatrix } from './validate';
 export type { DenseData } from './validate';
 export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, SINGLE_THREAD_ROWS } from './openmp';

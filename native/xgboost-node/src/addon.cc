@@ -254,7 +254,7 @@ std::vector<std::shared_ptr<DMatrixState>> ReadDMatrixArray(const Napi::Callback
     if (!e.IsExternal()) throw ArgError{ArgError::Type, "'" + elem + "' must be a DMatrix handle, got " + kdap::Describe(e)};
     auto ext = e.As<Napi::External<kdap::Slot<DMatrixTraits>>>();
     if (!ext.CheckTypeTag(&DMatrixTraits::kTag)) throw ArgError{ArgError::Type, "'" + elem + "' must be a DMatrix handle, got another kind of handle"};
-    if (!ext.Data()->box) throw ArgError{ArgError::Type, "DMatrix has been disposed"};
+    if (!ext.Data()->box) throw ArgError{ArgError::Disposed, "DMatrix"};
     out.push_back(std::static_pointer_cast<DMatrixState>(ext.Data()->box));
   }
   return out;
@@ -438,12 +438,10 @@ kdap::PromiseWorker* NewWorker(Napi::Env env, std::function<void()> work, kdap::
 // Library setup
 // ---------------------------------------------------------------------------------------------
 
-/** init(NativeError): registers the error class used for library failures in this environment. */
+/** init({NativeError, ParameterError, DisposedError}): the @kdap/errors classes for this environment. */
 Napi::Value Init(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
-    Napi::Value cls = kdap::Arg(info, 0);
-    if (!cls.IsFunction()) throw ArgError{ArgError::Type, "'NativeError' must be a class, got " + kdap::Describe(cls)};
-    kdap::GetState(info.Env())->nativeErrorClass = Napi::Persistent(cls.As<Napi::Function>());
+    kdap::RegisterErrorClasses(info);
     return info.Env().Undefined();
   });
 }
@@ -1404,6 +1402,9 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
 
 #define EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
   EXPORT("init", Init);
+  exports.Set("liveHandles", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return kdap::LiveHandles<DMatrixTraits, BoosterTraits>(info.Env());
+  }, "liveHandles"));
   EXPORT("setLogger", SetLogger);
   EXPORT("version", Version);
   EXPORT("buildInfo", BuildInfo);

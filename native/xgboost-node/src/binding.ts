@@ -1,8 +1,8 @@
 /**
  * Layer 1: the XGBoost C API, one JS function per C function (plus `Async` variants that run off
  * the JS thread, and `boosterTrainAsync`, the training loop in native code). Each function validates its arguments in C++ before any C call: wrong types,
- * wrong handle kinds, lengths that do not match rows * cols and disposed handles throw
- * TypeError/RangeError; library failures throw NativeError with XGBoost's own message
+ * wrong handle kinds and lengths that do not match rows * cols throw ParameterError, disposed
+ * handles DisposedError (both @kdap/errors); library failures throw NativeError with XGBoost's own message
  * (`XGBGetLastError`, read on the thread where the call failed).
  *
  * Prefer the classes in `dmatrix.ts` / `booster.ts`; this layer is exported for completeness.
@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { NativeError, loadWithOpenMPDefaults, type Handle } from '@kdap/napi-common';
+import { AddonLoadError } from '@kdap/errors';
+import { ADDON_ERROR_CLASSES, type AddonErrorClasses, type Handle, loadWithOpenMPDefaults } from '@kdap/napi-common';
 
 export type DMatrixHandle = Handle<'DMatrix'>;
 export type BoosterHandle = Handle<'Booster'>;
@@ -39,8 +40,10 @@ export interface ShapedResult {
 }
 
 export interface XGBoostBinding {
-  /** Registers the error class used for library failures in this environment. */
-  init(nativeError: typeof NativeError): void;
+  /** Stores the @kdap/errors classes the addon builds its errors from, in this environment. */
+  init(classes: AddonErrorClasses): void;
+  /** Debug counter for leak tests: library objects of each kind created and not yet freed (process-wide). */
+  liveHandles(): { DMatrix: number; Booster: number };
   /**
    * `int XGBRegisterLogCallback(void (*callback)(const char*));` Routes XGBoost's log lines to
    * `logger` (process-wide: the latest call wins), or drops them (null). Never stderr.
@@ -158,10 +161,7 @@ export interface XGBoostBinding {
   boosterFree(booster: BoosterHandle): boolean;
 }
 
-/** Error thrown when the compiled addon cannot be loaded, with the fixes that apply. */
-export class AddonLoadError extends Error {
-  override readonly name = 'AddonLoadError';
-}
+export { AddonLoadError };
 
 const BUILD_HINT =
   "Build it with 'npm run build --workspace native/xgboost-node' (needs cmake, a C++17 compiler and the XGBoost " +
@@ -195,7 +195,7 @@ function load(): XGBoostBinding {
   } catch (e) {
     throw new AddonLoadError(explainLoadError(file, e), { cause: e });
   }
-  loaded.init(NativeError);
+  loaded.init(ADDON_ERROR_CLASSES);
   return loaded;
 }
 

@@ -1,16 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  AbortError,
-  NativeError,
-  NativeResource,
-  ParameterError,
-  checkInt,
-  checkKnownOptions,
-  checkMatrix,
-  describe,
-  withCallSite,
-} from '@kdap/napi-common';
+import { AbortError, checkInt, checkKnownOptions, describe, NativeError, ParameterError } from '@kdap/errors';
+import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
 import { PredictType, binding, type BoosterHandle, type DenseMatrix, type ImportanceType } from './binding';
 import { DMatrix } from './dmatrix';
 import { numParallelTree, paramEntries, type Params } from './params';
@@ -188,7 +179,7 @@ export class Booster extends NativeResource<BoosterHandle> {
    * `evals` after each round, reporting through `onIteration` and stopping early or on `signal`.
    */
   static async train(params: Params, dtrain: DMatrix, options: TrainOptions = {}): Promise<Booster> {
-    const callSite = new Error();
+    const callSite = captureCallSite();
     if (!(dtrain instanceof DMatrix)) {
       throw new ParameterError('dtrain', `The 'dtrain' argument of Booster.train must be a DMatrix. Got ${describe(dtrain)}.`);
     }
@@ -371,7 +362,7 @@ export class Booster extends NativeResource<BoosterHandle> {
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end < 0 || end > rounds || (end !== 0 && begin >= end) || (end === 0 && begin > rounds)) {
       throw new ParameterError(
         'iterationRange',
-        `The 'iterationRange' option of ${owner} must be [begin, end) with 0 <= begin < end <= ${rounds} (or [0, 0] for all rounds). Got ${describe(range)}${Array.isArray(range) ? ` [${range.join(', ')}]` : ''}.`,
+        `The 'iterationRange' option of ${owner} must be [begin, end) with 0 <= begin < end <= ${rounds} (or [0, 0] for all rounds). Got ${describe(range)}.`,
       );
     }
     const missing = options.missing ?? NaN;
@@ -412,7 +403,7 @@ export class Booster extends NativeResource<BoosterHandle> {
    * prediction, such as gblinear, go through a temporary DMatrix one at a time).
    */
   async predict(data: DenseMatrix, options: PredictOptions): Promise<Float32Array> {
-    const callSite = new Error();
+    const callSite = captureCallSite();
     const { type, range, missing } = this.#checkPredict('Booster.predict', data, options);
     if (options.rows === 0) return new Float32Array(0);
     const b = binding();

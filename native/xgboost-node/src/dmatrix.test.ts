@@ -1,4 +1,4 @@
-import { DisposedError, ParameterError } from '@kdap/napi-common';
+import { DisposedError, ParameterError } from '@kdap/errors';
 import { DMatrix } from './dmatrix';
 import { paramError } from './testing/matchers';
 import { makeFixture } from './testing/random';
@@ -43,7 +43,7 @@ describe('DMatrix', () => {
       paramError('data', "The 'data' argument of DMatrix must hold rows * cols = 200 * 4 = 800 values. Got 1000."),
     );
     expect(() => new DMatrix([1, 2] as unknown as Float32Array, { rows: 1, cols: 2 })).toThrow(
-      paramError('data', "The 'data' argument of DMatrix must be a Float64Array or Float32Array. Got an array of length 2."),
+      paramError('data', "The 'data' argument of DMatrix must be a Float64Array or Float32Array. Got [1,2]."),
     );
     expect(() => new DMatrix(fx.x, { ...base, lable: [] } as never)).toThrow(
       paramError('lable', "DMatrix has no option 'lable'. Did you mean 'label'? Known options: rows, cols, label, weight, baseMargin, featureNames, featureTypes, missing, nthread."),
@@ -63,10 +63,10 @@ describe('DMatrix', () => {
       paramError('featureNames', "The 'featureNames' option of DMatrix must hold unique names. 'a' appears twice."),
     );
     expect(() => new DMatrix(fx.x, { ...base, featureNames: ['a', 'b', 'c', 'd', 'x[1]'] })).toThrow(
-      paramError('featureNames', "The 'featureNames' option of DMatrix must hold non-empty strings without '[', ']', '<' or ','. Got 'x[1]' at index 4."),
+      paramError('featureNames', "The 'featureNames' option of DMatrix must hold non-empty strings without '[', ']', '<' or ','. Got \"x[1]\" at index 4."),
     );
     expect(() => new DMatrix(fx.x, { ...base, featureTypes: ['q', 'q', 'q', 'q', 'categorical' as 'c'] })).toThrow(
-      paramError('featureTypes', "The 'featureTypes' option of DMatrix must hold one of q, float, i, int, c. Got 'categorical' at index 4."),
+      paramError('featureTypes', "The 'featureTypes' option of DMatrix must hold one of q, float, i, int, c. Got \"categorical\" at index 4."),
     );
     expect(() => new DMatrix(fx.x, { ...base, missing: Infinity })).toThrow(
       paramError('missing', "The 'missing' option of DMatrix must be NaN or a finite number. Got Infinity."),

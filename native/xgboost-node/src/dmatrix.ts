@@ -1,4 +1,5 @@
-import { NativeResource, ParameterError, checkInt, checkKnownOptions, checkMatrix, describe, withCallSite } from '@kdap/napi-common';
+import { checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
+import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
 import { binding, type DMatrixHandle, type DenseMatrix, type MetaField } from './binding';
 
 /** How XGBoost treats a column: q/float (quantitative), i/int (integer), c (categorical). */
@@ -164,7 +165,7 @@ export class DMatrix extends NativeResource<DMatrixHandle> {
   /** Builds the matrix off the JS thread (the input is copied first, so it may be reused at once). */
   static async create(data: DenseMatrix, options: DMatrixOptions): Promise<DMatrix> {
     const p = prepare('DMatrix.create', data, options);
-    const handle = await withCallSite(binding().dmatrixCreateFromDenseAsync(data, options.rows, options.cols, p.missing, p.nthread), new Error());
+    const handle = await withCallSite(binding().dmatrixCreateFromDenseAsync(data, options.rows, options.cols, p.missing, p.nthread), captureCallSite());
     return new DMatrix(data, options, { [adopt]: handle, prepared: p });
   }
 

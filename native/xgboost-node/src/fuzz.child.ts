@@ -2,12 +2,12 @@
  * Run by fuzz.test.ts in a child process: throws random argument types, shapes and values at
  * every layer-1 function, then mutates valid calls one or two arguments at a time (including
  * truncated and corrupted model bytes), then random options at the layer-2 classes. Every call
- * must return or fail with a typed error (TypeError/RangeError from validation, NativeError from
- * XGBoost; ParameterError/DisposedError/AbortError in layer 2). Anything else fails the
+ * must return or fail with a typed @kdap/errors error (ParameterError/DisposedError from
+ * validation in C++ and in layer 2, NativeError from XGBoost, AbortError). Anything else fails the
  * property; a crash shows up as a signal in the parent. Prints call counts as JSON.
  */
 import fc from 'fast-check';
-import { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/napi-common';
+import { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/errors';
 import { binding, type BoosterHandle, type DMatrixHandle } from './binding';
 import { Booster } from './booster';
 import { DMatrix } from './dmatrix';
@@ -163,7 +163,7 @@ const templates: Record<string, () => unknown[]> = {
 const counts: Record<string, number> = {};
 let calls = 0;
 const typedError = (e: unknown) =>
-  e instanceof TypeError || e instanceof RangeError || e instanceof NativeError || e instanceof DisposedError || e instanceof AbortError;
+  e instanceof ParameterError || e instanceof NativeError || e instanceof DisposedError || e instanceof AbortError;
 
 function describeArgs(args: unknown[]): string {
   return args
@@ -192,7 +192,7 @@ async function call(name: string, fn: Fn, rawArgs: unknown[]): Promise<void> {
     if (process.env.FUZZ_TRACE) counts[`${name}:ok`] = (counts[`${name}:ok`] ?? 0) + 1;
   } catch (e) {
     if (!typedError(e)) throw new Error(`${name}(${describeArgs(args)}) failed with an untyped error: ${String(e)}`);
-    const key = e instanceof ParameterError ? 'ParameterError' : (e as Error).name;
+    const key = (e as Error).name;
     if (process.env.FUZZ_TRACE) counts[`${name}:${key}`] = (counts[`${name}:${key}`] ?? 0) + 1;
     counts[key] = (counts[key] ?? 0) + 1;
   }

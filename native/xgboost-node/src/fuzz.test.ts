@@ -14,9 +14,8 @@ test('random arguments give typed errors only, never a crash, and nothing on std
   console.log(`fuzz: ${calls} calls`, counts);
   expect(calls).toBeGreaterThan(45_000);
   // The fuzz reaches argument validation, the model check, layer-2 validation and XGBoost itself.
-  expect(counts['TypeError']).toBeGreaterThan(10_000);
-  expect(counts['RangeError']).toBeGreaterThan(5_000);
-  expect(counts['ParameterError']).toBeGreaterThan(1_000);
+  // ParameterError: the addon's own argument checks (wrong types, shapes, ranges) and layer 2's.
+  expect(counts['ParameterError']).toBeGreaterThan(16_000);
   expect(counts['NativeError']).toBeGreaterThan(100);
   expect(counts['ok']).toBeGreaterThan(1_000);
 }, 600_000);

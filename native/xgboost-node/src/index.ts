@@ -10,4 +10,4 @@ export type { ParamValue, Params } from './params';
 export { getGlobalConfig, setLogger, setVerbosity, xgboostBuildInfo, xgboostVersion } from './library';
 export { AddonLoadError, PredictType, binding } from './binding';
 export type { BoosterHandle, DMatrixHandle, DenseMatrix, ImportanceType, ShapedResult, XGBoostBinding } from './binding';
-export { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/napi-common';
+export { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/errors';

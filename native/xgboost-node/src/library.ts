@@ -1,4 +1,4 @@
-import { ParameterError, checkInt, describe } from '@kdap/napi-common';
+import { checkInt, describe, ParameterError } from '@kdap/errors';
 import { binding } from './binding';
 
 /** The version of the XGBoost library the addon loaded (`XGBoostVersion`), e.g. "1.7.4". */

@@ -1,4 +1,4 @@
-import { ParameterError, describe } from '@kdap/napi-common';
+import { describe, ParameterError } from '@kdap/errors';
 
 /** A parameter value as XGBoost takes it; arrays are for `eval_metric` (several metrics) and constraints. */
 export type ParamValue = string | number | boolean | readonly string[] | readonly number[];

@@ -1,4 +1,4 @@
-import { FeatureError } from '@kdap/core';
+import { expectKdapError } from '@kdap/test-support';
 import type { Table } from '@kdap/preprocessing';
 import { BudgetOptimizer, type Recommendation } from './optimizer';
 import { BudgetResponseModel } from './response-model';
@@ -107,15 +107,12 @@ describe('BudgetOptimizer at the edges of the data', () => {
 
   it('refuses an Infinity context feature with a typed error naming it', () => {
     for (const value of [Infinity, -Infinity]) {
-      let caught: unknown;
-      try {
-        optimizer.recommend({ ...readmeRecord, historical_roi_mean: value });
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(FeatureError);
-      expect((caught as FeatureError).feature).toBe('historical_roi_mean');
-      expect((caught as Error).message).toContain("The record's 'historical_roi_mean' must be a finite number, or null for a missing value. Got");
+      const caught = expectKdapError(
+        () => optimizer.recommend({ ...readmeRecord, historical_roi_mean: value }),
+        'ERR_KDAP_SCHEMA',
+        "The record's 'historical_roi_mean' must be a finite number, or null for a missing value. Got",
+      );
+      expect(caught).toMatchObject({ column: 'historical_roi_mean' });
     }
   });
 

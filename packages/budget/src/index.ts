@@ -13,4 +13,3 @@ export type { ResponseState, SpendRange } from './response-model';
 export type { ChannelRecord } from './records';
 export type { HillCurve } from './hill-curve';
 export { EFFECTIVE_SPEND } from './carryover';
-export { InfeasibleAllocationError } from './errors';

@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BundleError, FeatureError, NotFittedError, ParameterError } from '@kdap/core';
+import { expectKdapError } from '@kdap/test-support';
 import { runTrainerContract } from '@kdap/core/testing';
 import { BudgetOptimizer } from './optimizer';
-import { InfeasibleAllocationError } from './errors';
 import { BudgetOptimizerTrainer } from './trainer';
 import { channelContext, syntheticSplit, testConfig } from './testing/fixtures';
 
@@ -83,23 +82,15 @@ describe('BudgetOptimizer', () => {
       [{ channel_id: 7, current_spend: 100 }, 'channel_id', "The record's 'channel_id' must be a non-empty string naming a channel. Got 7."],
       [{ channel_id: 'tiktok', current_spend: 100 }, 'channel_id', "The record's 'channel_id' is 'tiktok', a channel the model never saw in training"],
       [{ channel_id: 'search' }, 'current_spend', "The record has no 'current_spend' (current spend, currency per period)."],
-      [{ channel_id: 'search', current_spend: '500' }, 'current_spend', "The record's 'current_spend' must be a finite number > 0 (currency per period). Got '500'."],
+      [{ channel_id: 'search', current_spend: '500' }, 'current_spend', "The record's 'current_spend' must be a finite number > 0 (currency per period). Got \"500\"."],
       [{ channel_id: 'search', current_spend: Number.NaN }, 'current_spend', "The record's 'current_spend' must be a finite number > 0 (currency per period). Got NaN."],
       [{ channel_id: 'search', current_spend: 100, cpm: Number.NaN }, 'cpm', "The record's 'cpm' must be a finite number, or null for a missing value. Got NaN."],
       [{ channel_id: 'search', current_spend: 100, objective_type: 3 }, 'objective_type', "The record's 'objective_type' must be a category name (string), or null for a missing value. Got 3."],
     ];
     for (const [record, field, message] of cases) {
-      let caught: unknown;
-      try {
-        optimizer.recommend(record as never);
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(FeatureError);
-      expect((caught as FeatureError).feature).toBe(field);
-      expect((caught as Error).message).toContain(message);
+      expect(expectKdapError(() => optimizer.recommend(record as never), 'ERR_KDAP_SCHEMA', message)).toMatchObject({ column: field });
     }
-    expect(() => optimizer.recommend(null as never)).toThrow(ParameterError);
+    expectKdapError(() => optimizer.recommend(null as never), 'ERR_KDAP_PARAMETER');
     // Absent context features are missing values, and null is the same as absent.
     expect(optimizer.recommend({ ...readmeRecord, cpm: null })).toEqual(optimizer.recommend(readmeRecord));
   });
@@ -125,15 +116,7 @@ describe('BudgetOptimizer', () => {
 
     it('refuses infeasible bounds with a typed error saying which', () => {
       const expectInfeasible = (options: Parameters<BudgetOptimizer['allocate']>[0], field: string, message: string) => {
-        let caught: unknown;
-        try {
-          optimizer.allocate(options);
-        } catch (e) {
-          caught = e;
-        }
-        expect(caught).toBeInstanceOf(InfeasibleAllocationError);
-        expect((caught as InfeasibleAllocationError).field).toBe(field);
-        expect((caught as Error).message).toContain(message);
+        expect(expectKdapError(() => optimizer.allocate(options), 'ERR_KDAP_PARAMETER', message)).toMatchObject({ parameter: field });
       };
       expectInfeasible({ totalBudget: 1000, channels, minSpend: { search: 800, social: 800 } }, 'minSpend', 'The minimum spends add up to 1600, above the total budget (1000). Lower minSpend or raise totalBudget.');
       expectInfeasible({ totalBudget: 1000, channels, minSpend: { search: 900 }, maxSpend: { search: 500 } }, 'minSpend', "The minSpend of 'search' (900) is above its maxSpend (500).");
@@ -163,13 +146,13 @@ describe('BudgetOptimizer', () => {
     await trainer.save(join(dir, 'corrupt'));
     const file = join(dir, 'corrupt', 'model.txt');
     writeFileSync(file, readFileSync(file, 'utf8').replace('tree', 'trex'));
-    await expect(BudgetOptimizer.load(join(dir, 'corrupt'))).rejects.toThrow(BundleError);
+    await expectKdapError(() => BudgetOptimizer.load(join(dir, 'corrupt')), 'ERR_KDAP_BUNDLE');
     await expect(BudgetOptimizer.load(join(dir, 'corrupt'))).rejects.toThrow(/model\.txt/);
   });
 
   it('says what to call before it is fitted', () => {
     const fresh = new BudgetOptimizerTrainer({ config });
-    expect(() => fresh.optimizer()).toThrow(NotFittedError);
+    expectKdapError(() => fresh.optimizer(), 'ERR_KDAP_NOT_FITTED');
     expect(() => fresh.optimizer()).toThrow('BudgetOptimizerTrainer.optimizer() needs a fitted model. Call train(XTrain, yTrain) or fit(table, { target }) first.');
     expect(() => fresh.predict(data.validation)).toThrow('BudgetOptimizerTrainer.predict() needs a fitted model.');
   });

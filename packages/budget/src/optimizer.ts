@@ -1,9 +1,8 @@
-import { BundleError, FeatureSchema, loadBundle, ParameterError, type FeatureMatrix, type FeatureTable } from '@kdap/core';
+import { FeatureSchema, loadBundle, type FeatureMatrix, type FeatureTable } from '@kdap/core';
 import { Booster } from '@kdap/lightgbm-node';
-import { checkKnownOptions, describe } from '@kdap/napi-common';
+import { BundleError, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
 import { allocateBudget } from './allocation';
 import { EFFECTIVE_SPEND, effectiveSpend, steadyEffectiveSpend } from './carryover';
-import { InfeasibleAllocationError } from './errors';
 import { fitHillCurve, hillSlope, hillValue, largestSpendWithSlope, type HillCurve } from './hill-curve';
 import { encodeRecord, type EncodedRecord } from './records';
 import { DATE_COLUMN, withParsedDates } from './training-data';
@@ -225,7 +224,7 @@ export class BudgetOptimizer {
    * smoothed with a Hill curve; `optimal_spend` is the largest spend whose net marginal return
    * d(return)/d(spend) - 1 is still >= the hurdle (default 0: profit maximizing), reported there.
    *
-   * @throws FeatureError naming the field for a missing or mistyped channel_id / current_spend, a NaN, or an unknown channel.
+   * @throws SchemaError naming the field (`column`) for a missing or mistyped channel_id / current_spend, a NaN, or an unknown channel.
    */
   recommend(record: Readonly<Record<string, unknown>>): Recommendation {
     return this.recommendAll([this.encode(`${NAME}.recommend`, record)])[0]!;
@@ -270,7 +269,7 @@ export class BudgetOptimizer {
    * return at zero spend), within per-channel bounds, with locked channels kept
    * at their current spend. Starts from the current split, so it is never worse than it.
    *
-   * @throws InfeasibleAllocationError naming the option when the bounds cannot be met.
+   * @throws ParameterError naming the option (`parameter`) when the bounds cannot be met.
    */
   allocate(options: AllocateOptions): Allocation {
     const owner = `${NAME}.allocate`;
@@ -305,7 +304,7 @@ export class BudgetOptimizer {
     }
     for (const id of ids) {
       if ((minSpend[id] ?? 0) > (maxSpend[id] ?? Infinity)) {
-        throw new InfeasibleAllocationError('minSpend', `The minSpend of '${id}' (${minSpend[id]}) is above its maxSpend (${maxSpend[id]}). Make minSpend <= maxSpend.`);
+        throw new ParameterError('minSpend', `The minSpend of '${id}' (${minSpend[id]}) is above its maxSpend (${maxSpend[id]}). Make minSpend <= maxSpend.`);
       }
     }
 
@@ -318,7 +317,7 @@ export class BudgetOptimizer {
     const rest = totalBudget - lockedSpend;
     if (rest < 0) {
       const unreliable = encoded.filter((e, i) => traced[i]!.unreliable !== null && !locked.includes(e.channel)).map((e) => e.channel);
-      throw new InfeasibleAllocationError(
+      throw new ParameterError(
         'locked',
         `The locked channels spend ${lockedSpend}, more than the total budget (${totalBudget})${unreliable.length > 0 ? ` (held at current spend for lack of a reliable response curve: ${unreliable.join(', ')})` : ''}. Unlock a channel or raise totalBudget.`,
       );
@@ -327,14 +326,14 @@ export class BudgetOptimizer {
     const high = free.map((i) => maxSpend[ids[i]!] ?? Infinity);
     const minTotal = low.reduce((a, b) => a + b, 0);
     if (minTotal > rest + 1e-9 * Math.max(1, totalBudget)) {
-      throw new InfeasibleAllocationError(
+      throw new ParameterError(
         'minSpend',
         `The minimum spends add up to ${minTotal}${lockedSpend > 0 ? ` (plus ${lockedSpend} locked)` : ''}, above the total budget (${totalBudget}). Lower minSpend${lockedSpend > 0 ? ', unlock channels' : ''} or raise totalBudget.`,
       );
     }
     const maxTotal = high.reduce((a, b) => a + b, 0);
     if (maxTotal < rest - 1e-9 * Math.max(1, totalBudget)) {
-      throw new InfeasibleAllocationError(
+      throw new ParameterError(
         'maxSpend',
         `The maximum spends add up to ${maxTotal}${lockedSpend > 0 ? ` (plus ${lockedSpend} locked)` : ''}, below the total budget (${totalBudget}), so the budget cannot be spent. Raise maxSpend or lower totalBudget.`,
       );

@@ -1,5 +1,5 @@
-import { FeatureError, ParameterError, type FeatureSchema } from '@kdap/core';
-import { describe } from '@kdap/napi-common';
+import type { FeatureSchema } from '@kdap/core';
+import { describe, ParameterError, SchemaError } from '@kdap/errors';
 import { EFFECTIVE_SPEND } from './carryover';
 
 /**
@@ -23,7 +23,7 @@ export interface EncodedRecord {
 
 /**
  * Checks a record against the fitted schema and encodes it. Typed errors name the field and what
- * to do: FeatureError for a missing/mistyped/NaN value or an unknown channel, ParameterError when
+ * to do: SchemaError (with `column`) for a missing/mistyped/NaN value or an unknown channel, ParameterError when
  * the record is not an object.
  */
 export function encodeRecord(owner: string, schema: FeatureSchema, record: unknown, spendFeature: string, channelFeature: string, index?: number): EncodedRecord {
@@ -35,24 +35,24 @@ export function encodeRecord(owner: string, schema: FeatureSchema, record: unkno
   const channelSpec = schema.features.find((f) => f.name === channelFeature);
   const channel = r[channelFeature];
   if (channel === undefined || channel === null) {
-    throw new FeatureError(channelFeature, `${where} has no '${channelFeature}'. ${owner} needs the channel to optimize, e.g. '${channelSpec?.categories?.[0] ?? 'search'}'.`);
+    throw new SchemaError(`${where} has no '${channelFeature}'. ${owner} needs the channel to optimize, e.g. '${channelSpec?.categories?.[0] ?? 'search'}'.`, { column: channelFeature });
   }
   if (typeof channel !== 'string' || channel === '') {
-    throw new FeatureError(channelFeature, `${where}'s '${channelFeature}' must be a non-empty string naming a channel. Got ${describe(channel)}.`);
+    throw new SchemaError(`${where}'s '${channelFeature}' must be a non-empty string naming a channel. Got ${describe(channel)}.`, { column: channelFeature });
   }
   const known = channelSpec?.categories ?? [];
   if (!known.includes(channel)) {
-    throw new FeatureError(
-      channelFeature,
+    throw new SchemaError(
       `${where}'s '${channelFeature}' is '${channel}', a channel the model never saw in training, so it has no response curve for it. Known channels: ${known.join(', ')}. Retrain with data for it, or leave it out.`,
+      { column: channelFeature },
     );
   }
   const spend = r[spendFeature];
   if (spend === undefined || spend === null) {
-    throw new FeatureError(spendFeature, `${where} has no '${spendFeature}' (current spend, currency per period). ${owner} centres the spend grid on it: pass the channel's current spend.`);
+    throw new SchemaError(`${where} has no '${spendFeature}' (current spend, currency per period). ${owner} centres the spend grid on it: pass the channel's current spend.`, { column: spendFeature });
   }
   if (typeof spend !== 'number' || !Number.isFinite(spend) || spend <= 0) {
-    throw new FeatureError(spendFeature, `${where}'s '${spendFeature}' must be a finite number > 0 (currency per period). Got ${describe(spend)}.`);
+    throw new SchemaError(`${where}'s '${spendFeature}' must be a finite number > 0 (currency per period). Got ${describe(spend)}.`, { column: spendFeature });
   }
 
   const row = new Float64Array(schema.features.length);
@@ -69,16 +69,16 @@ export function encodeRecord(owner: string, schema: FeatureSchema, record: unkno
     }
     if (spec.kind === 'numeric') {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new FeatureError(spec.name, `${where}'s '${spec.name}' must be a finite number, or null for a missing value. Got ${describe(value)}.`);
+        throw new SchemaError(`${where}'s '${spec.name}' must be a finite number, or null for a missing value. Got ${describe(value)}.`, { column: spec.name });
       }
       row[j] = value;
     } else {
       if (typeof value !== 'string') {
-        throw new FeatureError(spec.name, `${where}'s '${spec.name}' must be a category name (string), or null for a missing value. Got ${describe(value)}.`);
+        throw new SchemaError(`${where}'s '${spec.name}' must be a category name (string), or null for a missing value. Got ${describe(value)}.`, { column: spec.name });
       }
       const code = (spec.categories ?? []).indexOf(value);
       if (code < 0 && schema.policy.unknownCategory === 'error') {
-        throw new FeatureError(spec.name, `${where}'s '${spec.name}' is '${value}', a category never seen in training. Known: ${(spec.categories ?? []).join(', ')}.`);
+        throw new SchemaError(`${where}'s '${spec.name}' is '${value}', a category never seen in training. Known: ${(spec.categories ?? []).join(', ')}.`, { column: spec.name });
       }
       // Unknown categories score as missing (LightGBM routes them down the learned missing branch).
       row[j] = code < 0 ? Number.NaN : code;

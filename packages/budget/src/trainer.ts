@@ -1,7 +1,5 @@
 import {
-  AbortError,
   loadConfig,
-  NotFittedError,
   Trainer,
   type BudgetOptimizerConfig,
   type FeatureColumn,
@@ -17,7 +15,7 @@ import {
   type TrainResult,
   validationSplit,
 } from '@kdap/core';
-import { describe, ParameterError } from '@kdap/errors';
+import { AbortError, describe, NotFittedError, ParameterError } from '@kdap/errors';
 import { Booster, Dataset, lightgbmVersion, type Params } from '@kdap/lightgbm-node';
 import { defaultThreadCount } from '@kdap/napi-common';
 import { metricDirection, tune, type StudySummary, type TuneOptions, type TuneResult } from '@kdap/tuning';
@@ -28,6 +26,8 @@ import { BudgetResponseModel, type ResponseState, type SpendRange } from './resp
 import { checkBudgetTable, DATE_COLUMN, withParsedDates } from './training-data';
 
 const NAME = 'BudgetOptimizerTrainer';
+/** What to call before a fitted model is needed, for NotFittedError messages. */
+const FIT_CALL = 'train(XTrain, yTrain) or fit(table, { target })';
 /** The channel feature: the Python module's outputs key recommendations by it. */
 export const CHANNEL_FEATURE = 'channel_id';
 /** The column whose dates order the periods (carry-over, the held-out validation split). */
@@ -203,20 +203,20 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
 
   /** Expected return (currency per period) per row; effective spend is derived as in training. */
   override predict(table: FeatureTable): Float64Array {
-    if (!this.isFitted) throw new NotFittedError(NAME, 'predict');
+    if (!this.isFitted) throw new NotFittedError(NAME, 'predict', FIT_CALL);
     const model = this.model;
     return super.predict(this.withEffectiveSpend(table, model.state.decays));
   }
 
   /** The feature matrix the boosters see for a table (schema order, effective spend included). */
   featureMatrix(table: FeatureTable): FeatureMatrix {
-    if (!this.isFitted) throw new NotFittedError(NAME, 'featureMatrix');
+    if (!this.isFitted) throw new NotFittedError(NAME, 'featureMatrix', FIT_CALL);
     return this.featureSchema.encode(this.withEffectiveSpend(table, this.model.state.decays));
   }
 
   /** The fitted optimizer (recommend, allocate, response curves). Throws NotFittedError before training. */
   optimizer(): BudgetOptimizer {
-    if (!this.isFitted) throw new NotFittedError(NAME, 'optimizer');
+    if (!this.isFitted) throw new NotFittedError(NAME, 'optimizer', FIT_CALL);
     return new BudgetOptimizer(this.model, this.featureSchema);
   }
 

@@ -4,22 +4,13 @@ import * as testing from '@kdap/core/testing';
 it('exposes exactly the deliberate public surface (runtime values; types are checked by tsc)', () => {
   expect(Object.keys(core).sort()).toEqual(
     [
-      'AbortError',
       'BUNDLE_FORMAT',
       'BUNDLE_FORMAT_VERSION',
-      'BundleError',
       'CORE_VERSION',
-      'ConfigError',
       'DEFAULT_FEATURE_POLICY',
       'ENVIRONMENT_KEYS',
-      'FeatureError',
       'FeatureSchema',
       'MODEL_KINDS',
-      'MetricError',
-      'NotFittedError',
-      'ParameterError',
-      'TrackingNotConfiguredError',
-      'TrainingInProgressError',
       'Trainer',
       'anomalyDetectorDefaults',
       'anomalyMetrics',

@@ -1,4 +1,3 @@
-export * from './errors/index';
 export * from './config/index';
 export * from './metrics/index';
 export * from './trainer/index';

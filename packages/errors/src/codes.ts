@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'ERR_KDAP_MODEL_NOT_FOUND',
   'ERR_KDAP_PAYLOAD_TOO_LARGE',
   'ERR_KDAP_NOT_READY',
+  'ERR_KDAP_ADDON_LOAD',
+  'ERR_KDAP_INTERNAL',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -4,10 +4,15 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === 'function') return 'a function';
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as { length?: number }).length ?? value.byteLength}`;
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (Array.isArray(value)) {
+    // A short array is shown (the bad element is usually visible); a long one by its length.
+    const json = value.length <= 10 ? safeJson(value) : undefined;
+    return json !== undefined && json.length <= 40 ? json : `an array of length ${value.length}`;
+  }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : `the Date ${value.toISOString()}`;
   if (typeof value === 'object') {
     const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
@@ -20,4 +25,12 @@ export function describe(value: unknown): string {
     }
   }
   return `a ${typeof value}`;
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }

@@ -30,6 +30,7 @@ export const ERROR_DISPOSITIONS: Readonly<Record<KdapErrorCode | typeof INTERNAL
   ERR_KDAP_MODEL_NOT_FOUND: { exitCode: 1, httpStatus: 404 },
   ERR_KDAP_PAYLOAD_TOO_LARGE: { exitCode: 1, httpStatus: 413 },
   ERR_KDAP_NOT_READY: { exitCode: 1, httpStatus: 503 },
+  ERR_KDAP_ADDON_LOAD: { exitCode: 1, httpStatus: 500 },
   ERR_KDAP_INTERNAL: { exitCode: 1, httpStatus: 500 },
 };
 

@@ -1,5 +1,6 @@
 import {
   AbortError,
+  AddonLoadError,
   BundleError,
   ConfigError,
   DataError,
@@ -7,6 +8,7 @@ import {
   ERROR_CODES,
   ERROR_DISPOSITIONS,
   InsufficientDataError,
+  InternalError,
   KdapError,
   ModelNotFoundError,
   NativeError,
@@ -46,6 +48,8 @@ const oneOfEach: KdapError[] = [
   new ModelNotFoundError('budget', 'x'),
   new PayloadTooLargeError(1024, 'x'),
   new NotReadyError('x'),
+  new AddonLoadError('x'),
+  new InternalError('x'),
 ];
 
 describe('the error kernel', () => {
@@ -124,7 +128,9 @@ describe('validation helpers', () => {
     expect(describeValue('abc')).toBe('"abc"');
     expect(describeValue(NaN)).toBe('NaN');
     expect(describeValue(new Float64Array(3))).toBe('a Float64Array of length 3');
-    expect(describeValue([1, 2])).toBe('an array of length 2');
+    expect(describeValue([1, 2])).toBe('[1,2]');
+    expect(describeValue(Array.from({ length: 50 }, (_, i) => i))).toBe('an array of length 50');
+    expect(describeValue(true)).toBe('true');
     expect(describeValue({ a: 1 })).toBe('{"a":1}');
     expect(describeValue(new Map())).toBe('an object (Map)');
     expect(describeValue(3n)).toBe('3n');

@@ -33,3 +33,12 @@ export class NativeError extends KdapError {
     Error.captureStackTrace?.(this, NativeError);
   }
 }
+
+/**
+ * A compiled addon (LightGBM, XGBoost, DuckDB vectors) that is not built or cannot be loaded or
+ * attached. The message lists what was tried and the concrete fixes (build command, packages).
+ */
+export class AddonLoadError extends KdapError {
+  override readonly name = 'AddonLoadError';
+  readonly code = 'ERR_KDAP_ADDON_LOAD';
+}

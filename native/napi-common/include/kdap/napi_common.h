@@ -30,13 +30,64 @@ namespace kdap {
 // Errors
 // ---------------------------------------------------------------------------------------------
 
-/** Thrown from C++ when argument validation fails; becomes a JS TypeError/RangeError. */
+/**
+ * Thrown from C++ when argument validation fails. Becomes the kernel's ParameterError (Type,
+ * Range) or DisposedError (Disposed; `message` is then what was disposed, e.g. "Booster") once the
+ * JS side registered the classes with init(); a TypeError/RangeError before that.
+ */
 struct ArgError {
-  enum Kind { Type, Range } kind;
+  enum Kind { Type, Range, Disposed } kind;
   std::string message;
 };
 
+/**
+ * Per-environment state: the @kdap/errors classes errors are built from (registered by the JS
+ * side at load, so `instanceof KdapError` holds for errors made here) and anything a binding adds.
+ */
+struct EnvState {
+  Napi::FunctionReference nativeErrorClass;
+  Napi::FunctionReference parameterErrorClass;
+  Napi::FunctionReference disposedErrorClass;
+  std::string library;
+};
+
+inline EnvState* GetState(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
+
+/** `new cls(args...)` as an Error, or an empty Error when there is no class or it throws. */
+inline Napi::Error ConstructError(Napi::Env env, const Napi::FunctionReference& cls,
+                                  const std::initializer_list<napi_value>& args) {
+  if (cls.IsEmpty()) return Napi::Error();
+  try {
+    Napi::Value v = cls.New(args);
+    if (v.IsObject()) return Napi::Error(env, v);
+  } catch (const Napi::Error&) {
+    // A registered class that cannot construct falls back to a built-in error.
+  }
+  return Napi::Error();
+}
+
+/** The parameter an ArgError message starts with ("'nrow' must be ..." -> nrow), else "". */
+inline std::string ParameterOf(const std::string& message) {
+  if (message.size() < 2 || message[0] != '\'') return std::string();
+  size_t end = message.find('\'', 1);
+  return end == std::string::npos ? std::string() : message.substr(1, end - 1);
+}
+
 inline Napi::Error MakeArgError(Napi::Env env, const ArgError& e) {
+  EnvState* st = GetState(env);
+  if (st != nullptr) {
+    Napi::Error made =
+        e.kind == ArgError::Disposed
+            ? ConstructError(env, st->disposedErrorClass, {Napi::String::New(env, e.message)})
+            : ConstructError(env, st->parameterErrorClass,
+                             {Napi::String::New(env, ParameterOf(e.message)), Napi::String::New(env, e.message)});
+    if (!made.IsEmpty()) return made;
+  }
+  if (e.kind == ArgError::Disposed) {
+    Napi::Error err = Napi::Error::New(env, e.message + " has been disposed");
+    err.Set("code", Napi::String::New(env, "ERR_KDAP_DISPOSED"));
+    return err;
+  }
   Napi::Error err = e.kind == ArgError::Type ? Napi::Error(Napi::TypeError::New(env, e.message))
                                              : Napi::Error(Napi::RangeError::New(env, e.message));
   err.Set("code", Napi::String::New(env, e.kind == ArgError::Type ? "ERR_INVALID_ARG_TYPE"
@@ -44,17 +95,10 @@ inline Napi::Error MakeArgError(Napi::Env env, const ArgError& e) {
   return err;
 }
 
-/** Per-environment state: the JS NativeError class and anything a binding adds. */
-struct EnvState {
-  Napi::FunctionReference nativeErrorClass;
-  std::string library;
-};
-
-inline EnvState* GetState(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
-
 /**
- * An error reported by the native library. Built as `new NativeError(message, {library, code,
- * function})` when the JS side registered the class, else a plain Error with those properties.
+ * An error reported by the native library. Built as `new NativeError(message, {library,
+ * returnCode, function})` when the JS side registered the class, else a plain Error with those
+ * properties.
  */
 inline Napi::Error MakeNativeError(Napi::Env env, const std::string& fn, int code,
                                    const std::string& message) {
@@ -62,20 +106,39 @@ inline Napi::Error MakeNativeError(Napi::Env env, const std::string& fn, int cod
   const std::string lib = st ? st->library : std::string("native");
   Napi::Object opts = Napi::Object::New(env);
   opts.Set("library", Napi::String::New(env, lib));
-  opts.Set("code", Napi::Number::New(env, code));
+  opts.Set("returnCode", Napi::Number::New(env, code));
   opts.Set("function", Napi::String::New(env, fn));
-  if (st && !st->nativeErrorClass.IsEmpty()) {
-    try {
-      Napi::Value v = st->nativeErrorClass.New({Napi::String::New(env, message), opts});
-      if (v.IsObject()) return Napi::Error(env, v);
-    } catch (const Napi::Error&) {
-      // A registered class that cannot construct falls back to a plain Error below.
-    }
+  if (st != nullptr) {
+    Napi::Error made = ConstructError(env, st->nativeErrorClass, {Napi::String::New(env, message), opts});
+    if (!made.IsEmpty()) return made;
   }
   Napi::Error err = Napi::Error::New(env, lib + " " + fn + ": " + message);
   err.Set("library", Napi::String::New(env, lib));
-  err.Set("nativeCode", Napi::Number::New(env, code));
+  err.Set("returnCode", Napi::Number::New(env, code));
   return err;
+}
+
+/**
+ * init({NativeError, ParameterError, DisposedError}): stores the @kdap/errors classes for this
+ * environment. Called once by the JS loader; error paths only read them, hot paths never.
+ */
+inline void RegisterErrorClasses(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value arg = 0 < info.Length() ? info[0] : env.Undefined();
+  EnvState* st = GetState(env);
+  if (st == nullptr || !arg.IsObject()) {
+    throw ArgError{ArgError::Type, "'classes' must be an object {NativeError, ParameterError, DisposedError}"};
+  }
+  Napi::Object classes = arg.As<Napi::Object>();
+  const char* names[] = {"NativeError", "ParameterError", "DisposedError"};
+  Napi::FunctionReference* refs[] = {&st->nativeErrorClass, &st->parameterErrorClass, &st->disposedErrorClass};
+  Napi::Function found[3];
+  for (int k = 0; k < 3; k++) {  // all or nothing: a bad argument leaves the registered classes
+    Napi::Value cls = classes.Get(names[k]);
+    if (!cls.IsFunction()) throw ArgError{ArgError::Type, std::string("'classes.") + names[k] + "' must be a class"};
+    found[k] = cls.As<Napi::Function>();
+  }
+  for (int k = 0; k < 3; k++) *refs[k] = Napi::Persistent(found[k]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,11 +314,27 @@ struct Box : BoxBase {
   Raw raw = nullptr;
   std::vector<std::shared_ptr<BoxBase>> deps;  // what must outlive this handle (e.g. training data)
   std::mutex mu;                               // serializes calls the library does not lock itself
-  explicit Box(Raw r) : raw(r) {}
-  ~Box() override {
-    if (raw != nullptr) Traits::Free(raw);
+  explicit Box(Raw r) : raw(r) {
+    if (raw != nullptr) live.fetch_add(1, std::memory_order_relaxed);
   }
+  ~Box() override {
+    if (raw != nullptr) {
+      Traits::Free(raw);
+      live.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+  // Library objects of this kind not yet freed, in this addon (process-wide): a debug counter
+  // for leak tests, one relaxed atomic add per create and per free.
+  static inline std::atomic<int64_t> live{0};
 };
+
+/** liveHandles(): {Kind: count} of library objects not yet freed, for each handle kind given. */
+template <class... Traits>
+Napi::Value LiveHandles(Napi::Env env) {
+  Napi::Object out = Napi::Object::New(env);
+  (out.Set(Traits::kName, Napi::Number::New(env, static_cast<double>(Box<Traits>::live.load()))), ...);
+  return out;
+}
 
 template <class Traits>
 struct Slot {
@@ -270,7 +349,7 @@ Napi::External<Slot<Traits>> WrapHandle(Napi::Env env, std::shared_ptr<Box<Trait
   return ext;
 }
 
-/** The live box behind a handle argument; TypeError for wrong kinds, Error after dispose. */
+/** The live box behind a handle argument; ParameterError for wrong kinds, DisposedError after dispose. */
 template <class Traits>
 std::shared_ptr<Box<Traits>> ReadHandle(const Napi::CallbackInfo& info, size_t i, const char* name,
                                         bool allowNull = false) {
@@ -284,7 +363,7 @@ std::shared_ptr<Box<Traits>> ReadHandle(const Napi::CallbackInfo& info, size_t i
     throw ArgError{ArgError::Type, std::string("'") + name + "' must be a " + Traits::kName + " handle, got another kind of handle"};
   }
   auto* slot = ext.Data();
-  if (!slot->box) throw ArgError{ArgError::Type, std::string(Traits::kName) + " has been disposed"};
+  if (!slot->box) throw ArgError{ArgError::Disposed, Traits::kName};
   return slot->box;
 }
 
@@ -362,9 +441,9 @@ Napi::Value Guard(const Napi::CallbackInfo& info, F&& f) {
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
   } catch (const std::bad_alloc&) {
-    Napi::RangeError::New(env, "out of memory").ThrowAsJavaScriptException();
+    MakeNativeError(env, "", -1, "out of memory").ThrowAsJavaScriptException();
   } catch (const std::exception& e) {
-    Napi::Error::New(env, e.what()).ThrowAsJavaScriptException();
+    MakeNativeError(env, "", -1, e.what()).ThrowAsJavaScriptException();
   }
   return env.Undefined();
 }

@@ -5,7 +5,12 @@ export function paramError(parameter: string, message: string): ReturnType<typeo
   return expect.objectContaining({ name: 'ParameterError', code: 'ERR_KDAP_PARAMETER', parameter, message });
 }
 
-/** The TypeError/RangeError the addon throws (made in Node's realm, so matched by shape). */
-export function argError(name: 'TypeError' | 'RangeError', message: string): ReturnType<typeof expect.objectContaining> {
-  return expect.objectContaining({ name, message, code: name === 'TypeError' ? 'ERR_INVALID_ARG_TYPE' : 'ERR_OUT_OF_RANGE' });
+/** The ParameterError the addon's C++ argument checks throw (built from the @kdap/errors class). */
+export function argError(message: string): ReturnType<typeof expect.objectContaining> {
+  return expect.objectContaining({ name: 'ParameterError', message, code: 'ERR_KDAP_PARAMETER' });
+}
+
+/** The DisposedError the addon throws for a disposed handle of kind `what`. */
+export function disposedError(what: string): ReturnType<typeof expect.objectContaining> {
+  return expect.objectContaining({ name: 'DisposedError', what, code: 'ERR_KDAP_DISPOSED' });
 }

@@ -1,5 +1,5 @@
 import { isAbsolute, normalize, sep } from 'node:path';
-import { BundleError } from '../errors/bundle-error';
+import { BundleError } from '@kdap/errors';
 
 /** The sibling a bundle being replaced is moved to, so a crash never leaves no bundle at all. */
 export function previousPath(dir: string): string {

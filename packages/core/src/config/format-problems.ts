@@ -1,6 +1,5 @@
-import { closest } from '@kdap/napi-common';
+import { closest, type ConfigProblem } from '@kdap/errors';
 import type { z } from 'zod';
-import type { ConfigProblem } from '../errors/config-error';
 import { isMapping, layerOf, type ConfigLayer, type Provenance } from './layer';
 
 /** "hyperparameters.xgboost.max_depth", "segments[1].min_score". */

@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ParameterError } from '@kdap/napi-common';
-import { ConfigError } from '../errors/config-error';
+import { ConfigError, ParameterError } from '@kdap/errors';
 import { loadConfig } from './load-config';
 
 const shipped = resolve(__dirname, '../../../../config');

@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { closest, ParameterError } from '@kdap/napi-common';
-import { ConfigError, type ConfigProblem } from '../errors/config-error';
+import { closest, ConfigError, type ConfigProblem, ParameterError } from '@kdap/errors';
 import { environmentLayers } from './environment';
 import { formatProblems } from './format-problems';
 import { isMapping, mergeLayers, type ConfigLayer } from './layer';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { closest } from '@kdap/napi-common';
+import { closest } from '@kdap/errors';
 import { integer, names, number, oneOf, section } from './expect';
 import { searchSpace } from './search-space-schema';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import type { ConfigProblem } from '../errors/config-error';
+import type { ConfigProblem } from '@kdap/errors';
 import { isMapping } from './layer';
 
 /**

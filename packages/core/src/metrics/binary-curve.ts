@@ -1,4 +1,4 @@
-import { MetricError } from '../errors/metric-error';
+import { ParameterError } from '@kdap/errors';
 import { binaryLabels, finiteValues, sameLength, sampleWeights, type BinaryLabels, type Numbers } from './inputs';
 
 /** Cumulative false/true positive (weights) at each distinct score, highest score first. */
@@ -25,7 +25,7 @@ export function binaryCurve(metric: string, yTrue: BinaryLabels, yScore: Numbers
     y = Float64Array.from(keep, (i) => y[i]!);
     s = Float64Array.from(keep, (i) => s[i]!);
     w = Float64Array.from(keep, (i) => w![i]!);
-    if (keep.length === 0) throw new MetricError(metric, `Every sample of ${metric} has weight 0.`);
+    if (keep.length === 0) throw new ParameterError('sampleWeight', `Every sample of ${metric} has weight 0.`);
   }
   const ascending = Array.from(s.keys()).sort((a, b) => s[a]! - s[b]! || a - b);
   const order = ascending.reverse();

@@ -1,4 +1,4 @@
-import { MetricError } from '../errors/metric-error';
+import { ParameterError } from '@kdap/errors';
 import { binaryLabels, probabilities, sameLength, type BinaryLabels, type Numbers } from './inputs';
 
 export interface CalibrationCurveOptions {
@@ -50,10 +50,10 @@ export function calibrationCurve(yTrue: BinaryLabels, yProb: Numbers, options: C
   const metric = 'calibrationCurve';
   sameLength(metric, yTrue, yProb, ['yTrue', 'yProb']);
   const nBins = options.nBins ?? 5;
-  if (!Number.isInteger(nBins) || nBins < 1) throw new MetricError(metric, `The 'nBins' option of ${metric} must be an integer >= 1. Got ${nBins}.`);
+  if (!Number.isInteger(nBins) || nBins < 1) throw new ParameterError('nBins', `The 'nBins' option of ${metric} must be an integer >= 1. Got ${nBins}.`);
   const strategy = options.strategy ?? 'uniform';
   if (strategy !== 'uniform' && strategy !== 'quantile') {
-    throw new MetricError(metric, `The 'strategy' option of ${metric} must be 'uniform' or 'quantile'. Got '${String(strategy)}'.`);
+    throw new ParameterError('strategy', `The 'strategy' option of ${metric} must be 'uniform' or 'quantile'. Got '${String(strategy)}'.`);
   }
   const y = binaryLabels(metric, 'yTrue', yTrue);
   const p = probabilities(metric, 'yProb', yProb);

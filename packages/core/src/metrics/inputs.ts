@@ -1,4 +1,4 @@
-import { MetricError } from '../errors/metric-error';
+import { DataError, ParameterError } from '@kdap/errors';
 
 /** Numbers a metric accepts: plain arrays or typed arrays. */
 export type Numbers = ArrayLike<number>;
@@ -11,7 +11,7 @@ export function finiteValues(metric: string, name: string, values: Numbers): Flo
   const out = Float64Array.from(values as ArrayLike<number>);
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i]!)) {
-      throw new MetricError(metric, `The '${name}' argument of ${metric} must hold finite numbers. Got ${out[i]} at index ${i}.`);
+      throw new ParameterError(name, `The '${name}' argument of ${metric} must hold finite numbers. Got ${out[i]} at index ${i}.`);
     }
   }
   return out;
@@ -24,7 +24,7 @@ export function binaryLabels(metric: string, name: string, labels: BinaryLabels)
     const v = labels[i];
     if (v === true || v === 1) out[i] = 1;
     else if (v === false || v === 0) out[i] = 0;
-    else throw new MetricError(metric, `The '${name}' argument of ${metric} must hold binary labels (0/1 or booleans). Got ${String(v)} at index ${i}.`);
+    else throw new ParameterError(name, `The '${name}' argument of ${metric} must hold binary labels (0/1 or booleans). Got ${String(v)} at index ${i}.`);
   }
   return out;
 }
@@ -34,25 +34,25 @@ export function sampleWeights(metric: string, weights: Numbers | undefined, n: n
   if (weights === undefined) return undefined;
   const w = finiteValues(metric, 'sampleWeight', weights);
   if (w.length !== n) {
-    throw new MetricError(metric, `The 'sampleWeight' option of ${metric} must hold one weight per sample (${n}). Got ${w.length}.`);
+    throw new ParameterError('sampleWeight', `The 'sampleWeight' option of ${metric} must hold one weight per sample (${n}). Got ${w.length}.`);
   }
   for (let i = 0; i < w.length; i++) {
-    if (w[i]! < 0) throw new MetricError(metric, `The 'sampleWeight' option of ${metric} must hold weights >= 0. Got ${w[i]} at index ${i}.`);
+    if (w[i]! < 0) throw new ParameterError('sampleWeight', `The 'sampleWeight' option of ${metric} must hold weights >= 0. Got ${w[i]} at index ${i}.`);
   }
   return w;
 }
 
 export function sameLength(metric: string, a: { length: number }, b: { length: number }, names: [string, string]): void {
   if (a.length !== b.length) {
-    throw new MetricError(metric, `The '${names[0]}' and '${names[1]}' arguments of ${metric} must have the same length. Got ${a.length} and ${b.length}.`);
+    throw new ParameterError(names[1], `The '${names[0]}' and '${names[1]}' arguments of ${metric} must have the same length. Got ${a.length} and ${b.length}.`);
   }
-  if (a.length === 0) throw new MetricError(metric, `${metric} needs at least one sample. Got none.`);
+  if (a.length === 0) throw new DataError(`${metric} needs at least one sample. Got none.`);
 }
 
 export function probabilities(metric: string, name: string, values: Numbers): Float64Array {
   const p = finiteValues(metric, name, values);
   for (let i = 0; i < p.length; i++) {
-    if (p[i]! < 0 || p[i]! > 1) throw new MetricError(metric, `The '${name}' argument of ${metric} must hold probabilities in [0, 1]. Got ${p[i]} at index ${i}.`);
+    if (p[i]! < 0 || p[i]! > 1) throw new ParameterError(name, `The '${name}' argument of ${metric} must hold probabilities in [0, 1]. Got ${p[i]} at index ${i}.`);
   }
   return p;
 }

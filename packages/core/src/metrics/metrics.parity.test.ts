@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { MetricError } from '../errors/metric-error';
+import { expectKdapError } from '@kdap/test-support';
 import { SeededRandom } from '../testing/seeded-random';
 import { runPythonJson } from '../testing/reference-python';
 import { calibrationCurve } from './calibration';
@@ -239,7 +239,7 @@ describe('metric parity with scikit-learn 1.5.2', () => {
 
   it('refuses ROC AUC with a single class, as scikit-learn does', () => {
     expect(answers[singleClassRoc]).toEqual({ error: 'Only one class present in y_true. ROC AUC score is not defined in that case.' });
-    expect(() => rocAucScore(allZero, scores)).toThrow(MetricError);
+    expectKdapError(() => rocAucScore(allZero, scores), 'ERR_KDAP_DATA', /single class/);
     expect(() => rocAucScore(allOne, scores)).toThrow(
       'ROC AUC (rocAucScore) is not defined when yTrue holds a single class (all 1). Evaluate on data with both classes.',
     );

@@ -1,4 +1,4 @@
-import { MetricError } from '../errors/metric-error';
+import { expectKdapError } from '@kdap/test-support';
 import { anomalyMetrics } from './anomaly';
 import { calibrationCurve } from './calibration';
 import { labelsAtThreshold } from './confusion';
@@ -80,7 +80,7 @@ describe('hand-derived values', () => {
 
 describe('bad input', () => {
   it('names the argument and the problem', () => {
-    expect(() => rootMeanSquaredError([1, 2], [1])).toThrow(MetricError);
+    expect(expectKdapError(() => rootMeanSquaredError([1, 2], [1]), 'ERR_KDAP_PARAMETER')).toMatchObject({ parameter: 'yPred' });
     expect(() => rootMeanSquaredError([1, 2], [1])).toThrow(
       "The 'yTrue' and 'yPred' arguments of rootMeanSquaredError must have the same length. Got 2 and 1.",
     );

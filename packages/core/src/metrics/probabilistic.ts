@@ -1,4 +1,4 @@
-import { MetricError } from '../errors/metric-error';
+import { ParameterError } from '@kdap/errors';
 import { binaryLabels, probabilities, sameLength, sampleWeights, type BinaryLabels, type Numbers } from './inputs';
 import type { WeightOptions } from './regression';
 import { average, pairwiseSum } from './sum';
@@ -30,7 +30,7 @@ export function logLoss(yTrue: BinaryLabels, yProb: Numbers, options: LogLossOpt
     for (let i = 0; i < loss.length; i++) dot += loss[i]! * w[i]!;
     return dot;
   }
-  if (w && pairwiseSum(w) === 0) throw new MetricError(metric, `The 'sampleWeight' option of ${metric} must not sum to 0.`);
+  if (w && pairwiseSum(w) === 0) throw new ParameterError('sampleWeight', `The 'sampleWeight' option of ${metric} must not sum to 0.`);
   return average(loss, w);
 }
 
@@ -41,7 +41,7 @@ export function brierScoreLoss(yTrue: BinaryLabels, yProb: Numbers, options: Wei
   const y = binaryLabels(metric, 'yTrue', yTrue);
   const p = probabilities(metric, 'yProb', yProb);
   const w = sampleWeights(metric, options.sampleWeight, y.length);
-  if (w && pairwiseSum(w) === 0) throw new MetricError(metric, `The 'sampleWeight' option of ${metric} must not sum to 0.`);
+  if (w && pairwiseSum(w) === 0) throw new ParameterError('sampleWeight', `The 'sampleWeight' option of ${metric} must not sum to 0.`);
   const sq = new Float64Array(y.length);
   for (let i = 0; i < y.length; i++) sq[i] = (y[i]! - p[i]!) ** 2;
   return average(sq, w);

@@ -1,4 +1,4 @@
-import { MetricError } from '../errors/metric-error';
+import { DataError } from '@kdap/errors';
 import { binaryCurve } from './binary-curve';
 import { binaryLabels, type BinaryLabels, type Numbers } from './inputs';
 import type { WeightOptions } from './regression';
@@ -6,13 +6,12 @@ import { pairwiseSum } from './sum';
 
 /**
  * Area under the ROC curve (scikit-learn `roc_auc_score`, binary): tied scores count half, as the
- * trapezoid between their points does. Undefined with a single class in `yTrue` (MetricError).
+ * trapezoid between their points does. Undefined with a single class in `yTrue` (DataError).
  */
 export function rocAucScore(yTrue: BinaryLabels, yScore: Numbers, options: WeightOptions = {}): number {
   const labels = binaryLabels('rocAucScore', 'yTrue', yTrue);
   if (!labels.includes(0) || !labels.includes(1)) {
-    throw new MetricError(
-      'rocAucScore',
+    throw new DataError(
       `ROC AUC (rocAucScore) is not defined when yTrue holds a single class (all ${labels[0]}). Evaluate on data with both classes.`,
     );
   }

@@ -1,4 +1,4 @@
-import { MetricError } from '../errors/metric-error';
+import { ParameterError } from '@kdap/errors';
 import { finiteValues, sameLength, sampleWeights, type Numbers } from './inputs';
 import { average, pairwiseSum } from './sum';
 
@@ -13,7 +13,7 @@ function prepare(metric: string, yTrue: Numbers, yPred: Numbers, options: Weight
   const t = finiteValues(metric, 'yTrue', yTrue);
   const p = finiteValues(metric, 'yPred', yPred);
   const w = sampleWeights(metric, options.sampleWeight, t.length);
-  if (w !== undefined && pairwiseSum(w) === 0) throw new MetricError(metric, `The 'sampleWeight' option of ${metric} must not sum to 0.`);
+  if (w !== undefined && pairwiseSum(w) === 0) throw new ParameterError('sampleWeight', `The 'sampleWeight' option of ${metric} must not sum to 0.`);
   return { t, p, w };
 }
 

@@ -1,13 +1,10 @@
-import { AbortError } from '@kdap/napi-common';
+import { AbortError } from '@kdap/errors';
+import { expectKdapError } from '@kdap/test-support';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '../bundle/load-bundle';
 import type { ModelKind } from '../config/model-kind';
-import { FeatureError } from '../errors/feature-error';
-import { NotFittedError } from '../errors/not-fitted-error';
-import { TrackingNotConfiguredError } from '../errors/tracking-error';
-import { TrainingInProgressError } from '../errors/training-in-progress-error';
 import type { FeatureTable } from '../trainer/feature-table';
 import type { FittedModel } from '../trainer/fitted-model';
 import type { TrainingProgress } from '../trainer/progress';
@@ -27,7 +24,7 @@ export interface TrainerContractSubject<K extends ModelKind> {
   target?: string;
   /** The metric names `train()` must report (the Python module's names). */
   metricNames: readonly string[];
-  /** A required feature (absent at predict time -> FeatureError) and an optional one (absent -> still scores). */
+  /** A required feature (absent at predict time -> SchemaError) and an optional one (absent -> still scores). */
   requiredFeature: string;
   optionalFeature?: string;
   /** Rebuilds a scorer from a saved bundle, as the model's own `load(dir)` will. */
@@ -75,8 +72,8 @@ export function runTrainerContract<K extends ModelKind>(name: string, subject: T
     it('needs its required features at predict time and tolerates absent optional ones', async () => {
       const trainer = subject.create();
       await fit(trainer);
-      expect(() => trainer.predict(without(subject.score, subject.requiredFeature))).toThrow(FeatureError);
-      expect(() => trainer.predict(without(subject.score, subject.requiredFeature))).toThrow(`'${subject.requiredFeature}'`);
+      const missing = expectKdapError(() => trainer.predict(without(subject.score, subject.requiredFeature)), 'ERR_KDAP_SCHEMA', `'${subject.requiredFeature}'`);
+      expect(missing).toMatchObject({ column: subject.requiredFeature });
       if (subject.optionalFeature !== undefined) {
         expect(trainer.predict(without(subject.score, subject.optionalFeature))).toHaveLength(subject.score.rowCount);
       }
@@ -84,7 +81,7 @@ export function runTrainerContract<K extends ModelKind>(name: string, subject: T
 
     it('stops on an AbortSignal, before or during training', async () => {
       const before = subject.create();
-      await expect(fit(before, { signal: AbortSignal.abort() })).rejects.toThrow(AbortError);
+      await expectKdapError(() => fit(before, { signal: AbortSignal.abort() }), 'ERR_KDAP_ABORTED');
       expect(before.isFitted).toBe(false);
       const during = subject.create();
       const controller = new AbortController();
@@ -96,20 +93,21 @@ export function runTrainerContract<K extends ModelKind>(name: string, subject: T
     it('refuses a second training while one runs', async () => {
       const trainer = subject.create();
       const first = fit(trainer);
-      await expect(fit(trainer)).rejects.toThrow(TrainingInProgressError);
+      await expectKdapError(() => fit(trainer), 'ERR_KDAP_USAGE', /is already training/);
       await first;
     });
 
     it('says what to call before it is fitted', () => {
       const trainer = subject.create();
-      expect(() => trainer.predict(subject.score)).toThrow(NotFittedError);
-      expect(() => trainer.model).toThrow(NotFittedError);
+      expectKdapError(() => trainer.predict(subject.score), 'ERR_KDAP_NOT_FITTED', /\.predict\(\) needs a fitted model\. Call train\(XTrain, yTrain\) or fit\(table, \{ target \}\) first\./);
+      expectKdapError(() => trainer.model, 'ERR_KDAP_NOT_FITTED');
     });
 
     it('logs through the tracker seam, and says so when there is none', async () => {
       const untracked = subject.create();
       await fit(untracked);
-      await expect(untracked.logToMlflow({ runName: 'contract' })).rejects.toThrow(TrackingNotConfiguredError);
+      const untrackedError = await expectKdapError(() => untracked.logToMlflow({ runName: 'contract' }), 'ERR_KDAP_TRACKING', /has no tracker/);
+      expect(untrackedError.message).not.toMatch(/issue/);
       const runNames: string[] = [];
       const tracked = subject.create({ tracker: { logRun: async (run) => (runNames.push(run.runName), 'run-1') } });
       await fit(tracked);

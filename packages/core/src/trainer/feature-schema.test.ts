@@ -1,4 +1,4 @@
-import { FeatureError } from '../errors/feature-error';
+import { expectKdapError } from '@kdap/test-support';
 import { tableOf } from '../testing/in-memory-table';
 import { FeatureSchema } from './feature-schema';
 
@@ -34,7 +34,7 @@ describe('FeatureSchema', () => {
   });
 
   it('refuses a required feature the configuration does not list', () => {
-    expect(() => FeatureSchema.capture(table, { ...options, required: ['cpm'] })).toThrow(FeatureError);
+    expect(expectKdapError(() => FeatureSchema.capture(table, { ...options, required: ['cpm'] }), 'ERR_KDAP_SCHEMA')).toMatchObject({ column: 'cpm' });
     expect(() => FeatureSchema.capture(table, { ...options, required: ['cpm'] })).toThrow(
       "TestTrainer declares 'cpm' as required, but the configuration lists no such feature.",
     );

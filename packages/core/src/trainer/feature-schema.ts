@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FeatureError } from '../errors/feature-error';
+import { SchemaError } from '@kdap/errors';
 import type { FeatureMatrix } from './feature-matrix';
 import type { FeatureColumn, FeatureTable } from './feature-table';
 
@@ -74,16 +74,16 @@ export class FeatureSchema {
     const configured = new Set([...options.numerical, ...options.categorical]);
     for (const name of options.required) {
       if (!configured.has(name)) {
-        throw new FeatureError(name, `${options.owner} declares '${name}' as required, but the configuration lists no such feature.`);
+        throw new SchemaError(`${options.owner} declares '${name}' as required, but the configuration lists no such feature.`, { column: name });
       }
     }
     const specs: FeatureSpec[] = [];
     const capture = (name: string, kind: 'numeric' | 'categorical') => {
       if (!present.has(name)) {
-        throw new FeatureError(
-          name,
+        throw new SchemaError(
           `The training table has no column '${name}' (a ${kind === 'numeric' ? 'numerical' : 'categorical'} feature in the configuration). ` +
             `Add it, or remove it from features.${kind === 'numeric' ? 'numerical' : 'categorical'}.`,
+          { column: name },
         );
       }
       const column = table.column(name);
@@ -118,7 +118,7 @@ export class FeatureSchema {
    * Encodes a table for the model, applying the policy. Extra columns are ignored (a table may
    * carry ids and targets).
    *
-   * @throws FeatureError naming the feature: a required feature absent, a mistyped column or an
+   * @throws SchemaError naming the feature: a required feature absent, a mistyped column or an
    *   unknown category under the 'error' policy.
    */
   encode(table: FeatureTable): FeatureMatrix {
@@ -129,7 +129,7 @@ export class FeatureSchema {
     this.features.forEach((spec, j) => {
       if (!present.has(spec.name)) {
         if (spec.required) {
-          throw new FeatureError(spec.name, `The required feature '${spec.name}' is absent from the table. The model was fitted with it and cannot score without it.`);
+          throw new SchemaError(`The required feature '${spec.name}' is absent from the table. The model was fitted with it and cannot score without it.`, { column: spec.name });
         }
         for (let i = 0; i < rows; i++) values[i * cols + j] = Number.NaN;
         return;
@@ -166,10 +166,10 @@ export class FeatureSchema {
       const mapped = mapping[code];
       if (mapped === undefined) {
         if (this.policy.unknownCategory === 'error') {
-          throw new FeatureError(
-            spec.name,
+          throw new SchemaError(
             `The feature '${spec.name}' has the category '${column.categories[code]}' (row ${i}), which the model never saw in training. ` +
               `Known categories: ${(spec.categories ?? []).join(', ')}. Use the 'missing' unknown-category policy to score it as missing.`,
+            { column: spec.name },
           );
         }
         out[i] = Number.NaN;
@@ -181,11 +181,11 @@ export class FeatureSchema {
   }
 }
 
-function mistyped(name: string, stage: 'training' | 'scoring', expected: string, got: string): FeatureError {
-  return new FeatureError(
-    name,
+function mistyped(name: string, stage: 'training' | 'scoring', expected: string, got: string): SchemaError {
+  return new SchemaError(
     `The feature '${name}' must be a ${expected} column, but the ${stage} table has a ${got} column. ` +
       `Fix the column's type (e.g. a schema override when reading the file), or use the 'coerce' mistyped-value policy.`,
+    { column: name },
   );
 }
 

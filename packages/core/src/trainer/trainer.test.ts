@@ -1,11 +1,7 @@
-import { AbortError, ParameterError } from '@kdap/napi-common';
+import { AbortError, ConfigError, ParameterError } from '@kdap/errors';
+import { expectKdapError } from '@kdap/test-support';
 import { anomalyDetectorDefaults, budgetOptimizerDefaults, propensityDefaults } from '../config/defaults';
 import { applyOverrides } from '../config/load-config';
-import { ConfigError } from '../errors/config-error';
-import { FeatureError } from '../errors/feature-error';
-import { NotFittedError } from '../errors/not-fitted-error';
-import { TrackingNotConfiguredError } from '../errors/tracking-error';
-import { TrainingInProgressError } from '../errors/training-in-progress-error';
 import { categoriesOf, numbersOf, tableOf, withColumn, withoutColumns } from '../testing/in-memory-table';
 import { LinearBudgetTrainer, LinearPropensityTrainer } from '../testing/linear-trainer';
 import { SeededRandom } from '../testing/seeded-random';
@@ -44,7 +40,7 @@ describe('construction', () => {
       "The 'num_leaves' parameter of LinearBudgetTrainer must be an integer between 2 and 131072. Got 1.",
     );
     expect(() => new LinearBudgetTrainer({ config, params: { learning_rate: 'fast' } })).toThrow(
-      "The 'learning_rate' parameter of LinearBudgetTrainer must be a number > 0. Got 'fast'.",
+      "The 'learning_rate' parameter of LinearBudgetTrainer must be a number > 0. Got \"fast\".",
     );
     expect(() => new LinearBudgetTrainer({ config, params: { num_leave: 31 } })).toThrow(/^LinearBudgetTrainer has no parameter 'num_leave'\. Did you mean 'num_leaves'\?/);
   });
@@ -128,7 +124,7 @@ describe('train', () => {
   it('refuses a second train() while the first is running, and trains again afterwards', async () => {
     const trainer = new LinearBudgetTrainer({ config });
     const first = trainer.train(train, target(train));
-    await expect(trainer.train(train, target(train))).rejects.toThrow(TrainingInProgressError);
+    await expectKdapError(() => trainer.train(train, target(train)), 'ERR_KDAP_USAGE');
     await expect(trainer.fit(train)).rejects.toThrow(
       'LinearBudgetTrainer is already training. Await the previous train()/fit() (or abort it) first, or use a second trainer.',
     );
@@ -151,7 +147,7 @@ describe('train', () => {
   it('refuses a training table that lacks a configured feature, naming it', async () => {
     const trainer = new LinearBudgetTrainer({ config });
     const run = trainer.train(withoutColumns(train, ['cpm']), target(train));
-    await expect(run).rejects.toThrow(FeatureError);
+    expect(await expectKdapError(() => run, 'ERR_KDAP_SCHEMA')).toMatchObject({ column: 'cpm' });
     await expect(run).rejects.toThrow(
       "The training table has no column 'cpm' (a numerical feature in the configuration). Add it, or remove it from features.numerical.",
     );
@@ -183,8 +179,8 @@ describe('fit, predict and evaluate', () => {
     expect(trainer.evaluate(validation)).toEqual(trainer.result.validationMetrics);
   });
 
-  it('a required feature absent at predict time is a FeatureError naming it', () => {
-    expect(() => trainer.predict(withoutColumns(validation, ['current_spend']))).toThrow(FeatureError);
+  it('a required feature absent at predict time is a SchemaError naming it', () => {
+    expect(expectKdapError(() => trainer.predict(withoutColumns(validation, ['current_spend'])), 'ERR_KDAP_SCHEMA')).toMatchObject({ column: 'current_spend' });
     expect(() => trainer.predict(withoutColumns(validation, ['channel_id']))).toThrow(
       "The required feature 'channel_id' is absent from the table. The model was fitted with it and cannot score without it.",
     );
@@ -204,7 +200,7 @@ describe('fit, predict and evaluate', () => {
 
     const strict = new LinearBudgetTrainer({ config, featurePolicy: { unknownCategory: 'error' } });
     await strict.fit(train);
-    expect(() => strict.predict(unseen)).toThrow(FeatureError);
+    expect(expectKdapError(() => strict.predict(unseen), 'ERR_KDAP_SCHEMA')).toMatchObject({ column: 'channel_id' });
     expect(() => strict.predict(unseen)).toThrow(
       "The feature 'channel_id' has the category 'tiktok' (row 0), which the model never saw in training. Known categories: display, search, social. Use the 'missing' unknown-category policy to score it as missing.",
     );
@@ -237,7 +233,7 @@ describe('fit, predict and evaluate', () => {
 
   it('says what to call when used before fitting', () => {
     const fresh = new LinearBudgetTrainer({ config });
-    expect(() => fresh.predict(validation)).toThrow(NotFittedError);
+    expectKdapError(() => fresh.predict(validation), 'ERR_KDAP_NOT_FITTED');
     expect(() => fresh.predict(validation)).toThrow('LinearBudgetTrainer.predict() needs a fitted model. Call train(XTrain, yTrain) or fit(table, { target }) first.');
     expect(() => fresh.evaluate(validation)).toThrow('LinearBudgetTrainer.evaluate() needs a fitted model.');
   });
@@ -248,9 +244,9 @@ describe('logToMlflow', () => {
     const trainer = new LinearBudgetTrainer({ config });
     await trainer.fit(train);
     const run = trainer.logToMlflow({ runName: 'budget-v1' });
-    await expect(run).rejects.toThrow(TrackingNotConfiguredError);
+    await expectKdapError(() => run, 'ERR_KDAP_TRACKING');
     await expect(run).rejects.toThrow(
-      "LinearBudgetTrainer.logToMlflow() has no tracker: MLflow tracking arrives in its own issue. Pass one with the 'tracker' option (an object with logRun(run) returning the run id).",
+      "LinearBudgetTrainer.logToMlflow() has no tracker, so nothing was logged (the fitted model is kept). Pass one with the 'tracker' option (an object with logRun(run) returning the run id), then call logToMlflow() again.",
     );
   });
 
@@ -268,7 +264,7 @@ describe('logToMlflow', () => {
       tags: { 'kdap.model': 'budget', 'kdap.trainer': 'LinearBudgetTrainer', 'kdap.environment': 'dev' },
     });
     expect(runs[0]!.history.validation_loss).toEqual(trainer.result.history.validation_loss);
-    await expect(trainer.logToMlflow({ runName: '' })).rejects.toThrow("The 'runName' option of LinearBudgetTrainer.logToMlflow must be a non-empty string. Got ''.");
+    await expect(trainer.logToMlflow({ runName: '' })).rejects.toThrow("The 'runName' option of LinearBudgetTrainer.logToMlflow must be a non-empty string. Got \"\".");
   });
 });
 

@@ -1,13 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { AbortError, checkKnownOptions, closest, describe, ParameterError } from '@kdap/napi-common';
+import { AbortError, checkKnownOptions, closest, describe, NotFittedError, ParameterError, TrackingError, UsageError } from '@kdap/errors';
 import type { z } from 'zod';
 import { saveBundle } from '../bundle/save-bundle';
 import type { BundleManifest } from '../bundle/manifest';
 import { applyOverrides, loadConfig, type DeepPartial } from '../config/load-config';
 import { MODEL_CONFIGS, type ModelConfigOf, type ModelKind } from '../config/model-kind';
-import { NotFittedError } from '../errors/not-fitted-error';
-import { TrackingNotConfiguredError } from '../errors/tracking-error';
-import { TrainingInProgressError } from '../errors/training-in-progress-error';
 import { anomalyMetrics } from '../metrics/anomaly';
 import { classificationMetrics, regressionMetrics } from '../metrics/report';
 import { chooseThreshold } from '../metrics/threshold';
@@ -144,7 +141,9 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
 
   /** Two interleaved trainings would leave a model from one with the schema or result of the other. */
   private async exclusively(run: () => Promise<TrainResult>): Promise<TrainResult> {
-    if (this.#training) throw new TrainingInProgressError(this.spec.name);
+    if (this.#training) {
+      throw new UsageError(`${this.spec.name} is already training. Await the previous train()/fit() (or abort it) first, or use a second trainer.`);
+    }
     this.#training = true;
     try {
       return await run();
@@ -244,7 +243,12 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     }
     const { result } = this.fitted('logToMlflow');
     const tracker = this.#tracker ?? (await defaultTracker({ trackingUri: this.config.mlflow.tracking_uri }));
-    if (tracker === undefined) throw new TrackingNotConfiguredError(this.spec.name);
+    if (tracker === undefined) {
+      throw new TrackingError(
+        `${this.spec.name}.logToMlflow() has no tracker, so nothing was logged (the fitted model is kept). ` +
+          `Pass one with the 'tracker' option (an object with logRun(run) returning the run id), or set mlflow.tracking_uri, then call logToMlflow() again.`,
+      );
+    }
     const params = Object.fromEntries(
       Object.entries(this.params).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])),
     );
@@ -302,7 +306,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
   }
 
   private fitted(method: string): Fitted<M> {
-    if (this.#fitted === undefined) throw new NotFittedError(this.spec.name, method);
+    if (this.#fitted === undefined) throw new NotFittedError(this.spec.name, method, 'train(XTrain, yTrain) or fit(table, { target })');
     return this.#fitted;
   }
 

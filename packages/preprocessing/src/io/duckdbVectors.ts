@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type * as Bindings from '@duckdb/node-bindings';
 import { type DuckDBVectorsBinding, type ScanBatch, attachToDuckDB } from '@kdap/duckdb-vectors';
+import { AddonLoadError } from '@kdap/errors';
 import { connectDuckDB } from './duckdb';
 
 /**
@@ -65,7 +66,7 @@ function attachAddon(): VectorCopyPath {
     const { binding, version } = attachToDuckDB(bindingsDir);
     // An addon built from older sources lacks the scan: say so rather than fail on the first read.
     for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv'] as const) {
-      if (typeof binding[name] !== 'function') throw new Error(`the built addon has no ${name}(): it is older than its sources; rebuild it with 'npm run build --workspace native/duckdb-vectors'`);
+      if (typeof binding[name] !== 'function') throw new AddonLoadError(`the built addon has no ${name}(): it is older than its sources; rebuild it with 'npm run build --workspace native/duckdb-vectors'`);
     }
     const type = bindings.create_logical_type(bindings.Type.DOUBLE);
     const chunk = bindings.create_data_chunk([type]);
@@ -74,7 +75,7 @@ function attachAddon(): VectorCopyPath {
     bindings.copy_data_to_vector(bindings.data_chunk_get_vector(chunk, 0), 0, values.buffer, 0, values.byteLength);
     const copied = new Float64Array(values.length + 1);
     binding.copyDoubleColumn(chunk, 0, values.length, copied, 1);
-    if (copied.join() !== `0,${values.join()}`) throw new Error(`the check chunk came back as ${copied.join()}`);
+    if (copied.join() !== `0,${values.join()}`) throw new AddonLoadError(`the check chunk came back as ${copied.join()}`);
     addon = binding;
     return { path: 'native', duckdb: version };
   } catch (error) {

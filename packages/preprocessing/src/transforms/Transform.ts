@@ -50,7 +50,7 @@ export abstract class ColumnTransform<State> implements Transform {
   /** The learned state, or a NotFittedError saying what to call. */
   protected get state(): State {
     if (this.fitted === undefined) {
-      throw new NotFittedError(`This ${this.constructor.name} is not fitted yet. Call fit(trainTable) before transform().`);
+      throw new NotFittedError(this.constructor.name, 'transform', 'fit(trainTable)');
     }
     return this.fitted;
   }

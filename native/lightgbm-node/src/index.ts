@@ -10,7 +10,7 @@ export { Dataset } from './dataset';
 export type { DatasetOptions, Layout } from './dataset';
 export { canonicalParam, parameterAliases, paramsToString } from './params';
 export type { ParamValue, Params } from './params';
-export { setLogger, lightgbmVersion, networkInit, networkFree } from './library';
+export { liveHandles, setLogger, lightgbmVersion, networkInit, networkFree } from './library';
 export { AddonLoadError, DType, ImportanceType, PredictType, binding } from './binding';
 export type { BoosterHandle, DatasetHandle, DenseMatrix, FastConfigHandle, LightGBMBinding } from './binding';
 export { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/errors';

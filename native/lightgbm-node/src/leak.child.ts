@@ -2,7 +2,7 @@
  * Run by leak.test.ts: create/train(10 iterations)/predict/dispose in a loop and report RSS growth
  * after a warm-up (allocator and thread pools settle first).
  */
-import { Booster, Dataset } from './index';
+import { Booster, Dataset, liveHandles } from './index';
 
 const cycles = Number(process.argv[2] ?? 2000);
 const COLS = 5;
@@ -30,5 +30,5 @@ void (async () => {
   await new Promise((r) => setTimeout(r, 100));
   gc();
   const after = process.memoryUsage().rss;
-  process.stdout.write(JSON.stringify({ cycles, before, after, growthMB: (after - before) / 2 ** 20 }));
+  process.stdout.write(JSON.stringify({ cycles, before, after, growthMB: (after - before) / 2 ** 20, live: liveHandles() }));
 })();

@@ -7,7 +7,7 @@ export type { DMatrixOptions, FeatureType } from './dmatrix';
 export { Booster, parseEvalString } from './booster';
 export type { EvalResult, EvalsResult, IterationInfo, ModelFormat, PredictOptions, TrainOptions } from './booster';
 export type { ParamValue, Params } from './params';
-export { getGlobalConfig, setLogger, setVerbosity, xgboostBuildInfo, xgboostVersion } from './library';
+export { getGlobalConfig, liveHandles, setLogger, setVerbosity, xgboostBuildInfo, xgboostVersion } from './library';
 export { AddonLoadError, PredictType, binding } from './binding';
 export type { BoosterHandle, DMatrixHandle, DenseMatrix, ImportanceType, ShapedResult, XGBoostBinding } from './binding';
 export { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/errors';

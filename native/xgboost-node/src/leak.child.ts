@@ -4,7 +4,7 @@
  */
 import { Booster } from './booster';
 import { DMatrix } from './dmatrix';
-import { setVerbosity } from './library';
+import { liveHandles, setVerbosity } from './library';
 import { makeFixture } from './testing/random';
 
 const cycles = Number(process.argv[2] ?? 2000);
@@ -37,7 +37,7 @@ void (async () => {
     dtrain.dispose();
   }
   const end = rssMB();
-  process.stdout.write(JSON.stringify({ cycles, startMB: start, endMB: end, growthMB: end - start, checksum }));
+  process.stdout.write(JSON.stringify({ cycles, startMB: start, endMB: end, growthMB: end - start, checksum, live: liveHandles() }));
 })().catch((e: unknown) => {
   process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exit(1);

@@ -35,3 +35,12 @@ export function setVerbosity(level: number): void {
 export function getGlobalConfig(): Record<string, unknown> {
   return JSON.parse(binding().getGlobalConfig()) as Record<string, unknown>;
 }
+
+/**
+ * Debug counter for leak tests: XGBoost objects of each kind created by this process and not yet
+ * freed (counted in C++ at create/free; a disposed object still used by a running call counts
+ * until that call ends).
+ */
+export function liveHandles(): { DMatrix: number; Booster: number } {
+  return binding().liveHandles();
+}

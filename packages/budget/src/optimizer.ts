@@ -1,6 +1,6 @@
 import { FeatureSchema, loadBundle, type FeatureMatrix, type FeatureTable } from '@kdap/core';
 import { Booster } from '@kdap/lightgbm-node';
-import { BundleError, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
+import { BundleError, checkKnownOptions, describe, DisposedError, ParameterError } from '@kdap/errors';
 import { allocateBudget } from './allocation';
 import { EFFECTIVE_SPEND, effectiveSpend, steadyEffectiveSpend } from './carryover';
 import { fitHillCurve, hillSlope, hillValue, largestSpendWithSlope, type HillCurve } from './hill-curve';
@@ -153,16 +153,23 @@ interface Traced {
  * and answers "how much should we spend on this channel" (`recommend`) and "how should a total
  * budget be split" (`allocate`). Get one from `trainer.optimizer()` or `BudgetOptimizer.load(dir)`.
  */
-export class BudgetOptimizer {
-  readonly model: BudgetResponseModel;
+export class BudgetOptimizer implements Disposable {
+  readonly #model: BudgetResponseModel;
+  readonly #ownsModel: boolean;
+  #disposed = false;
   readonly featureSchema: FeatureSchema;
   readonly #spendIndex: number;
   readonly #effectiveIndex: number;
   readonly #grids = new Map<string, Float64Array>();
   readonly #weights = new Map<string, Float64Array>();
 
-  constructor(model: BudgetResponseModel, featureSchema: FeatureSchema) {
-    this.model = model;
+  /**
+   * @param options.ownsModel whether `dispose()` frees `model` too (true for `load`); an optimizer
+   *   from `trainer.optimizer()` borrows the trainer's model, which the trainer frees.
+   */
+  constructor(model: BudgetResponseModel, featureSchema: FeatureSchema, options: { ownsModel?: boolean } = {}) {
+    this.#model = model;
+    this.#ownsModel = options.ownsModel ?? false;
     this.featureSchema = featureSchema;
     this.#spendIndex = featureSchema.featureNames.indexOf(model.state.spendFeature);
     this.#effectiveIndex = featureSchema.featureNames.indexOf(EFFECTIVE_SPEND);
@@ -181,7 +188,38 @@ export class BudgetOptimizer {
         throw new BundleError(file, `Model bundle '${dir}': ${file} is not a readable LightGBM model (${(e as Error).message}). Save it again with BudgetOptimizerTrainer.save().`, { cause: e });
       }
     };
-    return new BudgetOptimizer(new BudgetResponseModel(booster('model.txt'), booster('model_lower.txt'), booster('model_upper.txt'), state), bundle.featureSchema);
+    const boosters: Booster[] = [];
+    try {
+      for (const file of ['model.txt', 'model_lower.txt', 'model_upper.txt']) boosters.push(booster(file));
+    } catch (e) {
+      for (const loaded of boosters) loaded.dispose(); // a refused bundle keeps no native memory
+      throw e;
+    }
+    const [main, lower, upper] = boosters as [Booster, Booster, Booster];
+    return new BudgetOptimizer(new BudgetResponseModel(main, lower, upper, state), bundle.featureSchema, { ownsModel: true });
+  }
+
+  /** The response model; every method goes through it, so a disposed optimizer (or model) stops here. */
+  get model(): BudgetResponseModel {
+    if (this.#disposed) throw new DisposedError(NAME);
+    if (this.#model.disposed) throw new DisposedError('BudgetResponseModel');
+    return this.#model;
+  }
+
+  /** Whether `dispose()` was called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Frees the boosters of a loaded optimizer (a borrowed model stays the trainer's). Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.#ownsModel) this.#model.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** Expected return (currency per period) per row of a table; effective spend derived as in training. */

@@ -1,4 +1,5 @@
 import type { FeatureMatrix, FittedModel } from '@kdap/core';
+import { DisposedError } from '@kdap/errors';
 import type { Booster, Params } from '@kdap/lightgbm-node';
 
 /** Spend range (currency per period) seen in training: [min, max]. */
@@ -37,6 +38,8 @@ export interface ResponseState {
  * per period) per row of an encoded feature matrix.
  */
 export class BudgetResponseModel implements FittedModel {
+  #disposed = false;
+
   constructor(
     readonly main: Booster,
     readonly lower: Booster,
@@ -45,13 +48,25 @@ export class BudgetResponseModel implements FittedModel {
   ) {}
 
   predict(X: FeatureMatrix): Float64Array {
+    if (this.#disposed) throw new DisposedError('BudgetResponseModel');
     return this.main.predictSync(X.values, { rows: X.rows, cols: X.cols });
   }
 
-  /** Frees the three native boosters; the model cannot predict afterwards. */
+  /** Whether `dispose()` was called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Frees the three native boosters; the model cannot predict afterwards. Idempotent. */
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     this.main.dispose();
     this.lower.dispose();
     this.upper.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }

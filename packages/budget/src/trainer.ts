@@ -203,6 +203,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
 
   /** Expected return (currency per period) per row; effective spend is derived as in training. */
   override predict(table: FeatureTable): Float64Array {
+    this.assertLive();
     if (!this.isFitted) throw new NotFittedError(NAME, 'predict', FIT_CALL);
     const model = this.model;
     return super.predict(this.withEffectiveSpend(table, model.state.decays));
@@ -210,12 +211,14 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
 
   /** The feature matrix the boosters see for a table (schema order, effective spend included). */
   featureMatrix(table: FeatureTable): FeatureMatrix {
+    this.assertLive();
     if (!this.isFitted) throw new NotFittedError(NAME, 'featureMatrix', FIT_CALL);
     return this.featureSchema.encode(this.withEffectiveSpend(table, this.model.state.decays));
   }
 
   /** The fitted optimizer (recommend, allocate, response curves). Throws NotFittedError before training. */
   optimizer(): BudgetOptimizer {
+    this.assertLive();
     if (!this.isFitted) throw new NotFittedError(NAME, 'optimizer', FIT_CALL);
     return new BudgetOptimizer(this.model, this.featureSchema);
   }

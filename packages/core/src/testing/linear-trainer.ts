@@ -1,3 +1,4 @@
+import { DisposedError } from '@kdap/errors';
 import type { ModelConfigOf } from '../config/model-kind';
 import { loadBundle } from '../bundle/load-bundle';
 import type { FeatureMatrix } from '../trainer/feature-matrix';
@@ -20,9 +21,12 @@ export interface LinearState {
 }
 
 export class LinearModel implements FittedModel {
+  #disposed = false;
+
   constructor(readonly state: LinearState) {}
 
   predict(X: FeatureMatrix): Float64Array {
+    if (this.#disposed) throw new DisposedError('LinearModel');
     const out = new Float64Array(X.rows);
     for (let i = 0; i < X.rows; i++) out[i] = this.output(this.linear(X, i));
     return out;
@@ -40,6 +44,18 @@ export class LinearModel implements FittedModel {
 
   output(z: number): number {
     return this.state.link === 'logistic' ? 1 / (1 + Math.exp(-z)) : z;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }
 

@@ -1,3 +1,4 @@
+import { DisposedError } from '@kdap/errors';
 import { loadBundle } from '../bundle/load-bundle';
 import type { ModelConfigOf } from '../config/model-kind';
 import type { FeatureTable } from '../trainer/feature-table';
@@ -10,9 +11,17 @@ import { Trainer, type FitContext, type TrainerOptions, type TrainingData } from
  * more than `detection.z_score_threshold` standard deviations from its training mean.
  */
 class ZScoreModel implements FittedModel {
+  #disposed = false;
   constructor(readonly mean: number, readonly sd: number, readonly threshold: number) {}
   predict(X: FeatureMatrix): Float64Array {
+    if (this.#disposed) throw new DisposedError('ZScoreModel');
     return Float64Array.from({ length: X.rows }, (_, i) => (Math.abs(X.values[i * X.cols]! - this.mean) / this.sd > this.threshold ? 1 : 0));
+  }
+  dispose(): void {
+    this.#disposed = true;
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }
 

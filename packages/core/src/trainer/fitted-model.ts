@@ -6,8 +6,14 @@ import type { FeatureMatrix } from './feature-matrix';
  * (regression), the probability of the positive class (classification) or 1/0 anomaly flags
  * (anomaly detection).
  */
-export interface FittedModel {
+export interface FittedModel extends Disposable {
   predict(X: FeatureMatrix): Float64Array;
+  /**
+   * Frees what the model holds (native boosters, large arrays). Idempotent, backs
+   * `[Symbol.dispose]`; afterwards `predict` throws DisposedError. The trainer that fitted a model
+   * disposes it when it is replaced (refit) or when the trainer itself is disposed.
+   */
+  dispose(): void;
 }
 
 /** What a trainer's `fitModel` returns. */

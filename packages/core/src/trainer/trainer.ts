@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AbortError, checkKnownOptions, closest, describe, NotFittedError, ParameterError, TrackingError, UsageError } from '@kdap/errors';
+import { AbortError, checkKnownOptions, closest, describe, DisposedError, NotFittedError, ParameterError, TrackingError, UsageError } from '@kdap/errors';
 import type { z } from 'zod';
 import { saveBundle } from '../bundle/save-bundle';
 import type { BundleManifest } from '../bundle/manifest';
@@ -84,8 +84,14 @@ interface Fitted<M> {
  * schema; `save` writes a model bundle; `logToMlflow` goes through the tracker seam.
  *
  * Subclasses implement `fitModel` (and `modelArtifacts` for saving).
+ *
+ * A trainer owns its fitted model: a refit disposes the model it replaces, and `dispose()` (or a
+ * `using` declaration) frees the current one; a disposed trainer's methods throw DisposedError.
  */
-export abstract class Trainer<K extends ModelKind, M extends FittedModel> extends EventEmitter<{ progress: [TrainingProgress] }> {
+export abstract class Trainer<K extends ModelKind, M extends FittedModel>
+  extends EventEmitter<{ progress: [TrainingProgress] }>
+  implements Disposable
+{
   /** The validated configuration, frozen. */
   readonly config: ModelConfigOf<K>;
   protected readonly spec: TrainerSpec<K>;
@@ -93,6 +99,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
   readonly #policy: Partial<FeaturePolicy> | undefined;
   #fitted: Fitted<M> | undefined;
   #training = false;
+  #disposed = false;
 
   protected constructor(spec: TrainerSpec<K>, options: TrainerOptions<K> = {}) {
     super();
@@ -118,6 +125,28 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     return this.#fitted !== undefined;
   }
 
+  /** Whether `dispose()` was called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /**
+   * Frees the fitted model (its native boosters). Idempotent; afterwards every method throws
+   * DisposedError. A training still running when the trainer is disposed frees its model when it
+   * ends and rejects with DisposedError.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const fitted = this.#fitted;
+    this.#fitted = undefined;
+    fitted?.model.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   /** The fitted model; throws NotFittedError before training. */
   get model(): M {
     return this.fitted('model').model;
@@ -135,12 +164,14 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
 
   /** Fits the model on a prepared table (the Python module's `train(X_train, y_train, X_val, y_val)`). */
   async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
+    this.assertLive();
     checkKnownOptions(`${this.spec.name}.train`, options, ['signal', 'onProgress']);
     return this.exclusively(() => this.trainOnce(XTrain, yTrain, XVal, yVal, options, this.targetName()));
   }
 
   /** Two interleaved trainings would leave a model from one with the schema or result of the other. */
   private async exclusively(run: () => Promise<TrainResult>): Promise<TrainResult> {
+    this.assertLive();
     if (this.#training) {
       throw new UsageError(`${this.spec.name} is already training. Await the previous train()/fit() (or abort it) first, or use a second trainer.`);
     }
@@ -191,27 +222,38 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
       throwIfAborted: (iteration) => this.throwIfAborted(options.signal, iteration ?? iterations),
     };
     const outcome: FitOutcome<M> = await this.fitModel(data, context);
-    this.throwIfAborted(options.signal, iterations);
-    const fitted = performance.now();
-
-    const trainMetrics = this.metricsFor(data.train.y, outcome.model.predict(data.train.X));
-    const validationMetrics = data.validation ? this.metricsFor(data.validation.y, outcome.model.predict(data.validation.X)) : undefined;
-    const done = performance.now();
-    const result: TrainResult = {
-      metrics: outcome.metrics ?? validationMetrics ?? trainMetrics,
-      metricsSet: outcome.metrics ? 'held_out' : validationMetrics ? 'validation' : 'training',
-      trainMetrics,
-      validationMetrics,
-      bestIteration: outcome.bestIteration ?? iterations,
-      history,
-      timings: { encodeMs: encoded - started, fitMs: fitted - encoded, evaluateMs: done - fitted, totalMs: done - started },
-    };
+    // From here the new model is ours: kept on success, freed on any failure (abort, dispose).
+    let result: TrainResult;
+    try {
+      this.throwIfAborted(options.signal, iterations);
+      this.assertLive();
+      const fitted = performance.now();
+      const trainMetrics = this.metricsFor(data.train.y, outcome.model.predict(data.train.X));
+      const validationMetrics = data.validation ? this.metricsFor(data.validation.y, outcome.model.predict(data.validation.X)) : undefined;
+      const done = performance.now();
+      result = {
+        metrics: outcome.metrics ?? validationMetrics ?? trainMetrics,
+        metricsSet: outcome.metrics ? 'held_out' : validationMetrics ? 'validation' : 'training',
+        trainMetrics,
+        validationMetrics,
+        bestIteration: outcome.bestIteration ?? iterations,
+        history,
+        timings: { encodeMs: encoded - started, fitMs: fitted - encoded, evaluateMs: done - fitted, totalMs: done - started },
+      };
+    } catch (e) {
+      outcome.model.dispose();
+      throw e;
+    }
+    // A refit replaces the model: the old one's native memory goes now, not at some later GC.
+    const previous = this.#fitted;
     this.#fitted = { model: outcome.model, schema, result, target };
+    if (previous !== undefined && previous.model !== outcome.model) previous.model.dispose();
     return result;
   }
 
   /** Fits on a table holding the target column (`fit(table, { target: 'return' })`). */
   async fit(table: FeatureTable, options: FitOptions = {}): Promise<TrainResult> {
+    this.assertLive();
     checkKnownOptions(`${this.spec.name}.fit`, options, ['target', 'validation', 'signal', 'onProgress']);
     const target = options.target ?? this.targetName() ?? undefined;
     const y = target === undefined ? undefined : targetColumn(this.spec.name, table, target, 'table');
@@ -305,7 +347,13 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel> extend
     return (this.config.features as { target?: string | null }).target ?? null;
   }
 
+  /** Throws DisposedError once `dispose()` was called. */
+  protected assertLive(): void {
+    if (this.#disposed) throw new DisposedError(this.spec.name);
+  }
+
   private fitted(method: string): Fitted<M> {
+    this.assertLive();
     if (this.#fitted === undefined) throw new NotFittedError(this.spec.name, method, 'train(XTrain, yTrain) or fit(table, { target })');
     return this.#fitted;
   }

@@ -99,13 +99,13 @@ export class AnomalyDetectorTrainer extends Trainer<'anomaly', AnomalyModel> {
     return new AnomalyDetector(this.model, this.featureSchema);
   }
 
-  /** Releases the fitted detectors; later calls throw DisposedError. Idempotent. */
-  dispose(): void {
-    if (this.isFitted) this.model.dispose();
+  /** Releases the fitted detectors (the base class does); later calls throw DisposedError. Idempotent. */
+  override dispose(): void {
     this.#disposed = true;
+    super.dispose();
   }
 
-  [Symbol.dispose](): void {
+  override [Symbol.dispose](): void {
     this.dispose();
   }
 

@@ -17,9 +17,9 @@ const config = testConfig({ hyperparameters: { lightgbm: { n_estimators: 20 } } 
 /** Fit, refit, dispose. Returns the live handles while the trainer held its second model. */
 async function cycle(): Promise<{ whileFitted: number; replacedDisposed: boolean }> {
   using trainer = new BudgetOptimizerTrainer({ config });
-  await trainer.fit(table);
+  await trainer.fit(table, { holdOut: false }); // every row trains: no held-out split (and no notice)
   const first = trainer.model;
-  await trainer.fit(table);
+  await trainer.fit(table, { holdOut: false });
   const live = liveHandles();
   return { whileFitted: live.Booster + live.Dataset + live.FastConfig, replacedDisposed: first.disposed && trainer.model !== first };
 }

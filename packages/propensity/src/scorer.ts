@@ -1,5 +1,5 @@
-import { BundleError, FeatureError, FeatureSchema, loadBundle, type FeatureColumn, type FeatureMatrix, type FeatureTable } from '@kdap/core';
-import { DataError, DisposedError, ParameterError, SchemaError, describe } from '@kdap/errors';
+import { FeatureSchema, loadBundle, type FeatureColumn, type FeatureMatrix, type FeatureTable } from '@kdap/core';
+import { BundleError, DataError, DisposedError, ParameterError, SchemaError, describe } from '@kdap/errors';
 import { Table, type DataRecord } from '@kdap/preprocessing';
 import { Booster } from '@kdap/xgboost-node';
 import { calibratorFromJSON, type CalibratorState } from './calibrator';
@@ -293,7 +293,7 @@ export class PropensityScorer {
     try {
       return this.#schema.encode(table);
     } catch (e) {
-      if (e instanceof FeatureError) throw new SchemaError(`${NAME}.${method}: ${e.message}`, { column: e.feature }, { cause: e });
+      if (e instanceof SchemaError) throw new SchemaError(`${NAME}.${method}: ${e.message}`, { column: e.column }, { cause: e });
       throw e;
     }
   }

@@ -1,7 +1,5 @@
 import {
-  AbortError,
   loadConfig,
-  NotFittedError,
   Trainer,
   type FeatureMatrix,
   type FeatureSchema,
@@ -16,7 +14,7 @@ import {
   type TrainOptions,
   type TrainResult,
 } from '@kdap/core';
-import { DataError, InsufficientDataError, ParameterError, UsageError, describe } from '@kdap/errors';
+import { AbortError, DataError, describe, InsufficientDataError, NotFittedError, ParameterError, UsageError } from '@kdap/errors';
 import { defaultThreadCount } from '@kdap/napi-common';
 import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
 import { IdentityCalibrator, type Calibrator } from './calibrator';
@@ -166,14 +164,14 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     return new PropensityScorer(this.model, this.featureSchema, { owned: false });
   }
 
-  /** Frees the fitted model's native memory; idempotent. Later calls throw DisposedError. */
-  dispose(): void {
+  /** Frees the fitted model's native memory (the base class does); idempotent. */
+  override dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.isFitted) this.model.dispose();
+    super.dispose();
   }
 
-  [Symbol.dispose](): void {
+  override [Symbol.dispose](): void {
     this.dispose();
   }
 

@@ -321,3 +321,63 @@ describe('an unsupervised anomaly trainer', () => {
     expect(result.metrics).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5, detected_anomaly_rate: 0.1 });
   });
 });
+
+describe('lifetime', () => {
+  it('dispose() frees the fitted model, is idempotent, and every later call throws DisposedError', async () => {
+    const trainer = new LinearBudgetTrainer({ config });
+    await trainer.fit(train);
+    const model = trainer.model;
+    trainer.dispose();
+    trainer.dispose();
+    expect(trainer.disposed).toBe(true);
+    expect(model.disposed).toBe(true);
+    expectKdapError(() => model.predict({ rows: 0, cols: 0, values: new Float64Array(0) } as never), 'ERR_KDAP_DISPOSED', 'LinearModel has been disposed');
+    expectKdapError(() => trainer.predict(validation), 'ERR_KDAP_DISPOSED', 'LinearBudgetTrainer has been disposed');
+    expectKdapError(() => trainer.model, 'ERR_KDAP_DISPOSED');
+    await expectKdapError(() => trainer.fit(train), 'ERR_KDAP_DISPOSED');
+    await expectKdapError(() => trainer.save('/nonexistent'), 'ERR_KDAP_DISPOSED');
+  });
+
+  it('a refit disposes the model it replaces and keeps the new one', async () => {
+    const trainer = new LinearBudgetTrainer({ config });
+    await trainer.fit(train);
+    const first = trainer.model;
+    await trainer.fit(train);
+    expect(first.disposed).toBe(true);
+    expect(trainer.model).not.toBe(first);
+    expect(trainer.model.disposed).toBe(false);
+    expect(trainer.predict(validation)).toHaveLength(validation.rowCount);
+    trainer.dispose();
+  });
+
+  it('a training aborted after fitting frees the model it made and keeps the previous one', async () => {
+    const trainer = new LinearBudgetTrainer({ config });
+    await trainer.fit(train);
+    const kept = trainer.model;
+    const controller = new AbortController();
+    let made: { disposed: boolean } | undefined;
+    const spy = trainer as unknown as { fitModel: (...a: unknown[]) => Promise<{ model: { disposed: boolean } }> };
+    const fitModel = spy.fitModel.bind(trainer);
+    spy.fitModel = async (...a: unknown[]) => {
+      const outcome = await fitModel(...a);
+      made = outcome.model;
+      controller.abort();
+      return outcome;
+    };
+    await expectKdapError(() => trainer.fit(train, { signal: controller.signal }), 'ERR_KDAP_ABORTED');
+    expect(made?.disposed).toBe(true);
+    expect(trainer.model).toBe(kept);
+    expect(kept.disposed).toBe(false);
+  });
+
+  it('works with a using declaration', async () => {
+    let model: { disposed: boolean } | undefined;
+    {
+      using trainer = new LinearBudgetTrainer({ config });
+      await trainer.fit(train);
+      model = trainer.model;
+      expect(model.disposed).toBe(false);
+    }
+    expect(model.disposed).toBe(true);
+  });
+});

@@ -1,4 +1,4 @@
-import { ParameterError } from '@kdap/napi-common';
+import { ParameterError } from '@kdap/errors';
 import type { FeatureColumn, FeatureTable } from './feature-table';
 
 /** A training table split into the part a model fits on and the part its metrics come from. */

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BudgetOptimizerTrainer } from '@kdap/budget';
-import { applyOverrides, budgetOptimizerDefaults, loadBundle, TrackingNotConfiguredError, type TrackedRun } from '@kdap/core';
+import { applyOverrides, budgetOptimizerDefaults, loadBundle, type TrackedRun } from '@kdap/core';
+import { TrackingError } from '@kdap/errors';
 import { expectKdapError } from '@kdap/test-support';
 import { syntheticMarketingSpend } from '@kdap/preprocessing';
 import { defaultTracker } from './default-tracker';
@@ -63,7 +64,7 @@ describe('the default tracker core finds by name', () => {
   it('leaves an untracked trainer with the not-configured error when no server is configured', async () => {
     const trainer = new BudgetOptimizerTrainer({ config });
     await trainer.fit(data.table);
-    await expect(trainer.logToMlflow({ runName: 'x' })).rejects.toThrow(TrackingNotConfiguredError);
+    await expect(trainer.logToMlflow({ runName: 'x' })).rejects.toThrow(TrackingError);
     expect(existsSync(join(process.cwd(), 'mlflow.db'))).toBe(false);
   }, 60_000);
 });

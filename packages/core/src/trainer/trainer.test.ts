@@ -246,7 +246,7 @@ describe('logToMlflow', () => {
     const run = trainer.logToMlflow({ runName: 'budget-v1' });
     await expectKdapError(() => run, 'ERR_KDAP_TRACKING');
     await expect(run).rejects.toThrow(
-      "LinearBudgetTrainer.logToMlflow() has no tracker, so nothing was logged (the fitted model is kept). Pass one with the 'tracker' option (an object with logRun(run) returning the run id), then call logToMlflow() again.",
+      "LinearBudgetTrainer.logToMlflow() has no tracker, so nothing was logged (the fitted model is kept). Pass one with the 'tracker' option (an object with logRun(run) returning the run id), or set mlflow.tracking_uri, then call logToMlflow() again.",
     );
   });
 

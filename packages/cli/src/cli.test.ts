@@ -129,6 +129,23 @@ describe('kdap train propensity | anomaly (the Python README\'s seed examples)',
   });
 });
 
+describe('kdap train --mlflow without a tracking server', () => {
+  it('saves the bundle, then says in one line that only the MLflow run is missing and how to fix it (exit 1)', async () => {
+    const out = path.join(dir, 'tracked');
+    const saved = { uri: process.env.MLFLOW_TRACKING_URI };
+    delete process.env.MLFLOW_TRACKING_URI;
+    try {
+      const r = await kdap(['train', 'budget', '--samples', '600', '--config', configDir, '--output', out, '--mlflow'], dir);
+      expect(r.code).toBe(1);
+      const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('error'));
+      expect(errors).toEqual([expect.stringMatching(/nothing was logged .*mlflow\.tracking_uri.* The model bundle is saved at .*budget_optimizer and the report at .*; only the MLflow run is missing\.$/)]);
+      expect(existsSync(path.join(out, 'budget_optimizer', 'manifest.json'))).toBe(true);
+    } finally {
+      if (saved.uri !== undefined) process.env.MLFLOW_TRACKING_URI = saved.uri;
+    }
+  });
+});
+
 describe('kdap train budget --tune', () => {
   it('runs a TPE study on a time-ordered validation split and saves the model refitted with the best parameters', async () => {
     const out = path.join(dir, 'tuned');

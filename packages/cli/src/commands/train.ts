@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type TrainResult } from '@kdap/core';
-import { UsageError } from '@kdap/errors';
+import { isKdapError, TrackingError, UsageError } from '@kdap/errors';
 import { readTable, type Table } from '@kdap/preprocessing';
 import type { CommandContext } from '../context';
 import { CLI_MODELS } from '../models';
@@ -27,6 +27,8 @@ export interface TrainFlags {
 export interface TrainSummary {
   model: string;
   bundle: string;
+  /** With --mlflow: the MLflow run id and where it was logged. */
+  mlflow: { run_id: string; tracking_uri: string } | null;
   /** The HTML training report, or null with --no-report. */
   report: string | null;
   data: { source: string; rows: number; columns: number };
@@ -47,9 +49,6 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
   const tuning = flags.tune === true || flags.trials !== undefined;
   if (tuning && model.tune === undefined) {
     throw new UsageError(`--tune and --trials are not available for '${modelName}' yet: its trainer has no tune() (the budget model has). Train without them.`);
-  }
-  if (flags.mlflow) {
-    throw new UsageError(`--mlflow is not available yet in this kdap: MLflow tracking is not wired into 'kdap train ${modelName}'. Train without it; the bundle under --output can be logged later.`);
   }
   const config = flags.config === undefined ? undefined : loadConfig(model.kind, { configDir: path.resolve(ctx.cwd, flags.config) });
 
@@ -125,9 +124,24 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
         timings: { read: readMs, encode: result.timings.encodeMs, fit: result.timings.fitMs, evaluate: result.timings.evaluateMs, save: saveMs },
       });
     }
+    let mlflow: TrainSummary['mlflow'] = null;
+    if (flags.mlflow) {
+      const runName = `${model.bundleName}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      try {
+        const runId = await trainer.logToMlflow({ runName });
+        const uri = (trainer as unknown as { config: { mlflow: { tracking_uri?: string | null } } }).config.mlflow.tracking_uri ?? process.env.MLFLOW_TRACKING_URI ?? '';
+        mlflow = { run_id: runId, tracking_uri: uri };
+        out.info(`logged MLflow run '${runName}' (${runId})`);
+      } catch (error) {
+        // Tracking never loses the model: it is saved above; say where, and how to log it later.
+        if (!isKdapError(error)) throw error;
+        throw new TrackingError(`${error.message} The model bundle is saved at ${bundle}${report ? ` and the report at ${report}` : ''}; only the MLflow run is missing.`, { cause: error });
+      }
+    }
     return {
       model: model.kind,
       bundle,
+      mlflow,
       report,
       data: { source, rows: table.rowCount, columns: table.columnNames.length },
       target: flags.target ?? null,
@@ -163,6 +177,7 @@ export function printTrainSummary(summary: TrainSummary, ctx: CommandContext): v
     ['save', `${(summary.timings_ms.save / 1000).toFixed(2)} s`],
     ['bundle', summary.bundle],
     ...(summary.report ? [['report', summary.report] as [string, string]] : []),
+    ...(summary.mlflow ? [['mlflow run', `${summary.mlflow.run_id} at ${summary.mlflow.tracking_uri}`] as [string, string]] : []),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   out.result('');

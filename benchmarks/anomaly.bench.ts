@@ -2,8 +2,9 @@
  * Anomaly detectors vs scikit-learn on the same bytes (issue 18): IsolationForest fit + score on
  * 100,000 x 10, and LocalOutlierFactor (novelty) fit on 20,000 + score 100,000, on the
  * 'moderate' outlier set (5 % of rows shifted 2-3 sd in a few features). Sides alternate every
- * repetition; tables give medians and [min-max]. scikit-learn runs with n_jobs 1 and -1; the
- * TypeScript detectors are single-threaded, so their column is the same code in both rows.
+ * repetition; tables give medians and [min-max]. scikit-learn runs with n_jobs 1 and -1; our
+ * LocalOutlierFactor gets the same nJobs (native neighbour search, @kdap/neighbors-node); the
+ * IsolationForest is single-threaded, so its column is the same code in both rows.
  *
  *   npm run bench -- anomaly [--reps 7] [--lof-reps 7] [--rows 100000] [--only if|lof] [--parity]
  *
@@ -53,7 +54,7 @@ export async function anomalyBench(argv: string[]): Promise<string> {
             t1 = performance.now();
             forest.scoreSamples(data);
           } else {
-            using lof = new LocalOutlierFactor({ nNeighbors: 20 }).fit({ values: data.values.subarray(0, lofTrain * COLS), rows: lofTrain, cols: COLS });
+            using lof = new LocalOutlierFactor({ nNeighbors: 20, nJobs: jobs }).fit({ values: data.values.subarray(0, lofTrain * COLS), rows: lofTrain, cols: COLS });
             t1 = performance.now();
             lof.scoreSamples(data);
           }

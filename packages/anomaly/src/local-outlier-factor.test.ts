@@ -1,3 +1,4 @@
+import { binding as neighborsBinding } from '@kdap/neighbors-node';
 import { expectKdapError } from '@kdap/test-support';
 import { KdTree } from './kd-tree';
 import { LocalOutlierFactor } from './local-outlier-factor';
@@ -93,7 +94,29 @@ describe('LocalOutlierFactor', () => {
     expect(restored.scoreSamples(data)).toEqual(lof.scoreSamples(data));
   });
 
+  it('searches neighbours natively for p = 2 (the same scores on any nJobs) and in TypeScript otherwise', () => {
+    using native = new LocalOutlierFactor({ nNeighbors: 10 }).fit(train);
+    using threaded = new LocalOutlierFactor({ nNeighbors: 10, nJobs: -1 }).fit(train);
+    using manhattan = new LocalOutlierFactor({ nNeighbors: 10, p: 1 }).fit(train);
+    expect(native.neighborSearch).toBe('native');
+    expect(threaded.neighborSearch).toBe('native');
+    expect(manhattan.neighborSearch).toBe('typescript');
+    expect(threaded.negativeOutlierFactor).toEqual(native.negativeOutlierFactor);
+    expect(threaded.scoreSamples(data)).toEqual(native.scoreSamples(data));
+  });
+
+  it('frees its native index on refit and dispose', () => {
+    const before = neighborsBinding().liveHandles().NeighborIndex;
+    const lof = new LocalOutlierFactor({ nNeighbors: 5 }).fit(train);
+    expect(neighborsBinding().liveHandles().NeighborIndex).toBe(before + 1);
+    lof.fit(train);
+    expect(neighborsBinding().liveHandles().NeighborIndex).toBe(before + 1);
+    lof.dispose();
+    expect(neighborsBinding().liveHandles().NeighborIndex).toBe(before);
+  });
+
   it('rejects bad parameters and input with typed errors, and is disposable', () => {
+    expectKdapError(() => new LocalOutlierFactor({ nJobs: 0 }), 'ERR_KDAP_PARAMETER', /'nJobs' option of LocalOutlierFactor must be an integer between 1 and 1024/);
     expectKdapError(() => new LocalOutlierFactor({ nNeighbors: 0 }), 'ERR_KDAP_PARAMETER', /'nNeighbors' option of LocalOutlierFactor must be an integer/);
     expectKdapError(() => new LocalOutlierFactor({ novelty: false as never }), 'ERR_KDAP_PARAMETER', /'novelty' option of LocalOutlierFactor must be true/);
     expectKdapError(() => new LocalOutlierFactor({ p: 0.5 }), 'ERR_KDAP_PARAMETER', /'p' option/);

@@ -1,4 +1,5 @@
-import { checkInt, checkKnownOptions, DataError, describe, DisposedError, invalidParameter, NotFittedError } from '@kdap/errors';
+import { AddonLoadError, checkInt, checkKnownOptions, DataError, describe, DisposedError, invalidParameter, NotFittedError } from '@kdap/errors';
+import { NeighborIndex, resolveJobs } from '@kdap/neighbors-node';
 import { checkContamination, type Contamination } from './contamination';
 import { KdTree } from './kd-tree';
 import { decodeArray, encodeArray, percentile, toRowMatrix, type NumericInput } from './numeric-matrix';
@@ -13,12 +14,17 @@ export interface LocalOutlierFactorOptions {
   novelty?: true;
   /** Minkowski power: 2 = Euclidean (default), 1 = Manhattan, any p >= 1. */
   p?: number;
-  /** Points per k-d tree leaf: speed only, never results; default 16. */
+  /**
+   * Points per leaf of the TypeScript k-d tree (used when p != 2, or when the native addon is not
+   * built): speed only, never results; default 16. The native Euclidean search sizes its own leaves.
+   */
   leafSize?: number;
+  /** Threads for the neighbour search, as scikit-learn's n_jobs: 1 (default), n, or -1 for every core. Speed only. */
+  nJobs?: number;
 }
 
 const OWNER = 'LocalOutlierFactor';
-const KNOWN = ['nNeighbors', 'contamination', 'novelty', 'p', 'leafSize'];
+const KNOWN = ['nNeighbors', 'contamination', 'novelty', 'p', 'leafSize', 'nJobs'];
 const FORMAT = 'kdap-local-outlier-factor';
 /** scikit-learn adds this to the mean reachability distance so duplicates do not divide by zero. */
 const LRD_EPSILON = 1e-10;
@@ -28,7 +34,8 @@ interface Fitted {
   cols: number;
   /** Training points, row-major (the model is its data: rows * cols * 8 bytes). */
   points: Float64Array;
-  tree: KdTree;
+  /** The neighbour search: native (Euclidean) or the TypeScript k-d tree (other p, or no addon). */
+  search: NeighborSearch;
   k: number;
   /** Distance of each training point to its k-th neighbour. */
   kDistance: Float64Array;
@@ -42,7 +49,12 @@ interface Fitted {
  * Local Outlier Factor in novelty mode, with scikit-learn's semantics
  * (`sklearn.neighbors.LocalOutlierFactor(novelty=True)`): fitted on reference data, it scores new
  * rows by how much sparser their neighbourhood is than their neighbours' (opposite of the LOF,
- * so lower is more abnormal; about -1 for inliers). Exact neighbours through a k-d tree.
+ * so lower is more abnormal; about -1 for inliers). Exact neighbours: for the Euclidean distance
+ * (p = 2) through @kdap/neighbors-node (native k-d tree with vectorized leaf scans and nJobs
+ * threads; distances equal scikit-learn's bit for bit), otherwise through a TypeScript k-d tree.
+ * Among neighbours at exactly equal distance the lower training row wins (scikit-learn: its tree's
+ * traversal order); the distances, hence the scores, are the same either way unless a tie sits at
+ * the k-th place between points of different densities. Holds native memory: dispose it or `using`.
  */
 export class LocalOutlierFactor implements Disposable {
   readonly nNeighbors: number;
@@ -50,12 +62,13 @@ export class LocalOutlierFactor implements Disposable {
   readonly novelty = true;
   readonly p: number;
   readonly leafSize: number;
+  readonly nJobs: number;
   #fitted: Fitted | undefined;
   #disposed = false;
 
   constructor(options: LocalOutlierFactorOptions = {}) {
     checkKnownOptions(OWNER, options, KNOWN);
-    const { nNeighbors = 20, contamination = 'auto', novelty = true, p = 2, leafSize = 16 } = options;
+    const { nNeighbors = 20, contamination = 'auto', novelty = true, p = 2, leafSize = 16, nJobs = 1 } = options;
     checkInt(OWNER, 'nNeighbors', nNeighbors, 1, 10_000);
     checkContamination(OWNER, contamination);
     if (novelty !== true) {
@@ -63,10 +76,17 @@ export class LocalOutlierFactor implements Disposable {
     }
     if (typeof p !== 'number' || !(p >= 1) || !Number.isFinite(p)) invalidParameter(OWNER, 'p', 'a finite number >= 1', p, 'option');
     checkInt(OWNER, 'leafSize', leafSize, 1, 100_000);
+    if (nJobs !== -1) checkInt(OWNER, 'nJobs', nJobs, 1, 1024);
     this.nNeighbors = nNeighbors;
     this.contamination = contamination;
     this.p = p;
     this.leafSize = leafSize;
+    this.nJobs = nJobs;
+  }
+
+  /** Which neighbour search the fitted model uses: 'native' (@kdap/neighbors-node) or 'typescript'. */
+  get neighborSearch(): 'native' | 'typescript' {
+    return this.fitted('neighborSearch').search.kind;
   }
 
   get isFitted(): boolean {
@@ -99,10 +119,15 @@ export class LocalOutlierFactor implements Disposable {
     if (rows < 2) throw new DataError(`${OWNER}.fit() needs at least 2 rows to find neighbours. Got ${rows}.`);
     const points = Float64Array.from(values);
     const k = Math.max(1, Math.min(this.nNeighbors, rows - 1));
-    const tree = new KdTree(points, rows, cols, { leafSize: this.leafSize, p: this.p });
-    const distances = new Float64Array(rows * k);
-    const indices = new Int32Array(rows * k);
-    tree.query(points, rows, k, distances, indices, true);
+    const search = neighborSearch(points, rows, cols, this.p, this.leafSize, this.nJobs);
+    let distances: Float64Array;
+    let indices: Int32Array;
+    try {
+      ({ distances, indices } = search.query(points, rows, k, true));
+    } catch (error) {
+      search.dispose();
+      throw error;
+    }
     const kDistance = new Float64Array(rows);
     for (let i = 0; i < rows; i += 1) kDistance[i] = distances[i * k + k - 1]!;
     const lrd = reachabilityDensity(distances, indices, kDistance, rows, k);
@@ -113,7 +138,9 @@ export class LocalOutlierFactor implements Disposable {
       negativeOutlierFactor[i] = -(sum / k) / lrd[i]!;
     }
     const offset = this.contamination === 'auto' ? -1.5 : percentile(negativeOutlierFactor, 100 * this.contamination);
-    this.#fitted = { rows, cols, points, tree, k, kDistance, lrd, negativeOutlierFactor, offset };
+    // A refit replaces the previous index (its native memory is freed now, not at GC).
+    this.#fitted?.search.dispose();
+    this.#fitted = { rows, cols, points, search, k, kDistance, lrd, negativeOutlierFactor, offset };
     return this;
   }
 
@@ -121,10 +148,8 @@ export class LocalOutlierFactor implements Disposable {
   scoreSamples(X: NumericInput): Float64Array {
     const fitted = this.fitted('scoreSamples');
     const { rows, values } = toRowMatrix(OWNER, 'scoreSamples', X, fitted.cols);
-    const { k, tree, kDistance, lrd } = fitted;
-    const distances = new Float64Array(rows * k);
-    const indices = new Int32Array(rows * k);
-    tree.query(values, rows, k, distances, indices);
+    const { k, search, kDistance, lrd } = fitted;
+    const { distances, indices } = search.query(values, rows, k, false);
     const queryLrd = reachabilityDensity(distances, indices, kDistance, rows, k);
     const scores = new Float64Array(rows);
     for (let i = 0; i < rows; i += 1) {
@@ -158,7 +183,7 @@ export class LocalOutlierFactor implements Disposable {
     return {
       format: FORMAT,
       version: 1,
-      params: { nNeighbors: this.nNeighbors, contamination: this.contamination, novelty: true, p: this.p, leafSize: this.leafSize },
+      params: { nNeighbors: this.nNeighbors, contamination: this.contamination, novelty: true, p: this.p, leafSize: this.leafSize, nJobs: this.nJobs },
       rows: f.rows,
       cols: f.cols,
       offset: f.offset,
@@ -178,8 +203,9 @@ export class LocalOutlierFactor implements Disposable {
     return model;
   }
 
-  /** Releases the stored points and index; later calls throw DisposedError. Idempotent. */
+  /** Releases the stored points and the (native) index; later calls throw DisposedError. Idempotent. */
   dispose(): void {
+    this.#fitted?.search.dispose();
     this.#fitted = undefined;
     this.#disposed = true;
   }
@@ -203,7 +229,8 @@ export class LocalOutlierFactor implements Disposable {
 export interface LocalOutlierFactorJSON {
   format: typeof FORMAT;
   version: 1;
-  params: Required<LocalOutlierFactorOptions>;
+  /** nJobs is absent in documents written before it existed (then 1). */
+  params: Omit<Required<LocalOutlierFactorOptions>, 'nJobs'> & { nJobs?: number };
   rows: number;
   cols: number;
   offset: number;
@@ -223,4 +250,47 @@ function reachabilityDensity(distances: Float64Array, indices: Int32Array, kDist
     lrd[i] = 1 / (sum / k + LRD_EPSILON);
   }
   return lrd;
+}
+
+/** A fitted neighbour index behind one interface: k nearest training rows per query, sorted. */
+interface NeighborSearch {
+  readonly kind: 'native' | 'typescript';
+  query(queries: Float64Array, rows: number, k: number, excludeSelf: boolean): { distances: Float64Array; indices: Int32Array };
+  dispose(): void;
+}
+
+let nativeMissing: AddonLoadError | undefined;
+
+/**
+ * The native index for the Euclidean distance; the TypeScript k-d tree for other p, or when the
+ * addon is not built (said once, with how to build it, as a process warning: the TypeScript
+ * search is about 10x slower).
+ */
+function neighborSearch(points: Float64Array, rows: number, cols: number, p: number, leafSize: number, nJobs: number): NeighborSearch {
+  if (p === 2 && nativeMissing === undefined) {
+    try {
+      const index = NeighborIndex.build(points, rows, cols);
+      const threads = resolveJobs(nJobs);
+      return {
+        kind: 'native',
+        query: (queries, n, k, excludeSelf) => index.kneighbors(queries, n, k, { excludeSelf, nJobs: threads }),
+        dispose: () => index.dispose(),
+      };
+    } catch (error) {
+      if (!(error instanceof AddonLoadError)) throw error;
+      nativeMissing = error;
+      process.emitWarning(`${OWNER} uses its TypeScript neighbour search: ${error.message}`, { code: 'KDAP_NEIGHBORS_ADDON_MISSING' });
+    }
+  }
+  const tree = new KdTree(points, rows, cols, { leafSize, p });
+  return {
+    kind: 'typescript',
+    query: (queries, n, k, excludeSelf) => {
+      const distances = new Float64Array(n * k);
+      const indices = new Int32Array(n * k);
+      tree.query(queries, n, k, distances, indices, excludeSelf);
+      return { distances, indices };
+    },
+    dispose: () => undefined,
+  };
 }

@@ -1,5 +1,5 @@
 import type { ModelKind } from '../config/model-kind';
-import type { FeatureSchemaJSON } from '../trainer/feature-schema';
+import type { FeatureSchemaJSON } from '../schema/feature-schema';
 import type { MlflowFlavor } from './mlmodel';
 
 /** Bytes of a file to write: text (UTF-8), bytes, or chunks for models too large to hold twice. */

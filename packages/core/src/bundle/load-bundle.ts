@@ -4,7 +4,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BundleError, closest, ParameterError } from '@kdap/errors';
 import { MODEL_KINDS, type ModelKind } from '../config/model-kind';
-import { FeatureSchema } from '../trainer/feature-schema';
+import { FeatureSchema } from '../schema/feature-schema';
 import { checkBundleFileName, previousPath } from './bundle-paths';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestSchema, STATE_DIR, type BundleManifest } from './manifest';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MODEL_KINDS } from '../config/model-kind';
-import { featureSchemaJSON } from '../trainer/feature-schema';
+import { featureSchemaJSON } from '../schema/feature-schema';
 
 /** Marks a directory as ours; anything else is a foreign bundle. */
 export const BUNDLE_FORMAT = 'kdap-model-bundle';

@@ -1,4 +1,4 @@
-import type { FeatureColumn, FeatureTable } from '../trainer/feature-table';
+import type { FeatureColumn, FeatureTable } from '../schema/feature-table';
 
 /**
  * A FeatureTable from plain arrays, for tests: number arrays become numeric columns, string arrays

@@ -1,9 +1,9 @@
 import { DisposedError } from '@kdap/errors';
 import type { ModelConfigOf } from '../config/model-kind';
 import { loadBundle } from '../bundle/load-bundle';
-import type { FeatureMatrix } from '../trainer/feature-matrix';
-import type { FeatureSchema } from '../trainer/feature-schema';
-import type { FeatureTable } from '../trainer/feature-table';
+import type { FeatureMatrix } from '../schema/feature-matrix';
+import type { FeatureSchema } from '../schema/feature-schema';
+import type { FeatureTable } from '../schema/feature-table';
 import type { FitOutcome, FittedModel, ModelArtifacts } from '../trainer/fitted-model';
 import { Trainer, type FitContext, type TrainerOptions, type TrainingData } from '../trainer/trainer';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '../bundle/load-bundle';
 import type { ModelKind } from '../config/model-kind';
-import type { FeatureTable } from '../trainer/feature-table';
+import type { FeatureTable } from '../schema/feature-table';
 import type { FittedModel } from '../trainer/fitted-model';
 import type { TrainingProgress } from '../trainer/progress';
 import type { Tracker } from '../trainer/tracker';

@@ -1,8 +1,8 @@
 import { DisposedError } from '@kdap/errors';
 import { loadBundle } from '../bundle/load-bundle';
 import type { ModelConfigOf } from '../config/model-kind';
-import type { FeatureTable } from '../trainer/feature-table';
-import type { FeatureMatrix } from '../trainer/feature-matrix';
+import type { FeatureTable } from '../schema/feature-table';
+import type { FeatureMatrix } from '../schema/feature-matrix';
 import type { FitOutcome, FittedModel, ModelArtifacts } from '../trainer/fitted-model';
 import { Trainer, type FitContext, type TrainerOptions, type TrainingData } from '../trainer/trainer';
 

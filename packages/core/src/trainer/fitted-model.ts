@@ -1,5 +1,5 @@
 import type { MlflowFlavor } from '../bundle/mlmodel';
-import type { FeatureMatrix } from './feature-matrix';
+import type { FeatureMatrix } from '../schema/feature-matrix';
 
 /**
  * A fitted model as the Trainer base sees it. `predict` returns, per row: the predicted value

@@ -1,7 +1,3 @@
-export type { FeatureMatrix } from './feature-matrix';
-export { DEFAULT_FEATURE_POLICY, FeatureSchema } from './feature-schema';
-export type { CaptureOptions, FeaturePolicy, FeatureSchemaJSON, FeatureSpec } from './feature-schema';
-export type { FeatureColumn, FeatureTable } from './feature-table';
 export type { FitOutcome, FittedModel, ModelArtifacts } from './fitted-model';
 export type { TrainingProgress } from './progress';
 export type { TrainResult } from './train-result';

@@ -8,9 +8,9 @@ import { MODEL_CONFIGS, type ModelConfigOf, type ModelKind } from '../config/mod
 import { anomalyMetrics } from '../metrics/anomaly';
 import { classificationMetrics, regressionMetrics } from '../metrics/report';
 import { chooseThreshold } from '../metrics/threshold';
-import type { FeatureMatrix } from './feature-matrix';
-import { FeatureSchema, type FeaturePolicy } from './feature-schema';
-import type { FeatureTable } from './feature-table';
+import type { FeatureMatrix } from '../schema/feature-matrix';
+import { FeatureSchema, type FeaturePolicy } from '../schema/feature-schema';
+import type { FeatureTable } from '../schema/feature-table';
 import type { FitOutcome, FittedModel, ModelArtifacts } from './fitted-model';
 import type { TrainingProgress } from './progress';
 import type { TrainResult } from './train-result';

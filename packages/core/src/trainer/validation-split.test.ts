@@ -1,4 +1,4 @@
-import type { FeatureTable } from './feature-table';
+import type { FeatureTable } from '../schema/feature-table';
 import { validationSplit } from './validation-split';
 
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import { ParameterError } from '@kdap/errors';
-import type { FeatureColumn, FeatureTable } from './feature-table';
+import type { FeatureColumn, FeatureTable } from '../schema/feature-table';
 
 /** A training table split into the part a model fits on and the part its metrics come from. */
 export interface ValidationSplit {

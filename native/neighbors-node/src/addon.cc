@@ -72,7 +72,8 @@ Napi::Value Build(const Napi::CallbackInfo& info) {
 
 /**
  * query(index, queries: Float64Array, rows, k, excludeSelf, threads, distances: Float64Array,
- * indices: Int32Array): the k nearest training rows of each query, sorted, into distances/indices.
+ * indices: Int32Array[, kernel]): the k nearest training rows of each query, sorted, into
+ * distances/indices.
  */
 Napi::Value Query(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
@@ -96,6 +97,13 @@ Napi::Value Query(const Napi::CallbackInfo& info) {
     if (dv.length != want) throw ArgError{ArgError::Range, "'distances' must hold rows * k = " + std::to_string(want) + " values, got " + std::to_string(dv.length)};
     if (iv.length != want) throw ArgError{ArgError::Range, "'indices' must hold rows * k = " + std::to_string(want) + " values, got " + std::to_string(iv.length)};
     if (dv.data != nullptr && dv.data == iv.data) throw ArgError{ArgError::Range, "'indices' must not share memory with 'distances'"};
+    // Optional 9th argument, for tests: 'generic' forces the 128-bit baseline kernel.
+    kdap_knn::ScanFn kernel = kdap_knn::ChooseScan();
+    if (info.Length() > 8 && !info[8].IsUndefined()) {
+      std::string which = kdap::ReadString(info, 8, "kernel");
+      if (which == "generic") kernel = kdap_knn::ChooseScan(false);
+      else if (which != "auto") throw ArgError{ArgError::Range, "'kernel' must be 'auto' or 'generic', got '" + which + "'"};
+    }
     CheckFinite(queries, rows, cols, "queries");
     if (rows == 0) return info.Env().Undefined();
     double* dist = static_cast<double*>(dv.data);
@@ -105,7 +113,7 @@ Napi::Value Query(const Napi::CallbackInfo& info) {
     std::atomic<int64_t> next{0};
     auto work = [&]() {
       for (int64_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
-        index.Query(queries, c * kChunk, std::min(rows, (c + 1) * kChunk), static_cast<int>(k), excludeSelf, dist, idx);
+        index.Query(queries, c * kChunk, std::min(rows, (c + 1) * kChunk), static_cast<int>(k), excludeSelf, dist, idx, kernel);
       }
     };
     const int64_t team = std::min(threads, chunks);
@@ -123,6 +131,11 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
     return Napi::Boolean::New(info.Env(), kdap::DisposeHandle<IndexTraits>(info, 0, "index"));
   });
+}
+
+/** kernel() -> the scan kernel this CPU gets: 'avx2' or 'generic'. */
+Napi::Value Kernel(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), kdap_knn::ChooseScan() == kdap_knn::ChooseScan(false) ? "generic" : "avx2");
 }
 
 /** indexInfo(index) -> {rows, cols, leaves, bytes}. */
@@ -149,6 +162,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   EXPORT("query", Query);
   EXPORT("dispose", Dispose);
   EXPORT("indexInfo", IndexInfo);
+  EXPORT("kernel", Kernel);
   exports.Set("liveHandles", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return kdap::LiveHandles<IndexTraits>(info.Env());
   }, "liveHandles"));

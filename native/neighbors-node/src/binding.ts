@@ -15,7 +15,19 @@ export interface NeighborsBinding {
    * into `distances` (Euclidean) and `indices`, k per query. With `excludeSelf` the queries are
    * the indexed points and each leaves itself out. Runs on `threads` threads; blocks the caller.
    */
-  query(index: Handle<'NeighborIndex'>, queries: Float64Array, rows: number, k: number, excludeSelf: boolean, threads: number, distances: Float64Array, indices: Int32Array): void;
+  query(
+    index: Handle<'NeighborIndex'>,
+    queries: Float64Array,
+    rows: number,
+    k: number,
+    excludeSelf: boolean,
+    threads: number,
+    distances: Float64Array,
+    indices: Int32Array,
+    kernel?: 'auto' | 'generic',
+  ): void;
+  /** The distance kernel this CPU runs: 'avx2' (x86-64 with AVX2) or 'generic' (128-bit vectors). `kernel: 'generic'` in query forces the latter (tests). */
+  kernel(): 'avx2' | 'generic';
   /** Frees the index; returns whether it was live (a second call is a no-op). */
   dispose(index: Handle<'NeighborIndex'>): boolean;
   /** Size of an index: rows, cols, leaves and native bytes held. */

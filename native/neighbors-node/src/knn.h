@@ -1,13 +1,14 @@
-// Exact k-nearest-neighbour search by blocked brute force (squared Euclidean distance).
+// Exact k-nearest-neighbour search (squared Euclidean distance): a coarse k-d tree whose leaves
+// are scanned with vector instructions.
 //
-// Why brute force and not a tree: on the 10-feature data LOF sees, a k-d tree prunes little (the
-// scikit-learn tree spends ~0.2 ms per query on 20,000 points, as long as scanning them all), while
-// a scan vectorizes and streams: training points are stored in groups of kLanes, feature-major
-// inside a group, so one vector holds one feature of kLanes points. Each query is held while a
-// block of training points that fits in L1 is scanned for a tile of queries.
+// Why coarse leaves: on the 10-feature data LOF sees, a fine k-d tree prunes little (scikit-learn's
+// tree spends ~0.2 ms per query on 20,000 points, about as long as scanning them all), while a scan
+// vectorizes: points are stored in groups of kLanes, feature-major inside a group, so one vector
+// holds one feature of several points. Leaf bounding boxes still prune whole clusters.
 //
 // Distances: sum over features of (x - q)^2, summed in feature order, multiplies and adds never
-// fused (-ffp-contract=off), so each distance is bit-identical to scikit-learn's k-d tree rdist.
+// fused (-ffp-contract=off, and no FMA target), so each distance is bit-identical to scikit-learn's
+// k-d tree rdist, whichever kernel (AVX2 or the 128-bit baseline) runs.
 //
 // Ties: the result is the k smallest (distance, training row) pairs in lexicographic order, i.e.
 // among equal distances the lower training row wins and comes first. scikit-learn's tree breaks
@@ -97,52 +98,73 @@ struct Heap {
 
 /**
  * Scans training groups [g0, g1) for one query, offering candidates (rowOf maps a packed position
- * to its training row, -1 for padding) to the heap. `skip` is a training row to leave out (the query itself when the queries are the training rows), or -1.
+ * to its training row, -1 for padding) to the heap. `skip` is a training row to leave out (the
+ * query itself when the queries are the training rows), or -1. V is a vector of W doubles: each
+ * group of kLanes points is kLanes / W vectors, kGroupsPerStep groups per step.
  */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-inline void ScanBlock(const PackedPoints& pts, const int32_t* rowOf, const double* q, int64_t g0, int64_t g1, Heap& heap, int64_t skip) {
+template <typename V, int W>
+__attribute__((always_inline)) inline void ScanBody(const PackedPoints& pts, const int32_t* rowOf, const double* q, int64_t g0, int64_t g1,
+                                                    Heap& heap, int64_t skip) {
+  constexpr int kPerGroup = kLanes / W;
+  constexpr int kAcc = kGroupsPerStep * kPerGroup;
   const int dims = pts.dims;
   const double* base = pts.data.data();
   const size_t groupStride = static_cast<size_t>(dims) * kLanes;
   for (int64_t g = g0; g < g1; g += kGroupsPerStep) {
     const double* p = base + static_cast<size_t>(g) * groupStride;
-    v4d a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
+    V acc[kAcc];
+    for (int a = 0; a < kAcc; a++) acc[a] = V{};
     for (int f = 0; f < dims; f++) {
-      const double qf = q[f];
-      v4d qv = {qf, qf, qf, qf};
-      v4d x0, x1, x2, x3;
-      __builtin_memcpy(&x0, p + f * kLanes, sizeof(v4d));
-      __builtin_memcpy(&x1, p + groupStride + f * kLanes, sizeof(v4d));
-      __builtin_memcpy(&x2, p + 2 * groupStride + f * kLanes, sizeof(v4d));
-      __builtin_memcpy(&x3, p + 3 * groupStride + f * kLanes, sizeof(v4d));
-      x0 -= qv;
-      x1 -= qv;
-      x2 -= qv;
-      x3 -= qv;
-      a0 += x0 * x0;
-      a1 += x1 * x1;
-      a2 += x2 * x2;
-      a3 += x3 * x3;
+      V qv;
+      for (int w = 0; w < W; w++) qv[w] = q[f];
+      for (int a = 0; a < kAcc; a++) {
+        V x;
+        __builtin_memcpy(&x, p + (a / kPerGroup) * groupStride + f * kLanes + (a % kPerGroup) * W, sizeof(V));
+        x -= qv;
+        acc[a] += x * x;
+      }
     }
-    v4d m = a0 < a1 ? a0 : a1;
-    v4d n = a2 < a3 ? a2 : a3;
-    m = m < n ? m : n;
-    double lo = std::min(std::min(m[0], m[1]), std::min(m[2], m[3]));
+    V m = acc[0];
+    for (int a = 1; a < kAcc; a++) m = m < acc[a] ? m : acc[a];
+    double lo = m[0];
+    for (int w = 1; w < W; w++) lo = std::min(lo, static_cast<double>(m[w]));
     // <= so equal distances reach the (distance, row) order; +inf padding never beats a real row.
     if (!(lo <= heap.dist[0])) continue;
-    double d[kStep];
-    __builtin_memcpy(d, &a0, sizeof(v4d));
-    __builtin_memcpy(d + 4, &a1, sizeof(v4d));
-    __builtin_memcpy(d + 8, &a2, sizeof(v4d));
-    __builtin_memcpy(d + 12, &a3, sizeof(v4d));
+    double d[kStep];  // accumulator a holds points a * W .. a * W + W - 1 of the step
+    __builtin_memcpy(d, acc, sizeof(d));
     const int32_t* rows = rowOf + g * kLanes;
     for (int u = 0; u < kStep; u++) {
       if (rows[u] < 0 || rows[u] == skip) continue;
       if (d[u] <= heap.dist[0]) heap.Offer(d[u], rows[u]);
     }
   }
+}
+
+using ScanFn = void (*)(const PackedPoints&, const int32_t*, const double*, int64_t, int64_t, Heap&, int64_t);
+
+typedef double v2d __attribute__((vector_size(16)));
+
+/** Baseline kernel: 128-bit vectors (SSE2 on x86-64, NEON on arm64). */
+inline void ScanGeneric(const PackedPoints& pts, const int32_t* rowOf, const double* q, int64_t g0, int64_t g1, Heap& heap, int64_t skip) {
+  ScanBody<v2d, 2>(pts, rowOf, q, g0, g1, heap, skip);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/** AVX2 kernel (256-bit vectors), chosen at run time when the CPU has AVX2. No FMA: see above. */
+__attribute__((target("avx2"))) inline void ScanAvx2(const PackedPoints& pts, const int32_t* rowOf, const double* q, int64_t g0, int64_t g1,
+                                                     Heap& heap, int64_t skip) {
+  ScanBody<v4d, 4>(pts, rowOf, q, g0, g1, heap, skip);
+}
+#endif
+
+/** The fastest kernel this CPU runs: AVX2 where available (x86-64), else the 128-bit baseline. */
+inline ScanFn ChooseScan(bool allowAvx2 = true) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (allowAvx2 && __builtin_cpu_supports("avx2")) return &ScanAvx2;
+#endif
+  (void)allowAvx2;
+  return &ScanGeneric;
 }
 
 /**
@@ -237,9 +259,10 @@ struct Index {
    * dist (Euclidean, square-rooted) and idx (original rows), k per query. With selfQuery, query i
    * is training row i and is left out of its own neighbours.
    */
-  void Query(const double* queries, int64_t q0, int64_t q1, int k, bool selfQuery, double* dist, int32_t* idx) const {
+  void Query(const double* queries, int64_t q0, int64_t q1, int k, bool selfQuery, double* dist, int32_t* idx, ScanFn kernel = nullptr) const {
     const int d = pts.dims;
     const size_t L = Leaves();
+    const ScanFn scan = kernel != nullptr ? kernel : ChooseScan();
     std::vector<double> bound(L);
     for (int64_t i = q0; i < q1; i++) {
       const double* q = queries + i * d;
@@ -258,10 +281,10 @@ struct Index {
         if (sum < bound[nearest]) nearest = l;
       }
       const int64_t skip = selfQuery ? i : -1;
-      ScanBlock(pts, rowOf.data(), q, leafStart[nearest], leafEnd[nearest], heap, skip);
+      scan(pts, rowOf.data(), q, leafStart[nearest], leafEnd[nearest], heap, skip);
       for (size_t l = 0; l < L; l++) {
         if (l == nearest || bound[l] > heap.dist[0]) continue;
-        ScanBlock(pts, rowOf.data(), q, leafStart[l], leafEnd[l], heap, skip);
+        scan(pts, rowOf.data(), q, leafStart[l], leafEnd[l], heap, skip);
       }
       heap.Sort();
       for (int j = 0; j < k; j++) dist[i * k + j] = std::sqrt(dist[i * k + j]);

@@ -70,6 +70,25 @@ describe('NeighborIndex', () => {
     expect(index.kneighbors(points, 5000, 20, { excludeSelf: true, nJobs: -1 }).indices).toEqual(one.indices);
   });
 
+  it('the baseline 128-bit kernel gives the same bits as the AVX2 one (which this CPU picks when it can)', () => {
+    const b = binding();
+    expect(['avx2', 'generic']).toContain(b.kernel());
+    const points = gaussian(3000, 10, 8);
+    const h = b.build(points, 3000, 10, 512);
+    try {
+      const run = (kernel: 'auto' | 'generic') => {
+        const distances = new Float64Array(3000 * 15);
+        const indices = new Int32Array(3000 * 15);
+        b.query(h, points, 3000, 15, true, 2, distances, indices, kernel);
+        return { distances, indices };
+      };
+      expect(run('generic')).toEqual(run('auto'));
+      expectKdapError(() => b.query(h, points, 3000, 15, true, 1, new Float64Array(45000), new Int32Array(45000), 'avx512' as never), 'ERR_KDAP_PARAMETER', /'kernel' must be 'auto' or 'generic'/);
+    } finally {
+      b.dispose(h);
+    }
+  });
+
   it('handles all-equal points, k = rows, zero queries, and reports its size', () => {
     using index = NeighborIndex.build(new Float64Array(40).fill(2), 20, 2);
     const { distances, indices } = index.kneighbors(Float64Array.of(2, 2), 1, 20);

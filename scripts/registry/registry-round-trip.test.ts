@@ -1,0 +1,192 @@
+/**
+ * The packages as another service gets them: a local Verdaccio on loopback, every workspace
+ * package published to it by the release script (enumerated from the workspaces, so a new package
+ * is covered), then a fresh application outside the repository installs @kdap/budget,
+ * @kdap/propensity and @kdap/anomaly by name with the `@kdap` scope mapped in its .npmrc, imports
+ * them from ESM, CommonJS and strict TypeScript (module nodenext), and trains, recommends, saves
+ * and reloads a Budget Optimizer. Uses the existing build outputs (`npm run build`).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type LocalRegistry, startLocalRegistry } from './local-registry';
+import { type CommandResult, missingBuildOutputs, publishAll, runCommand } from '../release';
+import { REPO_ROOT, publishedWorkspaces } from './workspaces';
+
+const MODEL_PACKAGES = ['@kdap/budget', '@kdap/propensity', '@kdap/anomaly'];
+/** The whole round trip, on a loaded 2-core machine: measured 70-110 s. */
+const ROUND_TRIP_TIMEOUT_MS = 240_000;
+
+/** The consumer's environment: the user's npm configuration, none of the repo's npm-run state. */
+function consumerEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    const lower = key.toLowerCase();
+    // `npm test` exports its own config (prefix, local paths, package fields) to children.
+    if (lower.startsWith('npm_') && !['npm_config_userconfig', 'npm_config_globalconfig', 'npm_config_cache', 'npm_config_registry'].includes(lower)) continue;
+    if (key === 'INIT_CWD') continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+function explain(what: string, r: CommandResult): string {
+  return `${what} failed (exit ${r.code}).\nstdout:\n${r.stdout.slice(-4000)}\nstderr:\n${r.stderr.slice(-4000)}`;
+}
+
+const ESM_CHECK = `
+import { BudgetOptimizer, BudgetOptimizerTrainer } from '@kdap/budget';
+import { PropensityScorer, PropensityTrainer } from '@kdap/propensity';
+import { AnomalyDetectorTrainer, IsolationForest } from '@kdap/anomaly';
+console.log(JSON.stringify([BudgetOptimizer, BudgetOptimizerTrainer, PropensityScorer, PropensityTrainer, AnomalyDetectorTrainer, IsolationForest].map((f) => typeof f)));
+`;
+
+const CJS_CHECK = `
+const { BudgetOptimizer, BudgetOptimizerTrainer } = require('@kdap/budget');
+const { PropensityScorer, PropensityTrainer } = require('@kdap/propensity');
+const { AnomalyDetectorTrainer, IsolationForest } = require('@kdap/anomaly');
+console.log(JSON.stringify([BudgetOptimizer, BudgetOptimizerTrainer, PropensityScorer, PropensityTrainer, AnomalyDetectorTrainer, IsolationForest].map((f) => typeof f)));
+`;
+
+/** Strict TypeScript against the published .d.ts files: train -> recommend -> save -> load. */
+const TS_MAIN = `
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BudgetOptimizer, BudgetOptimizerTrainer, type Recommendation } from '@kdap/budget';
+import { syntheticMarketingSpend } from '@kdap/preprocessing';
+
+async function main(): Promise<void> {
+  const generated = syntheticMarketingSpend({ rows: 3_000, seed: 7 });
+  const train = generated.table.slice(0, 2_400);
+  const validation = generated.table.slice(2_400);
+  const trainer = new BudgetOptimizerTrainer({ params: { n_estimators: 60, learning_rate: 0.1 } });
+  const result = await trainer.fit(train, { validation });
+  const record = { channel_id: 'search', current_spend: 5_000, historical_roi_mean: 2.5 };
+  const before: Recommendation = trainer.optimizer().recommend(record);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-consumer-'));
+  try {
+    await trainer.save(path.join(dir, 'budget_optimizer'));
+    const loaded = await BudgetOptimizer.load(path.join(dir, 'budget_optimizer'));
+    const after = loaded.recommend(record);
+    console.log(JSON.stringify({ metrics: Object.keys(result.metrics), before, after }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+
+/** The same imports type-checked as ESM (.mts) under nodenext. */
+const TS_ESM = `
+import { BudgetOptimizerTrainer } from '@kdap/budget';
+import { PropensityTrainer } from '@kdap/propensity';
+import { IsolationForest } from '@kdap/anomaly';
+export const kinds: string[] = [typeof BudgetOptimizerTrainer, typeof PropensityTrainer, typeof IsolationForest];
+`;
+
+describe('publishing to a registry and installing by name', () => {
+  let registry: LocalRegistry | undefined;
+  let app: string;
+  let work: string;
+
+  beforeAll(() => {
+    const missing = publishedWorkspaces().flatMap(missingBuildOutputs);
+    if (missing.length > 0) {
+      throw new Error(`The registry round trip publishes the built packages; build them first ('npm run build' or 'bash scripts/setup.sh'). Missing: ${missing.join(', ')}`);
+    }
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-round-trip-'));
+    app = path.join(work, 'app');
+    fs.mkdirSync(app);
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it(
+    'publishes every workspace package, installs the model packages by name and trains with them',
+    async () => {
+      const npmrcOf = (r: LocalRegistry) => `@kdap:registry=${r.url}\n`;
+      const upstream = await runCommand('npm', ['config', 'get', 'registry'], { cwd: REPO_ROOT, env: consumerEnv() });
+      expect(upstream.code).toBe(0);
+      registry = await startLocalRegistry({ upstream: upstream.stdout.trim(), maxBodySize: '200mb' });
+
+      // Publish with the release script, authenticated through a user config of its own.
+      const userconfig = path.join(work, 'publisher.npmrc');
+      fs.writeFileSync(userconfig, `${npmrcOf(registry)}//${registry.url.replace(/^https?:\/\//, '')}:_authToken=${registry.token}\n`);
+      const published = await publishAll({ env: consumerEnv({ npm_config_userconfig: userconfig }), log: () => undefined }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\nregistry output:\n${registry!.output().slice(-4000)}`);
+      });
+      expect(published.map((id) => id.replace(/@[^@]+$/, ''))).toEqual(publishedWorkspaces().map((w) => w.manifest.name));
+
+      // A fresh application outside the repository: the scope mapped in its .npmrc, nothing else.
+      fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'kdap-consumer', version: '1.0.0', private: true }, null, 2));
+      fs.writeFileSync(path.join(app, '.npmrc'), npmrcOf(registry));
+      const install = await runCommand('npm', ['install', ...MODEL_PACKAGES, '@kdap/preprocessing', '--no-audit', '--no-fund', '--loglevel=error'], {
+        cwd: app,
+        env: consumerEnv(),
+        timeoutMs: 180_000,
+      });
+      if (install.code !== 0) throw new Error(`${explain('npm install', install)}\nregistry output:\n${registry.output().slice(-4000)}`);
+      for (const name of MODEL_PACKAGES) {
+        const installed = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+        expect({ [name]: installed.version }).toEqual({ [name]: publishedWorkspaces().find((w) => w.manifest.name === name)!.manifest.version });
+      }
+      // Installed from the tarball, not linked to the repository.
+      expect(fs.lstatSync(path.join(app, 'node_modules', '@kdap', 'budget')).isSymbolicLink()).toBe(false);
+
+      fs.writeFileSync(path.join(app, 'esm-check.mjs'), ESM_CHECK);
+      fs.writeFileSync(path.join(app, 'cjs-check.cjs'), CJS_CHECK);
+      const [esm, cjs] = await Promise.all([
+        runCommand(process.execPath, ['esm-check.mjs'], { cwd: app, env: consumerEnv() }),
+        runCommand(process.execPath, ['cjs-check.cjs'], { cwd: app, env: consumerEnv() }),
+      ]);
+      if (esm.code !== 0) throw new Error(explain('the ESM import', esm));
+      if (cjs.code !== 0) throw new Error(explain('the CommonJS require', cjs));
+      expect(JSON.parse(esm.stdout)).toEqual(Array(6).fill('function'));
+      expect(JSON.parse(cjs.stdout)).toEqual(Array(6).fill('function'));
+
+      // Strict TypeScript with module nodenext, as a service's own build would check it.
+      fs.writeFileSync(path.join(app, 'main.ts'), TS_MAIN);
+      fs.writeFileSync(path.join(app, 'esm-types.mts'), TS_ESM);
+      fs.writeFileSync(
+        path.join(app, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            module: 'nodenext',
+            moduleResolution: 'nodenext',
+            target: 'es2022',
+            lib: ['es2022', 'esnext.disposable'],
+            outDir: 'out',
+            types: ['node'],
+            // The repository's @types/node: the application itself needs nothing else from npm.
+            typeRoots: [path.join(REPO_ROOT, 'node_modules', '@types')],
+            skipLibCheck: true,
+          },
+          files: ['main.ts', 'esm-types.mts'],
+        }),
+      );
+      const tsc = await runCommand(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+        cwd: app,
+        env: consumerEnv(),
+      });
+      if (tsc.code !== 0) throw new Error(explain('tsc --strict (module nodenext)', tsc));
+
+      const run = await runCommand(process.execPath, ['out/main.js'], { cwd: app, env: consumerEnv(), timeoutMs: 120_000 });
+      if (run.code !== 0) throw new Error(explain('train -> recommend -> save -> load', run));
+      const outcome = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { metrics: string[]; before: Record<string, unknown>; after: Record<string, unknown> };
+      expect(outcome.metrics.length).toBeGreaterThan(0);
+      expect(outcome.before.channel_id).toBe('search');
+      expect(Number.isFinite(outcome.before.optimal_spend)).toBe(true);
+      expect(outcome.after).toEqual(outcome.before);
+    },
+    ROUND_TRIP_TIMEOUT_MS,
+  );
+});

@@ -115,11 +115,13 @@ describe('workspace packages as published', () => {
     expect(problems).toEqual([]);
   });
 
-  it('ships the prebuilt addon and what a source build needs with each native package', () => {
+  it('ships the prebuilt addon, what a source build needs and the platform with each native package', () => {
     for (const w of published.filter((p) => p.manifest.scripts?.['build'] !== undefined)) {
       const names = (packed.get(w.manifest.name) ?? []).map((f) => f.path);
       expect({ [w.manifest.name]: names.some((n) => /^build\/Release\/[^/]+\.node$/.test(n)) }).toEqual({ [w.manifest.name]: true });
       expect({ [w.manifest.name]: names.includes('CMakeLists.txt') && names.includes('scripts/build-addon.mjs') }).toEqual({ [w.manifest.name]: true });
+      // The one platform the addon is prebuilt and tested on; npm refuses others at install.
+      expect({ [w.manifest.name]: [w.manifest.os, w.manifest.cpu, w.manifest.libc] }).toEqual({ [w.manifest.name]: [['linux'], ['x64'], ['glibc']] });
     }
   });
 });

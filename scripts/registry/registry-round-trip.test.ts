@@ -186,6 +186,23 @@ describe('publishing to a registry and installing by name', () => {
       expect(outcome.before.channel_id).toBe('search');
       expect(Number.isFinite(outcome.before.optimal_spend)).toBe(true);
       expect(outcome.after).toEqual(outcome.before);
+
+      // Without the prebuilt addon, the load error names the platform, the file and a build
+      // command that works inside this application's node_modules.
+      const packageDir = path.join(app, 'node_modules', '@kdap', 'lightgbm-node');
+      const addonFile = path.join(packageDir, 'build', 'Release', 'lightgbm_node.node');
+      fs.renameSync(addonFile, `${addonFile}.away`);
+      fs.writeFileSync(
+        path.join(app, 'addon-missing.cjs'),
+        "try { require('@kdap/lightgbm-node').binding(); console.log('loaded'); } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }",
+      );
+      const missing = await runCommand(process.execPath, ['addon-missing.cjs'], { cwd: app, env: consumerEnv() });
+      const failure = JSON.parse(missing.stdout) as { name: string; code: string; message: string };
+      expect(failure).toMatchObject({ name: 'AddonLoadError', code: 'ERR_KDAP_ADDON_LOAD' });
+      expect(failure.message).toContain(`${addonFile} is missing`);
+      expect(failure.message).toContain('linux-x64-glibc');
+      expect(failure.message).toContain(`'cd ${packageDir} && npm run build'`);
+      expect(failure.message).not.toMatch(/--workspace|scripts\/setup\.sh/);
     },
     ROUND_TRIP_TIMEOUT_MS,
   );

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { AddonLoadError, DisposedError, NativeError, ParameterError } from '@kdap/errors';
+import { type AddonDescription, missingAddonMessage, unloadableAddonMessage } from '@kdap/napi-common';
 
 /**
  * Layer 1 of the duckdb_vectors addon. It reads DuckDB vectors through the C API of the libduckdb
@@ -70,21 +71,32 @@ export interface ScanBatch {
 
 export { AddonLoadError };
 
-const BUILD_HINT = "Build it with 'npm run build --workspace native/duckdb-vectors' (needs cmake and a C++17 compiler).";
+/** This package's addon, for load errors (platform, file looked for, source build command). */
+export function addonDescription(): AddonDescription {
+  const packageDir = path.resolve(__dirname, '..');
+  return {
+    what: 'The duckdb-vectors addon',
+    packageName: '@kdap/duckdb-vectors',
+    packageDir,
+    file: path.join(packageDir, 'build', 'Release', 'duckdb_vectors.node'),
+    needs: 'cmake and a C++17 compiler',
+    aptPackages: ['build-essential', 'cmake'],
+  };
+}
 
 let loaded: DuckDBVectorsBinding | undefined;
 
 /** The loaded addon, not yet attached (loaded on first use). */
 export function binding(): DuckDBVectorsBinding {
   if (loaded !== undefined) return loaded;
-  const file = path.resolve(__dirname, '..', 'build', 'Release', 'duckdb_vectors.node');
-  if (!fs.existsSync(file)) throw new AddonLoadError(`The duckdb-vectors addon is not built (${file} is missing). ${BUILD_HINT}`);
+  const description = addonDescription();
+  if (!fs.existsSync(description.file)) throw new AddonLoadError(missingAddonMessage(description));
   try {
-    const addon = createRequire(__filename)(file) as DuckDBVectorsBinding;
+    const addon = createRequire(__filename)(description.file) as DuckDBVectorsBinding;
     addon.init({ NativeError, ParameterError, DisposedError });
     loaded = addon;
   } catch (error) {
-    throw new AddonLoadError(`Could not load ${file}: ${error instanceof Error ? error.message : String(error)}. ${BUILD_HINT}`, { cause: error });
+    throw new AddonLoadError(unloadableAddonMessage(description, error), { cause: error });
   }
   return loaded;
 }

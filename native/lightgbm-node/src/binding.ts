@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
-import { ADDON_ERROR_CLASSES, type AddonErrorClasses, type Handle, loadWithOpenMPDefaults } from '@kdap/napi-common';
+import {
+  ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadWithOpenMPDefaults, missingAddonMessage, unloadableAddonMessage,
+} from '@kdap/napi-common';
 
 export type DatasetHandle = Handle<'Dataset'>;
 export type BoosterHandle = Handle<'Booster'>;
@@ -156,26 +158,29 @@ export interface LightGBMBinding {
 
 export { AddonLoadError };
 
+/** This package's addon, for load errors (platform, file looked for, source build command). */
+export function addonDescription(): AddonDescription {
+  const packageDir = path.resolve(__dirname, '..');
+  return {
+    what: 'The LightGBM addon',
+    packageName: '@kdap/lightgbm-node',
+    packageDir,
+    file: path.join(packageDir, 'build', 'Release', 'lightgbm_node.node'),
+    needs: 'cmake >= 3.18, a C++17 compiler, the OpenMP runtime and python3 with pip (to fetch the pinned LightGBM source)',
+    aptPackages: ['build-essential', 'cmake', 'python3-pip', 'libgomp1'],
+  };
+}
+
 function load(): LightGBMBinding {
-  const pkgRoot = path.resolve(__dirname, '..');
-  const file = path.join(pkgRoot, 'build', 'Release', 'lightgbm_node.node');
-  if (!fs.existsSync(file)) {
-    throw new AddonLoadError(
-      `The LightGBM addon is not built (${file} is missing). Build it with ` +
-        "'npm run build --workspace native/lightgbm-node' (needs a C++ compiler, cmake and python3 with pip; " +
-        "Debian/Ubuntu: apt-get install build-essential cmake python3-pip), or run 'bash scripts/setup.sh' at the repo root.",
-    );
-  }
+  const addon = addonDescription();
+  if (!fs.existsSync(addon.file)) throw new AddonLoadError(missingAddonMessage(addon));
   try {
-    const binding = loadWithOpenMPDefaults(() => createRequire(__filename)(file) as LightGBMBinding);
+    const binding = loadWithOpenMPDefaults(() => createRequire(__filename)(addon.file) as LightGBMBinding);
     binding.init(ADDON_ERROR_CLASSES);
     return binding;
   } catch (e) {
-    throw new AddonLoadError(
-      `Could not load ${file}: ${(e as Error).message}. If it mentions libgomp, install the OpenMP runtime ` +
-        "(Debian/Ubuntu: apt-get install libgomp1); otherwise rebuild with 'npm run build --workspace native/lightgbm-node'.",
-      { cause: e },
-    );
+    const hint = /libgomp/.test((e as Error).message) ? "The OpenMP runtime is missing: install it (Debian/Ubuntu: apt-get install libgomp1)." : undefined;
+    throw new AddonLoadError(unloadableAddonMessage(addon, e, hint), { cause: e });
   }
 }
 

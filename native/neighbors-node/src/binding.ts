@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
-import { ADDON_ERROR_CLASSES, type AddonErrorClasses, type Handle } from '@kdap/napi-common';
+import { ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, missingAddonMessage, sourceBuildCommand, unloadableAddonMessage } from '@kdap/napi-common';
 
 /** Layer 1 of the neighbors_node addon: validated calls on an opaque index handle. */
 export interface NeighborsBinding {
@@ -38,19 +38,31 @@ export interface NeighborsBinding {
 
 export { AddonLoadError };
 
+/** This package's addon, for load errors (platform, file looked for, source build command). */
+export function addonDescription(): AddonDescription {
+  const packageDir = path.resolve(__dirname, '..');
+  return {
+    what: 'The neighbors addon',
+    packageName: '@kdap/neighbors-node',
+    packageDir,
+    file: path.join(packageDir, 'build', 'Release', 'neighbors_node.node'),
+    needs: 'cmake and a C++17 compiler',
+    aptPackages: ['build-essential', 'cmake'],
+  };
+}
+
 /** How to build the addon, for load errors. */
-export const BUILD_HINT =
-  "Build it with 'npm run build --workspace native/neighbors-node' (needs cmake and a C++17 compiler; Debian/Ubuntu: apt-get install build-essential cmake), or run 'bash scripts/setup.sh' at the repo root.";
+export const BUILD_HINT = `Build it with '${sourceBuildCommand(addonDescription())}' (needs cmake and a C++17 compiler; Debian/Ubuntu: apt-get install build-essential cmake).`;
 
 function load(): NeighborsBinding {
-  const file = path.resolve(__dirname, '..', 'build', 'Release', 'neighbors_node.node');
-  if (!fs.existsSync(file)) throw new AddonLoadError(`The neighbors addon is not built (${file} is missing). ${BUILD_HINT}`);
+  const description = addonDescription();
+  if (!fs.existsSync(description.file)) throw new AddonLoadError(missingAddonMessage(description));
   try {
-    const addon = createRequire(__filename)(file) as NeighborsBinding;
+    const addon = createRequire(__filename)(description.file) as NeighborsBinding;
     addon.init(ADDON_ERROR_CLASSES);
     return addon;
   } catch (error) {
-    throw new AddonLoadError(`Could not load ${file}: ${error instanceof Error ? error.message : String(error)}. ${BUILD_HINT}`, { cause: error });
+    throw new AddonLoadError(unloadableAddonMessage(description, error), { cause: error });
   }
 }
 

@@ -12,7 +12,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
-import { ADDON_ERROR_CLASSES, type AddonErrorClasses, type Handle, loadWithOpenMPDefaults } from '@kdap/napi-common';
+import {
+  ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadWithOpenMPDefaults, missingAddonMessage, sourceBuildCommand,
+} from '@kdap/napi-common';
 
 export type DMatrixHandle = Handle<'DMatrix'>;
 export type BoosterHandle = Handle<'Booster'>;
@@ -163,8 +165,21 @@ export interface XGBoostBinding {
 
 export { AddonLoadError };
 
+/** This package's addon, for load errors (platform, file looked for, source build command). */
+export function addonDescription(): AddonDescription {
+  const packageDir = path.resolve(__dirname, '..');
+  return {
+    what: 'The XGBoost addon',
+    packageName: '@kdap/xgboost-node',
+    packageDir,
+    file: path.join(packageDir, 'build', 'Release', 'xgboost_node.node'),
+    needs: 'cmake, a C++17 compiler and the XGBoost library (or XGBOOST_ROOT set to a prefix with include/xgboost/c_api.h and lib/libxgboost.so)',
+    aptPackages: ['build-essential', 'cmake', 'libxgboost-dev'],
+  };
+}
+
 const BUILD_HINT =
-  "Build it with 'npm run build --workspace native/xgboost-node' (needs cmake, a C++17 compiler and the XGBoost " +
+  `Build it with '${sourceBuildCommand(addonDescription())}' (needs cmake, a C++17 compiler and the XGBoost ` +
   "library: 'apt-get install build-essential cmake libxgboost-dev' on Debian/Ubuntu, or set XGBOOST_ROOT to a prefix " +
   'with include/xgboost/c_api.h and lib/libxgboost.so).';
 
@@ -185,10 +200,8 @@ export function explainLoadError(file: string, error: unknown): string {
 }
 
 function load(): XGBoostBinding {
-  const file = path.resolve(__dirname, '..', 'build', 'Release', 'xgboost_node.node');
-  if (!fs.existsSync(file)) {
-    throw new AddonLoadError(`The XGBoost addon is not built (${file} is missing). ${BUILD_HINT}`);
-  }
+  const file = addonDescription().file;
+  if (!fs.existsSync(file)) throw new AddonLoadError(missingAddonMessage(addonDescription()));
   let loaded: XGBoostBinding;
   try {
     loaded = loadWithOpenMPDefaults(() => createRequire(__filename)(file) as XGBoostBinding);

@@ -17,7 +17,7 @@ runTrainerContract('AnomalyDetectorTrainer', {
   score: small.table,
   metricNames: ['detected_anomaly_rate'],
   requiredFeature: 'value',
-  loadPredictor: async (dir) => AnomalyDetector.load(dir),
+  loadPredictor: async (dir, options) => AnomalyDetector.load(dir, options),
 });
 
 describe('AnomalyDetectorTrainer on labelled synthetic metric series', () => {

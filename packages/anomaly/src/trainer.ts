@@ -5,6 +5,7 @@ import {
   loadConfig,
   Trainer,
   type AnomalyDetectorConfig,
+  type BundleKey,
   type FeatureColumn,
   type FeatureTable,
   type FitContext,
@@ -166,9 +167,12 @@ export class AnomalyDetector implements Disposable {
     this.schema = schema;
   }
 
-  /** Loads a bundle written by `AnomalyDetectorTrainer.save(dir)`. */
-  static async load(dir: string): Promise<AnomalyDetector> {
-    const bundle = await loadBundle(dir, { kind: 'anomaly' });
+  /**
+   * Loads a bundle written by `AnomalyDetectorTrainer.save(dir)`. With `signingKey` (default:
+   * `KDAP_BUNDLE_KEY`), only a bundle signed with it loads.
+   */
+  static async load(dir: string, options: { signingKey?: BundleKey } = {}): Promise<AnomalyDetector> {
+    const bundle = await loadBundle(dir, { kind: 'anomaly', signingKey: options.signingKey });
     const state = JSON.parse(bundle.modelFiles['anomaly_state.json']!.toString('utf8')) as AnomalyModelState;
     const forest = JSON.parse(bundle.modelFiles['isolation_forest.json']!.toString('utf8')) as IsolationForestJSON;
     const lof = JSON.parse(bundle.modelFiles['lof.json']!.toString('utf8')) as LocalOutlierFactorJSON;

@@ -20,7 +20,7 @@ runTrainerContract('BudgetOptimizerTrainer', {
   metricNames: ['rmse', 'mae', 'mape', 'r2'],
   requiredFeature: 'current_spend',
   optionalFeature: 'cpm',
-  loadPredictor: async (dir) => BudgetOptimizer.load(dir),
+  loadPredictor: async (dir, options) => BudgetOptimizer.load(dir, options),
 });
 
 describe('BudgetOptimizer', () => {

@@ -1,4 +1,4 @@
-import { FeatureSchema, loadBundle, type FeatureMatrix, type FeatureTable } from '@kdap/core';
+import { FeatureSchema, loadBundle, type BundleKey, type FeatureMatrix, type FeatureTable } from '@kdap/core';
 import { Booster } from '@kdap/lightgbm-node';
 import { BundleError, checkKnownOptions, describe, DisposedError, ParameterError } from '@kdap/errors';
 import { allocateBudget } from './allocation';
@@ -175,9 +175,12 @@ export class BudgetOptimizer implements Disposable {
     this.#effectiveIndex = featureSchema.featureNames.indexOf(EFFECTIVE_SPEND);
   }
 
-  /** Loads a bundle saved by `BudgetOptimizerTrainer.save(dir)`; BundleError says why a bundle is refused. */
-  static async load(dir: string): Promise<BudgetOptimizer> {
-    const bundle = await loadBundle(dir, { kind: 'budget' });
+  /**
+   * Loads a bundle saved by `BudgetOptimizerTrainer.save(dir)`; BundleError says why a bundle is
+   * refused. With `signingKey` (default: `KDAP_BUNDLE_KEY`), only a bundle signed with it loads.
+   */
+  static async load(dir: string, options: { signingKey?: BundleKey } = {}): Promise<BudgetOptimizer> {
+    const bundle = await loadBundle(dir, { kind: 'budget', signingKey: options.signingKey });
     const state = checkState(dir, bundle.state['response.json']);
     const booster = (file: string) => {
       const text = bundle.modelFiles[file];

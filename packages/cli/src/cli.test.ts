@@ -88,6 +88,34 @@ describe('kdap train budget', () => {
   });
 });
 
+describe('KDAP_BUNDLE_KEY (signed bundles)', () => {
+  it('train signs, info reports the signature, score refuses a bundle signed with another key; a bad key fails before training', async () => {
+    const key = { KDAP_BUNDLE_KEY: 'cli-test-key-0123456789abcdef' };
+    const out = path.join(dir, 'signed-models');
+    const train = await kdap(['train', 'budget', '--samples', '300', '--output', out, '--config', configDir, '--json'], dir, key);
+    expect(train.code).toBe(0);
+    const bundle = (JSON.parse(train.stdout) as { bundle: string }).bundle;
+    expect(JSON.parse(readFileSync(path.join(bundle, 'manifest.json'), 'utf8')).integrity.hmac_sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const info = await kdap(['info', bundle, '--json'], dir, key);
+    expect(JSON.parse(info.stdout)).toMatchObject({ integrity: 'verified', signature: 'verified' });
+    const human = await kdap(['info', bundle], dir, {});
+    expect(human.stdout).toMatch(/signature\s+signed, not checked: set KDAP_BUNDLE_KEY to verify it/);
+
+    const requests = path.join(dir, 'signed-requests.csv');
+    expect((await kdap(['synth', 'budget', '--samples', '5', '--output', requests], dir)).code).toBe(0);
+    expect((await kdap(['score', '--model', bundle, '--data', requests, '--output', path.join(dir, 'signed.json')], dir, key)).code).toBe(0);
+    const other = await kdap(['score', '--model', bundle, '--data', requests, '--output', path.join(dir, 'other.json')], dir, { KDAP_BUNDLE_KEY: 'another-key-0123456789abcdef' });
+    expect(other.code).toBe(1);
+    expect(other.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*manifest\.json has a signature that does not match the bundle key/)]);
+
+    const short = await kdap(['train', 'budget', '--samples', '300', '--output', path.join(dir, 'never'), '--config', configDir], dir, { KDAP_BUNDLE_KEY: '' });
+    expect(short.code).toBe(2); // a configuration error, like a bad config file
+    expect(short.stderr).toMatch(/^error: environment variable KDAP_BUNDLE_KEY must be at least 16 bytes long\. Got an empty value\./m);
+    expect(existsSync(path.join(dir, 'never'))).toBe(false);
+  });
+});
+
 describe('kdap train propensity | anomaly (the Python README\'s seed examples)', () => {
   it('trains propensity on the CSV that kdap synth wrote, with --target, and scores it', async () => {
     const data = path.join(dir, 'data', 'customers.csv');

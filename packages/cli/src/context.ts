@@ -6,4 +6,6 @@ export interface CommandContext {
   signal: AbortSignal;
   /** The directory relative paths resolve against. */
   cwd: string;
+  /** The environment the command runs in (KDAP_BUNDLE_KEY is read from it). */
+  env: NodeJS.ProcessEnv;
 }

@@ -1,7 +1,7 @@
 import { AnomalyDetector, AnomalyDetectorTrainer, type AnomalyResult } from '@kdap/anomaly';
 import { BudgetOptimizer, BudgetOptimizerTrainer } from '@kdap/budget';
 import { PropensityScorer, PropensityTrainer } from '@kdap/propensity';
-import { validationSplit, type ModelConfigOf, type ModelKind, type TrainingProgress, type TrainResult } from '@kdap/core';
+import { validationSplit, type BundleKey, type ModelConfigOf, type ModelKind, type TrainingProgress, type TrainResult } from '@kdap/core';
 import type { DataRecord, Table } from '@kdap/preprocessing';
 import { syntheticCustomers, syntheticMarketingSpend, syntheticMetricSeries } from '@kdap/preprocessing';
 import type { ReportSection } from './report/report-data';
@@ -9,7 +9,7 @@ import type { ReportSection } from './report/report-data';
 /** What the CLI needs of a trainer: the core Trainer contract, narrowed. */
 export interface CliTrainer {
   fit(table: Table, options: { target?: string; signal?: AbortSignal; onProgress?: (p: TrainingProgress) => void }): Promise<TrainResult>;
-  save(dir: string): Promise<unknown>;
+  save(dir: string, options?: { signingKey?: BundleKey }): Promise<unknown>;
   /** Logs params, metrics, history, config, the bundle and a logged model to MLflow; resolves to the run id. */
   logToMlflow(options: { runName: string }): Promise<string>;
   featureSchema: { features: readonly { name: string }[] } | { names?: readonly string[] } | unknown;
@@ -47,7 +47,8 @@ export interface CliModel<K extends ModelKind = ModelKind> {
   defaultSamples: number;
   synthesize(samples: number, seed: number): Table;
   createTrainer(config: ModelConfigOf<K> | undefined): CliTrainer;
-  load(dir: string): Promise<CliScorer>;
+  /** Loads a bundle; with `signingKey` only one signed with it. */
+  load(dir: string, options?: { signingKey?: BundleKey }): Promise<CliScorer>;
   /**
    * Hyperparameter search (TPE with median pruning over the YAML search space) on a time-ordered
    * validation split, then the final fit with the best parameters; absent when the model has none yet.
@@ -65,8 +66,8 @@ const budget: CliModel<'budget'> = {
   defaultSamples: 10_000,
   synthesize: (samples, seed) => syntheticMarketingSpend({ rows: samples, seed }).table,
   createTrainer: (config) => new BudgetOptimizerTrainer(config === undefined ? {} : { config }) as unknown as CliTrainer,
-  load: async (dir) => {
-    const optimizer = await BudgetOptimizer.load(dir);
+  load: async (dir, options) => {
+    const optimizer = await BudgetOptimizer.load(dir, options);
     return {
       scoreTable: async (table) => optimizer.recommendMany(table.toRecords() as DataRecord[]) as unknown as Record<string, unknown>[],
       dispose: () => (optimizer as { dispose?: () => void }).dispose?.(),
@@ -150,8 +151,8 @@ const propensity: CliModel<'propensity'> = {
   defaultSamples: 10_000,
   synthesize: (samples, seed) => syntheticCustomers({ samples, seed }).table,
   createTrainer: (config) => new PropensityTrainer(config === undefined ? {} : { config }) as unknown as CliTrainer,
-  load: async (dir) => {
-    const scorer = await PropensityScorer.load(dir);
+  load: async (dir, options) => {
+    const scorer = await PropensityScorer.load(dir, options);
     return { scoreTable: async (table) => scorer.scoreMany(table) as unknown as Record<string, unknown>[], dispose: () => scorer.dispose() };
   },
   report: (trainer, table) => propensityReport((trainer as unknown as PropensityTrainer).scorer(), table),
@@ -168,8 +169,8 @@ const anomaly: CliModel<'anomaly'> = {
   defaultSamples: 5_000,
   synthesize: (samples, seed) => syntheticMetricSeries({ days: Math.max(1, Math.ceil(samples / ANOMALY_SERIES)), seed }).table,
   createTrainer: (config) => new AnomalyDetectorTrainer(config === undefined ? {} : { config }) as unknown as CliTrainer,
-  load: async (dir) => {
-    const detector = await AnomalyDetector.load(dir);
+  load: async (dir, options) => {
+    const detector = await AnomalyDetector.load(dir, options);
     return { scoreTable: async (table) => detector.detectTable(table) as unknown as Record<string, unknown>[], dispose: () => detector.dispose() };
   },
   report: (trainer, table) => anomalyReport((trainer as unknown as AnomalyDetectorTrainer).detector, table),

@@ -143,12 +143,19 @@ Example:
   return program;
 }
 
+const SIGNATURE_TEXT: Record<NonNullable<BundleInfo['signature']>, string> = {
+  verified: 'verified with KDAP_BUNDLE_KEY',
+  unverified: 'signed, not checked: set KDAP_BUNDLE_KEY to verify it (only checksums were checked)',
+  unsigned: 'none (checksums catch accidental edits only; sign with KDAP_BUNDLE_KEY)',
+};
+
 function printInfo(info: BundleInfo, out: Output): void {
   const line = (k: string, v: string) => out.result(`${out.dim(k.padEnd(12))} ${v}`);
   line('bundle', info.bundle);
   line('kind', info.kind);
   line('created', info.created_at);
   line('integrity', info.integrity);
+  if (info.signature !== null) line('signature', SIGNATURE_TEXT[info.signature]);
   line('versions', Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(', '));
   line('target', info.target ?? '(none)');
   line('features', `${info.features.length}: ${info.features.map((f) => f.name).join(', ')}`);

@@ -28,7 +28,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   }
   const program = buildProgram(
     streams,
-    (o): CommandContext => ({ out: o, signal, cwd }),
+    (o): CommandContext => ({ out: o, signal, cwd, env: streams.env }),
     (o) => {
       out = o;
     },

@@ -6,6 +6,8 @@ it('exposes exactly the deliberate public surface (runtime values; types are che
     [
       'BUNDLE_FORMAT',
       'BUNDLE_FORMAT_VERSION',
+      'BUNDLE_KEY_ENV',
+      'bundleKeyFromEnv',
       'CORE_VERSION',
       'DEFAULT_FEATURE_POLICY',
       'ENVIRONMENT_KEYS',

@@ -5,6 +5,6 @@
 export { createScoringApp } from './scoring/scoring-app';
 export type { ScoringAppOptions } from './scoring/scoring-app';
 export { loadModel } from './scoring/loaded-model';
-export type { LoadedModel } from './scoring/loaded-model';
+export type { LoadedModel, LoadModelOptions } from './scoring/loaded-model';
 export { startScoringServer } from './scoring/serve';
 export type { ScoringServer, ScoringServerOptions } from './scoring/serve';

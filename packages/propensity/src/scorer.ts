@@ -1,4 +1,4 @@
-import { FeatureSchema, loadBundle, type FeatureColumn, type FeatureMatrix, type FeatureTable } from '@kdap/core';
+import { FeatureSchema, loadBundle, type BundleKey, type FeatureColumn, type FeatureMatrix, type FeatureTable } from '@kdap/core';
 import { BundleError, DataError, DisposedError, ParameterError, SchemaError, describe } from '@kdap/errors';
 import { Table, type DataRecord } from '@kdap/preprocessing';
 import { Booster } from '@kdap/xgboost-node';
@@ -76,9 +76,12 @@ export class PropensityScorer {
     this.#owned = options.owned;
   }
 
-  /** Loads a scorer from a bundle written by `PropensityTrainer.save`. */
-  static async load(dir: string): Promise<PropensityScorer> {
-    const bundle = await loadBundle(dir, { kind: 'propensity' });
+  /**
+   * Loads a scorer from a bundle written by `PropensityTrainer.save`. With `signingKey` (default:
+   * `KDAP_BUNDLE_KEY`), only a bundle signed with it loads.
+   */
+  static async load(dir: string, options: { signingKey?: BundleKey } = {}): Promise<PropensityScorer> {
+    const bundle = await loadBundle(dir, { kind: 'propensity', signingKey: options.signingKey });
     const need = (file: string) => {
       if (!(file in bundle.state)) throw new BundleError(dir, `Model bundle '${dir}' has no state/${file}; it was not written by PropensityTrainer.`);
       return bundle.state[file];

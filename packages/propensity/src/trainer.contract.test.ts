@@ -13,5 +13,5 @@ runTrainerContract('PropensityTrainer', {
   target: 'converted',
   metricNames: ['auc_pr', 'auc_roc', 'auc_roc_uncalibrated', 'brier', 'brier_uncalibrated', 'f1', 'log_loss', 'log_loss_uncalibrated', 'precision', 'recall', 'threshold'],
   requiredFeature: 'recency',
-  loadPredictor: (dir) => PropensityScorer.load(dir),
+  loadPredictor: (dir, options) => PropensityScorer.load(dir, options),
 });

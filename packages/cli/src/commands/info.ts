@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadBundle, type ModelKind } from '@kdap/core';
+import { bundleKeyFromEnv, loadBundle, type BundleSignatureStatus, type ModelKind } from '@kdap/core';
 import { isKdapError } from '@kdap/errors';
 import type { CommandContext } from '../context';
 import { bundleKind } from './score';
@@ -17,6 +17,11 @@ export interface BundleInfo {
   files: Record<string, { bytes: number; role: string }>;
   /** 'verified' when every checksum (and signature, when one is required) matched; else why not. */
   integrity: string;
+  /**
+   * 'verified' (signed with KDAP_BUNDLE_KEY), 'unverified' (signed, but KDAP_BUNDLE_KEY is not
+   * set), 'unsigned', or null when the bundle was refused.
+   */
+  signature: BundleSignatureStatus | null;
 }
 
 /** `kdap info DIR`: what a bundle holds, and whether it verifies. */
@@ -26,7 +31,7 @@ export async function infoCommand(dir: string, ctx: CommandContext): Promise<Bun
   let integrity = 'verified';
   let loaded: Awaited<ReturnType<typeof loadBundle>> | undefined;
   try {
-    loaded = await loadBundle(bundle, { kind });
+    loaded = await loadBundle(bundle, { kind, signingKey: bundleKeyFromEnv(ctx.env) });
   } catch (error) {
     if (!isKdapError(error, 'ERR_KDAP_BUNDLE')) throw error;
     integrity = `REFUSED: ${error.message}`;
@@ -44,5 +49,6 @@ export async function infoCommand(dir: string, ctx: CommandContext): Promise<Bun
     params: (m.params as Record<string, unknown>) ?? {},
     files: Object.fromEntries(Object.entries((m.files as Record<string, { bytes: number; role: string }>) ?? {}).map(([k, v]) => [k, { bytes: v.bytes, role: v.role }])),
     integrity,
+    signature: loaded?.signature ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { bundleKeyFromEnv } from '@kdap/core';
 import { BundleError, ParameterError } from '@kdap/errors';
 import { readTable, Table, writeTable, type DataRecord } from '@kdap/preprocessing';
 import type { CommandContext } from '../context';
@@ -28,7 +29,7 @@ export async function scoreCommand(flags: ScoreFlags, ctx: CommandContext): Prom
   }
   const table = await readTable(path.resolve(ctx.cwd, flags.data));
   await mkdir(path.dirname(output), { recursive: true });
-  const scorer = await entry.load(bundle);
+  const scorer = await entry.load(bundle, { signingKey: bundleKeyFromEnv(ctx.env) });
   try {
     const results = await scorer.scoreTable(table);
     if (isJson) await writeRecordsFile(output, results);

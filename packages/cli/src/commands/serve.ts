@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startScoringServer } from '@kdap/deploy';
+import { bundleKeyFromEnv } from '@kdap/core';
 import { ParameterError } from '@kdap/errors';
 import type { CommandContext } from '../context';
 
@@ -29,6 +30,7 @@ export async function serveCommand(flags: ServeFlags, ctx: CommandContext, env: 
     host: flags.host,
     bodyLimit: flags.bodyLimit,
     logger: ctx.out.verbosity !== 'quiet',
+    signingKey: bundleKeyFromEnv(env),
     ...(key !== undefined ? { key } : {}),
   });
   ctx.out.info(`scoring server on ${server.url} (models: ${flags.model.map((m) => path.basename(path.resolve(ctx.cwd, m))).join(', ')}; ${key ? 'key auth on' : 'no key: anyone who can reach it may score'})`);

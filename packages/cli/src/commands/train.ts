@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type TrainResult } from '@kdap/core';
+import { bundleKeyFromEnv, loadConfig, type TrainResult } from '@kdap/core';
 import { isKdapError, TrackingError, UsageError } from '@kdap/errors';
 import { readTable, type Table } from '@kdap/preprocessing';
 import type { CommandContext } from '../context';
@@ -46,6 +46,8 @@ export interface TrainSummary {
 export async function trainCommand(modelName: string, flags: TrainFlags, ctx: CommandContext): Promise<TrainSummary> {
   const model = CLI_MODELS[modelName]!;
   const { out } = ctx;
+  // Before training: a bad KDAP_BUNDLE_KEY must not cost a training run.
+  const signingKey = bundleKeyFromEnv(ctx.env);
   const tuning = flags.tune === true || flags.trials !== undefined;
   if (tuning && model.tune === undefined) {
     throw new UsageError(`--tune and --trials are not available for '${modelName}' yet: its trainer has no tune() (the budget model has). Train without them.`);
@@ -100,7 +102,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
     const bundle = path.resolve(ctx.cwd, flags.output, model.bundleName);
     const saveStarted = performance.now();
     const replaced = existsSync(bundle);
-    await trainer.save(bundle);
+    await trainer.save(bundle, { signingKey });
     const saveMs = performance.now() - saveStarted;
     out.debug(`${replaced ? 'replaced' : 'wrote'} ${bundle}`);
     let report: string | null = null;

@@ -8,10 +8,11 @@ import { budgetOptimizerDefaults } from '../config/defaults';
 import { applyOverrides } from '../config/load-config';
 import { tableOf } from '../testing/in-memory-table';
 import { LinearBudgetTrainer, loadLinearModel } from '../testing/linear-trainer';
-import { sampleBundle } from '../testing/sample-bundle';
+import { resealManifest, sampleBundle } from '../testing/sample-bundle';
 import { SeededRandom } from '../testing/seeded-random';
 import { CORE_VERSION } from '../version';
 import { loadBundle } from './load-bundle';
+import { BUNDLE_FORMAT_VERSION } from './manifest';
 import { saveBundle } from './save-bundle';
 
 let root: string;
@@ -76,7 +77,7 @@ describe('round trip', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     const corePackage = JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8'));
     expect(manifest.format).toBe('kdap-model-bundle');
-    expect(manifest.format_version).toBe(1);
+    expect(manifest.format_version).toBe(2);
     expect(manifest.kind).toBe('budget');
     expect(manifest.versions).toEqual({ '@kdap/core': corePackage.version, lightgbm: '4.7.0' });
     expect(CORE_VERSION).toBe(corePackage.version);
@@ -163,10 +164,10 @@ describe('refusals on load', () => {
     await expect(loadBundle(dir, { kind: 'budget' })).rejects.toThrow(new RegExp(`^Model bundle '${escape(dir)}': manifest.json is not valid JSON \\(truncated or corrupted\\): `));
   });
 
-  it('a manifest that names a file outside the bundle', async () => {
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    manifest.files['../outside.txt'] = manifest.files['model.txt'];
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  it('a manifest that names a file outside the bundle (even with its checksum recomputed)', async () => {
+    resealManifest(dir, (manifest) => {
+      manifest.files['../outside.txt'] = manifest.files['model.txt'];
+    });
     await expectRefusal('../outside.txt', `Model bundle '${dir}': manifest.json: '../outside.txt' is not a plain relative file name inside the bundle.`);
   });
 
@@ -180,8 +181,18 @@ describe('refusals on load', () => {
 
   it('a newer format version', async () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, format_version: 2 }));
-    await expectRefusal('manifest.json', `Model bundle '${dir}': manifest.json has format version 2; this @kdap/core reads version 1. Upgrade @kdap/core to load it.`);
+    const newer = BUNDLE_FORMAT_VERSION + 1;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, format_version: newer }));
+    await expectRefusal('manifest.json', `Model bundle '${dir}': manifest.json has format version ${newer}; this @kdap/core reads version ${BUNDLE_FORMAT_VERSION}. Upgrade @kdap/core to load it.`);
+  });
+
+  it('an older format version (1: no manifest checksum)', async () => {
+    const { integrity: _integrity, ...manifest } = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, format_version: 1 }));
+    await expectRefusal(
+      'manifest.json',
+      `Model bundle '${dir}': manifest.json has format version 1, written by an older @kdap/core without a manifest checksum; this @kdap/core reads version ${BUNDLE_FORMAT_VERSION}. Train and save the model again.`,
+    );
   });
 
   it('a malformed manifest', async () => {
@@ -208,9 +219,9 @@ describe('refusals on load', () => {
   it('reads state as data only: JSON that looks like code stays a string, __proto__ pollutes nothing', async () => {
     const state = join(dir, 'state', 'calibration.json');
     writeFileSync(state, '{"__proto__": {"polluted": true}, "fn": "() => process.exit(1)"}');
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    manifest.files['state/calibration.json'] = { sha256: sha256(state), bytes: readFileSync(state).byteLength, role: 'state' };
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    resealManifest(dir, (manifest) => {
+      manifest.files['state/calibration.json'] = { sha256: sha256(state), bytes: readFileSync(state).byteLength, role: 'state' };
+    });
     const bundle = await loadBundle(dir, { kind: 'budget' });
     expect((bundle.state['calibration.json'] as { fn: unknown }).fn).toBe('() => process.exit(1)');
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();

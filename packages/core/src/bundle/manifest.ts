@@ -4,8 +4,11 @@ import { featureSchemaJSON } from '../schema/feature-schema';
 
 /** Marks a directory as ours; anything else is a foreign bundle. */
 export const BUNDLE_FORMAT = 'kdap-model-bundle';
-/** Bumped when a reader of the previous version could misread a new bundle. */
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * Bumped when a reader of the previous version could misread a new bundle. Version 2 added
+ * `integrity` (the manifest's checksum and optional signature); version 1 bundles are refused.
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.json';
 export const MLMODEL_FILE = 'MLmodel';
 /** JSON state files live here, apart from native model files. */
@@ -16,6 +19,22 @@ const fileEntry = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().min(0),
   role: z.enum(['model', 'state', 'mlflow']),
+});
+
+const hexDigest = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * Covers the rest of the manifest (which lists every other file's SHA-256, so the whole bundle).
+ * `sha256` catches accidental edits only: anyone who edits the manifest on purpose can recompute
+ * it. `hmac_sha256` (present when saved with a key) is what stops a tampered bundle.
+ */
+const integrity = z.strictObject({
+  /** How the covered part is serialized before hashing (see `canonicalJson`). */
+  canonical: z.literal('json-sorted-keys'),
+  /** Hex SHA-256 of the canonical manifest without `integrity`. */
+  sha256: hexDigest,
+  /** Hex HMAC-SHA256 of the same bytes under the bundle key, or null when saved without one. */
+  hmac_sha256: hexDigest.nullable(),
 });
 
 /** `manifest.json`. Metrics that are NaN (undefined for the data) are stored as null. */
@@ -31,7 +50,9 @@ export const manifestSchema = z.strictObject({
   metrics: z.record(z.string(), z.number().nullable()),
   config: z.unknown(),
   files: z.record(z.string(), fileEntry),
+  integrity,
 });
 
 export type BundleManifest = z.infer<typeof manifestSchema>;
 export type BundleFileEntry = z.infer<typeof fileEntry>;
+export type BundleIntegrity = z.infer<typeof integrity>;

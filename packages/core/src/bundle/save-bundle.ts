@@ -8,10 +8,19 @@ import { CORE_VERSION } from '../version';
 import type { BundleContents, FileContent } from './bundle-contents';
 import { checkBundleFileName, previousPath } from './bundle-paths';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, MLMODEL_FILE, STATE_DIR, type BundleFileEntry, type BundleManifest } from './manifest';
+import { canonicalManifest, manifestHmac, manifestSha256, resolveBundleKey, type BundleKey } from './manifest-integrity';
 import { mlmodelText } from './mlmodel';
 
 /** Points in a save where a test may stop the process (crash simulation). */
 export type SaveStage = 'temp-written' | 'old-moved-aside' | 'new-moved-in';
+
+export interface SaveBundleOptions {
+  /**
+   * Signs the manifest (HMAC-SHA256) with this key; default: `KDAP_BUNDLE_KEY` when set. Without
+   * either, the bundle is saved unsigned (checksummed only).
+   */
+  signingKey?: BundleKey;
+}
 
 /** Internal: not part of the public surface. */
 export interface SaveBundleInternals {
@@ -23,13 +32,16 @@ export interface SaveBundleInternals {
  * then renamed into place, so a crash mid-save leaves the previous bundle intact. An existing
  * bundle is moved to `<dir>.previous`, the new one renamed in, then the old one removed; if the
  * process dies between the two renames, `loadBundle` reads `<dir>.previous` and the next save
- * puts it back.
+ * puts it back. The manifest records every file's SHA-256 and its own checksum, and its signature
+ * when a key is given (`signingKey` or `KDAP_BUNDLE_KEY`).
  *
  * @returns the manifest written.
  * @throws BundleError if `dir` exists and is not a bundle (it is never replaced then).
  */
-export async function saveBundle(dir: string, contents: BundleContents, internals: SaveBundleInternals = {}): Promise<BundleManifest> {
+export async function saveBundle(dir: string, contents: BundleContents, options: SaveBundleOptions & SaveBundleInternals = {}): Promise<BundleManifest> {
   checkContents(contents);
+  const key = resolveBundleKey(options.signingKey, 'saveBundle');
+  const internals: SaveBundleInternals = options;
   const target = resolve(dir);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
@@ -53,7 +65,7 @@ export async function saveBundle(dir: string, contents: BundleContents, internal
     }
     files[MLMODEL_FILE] = { ...(await writeFile(join(tmp, MLMODEL_FILE), mlmodelText(contents.mlflow, created))), role: 'mlflow' };
 
-    const manifest: BundleManifest = {
+    const covered: Omit<BundleManifest, 'integrity'> = {
       format: BUNDLE_FORMAT,
       format_version: BUNDLE_FORMAT_VERSION,
       kind: contents.kind,
@@ -65,6 +77,12 @@ export async function saveBundle(dir: string, contents: BundleContents, internal
       metrics: Object.fromEntries(Object.entries(contents.metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null])),
       config: contents.config,
       files,
+    };
+    // Hash what a reader will parse (JSON drops undefined members and turns NaN into null).
+    const canonical = canonicalManifest(JSON.parse(JSON.stringify(covered)) as Record<string, unknown>);
+    const manifest: BundleManifest = {
+      ...covered,
+      integrity: { canonical: 'json-sorted-keys', sha256: manifestSha256(canonical), hmac_sha256: key === undefined ? null : manifestHmac(canonical, key) },
     };
     // The manifest goes last: a directory without one is never mistaken for a bundle.
     await writeFile(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import { DisposedError } from '@kdap/errors';
 import type { ModelConfigOf } from '../config/model-kind';
 import { loadBundle } from '../bundle/load-bundle';
+import type { BundleKey } from '../bundle/manifest-integrity';
 import type { FeatureMatrix } from '../schema/feature-matrix';
 import type { FeatureSchema } from '../schema/feature-schema';
 import type { FeatureTable } from '../schema/feature-table';
@@ -124,8 +125,12 @@ export class LinearPropensityTrainer extends LinearTrainer<'propensity'> {
 }
 
 /** Loads a bundle written by a linear test trainer and scores tables like the trainer did. */
-export async function loadLinearModel(dir: string, kind: 'budget' | 'propensity' = 'budget'): Promise<{ schema: FeatureSchema; predict(table: FeatureTable): Float64Array }> {
-  const bundle = await loadBundle(dir, { kind });
+export async function loadLinearModel(
+  dir: string,
+  kind: 'budget' | 'propensity' = 'budget',
+  options: { signingKey?: BundleKey } = {},
+): Promise<{ schema: FeatureSchema; predict(table: FeatureTable): Float64Array }> {
+  const bundle = await loadBundle(dir, { kind, signingKey: options.signingKey });
   const model = new LinearModel(JSON.parse(bundle.modelFiles['model.json']!.toString('utf8')) as LinearState);
   return { schema: bundle.featureSchema, predict: (table) => model.predict(bundle.featureSchema.encode(table)) };
 }

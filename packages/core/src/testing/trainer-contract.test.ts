@@ -27,7 +27,7 @@ runTrainerContract('LinearBudgetTrainer', {
   metricNames: ['rmse', 'mae', 'mape', 'r2'],
   requiredFeature: 'current_spend',
   optionalFeature: 'historical_roi_mean',
-  loadPredictor: (dir) => loadLinearModel(dir, 'budget'),
+  loadPredictor: (dir, options) => loadLinearModel(dir, 'budget', options),
 });
 
 const propensityConfig = applyOverrides('propensity', propensityDefaults, {
@@ -50,7 +50,7 @@ runTrainerContract('LinearPropensityTrainer', {
   metricNames: ['auc_roc', 'auc_pr', 'f1', 'precision', 'recall', 'log_loss', 'brier', 'threshold'],
   requiredFeature: 'recency',
   optionalFeature: 'frequency',
-  loadPredictor: (dir) => loadLinearModel(dir, 'propensity'),
+  loadPredictor: (dir, options) => loadLinearModel(dir, 'propensity', options),
 });
 
 const anomalyConfig = applyOverrides('anomaly', anomalyDetectorDefaults, { features: { numerical: ['value'], categorical: ['channel_id'] } });
@@ -63,5 +63,5 @@ runTrainerContract('ZScoreAnomalyTrainer', {
   metricNames: ['detected_anomaly_rate'],
   requiredFeature: 'value',
   optionalFeature: 'channel_id',
-  loadPredictor: loadZScoreModel,
+  loadPredictor: (dir, options) => loadZScoreModel(dir, options),
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '../bundle/load-bundle';
+import { BUNDLE_KEY_ENV, type BundleKey } from '../bundle/manifest-integrity';
 import type { ModelKind } from '../config/model-kind';
 import type { FeatureTable } from '../schema/feature-table';
 import type { FittedModel } from '../trainer/fitted-model';
@@ -27,8 +28,8 @@ export interface TrainerContractSubject<K extends ModelKind> {
   /** A required feature (absent at predict time -> SchemaError) and an optional one (absent -> still scores). */
   requiredFeature: string;
   optionalFeature?: string;
-  /** Rebuilds a scorer from a saved bundle, as the model's own `load(dir)` will. */
-  loadPredictor(dir: string): Promise<{ predict(table: FeatureTable): Float64Array }>;
+  /** Rebuilds a scorer from a saved bundle with the model's own `load(dir, options)`, passing `options` on. */
+  loadPredictor(dir: string, options?: { signingKey?: BundleKey }): Promise<{ predict(table: FeatureTable): Float64Array }>;
 }
 
 function without(table: FeatureTable, name: string): FeatureTable {
@@ -127,6 +128,29 @@ export function runTrainerContract<K extends ModelKind>(name: string, subject: T
         const loaded = await subject.loadPredictor(join(dir, 'model'));
         expect(loaded.predict(subject.score)).toEqual(trainer.predict(subject.score));
       } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('signs bundles with a key, and its load honours the signingKey option and KDAP_BUNDLE_KEY', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kdap-contract-signed-'));
+      const env = process.env[BUNDLE_KEY_ENV];
+      const key = 'contract-key-0123456789abcdef';
+      try {
+        delete process.env[BUNDLE_KEY_ENV];
+        const trainer = subject.create();
+        await fit(trainer);
+        await trainer.save(join(dir, 'signed'), { signingKey: key });
+        await trainer.save(join(dir, 'unsigned'));
+        const loaded = await subject.loadPredictor(join(dir, 'signed'), { signingKey: key });
+        expect(loaded.predict(subject.score)).toEqual(trainer.predict(subject.score));
+        await expectKdapError(() => subject.loadPredictor(join(dir, 'signed'), { signingKey: `other-${key}` }), 'ERR_KDAP_BUNDLE', /does not match the bundle key/);
+        process.env[BUNDLE_KEY_ENV] = key;
+        await expectKdapError(() => subject.loadPredictor(join(dir, 'unsigned')), 'ERR_KDAP_BUNDLE', /is not signed/);
+        expect((await loadBundle(join(dir, 'signed'), { kind: subject.kind })).signature).toBe('verified');
+      } finally {
+        if (env === undefined) delete process.env[BUNDLE_KEY_ENV];
+        else process.env[BUNDLE_KEY_ENV] = env;
         rmSync(dir, { recursive: true, force: true });
       }
     });

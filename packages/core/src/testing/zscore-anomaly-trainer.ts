@@ -1,5 +1,6 @@
 import { DisposedError } from '@kdap/errors';
 import { loadBundle } from '../bundle/load-bundle';
+import type { BundleKey } from '../bundle/manifest-integrity';
 import type { ModelConfigOf } from '../config/model-kind';
 import type { FeatureTable } from '../schema/feature-table';
 import type { FeatureMatrix } from '../schema/feature-matrix';
@@ -46,8 +47,8 @@ export class ZScoreAnomalyTrainer extends Trainer<'anomaly', ZScoreModel> {
 }
 
 /** Loads a bundle written by ZScoreAnomalyTrainer. */
-export async function loadZScoreModel(dir: string): Promise<{ predict(table: FeatureTable): Float64Array }> {
-  const bundle = await loadBundle(dir, { kind: 'anomaly' });
+export async function loadZScoreModel(dir: string, options: { signingKey?: BundleKey } = {}): Promise<{ predict(table: FeatureTable): Float64Array }> {
+  const bundle = await loadBundle(dir, { kind: 'anomaly', signingKey: options.signingKey });
   const { mean, sd, threshold } = JSON.parse(bundle.modelFiles['zscore.json']!.toString('utf8')) as { mean: number; sd: number; threshold: number };
   const model = new ZScoreModel(mean, sd, threshold);
   return { predict: (table) => model.predict(bundle.featureSchema.encode(table)) };

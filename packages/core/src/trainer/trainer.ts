@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { AbortError, checkKnownOptions, closest, describe, DisposedError, NotFittedError, ParameterError, TrackingError, UsageError } from '@kdap/errors';
 import type { z } from 'zod';
-import { saveBundle } from '../bundle/save-bundle';
+import { saveBundle, type SaveBundleOptions } from '../bundle/save-bundle';
 import type { BundleManifest } from '../bundle/manifest';
 import { applyOverrides, loadConfig, type DeepPartial } from '../config/load-config';
 import { MODEL_CONFIGS, type ModelConfigOf, type ModelKind } from '../config/model-kind';
@@ -308,11 +308,14 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
     });
   }
 
-  /** Writes the fitted model as a bundle (see `saveBundle`). */
-  async save(dir: string): Promise<BundleManifest> {
+  /**
+   * Writes the fitted model as a bundle (see `saveBundle`), signed with `options.signingKey` or
+   * `KDAP_BUNDLE_KEY` when either is set.
+   */
+  async save(dir: string, options: SaveBundleOptions = {}): Promise<BundleManifest> {
     const { model, schema, result, target } = this.fitted('save');
     const artifacts = this.modelArtifacts(model);
-    return saveBundle(dir, {
+    const contents = {
       kind: this.spec.kind,
       featureSchema: schema.toJSON(),
       target,
@@ -323,7 +326,8 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
       state: artifacts.state,
       versions: artifacts.versions,
       mlflow: artifacts.mlflow,
-    });
+    };
+    return saveBundle(dir, contents, { signingKey: options.signingKey });
   }
 
   /**

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AnomalyDetector } from '@kdap/anomaly';
 import { BudgetOptimizer } from '@kdap/budget';
-import { loadBundle, type FeatureSpec } from '@kdap/core';
+import { loadBundle, type BundleKey, type BundleSignatureStatus, type FeatureSpec, type LoadedBundle } from '@kdap/core';
 import { BundleError, DisposedError, ParameterError, SchemaError, describe } from '@kdap/errors';
 import { PropensityScorer } from '@kdap/propensity';
 import { checkRecords } from './request-records';
@@ -21,29 +21,42 @@ export interface LoadedModel {
   score(records: readonly Record<string, unknown>[]): Record<string, unknown>[];
   readonly disposed: boolean;
   dispose(): void;
+  /**
+   * What loading established about the bundle's signature: 'verified' (signed with the server's
+   * key), 'unverified' (signed, but no key was given: only checksums were checked) or 'unsigned'.
+   */
+  readonly signature: BundleSignatureStatus;
 }
 
-/** Reads the bundle's kind from its manifest and loads it with that model's class. */
-export async function loadModel(dir: string, name = path.basename(path.resolve(dir))): Promise<LoadedModel> {
+export interface LoadModelOptions {
+  /** Requires bundles signed with this key; default: `KDAP_BUNDLE_KEY` when set (see @kdap/core's bundles). */
+  signingKey?: BundleKey;
+}
+
+/**
+ * Reads the bundle's kind from its manifest, verifies the bundle (checksums, and the signature
+ * when a key is set) and loads it with that model's class.
+ */
+export async function loadModel(dir: string, name = path.basename(path.resolve(dir)), options: LoadModelOptions = {}): Promise<LoadedModel> {
   let kind: unknown;
   try {
     kind = (JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { kind?: unknown }).kind;
   } catch {
     throw new BundleError(dir, `There is no readable model bundle at '${dir}' (manifest.json missing or not JSON). Point the server at a directory written by 'kdap train' or trainer.save().`);
   }
-  switch (kind) {
-    case 'budget':
-      return budgetModel(name, await BudgetOptimizer.load(dir));
-    case 'propensity':
-      return propensityModel(name, await PropensityScorer.load(dir), (await loadBundle(dir, { kind: 'propensity' })).featureSchema.features);
-    case 'anomaly':
-      return anomalyModel(name, await AnomalyDetector.load(dir), await anomalyColumns(dir));
-    default:
-      throw new BundleError(dir, `Model bundle '${dir}' holds a '${String(kind)}' model, which this scoring server cannot serve (it serves: budget, propensity, anomaly).`);
+  if (kind !== 'budget' && kind !== 'propensity' && kind !== 'anomaly') {
+    throw new BundleError(dir, `Model bundle '${dir}' holds a '${String(kind)}' model, which this scoring server cannot serve (it serves: budget, propensity, anomaly).`);
   }
+  const { signingKey } = options;
+  const bundle = await loadBundle(dir, { kind, signingKey });
+  let model: Omit<LoadedModel, 'signature'>;
+  if (kind === 'budget') model = budgetModel(name, await BudgetOptimizer.load(dir, { signingKey }));
+  else if (kind === 'propensity') model = propensityModel(name, await PropensityScorer.load(dir, { signingKey }), bundle.featureSchema.features);
+  else model = anomalyModel(name, await AnomalyDetector.load(dir, { signingKey }), anomalyColumns(dir, bundle));
+  return Object.defineProperty(model, 'signature', { value: bundle.signature, enumerable: true }) as LoadedModel;
 }
 
-function budgetModel(name: string, optimizer: BudgetOptimizer): LoadedModel {
+function budgetModel(name: string, optimizer: BudgetOptimizer): Omit<LoadedModel, 'signature'> {
   let disposed = false;
   const features = optimizer.featureSchema.features;
   return {
@@ -68,7 +81,7 @@ function budgetModel(name: string, optimizer: BudgetOptimizer): LoadedModel {
 }
 
 /** Wraps a disposable model's scoring so a disposed model throws DisposedError. */
-function served(name: string, kind: string, features: readonly FeatureSpec[], example: Record<string, unknown>, check: LoadedModel['check'], score: LoadedModel['score'], release: () => void): LoadedModel {
+function served(name: string, kind: string, features: readonly FeatureSpec[], example: Record<string, unknown>, check: LoadedModel['check'], score: LoadedModel['score'], release: () => void): Omit<LoadedModel, 'signature'> {
   let disposed = false;
   return {
     name,
@@ -91,7 +104,7 @@ function served(name: string, kind: string, features: readonly FeatureSpec[], ex
   };
 }
 
-function propensityModel(name: string, scorer: PropensityScorer, features: readonly FeatureSpec[]): LoadedModel {
+function propensityModel(name: string, scorer: PropensityScorer, features: readonly FeatureSpec[]): Omit<LoadedModel, 'signature'> {
   const example: Record<string, unknown> = { customer_id: 'C000001' };
   for (const f of features) example[f.name] = f.kind === 'numeric' ? 1 : (f.categories?.[0] ?? 'unknown');
   return served(
@@ -112,7 +125,7 @@ function propensityModel(name: string, scorer: PropensityScorer, features: reado
  * entity column is a string. `features` describes the request fields for the OpenAPI document
  * (the date as a string).
  */
-function anomalyModel(name: string, detector: AnomalyDetector, columns: AnomalyColumns): LoadedModel {
+function anomalyModel(name: string, detector: AnomalyDetector, columns: AnomalyColumns): Omit<LoadedModel, 'signature'> {
   const specs = detector.schema.features;
   const features: FeatureSpec[] = [
     { name: columns.date, kind: 'categorical', required: true },
@@ -147,8 +160,7 @@ interface AnomalyColumns {
 }
 
 /** The request columns of an anomaly bundle (its state; the detector keeps them private). */
-async function anomalyColumns(dir: string): Promise<AnomalyColumns> {
-  const bundle = await loadBundle(dir, { kind: 'anomaly' });
+function anomalyColumns(dir: string, bundle: LoadedBundle): AnomalyColumns {
   const bytes = bundle.modelFiles['anomaly_state.json'];
   const columns = bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as { columns?: AnomalyColumns }).columns;
   if (columns === undefined) throw new BundleError(dir, `Model bundle '${dir}' has no column names in anomaly_state.json; it was not written by AnomalyDetectorTrainer.`);

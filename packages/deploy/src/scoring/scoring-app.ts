@@ -47,7 +47,12 @@ export async function createScoringApp(options: ScoringAppOptions): Promise<Fast
   let ready = false;
   const loading = Promise.all(options.models.map((m) => Promise.resolve(m))).then(
     (loaded) => {
-      for (const m of loaded) models.set(m.name, m);
+      for (const m of loaded) {
+        models.set(m.name, m);
+        // A signed bundle loaded without the key had only its checksums checked: say so once.
+        if (m.signature === 'unverified') app.log.warn({ model: m.name, signature: m.signature }, 'model bundle is signed but no KDAP_BUNDLE_KEY was given: its signature was not checked');
+        else app.log.info({ model: m.name, signature: m.signature }, 'model loaded');
+      }
       ready = true;
     },
     (error: unknown) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { BundleKey } from '@kdap/core';
 import { loadModel } from './loaded-model';
 import { createScoringApp } from './scoring-app';
 
@@ -10,6 +11,11 @@ export interface ScoringServerOptions {
   /** Default 127.0.0.1; 0.0.0.0 inside a container. */
   host?: string;
   key?: string;
+  /**
+   * Serves only bundles signed with this key; default: `KDAP_BUNDLE_KEY` when set. Not the
+   * request key (`key`): this one proves who wrote the models.
+   */
+  signingKey?: BundleKey;
   bodyLimit?: number;
   logger?: boolean;
 }
@@ -26,7 +32,7 @@ export interface ScoringServer {
 
 /** Loads the bundles and listens; liveness answers while models load, readiness once they have. */
 export async function startScoringServer(options: ScoringServerOptions): Promise<ScoringServer> {
-  const models = options.bundles.map((dir) => loadModel(dir));
+  const models = options.bundles.map((dir) => loadModel(dir, undefined, { signingKey: options.signingKey }));
   const ready = Promise.all(models).then(() => undefined);
   ready.catch(() => undefined); // reported by /ready and the log; awaiting `ready` is optional
   const app = await createScoringApp({

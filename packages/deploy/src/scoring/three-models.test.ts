@@ -5,7 +5,11 @@ import { AnomalyDetectorTrainer } from '@kdap/anomaly';
 import { BudgetOptimizerTrainer } from '@kdap/budget';
 import { syntheticCustomers, syntheticMarketingSpend, syntheticMetricSeries } from '@kdap/preprocessing';
 import { PropensityTrainer } from '@kdap/propensity';
-import { startScoringServer, type ScoringServer } from '../index';
+import { expectKdapError } from '@kdap/test-support';
+import { loadModel, startScoringServer, type ScoringServer } from '../index';
+
+/** The bundles are signed: the server below only serves bundles signed with this key. */
+const SIGNING_KEY = 'three-models-key-0123456789abcdef';
 
 let dir: string;
 let server: ScoringServer;
@@ -14,11 +18,12 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'kdap-serve3-'));
   const budget = new BudgetOptimizerTrainer({ params: { n_estimators: 20 } });
   await budget.fit(syntheticMarketingSpend({ rows: 900, seed: 3 }).table);
-  await budget.save(path.join(dir, 'budget'));
+  await budget.save(path.join(dir, 'budget'), { signingKey: SIGNING_KEY });
+  await budget.save(path.join(dir, 'budget-unsigned'));
   (budget as { dispose?: () => void }).dispose?.();
   const propensity = new PropensityTrainer({ params: { n_estimators: 40 } });
   await propensity.fit(syntheticCustomers({ samples: 3000, seed: 7 }).table);
-  await propensity.save(path.join(dir, 'propensity'));
+  await propensity.save(path.join(dir, 'propensity'), { signingKey: SIGNING_KEY });
   propensity.dispose();
   const anomaly = new AnomalyDetectorTrainer();
   const series = syntheticMetricSeries({ days: 120, seed: 11 }).table;
@@ -27,9 +32,9 @@ beforeAll(async () => {
   metric = { ...metric, date: new Date((history.at(-1)!.date as number) + 86_400_000).toISOString().slice(0, 10), value: history.at(-1)!.value as number };
   spend = { ...metric, metric: 'spend', value: series.toRecords().filter((x) => x.channel_id === 'display' && x.metric === 'spend').at(-1)!.value as number };
   await anomaly.fit(series);
-  await anomaly.save(path.join(dir, 'anomaly'));
+  await anomaly.save(path.join(dir, 'anomaly'), { signingKey: SIGNING_KEY });
   anomaly.dispose();
-  server = await startScoringServer({ bundles: ['budget', 'propensity', 'anomaly'].map((b) => path.join(dir, b)), port: 0, logger: false });
+  server = await startScoringServer({ bundles: ['budget', 'propensity', 'anomaly'].map((b) => path.join(dir, b)), port: 0, logger: false, signingKey: SIGNING_KEY });
   await server.ready;
 }, 300_000);
 
@@ -116,5 +121,28 @@ describe('one server, three model kinds (real HTTP on loopback)', () => {
     expect(doc.components.schemas.anomaly_record!.properties.date!.type).toBe('string');
     expect(doc.components.schemas.anomaly_record!.properties.value!.type).toBe('number');
     expect(doc.components.schemas.anomaly_record!.required).toEqual(expect.arrayContaining(['date', 'value', 'channel_id', 'metric']));
+  });
+
+  it('loads signed bundles as verified with the key, unverified without, and refuses unsigned or other-key bundles', async () => {
+    for (const kind of ['budget', 'propensity', 'anomaly']) {
+      const verified = await loadModel(path.join(dir, kind), kind, { signingKey: SIGNING_KEY });
+      expect(verified.signature).toBe('verified');
+      verified.dispose();
+      const unverified = await loadModel(path.join(dir, kind), kind, { signingKey: undefined });
+      expect(unverified.signature).toBe('unverified');
+      unverified.dispose();
+      await expectKdapError(() => loadModel(path.join(dir, kind), kind, { signingKey: `other-${SIGNING_KEY}` }), 'ERR_KDAP_BUNDLE', 'has a signature that does not match the bundle key');
+    }
+    await expectKdapError(() => loadModel(path.join(dir, 'budget-unsigned'), 'budget', { signingKey: SIGNING_KEY }), 'ERR_KDAP_BUNDLE', 'manifest.json is not signed');
+
+    const refusing = await startScoringServer({ bundles: [path.join(dir, 'budget-unsigned')], port: 0, logger: false, signingKey: SIGNING_KEY });
+    try {
+      await expect(refusing.ready).rejects.toThrow(/is not signed/);
+      const ready = await fetch(`${refusing.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { reason: string }).reason).toMatch(/model loading failed: .*manifest\.json is not signed/);
+    } finally {
+      await refusing.close();
+    }
   });
 });

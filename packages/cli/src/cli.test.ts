@@ -286,6 +286,11 @@ describe('kdap as a process', () => {
         }
       });
     });
+    // Liveness comes at once, readiness once the bundle is verified and loaded: wait for it as a client would.
+    for (let waited = 0; (await fetch(`${url}/ready`)).status !== 200; waited += 100) {
+      if (waited > 60_000) throw new Error(`not ready in 60 s: ${proc.output().stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const ask = (headers: Record<string, string>) =>
       fetch(`${url}/score`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ data: [{ channel_id: 'search', current_spend: 4000 }] }) });
     expect((await ask({})).status).toBe(401);

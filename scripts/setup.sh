@@ -19,11 +19,12 @@ for a in "$@"; do
 done
 say() { printf '\n==> %s\n' "$*"; }
 
-# 1. System packages: compiler, cmake, Python venv/pip, OpenMP runtime, the XGBoost library,
-#    Chromium (the training-report tests render reports in it, headless).
+# 1. System packages: compiler, cmake, Python venv/pip, OpenMP runtime, Chromium (the
+#    training-report tests render reports in it, headless). XGBoost and LightGBM are built from
+#    their pinned source releases by the addons' builds and cached under ~/.cache/kdap-ml.
 say "system packages"
 need=()
-for pkg in build-essential cmake python3 python3-venv python3-pip libgomp1 libxgboost-dev chromium; do
+for pkg in build-essential cmake python3 python3-venv python3-pip libgomp1 chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -1,9 +1,10 @@
 // Layer 1: a thin binding of the XGBoost C API. Every function validates its JS arguments before
-// any C call, so bad input becomes a TypeError/RangeError and never reaches XGBoost. Library
+// any C call, so bad input becomes a ParameterError (@kdap/errors) and never reaches XGBoost. Library
 // failures become NativeError with the message from XGBGetLastError read on the failing thread.
 //
-// Only functions that exist from XGBoost 1.7 through 3.x are used (the array-interface entry
-// points, not the deprecated XGDMatrixCreateFromMat / XGBoosterPredict family).
+// Built against XGBoost 3.2 (native/xgboost-node/xgboost.json): the array-interface entry points
+// (dense and columnar, with categorical columns given as category names + codes), never the
+// deprecated XGDMatrixCreateFromMat / XGBoosterPredict family.
 #include <xgboost/c_api.h>
 
 #include <kdap/napi_common.h>
@@ -12,6 +13,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -89,71 +92,46 @@ void OnXGBoostLog(const char* msg) {
 }
 
 /**
- * The one thread that runs every XGBoost call.
+ * The one thread that runs every XGBoost call: napi-common's executor (kdap::Executor), which the
+ * async workers already run on, with XGBoost's per-thread setup.
  *
- * XGBoost 1.x keeps a booster's prediction cache (which also tells a new booster its number of
- * features) in thread-local storage of the thread that calls it, and a booster's destructor only
- * clears the entry of the thread it runs on. Booster calls spread over the libuv pool would train
- * on a thread that never saw the booster's matrices ("0 feature is supplied") and leave stale
- * caches on the others, which a later booster allocated at the same address would reuse. So
- * creation, parameters, training, evaluation, DMatrix prediction, model I/O and free all run
- * here; sync callers and async workers wait for their task. In-place prediction uses no cache,
- * but it runs here too: its OpenMP loops would otherwise start a second thread team.
+ * XGBoost keeps state per thread: the log callback, the global configuration (verbosity, ...) and,
+ * in 1.x, a booster's prediction cache (which also tells a new booster its number of features),
+ * cleared only on the thread that frees the booster. So creation, parameters, training,
+ * evaluation, prediction, model I/O and free all run on this one thread; sync callers and async
+ * workers wait for their task (an async worker's task runs there directly). In-place prediction
+ * needs no cache, but it runs here too: its OpenMP loops would otherwise start a second thread
+ * team, which makes libgomp throttle the spinning of the training team (napi-common openmp.ts).
  */
 class XGBoostThread {
  public:
   static XGBoostThread& Get() {
-    // Never destroyed: the detached thread must outlive static destructors at process exit.
-    static XGBoostThread* instance = new XGBoostThread();
+    static XGBoostThread* instance = new XGBoostThread();  // never destroyed, like the executor
     return *instance;
   }
 
   /** Runs `f` on the XGBoost thread and returns its result; its exceptions are rethrown here. */
   template <class F>
   auto Run(F&& f) -> decltype(f()) {
-    using R = decltype(f());
-    if (std::this_thread::get_id() == id_) return f();
-    std::packaged_task<R()> task(std::forward<F>(f));
-    std::future<R> result = task.get_future();
-    Post([&task]() { task(); });
-    return result.get();
+    return kdap::Executor::Instance().Call([&]() {
+      GlobalConfig::Get().Sync();
+      return f();
+    });
   }
 
-  /** Queues `f` without waiting (frees). */
+  /** Queues `f` without waiting (frees, training rounds). */
   void Post(std::function<void()> f) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back(std::move(f));
-    }
-    cv_.notify_one();
+    kdap::Executor::Instance().Post([f = std::move(f)]() {
+      GlobalConfig::Get().Sync();
+      f();
+    });
   }
 
  private:
+  // Constructed when the module loads (Module() below), before any task is queued.
   XGBoostThread() {
-    std::thread t([this]() { Loop(); });
-    id_ = t.get_id();
-    t.detach();
+    kdap::Executor::Instance().SetThreadInit([]() { XGBRegisterLogCallback(&OnXGBoostLog); });
   }
-
-  void Loop() {
-    XGBRegisterLogCallback(&OnXGBoostLog);
-    for (;;) {
-      std::function<void()> f;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this]() { return !queue_.empty(); });
-        f = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      GlobalConfig::Get().Sync();
-      f();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  std::thread::id id_;
 };
 
 struct DMatrixTraits {
@@ -327,6 +305,134 @@ Matrix ReadMatrix(const Napi::CallbackInfo& info, size_t dataIdx, size_t rowsIdx
   return Matrix{v, static_cast<uint64_t>(rows), static_cast<uint64_t>(cols)};
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Columnar input: one entry per column, a numeric typed array or a categorical column given as its
+// category names and one code per row (-1 = missing), XGBoost's arrow-style "dictionary" input
+// (XGDMatrixCreateFromColumnar). XGBoost stores the names in the model and, at prediction, re-codes
+// the input's categories by name, so codes of one data set need not match another's.
+// ---------------------------------------------------------------------------------------------
+
+struct Columnar {
+  struct Column {
+    bool categorical = false;
+    std::shared_ptr<kdap::InputCopy> numeric;  // numeric: a private copy of the values
+    napi_typedarray_type type = napi_float32_array;
+    std::vector<int32_t> offsets;  // categorical: arrow string offsets into names
+    std::string names;             // categorical: the names, concatenated (UTF-8)
+    std::vector<float> codes;      // categorical: one code per row, NaN = missing
+    uint32_t categories = 0;
+  };
+  uint64_t rows = 0;
+  std::vector<Column> cols;
+  bool anyCategorical = false;
+
+  /** The JSON list of array interfaces XGBoost reads (pointers into this object). */
+  std::string Interface() const {
+    std::string s = "[";
+    for (size_t i = 0; i < cols.size(); i++) {
+      const Column& c = cols[i];
+      if (i) s += ",";
+      if (!c.categorical) {
+        s += ArrayInterface(c.numeric->data(), c.type == napi_float32_array ? "<f4" : "<f8", {rows});
+        continue;
+      }
+      // An empty names buffer still needs a valid address.
+      const void* names = c.names.empty() ? static_cast<const void*>(&c.offsets[0]) : static_cast<const void*>(c.names.data());
+      s += "[{\"offsets\":" + ArrayInterface(c.offsets.data(), "<i4", {c.offsets.size()}) +
+           ",\"values\":" + ArrayInterface(names, "|i1", {c.names.size()}) + "}," +
+           ArrayInterface(c.codes.data(), "<f4", {rows}) + "]";
+    }
+    return s + "]";
+  }
+};
+
+/**
+ * JS: columns (an array of Float32Array | Float64Array | { categories: string[], codes: Int32Array })
+ * and nrow. Everything is validated and copied here, on the JS thread: category names must be
+ * unique, codes in [-1, categories.length).
+ */
+std::shared_ptr<Columnar> ReadColumnar(const Napi::CallbackInfo& info, size_t colsIdx, size_t rowsIdx) {
+  Napi::Value v = kdap::Arg(info, colsIdx);
+  int64_t rows = kdap::ReadInt(info, rowsIdx, "nrow", 1, INT32_MAX);
+  if (!v.IsArray()) throw ArgError{ArgError::Type, "'columns' must be an array of columns, got " + kdap::Describe(v)};
+  Napi::Array arr = v.As<Napi::Array>();
+  if (arr.Length() == 0) throw ArgError{ArgError::Range, "'columns' must hold at least one column"};
+  auto out = std::make_shared<Columnar>();
+  out->rows = static_cast<uint64_t>(rows);
+  for (uint32_t k = 0; k < arr.Length(); k++) {
+    Napi::Value e = arr.Get(k);
+    std::string at = "'columns[" + std::to_string(k) + "]'";
+    Columnar::Column col;
+    if (e.IsTypedArray()) {
+      Napi::TypedArray ta = e.As<Napi::TypedArray>();
+      napi_typedarray_type t = ta.TypedArrayType();
+      if (t != napi_float32_array && t != napi_float64_array) {
+        throw ArgError{ArgError::Type, at + " must be a Float32Array or Float64Array, got a " + kdap::TypedArrayName(t)};
+      }
+      bool detached = false;
+      napi_is_detached_arraybuffer(info.Env(), ta.ArrayBuffer(), &detached);
+      if (detached) throw ArgError{ArgError::Type, at + " is backed by a detached ArrayBuffer"};
+      if (ta.ElementLength() != out->rows) {
+        throw ArgError{ArgError::Range, at + " must have one value per row (" + std::to_string(rows) + "), got " + std::to_string(ta.ElementLength())};
+      }
+      ArrayView view{t, ta.ElementLength(), static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset()};
+      col.type = t;
+      col.numeric = kdap::CopyInput(view);
+    } else if (e.IsObject() && !e.IsArray()) {
+      Napi::Object o = e.As<Napi::Object>();
+      Napi::Value cats = o.Get("categories");
+      Napi::Value codes = o.Get("codes");
+      if (!cats.IsArray()) throw ArgError{ArgError::Type, at + ".categories must be an array of strings, got " + kdap::Describe(cats)};
+      if (!codes.IsTypedArray() || codes.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+        throw ArgError{ArgError::Type, at + ".codes must be an Int32Array, got " + kdap::Describe(codes)};
+      }
+      Napi::Array names = cats.As<Napi::Array>();
+      col.categorical = true;
+      col.categories = names.Length();
+      col.offsets.reserve(names.Length() + 1);
+      col.offsets.push_back(0);
+      std::vector<std::string> seen;
+      seen.reserve(names.Length());
+      for (uint32_t c = 0; c < names.Length(); c++) {
+        Napi::Value n = names.Get(c);
+        if (!n.IsString()) throw ArgError{ArgError::Type, at + ".categories[" + std::to_string(c) + "] must be a string, got " + kdap::Describe(n)};
+        std::string name = n.As<Napi::String>().Utf8Value();
+        col.names += name;
+        if (col.names.size() > static_cast<size_t>(INT32_MAX)) throw ArgError{ArgError::Range, at + ".categories is too large"};
+        col.offsets.push_back(static_cast<int32_t>(col.names.size()));
+        seen.push_back(std::move(name));
+      }
+      std::vector<std::string> sorted = seen;
+      std::sort(sorted.begin(), sorted.end());
+      auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+      if (dup != sorted.end()) throw ArgError{ArgError::Range, at + ".categories must be unique, '" + *dup + "' appears twice"};
+      Napi::TypedArray ta = codes.As<Napi::TypedArray>();
+      bool detached = false;
+      napi_is_detached_arraybuffer(info.Env(), ta.ArrayBuffer(), &detached);
+      if (detached) throw ArgError{ArgError::Type, at + ".codes is backed by a detached ArrayBuffer"};
+      if (ta.ElementLength() != out->rows) {
+        throw ArgError{ArgError::Range, at + ".codes must have one code per row (" + std::to_string(rows) + "), got " + std::to_string(ta.ElementLength())};
+      }
+      const int32_t* p = reinterpret_cast<const int32_t*>(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+      col.codes.resize(out->rows);
+      for (uint64_t r = 0; r < out->rows; r++) {
+        int32_t c = p[r];
+        if (c < -1 || c >= static_cast<int64_t>(col.categories)) {
+          throw ArgError{ArgError::Range, at + ".codes[" + std::to_string(r) + "] must be -1 (missing) or a category index below " +
+                                              std::to_string(col.categories) + ", got " + std::to_string(c)};
+        }
+        col.codes[r] = c < 0 ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(c);
+      }
+      out->anyCategorical = true;
+    } else {
+      throw ArgError{ArgError::Type, at + " must be a Float32Array, Float64Array or { categories, codes }, got " + kdap::Describe(e)};
+    }
+    out->cols.push_back(std::move(col));
+  }
+  return out;
+}
+
 /** The value standing for "missing": NaN or a finite number (XGBoost's JSON has no Infinity). */
 double ReadMissing(const Napi::CallbackInfo& info, size_t i) {
   double m = kdap::ReadNumber(info, i, "missing");
@@ -416,7 +522,7 @@ void CheckIterationRange(const IterationRange& r, int rounds) {
   }
 }
 
-/** Checks that need a lock run on the worker; their ArgError rejects the Promise as a TypeError/RangeError. */
+/** Checks that need a lock run on the worker; their ArgError rejects the Promise as a ParameterError. */
 kdap::PromiseWorker* NewWorker(Napi::Env env, std::function<void()> work, kdap::PromiseWorker::Done done) {
   auto argError = std::make_shared<std::unique_ptr<ArgError>>();
   return new kdap::PromiseWorker(
@@ -551,6 +657,56 @@ Napi::Value DMatrixCreateFromDenseAsync(const Napi::CallbackInfo& info) {
     auto result = std::make_shared<std::shared_ptr<DMatrixState>>();
     auto* w = NewWorker(
         info.Env(), [a, bytes, result]() { *result = XGBoostThread::Get().Run([&]() { return CreateDMatrix(bytes->data(), *a); }); },
+        [result](Napi::Env env) -> Napi::Value { return WrapDMatrix(env, *result); });
+    return kdap::Queue(w);
+  });
+}
+
+// int XGDMatrixCreateFromColumnar(char const *data, char const *config, DMatrixHandle *out);
+// JS: (columns, nrow, missing, nthread); see ReadColumnar. XGBoost copies the values and keeps the
+// category names with the matrix (a Booster trained on it stores them in the model).
+struct ColumnarArgs {
+  std::shared_ptr<Columnar> cols;
+  double missing;
+  int nthread;
+};
+
+ColumnarArgs ReadColumnarArgs(const Napi::CallbackInfo& info) {
+  auto cols = ReadColumnar(info, 0, 1);
+  double missing = ReadMissing(info, 2);
+  int nthread = static_cast<int>(kdap::ReadInt(info, 3, "nthread", -1, 4096));
+  return ColumnarArgs{std::move(cols), missing, nthread};
+}
+
+std::shared_ptr<DMatrixState> CreateDMatrixColumnar(const ColumnarArgs& a) {
+  GlobalConfig::Get().Sync();
+  std::string iface = a.cols->Interface();
+  std::string config = "{\"missing\":" + JsonNumber(a.missing) + ",\"nthread\":" + std::to_string(a.nthread) + "}";
+  DMatrixHandle out = nullptr;
+  Check(XGDMatrixCreateFromColumnar(iface.c_str(), config.c_str(), &out), "XGDMatrixCreateFromColumnar");
+  auto box = std::make_shared<DMatrixState>(out);
+  bst_ulong rows = 0, cols = 0;
+  Check(XGDMatrixNumRow(out, &rows), "XGDMatrixNumRow");
+  Check(XGDMatrixNumCol(out, &cols), "XGDMatrixNumCol");
+  box->rows = rows;
+  box->cols = cols;
+  return box;
+}
+
+Napi::Value DMatrixCreateFromColumns(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    ColumnarArgs a = ReadColumnarArgs(info);
+    auto box = XGBoostThread::Get().Run([&]() { return CreateDMatrixColumnar(a); });
+    return WrapDMatrix(info.Env(), box);
+  });
+}
+
+Napi::Value DMatrixCreateFromColumnsAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<ColumnarArgs>(ReadColumnarArgs(info));
+    auto result = std::make_shared<std::shared_ptr<DMatrixState>>();
+    auto* w = NewWorker(
+        info.Env(), [a, result]() { *result = XGBoostThread::Get().Run([&]() { return CreateDMatrixColumnar(*a); }); },
         [result](Napi::Env env) -> Napi::Value { return WrapDMatrix(env, *result); });
     return kdap::Queue(w);
   });
@@ -1126,6 +1282,157 @@ Napi::Value BoosterPredictFromDenseAsync(const Napi::CallbackInfo& info) {
   });
 }
 
+// int XGBoosterPredictFromColumnar(BoosterHandle handle, char const *values, char const *config,
+//     DMatrixHandle m, bst_ulong const **out_shape, bst_ulong *out_dim, const float **out_result);
+// JS: (booster, columns, nrow, type: 0 value | 1 margin, iterationBegin, iterationEnd, missing).
+// Categorical columns are re-coded by category name against the names stored in the model (as
+// Python's inplace_predict on a pandas DataFrame does).
+struct PredictColumnarArgs {
+  std::shared_ptr<BoosterState> b;
+  std::shared_ptr<Columnar> cols;
+  int type;
+  IterationRange range;
+  double missing;
+};
+
+PredictColumnarArgs ReadPredictColumnarArgs(const Napi::CallbackInfo& info) {
+  auto b = ReadBooster(info, 0, "booster");
+  auto cols = ReadColumnar(info, 1, 2);
+  int type = static_cast<int>(kdap::ReadInt(info, 3, "type", 0, 1));
+  IterationRange range = ReadIterationRange(info, 4, 5);
+  double missing = ReadMissing(info, 6);
+  return PredictColumnarArgs{std::move(b), std::move(cols), type, range, missing};
+}
+
+Shaped PredictColumnar(const PredictColumnarArgs& a) {
+  GlobalConfig::Get().Sync();
+  std::shared_lock<std::shared_mutex> lock(a.b->rw);
+  a.b->CheckUsable();
+  CheckAgainstModel(a.b.get(), a.cols->cols.size(), a.range);
+  std::string iface = a.cols->Interface();
+  std::string config = "{\"type\":" + std::to_string(a.type) + ",\"training\":false,\"iteration_begin\":" +
+                       std::to_string(a.range.begin) + ",\"iteration_end\":" + std::to_string(a.range.end) +
+                       ",\"strict_shape\":false,\"cache_id\":0,\"missing\":" + JsonNumber(a.missing) + "}";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  a.b->Check(XGBoosterPredictFromColumnar(a.b->raw, iface.c_str(), config.c_str(), nullptr, &shape, &dim, &result),
+             "XGBoosterPredictFromColumnar");
+  return CopyShaped(shape, dim, result);
+}
+
+Napi::Value BoosterPredictFromColumns(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    PredictColumnarArgs a = ReadPredictColumnarArgs(info);
+    Shaped out = XGBoostThread::Get().Run([&]() { return PredictColumnar(a); });
+    return ToJs(info.Env(), out);
+  });
+}
+
+Napi::Value BoosterPredictFromColumnsAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto a = std::make_shared<PredictColumnarArgs>(ReadPredictColumnarArgs(info));
+    auto result = std::make_shared<Shaped>();
+    auto* w = NewWorker(
+        info.Env(), [a, result]() { *result = XGBoostThread::Get().Run([&]() { return PredictColumnar(*a); }); },
+        [result](Napi::Env env) -> Napi::Value { return ToJs(env, *result); });
+    return kdap::Queue(w);
+  });
+}
+
+// int XGBoosterGetCategoriesExportToArrow(BoosterHandle handle, char const *config,
+//     CategoriesHandle *out, char const **export_out);  int XGBCategoriesFree(CategoriesHandle);
+// JS: (booster) => Array<string[] | null>: the category names the model stores for each feature
+// (null for a numeric feature); an empty array when the model stores none.
+std::vector<std::unique_ptr<std::vector<std::string>>> ReadCategoryExport(const char* text) {
+  std::vector<std::unique_ptr<std::vector<std::string>>> out;
+  if (text == nullptr) return out;
+  kdap_xgb::Doc doc;
+  try {
+    doc = kdap_xgb::JsonParser(reinterpret_cast<const uint8_t*>(text), std::strlen(text)).Parse();
+  } catch (const kdap_xgb::ModelError& e) {
+    throw LibFailure{"XGBoosterGetCategoriesExportToArrow", -1, "unreadable category export: " + e.message};
+  }
+  auto bad = [](const std::string& what) { return LibFailure{"XGBoosterGetCategoriesExportToArrow", -1, "unexpected category export: " + what}; };
+  // {"data": [address, readonly], "shape": [n], "typestr": ...}
+  auto buffer = [&](const kdap_xgb::Doc* aif, const char* typestr, size_t* n) -> const uint8_t* {
+    if (aif == nullptr || aif->kind != kdap_xgb::Doc::Object) throw bad("missing array interface");
+    const kdap_xgb::Doc* data = aif->Get("data");
+    const kdap_xgb::Doc* shape = aif->Get("shape");
+    const kdap_xgb::Doc* type = aif->Get("typestr");
+    // Byte order marks vary ('|i1', '<i1'); the kind and size must match (names may be unsigned bytes).
+    const std::string want(typestr);
+    bool ok = type != nullptr && type->kind == kdap_xgb::Doc::String && type->text.size() == 3 &&
+              type->text.substr(1) == want.substr(1);
+    if (!ok && want == "|i1") ok = type != nullptr && type->kind == kdap_xgb::Doc::String && type->text.size() == 3 && type->text.substr(1) == "u1";
+    if (!ok) throw bad("typestr " + (type && type->kind == kdap_xgb::Doc::String ? type->text : std::string("(missing)")) + ", expected " + want);
+    if (shape == nullptr || shape->kind != kdap_xgb::Doc::Numbers || shape->numbers.size() != 1) throw bad("shape");
+    *n = static_cast<size_t>(shape->numbers[0]);
+    double addr = 0;
+    if (data != nullptr && data->kind == kdap_xgb::Doc::Array && !data->items.empty() && data->items[0].kind == kdap_xgb::Doc::Number) {
+      addr = data->items[0].number;
+    } else if (data != nullptr && data->kind == kdap_xgb::Doc::Numbers && !data->numbers.empty()) {
+      addr = data->numbers[0];
+    } else {
+      throw bad("data");
+    }
+    return reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(addr));
+  };
+  if (doc.kind == kdap_xgb::Doc::Null) return out;
+  if (doc.kind != kdap_xgb::Doc::Array && doc.kind != kdap_xgb::Doc::Numbers) throw bad("not a list");
+  for (const kdap_xgb::Doc& f : doc.items) {
+    if (f.kind == kdap_xgb::Doc::Null) {
+      out.emplace_back();
+      continue;
+    }
+    const kdap_xgb::Doc* offsets = f.Get("offsets");
+    if (offsets == nullptr) throw bad("numeric category names are not supported");
+    size_t nOff = 0, nVal = 0;
+    const int32_t* off = reinterpret_cast<const int32_t*>(buffer(offsets, "<i4", &nOff));
+    const char* val = reinterpret_cast<const char*>(buffer(f.Get("values"), "|i1", &nVal));
+    if (nOff > 0 && off == nullptr) throw bad("offsets without data");
+    auto names = std::make_unique<std::vector<std::string>>();
+    for (size_t i = 0; i + 1 < nOff; i++) {
+      int32_t a = off[i], z = off[i + 1];
+      if (a < 0 || z < a || static_cast<size_t>(z) > nVal) throw bad("offsets out of range");
+      names->emplace_back(val + a, val + z);
+    }
+    out.push_back(std::move(names));
+  }
+  return out;
+}
+
+Napi::Value BoosterGetCategories(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = ReadBooster(info, 0, "booster");
+    auto cats = OnXGBoostThread([&]() {
+      std::unique_lock<std::shared_mutex> lock(b->rw);
+      if (!b->initialized) throw ArgError{ArgError::Range, "the Booster has no model yet: train or load one first"};
+      CategoriesHandle h = nullptr;
+      const char* text = nullptr;
+      b->Check(XGBoosterGetCategoriesExportToArrow(b->raw, nullptr, &h, &text), "XGBoosterGetCategoriesExportToArrow");
+      try {
+        auto parsed = ReadCategoryExport(text);
+        XGBCategoriesFree(h);
+        return parsed;
+      } catch (...) {
+        XGBCategoriesFree(h);
+        throw;
+      }
+    });
+    Napi::Env env = info.Env();
+    Napi::Array arr = Napi::Array::New(env, cats.size());
+    for (uint32_t i = 0; i < cats.size(); i++) {
+      if (cats[i]) {
+        arr.Set(i, ToJsArray(env, *cats[i]));
+      } else {
+        arr.Set(i, env.Null());
+      }
+    }
+    return arr;
+  });
+}
+
 // int XGBoosterPredictFromDMatrix(BoosterHandle handle, DMatrixHandle dmat, char const *config,
 //     bst_ulong const **out_shape, bst_ulong *out_dim, float const **out_result);
 // JS: (booster, dmatrix, type: 0 value | 1 margin | 2 contributions | 3 approx. contributions |
@@ -1387,6 +1694,7 @@ Napi::Value SetLogger(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  XGBoostThread::Get();  // registers the executor's per-thread setup before any call
   auto* st = new kdap::EnvState();
   st->library = "XGBoost";
   env.SetInstanceData<kdap::EnvState>(st);
@@ -1412,6 +1720,8 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   EXPORT("getGlobalConfig", GetGlobalConfig);
   EXPORT("dmatrixCreateFromDense", DMatrixCreateFromDense);
   EXPORT("dmatrixCreateFromDenseAsync", DMatrixCreateFromDenseAsync);
+  EXPORT("dmatrixCreateFromColumns", DMatrixCreateFromColumns);
+  EXPORT("dmatrixCreateFromColumnsAsync", DMatrixCreateFromColumnsAsync);
   EXPORT("dmatrixSetInfoFromInterface", DMatrixSetInfoFromInterface);
   EXPORT("dmatrixGetFloatInfo", DMatrixGetFloatInfo);
   EXPORT("dmatrixSetStrFeatureInfo", DMatrixSetStrFeatureInfo);
@@ -1430,6 +1740,9 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   EXPORT("boosterGetNumFeature", BoosterGetNumFeature);
   EXPORT("boosterPredictFromDense", BoosterPredictFromDense);
   EXPORT("boosterPredictFromDenseAsync", BoosterPredictFromDenseAsync);
+  EXPORT("boosterPredictFromColumns", BoosterPredictFromColumns);
+  EXPORT("boosterPredictFromColumnsAsync", BoosterPredictFromColumnsAsync);
+  EXPORT("boosterGetCategories", BoosterGetCategories);
   EXPORT("boosterPredictFromDMatrix", BoosterPredictFromDMatrix);
   EXPORT("boosterPredictFromDMatrixAsync", BoosterPredictFromDMatrixAsync);
   EXPORT("boosterSaveModelToBuffer", BoosterSaveModelToBuffer);

@@ -6,7 +6,7 @@
  * (`XGBGetLastError`, read on the thread where the call failed).
  *
  * Prefer the classes in `dmatrix.ts` / `booster.ts`; this layer is exported for completeness.
- * Only functions present from XGBoost 1.7 to 3.x are bound.
+ * Bound against XGBoost 3.2 (the pinned build in build/Release/libxgboost.so).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,6 +19,19 @@ import {
 export type DMatrixHandle = Handle<'DMatrix'>;
 export type BoosterHandle = Handle<'Booster'>;
 export type DenseMatrix = Float32Array | Float64Array;
+
+/**
+ * A categorical column: its category names and one code per row indexing them (-1 = missing),
+ * like a pandas Categorical or an arrow dictionary array. XGBoost keeps the names, so a model
+ * trained on it re-codes later data by name.
+ */
+export interface CategoricalColumn {
+  categories: readonly string[];
+  codes: Int32Array;
+}
+
+/** One column of columnar input: numeric values (NaN = missing) or a categorical column. */
+export type Column = Float32Array | Float64Array | CategoricalColumn;
 
 /** The `type` field of XGBoost's prediction config. */
 export const PredictType = {
@@ -68,6 +81,15 @@ export interface XGBoostBinding {
   dmatrixCreateFromDense(data: DenseMatrix, nrow: number, ncol: number, missing: number, nthread: number): DMatrixHandle;
   /** The same on the libuv pool (the input is copied first, so it may be reused at once). */
   dmatrixCreateFromDenseAsync(data: DenseMatrix, nrow: number, ncol: number, missing: number, nthread: number): Promise<DMatrixHandle>;
+  /**
+   * `int XGDMatrixCreateFromColumnar(char const *data, char const *config, DMatrixHandle *out);`
+   * One entry per column, `nrow` values (or codes) each; category names must be unique and codes
+   * in [-1, categories.length). XGBoost copies everything. Set the categorical columns' feature type
+   * to 'c' (the DMatrix class does).
+   */
+  dmatrixCreateFromColumns(columns: Column[], nrow: number, missing: number, nthread: number): DMatrixHandle;
+  /** The same on the libuv pool (the input is copied first). */
+  dmatrixCreateFromColumnsAsync(columns: Column[], nrow: number, missing: number, nthread: number): Promise<DMatrixHandle>;
   /**
    * `int XGDMatrixSetInfoFromInterface(DMatrixHandle handle, char const* field, char const* c_interface_str);`
    * label/base_margin: rows * k values (k > 1 for multi-output), weight: one per row.
@@ -131,6 +153,23 @@ export interface XGBoostBinding {
   boosterPredictFromDenseAsync(booster: BoosterHandle, data: DenseMatrix, nrow: number, ncol: number, type: 0 | 1,
     iterationBegin: number, iterationEnd: number, missing: number): Promise<ShapedResult>;
   /**
+   * `int XGBoosterPredictFromColumnar(BoosterHandle handle, char const *values, char const *config,
+   *  DMatrixHandle m, bst_ulong const **out_shape, bst_ulong *out_dim, const float **out_result);`
+   * In-place prediction on columns; categorical columns are re-coded by name against the
+   * categories stored in the model (unseen names: as XGBoost decides, the same as in Python).
+   */
+  boosterPredictFromColumns(booster: BoosterHandle, columns: Column[], nrow: number, type: 0 | 1,
+    iterationBegin: number, iterationEnd: number, missing: number): ShapedResult;
+  /** The same on the libuv pool (the input is copied first). */
+  boosterPredictFromColumnsAsync(booster: BoosterHandle, columns: Column[], nrow: number, type: 0 | 1,
+    iterationBegin: number, iterationEnd: number, missing: number): Promise<ShapedResult>;
+  /**
+   * `int XGBoosterGetCategoriesExportToArrow(BoosterHandle handle, char const *config,
+   *  CategoriesHandle *out, char const **export_out);` (then `XGBCategoriesFree`). The category
+   * names the model stores, per feature (null for numeric ones); [] when it stores none.
+   */
+  boosterGetCategories(booster: BoosterHandle): Array<string[] | null>;
+  /**
    * `int XGBoosterPredictFromDMatrix(BoosterHandle handle, DMatrixHandle dmat, char const *config,
    *  bst_ulong const **out_shape, bst_ulong *out_dim, float const **out_result);`
    * `type`: see {@link PredictType} (contributions need this entry point).
@@ -179,18 +218,23 @@ export function addonDescription(): AddonDescription {
 }
 
 const BUILD_HINT =
+<<<<<<< HEAD
   `Build it with '${sourceBuildCommand(addonDescription())}' (needs cmake, a C++17 compiler and the XGBoost ` +
   "library: 'apt-get install build-essential cmake libxgboost-dev' on Debian/Ubuntu, or set XGBOOST_ROOT to a prefix " +
   'with include/xgboost/c_api.h and lib/libxgboost.so).';
+=======
+  "Build it with 'npm run build --workspace native/xgboost-node' (needs cmake, a C++17 compiler and OpenMP: " +
+  "'apt-get install build-essential cmake libgomp1' on Debian/Ubuntu; XGBoost itself is built from its pinned " +
+  'source release and cached, or taken from XGBOOST_ROOT, a prefix with include/xgboost/c_api.h and lib/libxgboost.so).';
+>>>>>>> 3c9c11d (xgboost: XGBoost 3.2.0 built from its pinned source release (sha256-checked sdist via pip, cached under ~/.cache/kdap-ml, libxgboost.so next to the addon with an $ORIGIN rpath, XGBOOST_ROOT override), Python reference stack current (numpy 2.4.6, pandas 3.1.1, scikit-learn 1.9.1, optuna 4.9.0, mlflow 3.17.2, xgboost 3.2.0 on the same library); native categorical columns (DMatrix.fromColumns, Booster.predictColumns, category names from the model); one executor (kdap::Executor) for both addons)
 
 /** The message for a failed load of `file`: what is missing and the command that fixes it. */
 export function explainLoadError(file: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/libxgboost/.test(message)) {
     return (
-      `Could not load ${file}: the XGBoost shared library is missing (${message}). Install it with ` +
-      "'apt-get install libxgboost-dev' (Debian/Ubuntu; libxgboost0 is enough at run time), or, for an addon built " +
-      'with XGBOOST_ROOT, make sure $XGBOOST_ROOT/lib/libxgboost.so still exists and rebuild.'
+      `Could not load ${file}: the XGBoost shared library next to it is missing (${message}). Rebuild the addon ` +
+      "with 'npm run build --workspace native/xgboost-node', which puts libxgboost.so next to the .node file."
     );
   }
   if (/libgomp/.test(message)) {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, NativeError, ParameterError } from '@kdap/errors';
 import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
-import { PredictType, binding, type BoosterHandle, type DenseMatrix, type ImportanceType } from './binding';
-import { DMatrix } from './dmatrix';
+import { PredictType, binding, type BoosterHandle, type Column, type DenseMatrix, type ImportanceType } from './binding';
+import { DMatrix, checkColumns, type FeatureType } from './dmatrix';
 import { numParallelTree, paramEntries, type Params } from './params';
 
 export interface EvalResult {
@@ -59,6 +59,9 @@ export interface PredictOptions {
 }
 
 const PREDICT_OPTIONS = ['rows', 'cols', 'outputMargin', 'contributions', 'iterationRange', 'missing'] as const;
+
+/** Options of {@link Booster.predictColumns}: those of `predict`, whose shape the columns give. */
+export type PredictColumnsOptions = Omit<PredictOptions, 'rows' | 'cols'>;
 
 export type ModelFormat = 'json' | 'ubj';
 
@@ -140,7 +143,7 @@ function checkEvals(evals: unknown): ReadonlyArray<readonly [DMatrix, string]> {
 
 /** XGBoost's refusal of in-place prediction for boosters that lack it (gblinear). */
 function isInPlaceUnsupported(e: unknown): boolean {
-  return e instanceof NativeError && e.function === 'XGBoosterPredictFromDense' && /Inplace predict is not supported/i.test(e.message);
+  return e instanceof NativeError && /^XGBoosterPredictFrom(Dense|Columnar)$/.test(e.function ?? '') && /Inplace predict is not supported/i.test(e.message);
 }
 
 function abortError(signal: AbortSignal): AbortError {
@@ -159,7 +162,7 @@ export class Booster extends NativeResource<BoosterHandle> {
   readonly bestScore: number | undefined;
   /** Metric history of training; empty for a loaded model. */
   readonly evalsResult: EvalsResult;
-  /** False once XGBoost said this booster has no in-place prediction (gblinear in 1.7). */
+  /** False once XGBoost said this booster has no in-place prediction (gblinear). */
   #inPlace = true;
 
   /** @internal Use `Booster.train`, `Booster.load` or `Booster.fromBuffer`. */
@@ -327,6 +330,21 @@ export class Booster extends NativeResource<BoosterHandle> {
     return names.length > 0 ? names : undefined;
   }
 
+  /** Feature types stored in the model ('q', 'c', ...), if any. */
+  get featureTypes(): FeatureType[] | undefined {
+    const types = binding().boosterGetStrFeatureInfo(this.handle, 'feature_type');
+    return types.length > 0 ? (types as FeatureType[]) : undefined;
+  }
+
+  /**
+   * The category names the model stores for each feature (null for numeric features), in the
+   * order of the training data's codes; undefined when the model has no categorical features.
+   */
+  get categories(): Array<string[] | null> | undefined {
+    const cats = binding().boosterGetCategories(this.handle);
+    return cats.some((c) => c !== null) ? cats : undefined;
+  }
+
   /** A model attribute (e.g. 'best_iteration'), or null. */
   getAttr(key: string): string | null {
     return binding().boosterGetAttr(this.handle, key);
@@ -342,7 +360,7 @@ export class Booster extends NativeResource<BoosterHandle> {
       throw new ParameterError('options', `${owner} needs an options object with at least 'rows' and 'cols'. Got ${describe(options)}.`);
     }
     checkKnownOptions(owner, options, PREDICT_OPTIONS);
-    checkMatrix(owner, data, options.rows, options.cols, 0);
+    if (data !== null) checkMatrix(owner, data, options.rows, options.cols, 0);
     const handle = this.handle;
     const nfeat = binding().boosterGetNumFeature(handle);
     if (options.cols !== nfeat) {
@@ -420,6 +438,74 @@ export class Booster extends NativeResource<BoosterHandle> {
     try {
       const r = await withCallSite(b.boosterPredictFromDenseAsync(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing), callSite);
       return r.values;
+    } catch (e) {
+      if (!isInPlaceUnsupported(e)) throw e;
+      this.#inPlace = false;
+      return viaDMatrix(type);
+    }
+  }
+
+  #checkColumns(owner: string, columns: unknown, options: PredictColumnsOptions): { rows: number; cols: number } {
+    if (options === null || typeof options !== 'object') {
+      throw new ParameterError('options', `The 'options' argument of ${owner} must be an object. Got ${describe(options)}.`);
+    }
+    checkKnownOptions(owner, options, PREDICT_OPTIONS.filter((o) => o !== 'rows' && o !== 'cols'));
+    const { rows, types } = checkColumns(owner, columns);
+    return { rows, cols: types.length };
+  }
+
+  /**
+   * Predicts on columns (numeric typed arrays and categorical { categories, codes }) off the JS
+   * thread; options as `predict`. Categorical columns are matched to the model's stored categories
+   * by name, so their codes may follow any category order (as Python's `inplace_predict` on a
+   * pandas DataFrame).
+   */
+  async predictColumns(columns: readonly Column[], options: PredictColumnsOptions = {}): Promise<Float32Array> {
+    const callSite = new Error();
+    const shape = this.#checkColumns('Booster.predictColumns', columns, options);
+    const { type, range, missing } = this.#checkPredict('Booster.predictColumns', null, { ...options, ...shape });
+    const b = binding();
+    const viaDMatrix = async (predictType: number): Promise<Float32Array> => {
+      const dm = await withCallSite(b.dmatrixCreateFromColumnsAsync([...columns], shape.rows, missing, -1), callSite);
+      try {
+        const types = columns.map((c) => (c instanceof Float32Array || c instanceof Float64Array ? 'q' : 'c'));
+        b.dmatrixSetStrFeatureInfo(dm, 'feature_type', types);
+        return (await withCallSite(b.boosterPredictFromDMatrixAsync(this.handle, dm, predictType, range[0], range[1]), callSite)).values;
+      } finally {
+        b.dmatrixFree(dm);
+      }
+    };
+    if (options.contributions) return viaDMatrix(PredictType.Contributions);
+    if (!this.#inPlace) return viaDMatrix(type);
+    try {
+      const r = await withCallSite(b.boosterPredictFromColumnsAsync(this.handle, [...columns], shape.rows, type, range[0], range[1], missing), callSite);
+      return r.values;
+    } catch (e) {
+      if (!isInPlaceUnsupported(e)) throw e;
+      this.#inPlace = false;
+      return viaDMatrix(type);
+    }
+  }
+
+  /** {@link Booster.predictColumns} on the JS thread (small batches). */
+  predictColumnsSync(columns: readonly Column[], options: PredictColumnsOptions = {}): Float32Array {
+    const shape = this.#checkColumns('Booster.predictColumnsSync', columns, options);
+    const { type, range, missing } = this.#checkPredict('Booster.predictColumnsSync', null, { ...options, ...shape });
+    const b = binding();
+    const viaDMatrix = (predictType: number): Float32Array => {
+      const dm = b.dmatrixCreateFromColumns([...columns], shape.rows, missing, -1);
+      try {
+        const types = columns.map((c) => (c instanceof Float32Array || c instanceof Float64Array ? 'q' : 'c'));
+        b.dmatrixSetStrFeatureInfo(dm, 'feature_type', types);
+        return b.boosterPredictFromDMatrix(this.handle, dm, predictType, range[0], range[1]).values;
+      } finally {
+        b.dmatrixFree(dm);
+      }
+    };
+    if (options.contributions) return viaDMatrix(PredictType.Contributions);
+    if (!this.#inPlace) return viaDMatrix(type);
+    try {
+      return b.boosterPredictFromColumns(this.handle, [...columns], shape.rows, type, range[0], range[1], missing).values;
     } catch (e) {
       if (!isInPlaceUnsupported(e)) throw e;
       this.#inPlace = false;

@@ -1,6 +1,6 @@
 import { checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
 import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
-import { binding, type DMatrixHandle, type DenseMatrix, type MetaField } from './binding';
+import { binding, type Column, type DMatrixHandle, type DenseMatrix, type MetaField } from './binding';
 
 /** How XGBoost treats a column: q/float (quantitative), i/int (integer), c (categorical). */
 export type FeatureType = 'q' | 'float' | 'i' | 'int' | 'c';
@@ -26,7 +26,11 @@ export interface DMatrixOptions {
   nthread?: number;
 }
 
+/** Options of {@link DMatrix.fromColumns}: those of a dense matrix, whose shape the columns give. */
+export type ColumnsOptions = Omit<DMatrixOptions, 'rows' | 'cols'>;
+
 const KNOWN_OPTIONS = ['rows', 'cols', 'label', 'weight', 'baseMargin', 'featureNames', 'featureTypes', 'missing', 'nthread'] as const;
+const COLUMN_OPTIONS = ['label', 'weight', 'baseMargin', 'featureNames', 'featureTypes', 'missing', 'nthread'] as const;
 const FEATURE_TYPES: readonly string[] = ['q', 'float', 'i', 'int', 'c'];
 
 function checkMissing(owner: string, missing: unknown): number {
@@ -83,6 +87,49 @@ function checkTypes(owner: string, types: unknown, cols: number): readonly Featu
   return [...(types as FeatureType[])];
 }
 
+function isCategorical(c: Column): c is Exclude<Column, Float32Array | Float64Array> {
+  return !(c instanceof Float32Array) && !(c instanceof Float64Array);
+}
+
+/**
+ * Checks columnar input in TS (shape, kinds, codes) so a bad column is a ParameterError naming it;
+ * returns the row count. The addon checks again before any XGBoost call.
+ */
+export function checkColumns(owner: string, columns: unknown): { rows: number; types: FeatureType[] } {
+  if (!Array.isArray(columns) || columns.length === 0) {
+    throw new ParameterError('columns', `The 'columns' argument of ${owner} must be a non-empty array of columns (Float32Array, Float64Array or { categories, codes }). Got ${describe(columns)}.`);
+  }
+  let rows = -1;
+  const types: FeatureType[] = [];
+  columns.forEach((c: unknown, i) => {
+    let n: number;
+    if (c instanceof Float32Array || c instanceof Float64Array) {
+      n = c.length;
+      types.push('q');
+    } else if (c !== null && typeof c === 'object' && Array.isArray((c as { categories?: unknown }).categories) && (c as { codes?: unknown }).codes instanceof Int32Array) {
+      const { categories, codes } = c as { categories: unknown[]; codes: Int32Array };
+      const seen = new Set<string>();
+      categories.forEach((name, k) => {
+        if (typeof name !== 'string') throw new ParameterError('columns', `The categories of column ${i} of ${owner} must be strings. Got ${describe(name)} at index ${k}.`);
+        if (seen.has(name)) throw new ParameterError('columns', `The categories of column ${i} of ${owner} must be unique. '${name}' appears twice.`);
+        seen.add(name);
+      });
+      const bad = codes.findIndex((code) => code < -1 || code >= categories.length);
+      if (bad >= 0) {
+        throw new ParameterError('columns', `The codes of column ${i} of ${owner} must be -1 (missing) or an index into its ${categories.length} categories. Got ${codes[bad]} at row ${bad}.`);
+      }
+      n = codes.length;
+      types.push('c');
+    } else {
+      throw new ParameterError('columns', `Column ${i} of ${owner} must be a Float32Array, a Float64Array or { categories: string[], codes: Int32Array }. Got ${describe(c)}.`);
+    }
+    if (rows < 0) rows = n;
+    if (n !== rows) throw new ParameterError('columns', `The columns of ${owner} must all have the same length. Column 0 has ${rows} rows, column ${i} has ${n}.`);
+  });
+  if (rows === 0) throw new ParameterError('columns', `The columns of ${owner} must hold at least one row.`);
+  return { rows, types };
+}
+
 interface Prepared {
   missing: number;
   nthread: number;
@@ -92,12 +139,14 @@ interface Prepared {
 }
 
 /** Validates everything before the native call, so a bad option never leaves a half-built matrix. */
-function prepare(owner: string, data: unknown, options: DMatrixOptions): Prepared {
+function prepare(owner: string, data: unknown, options: DMatrixOptions, dense = true): Prepared {
   if (options === null || typeof options !== 'object') {
     throw new ParameterError('options', `${owner} needs an options object with at least 'rows' and 'cols'. Got ${describe(options)}.`);
   }
-  checkKnownOptions(owner, options, KNOWN_OPTIONS);
-  checkMatrix(owner, data, options.rows, options.cols);
+  if (dense) {
+    checkKnownOptions(owner, options, KNOWN_OPTIONS);
+    checkMatrix(owner, data, options.rows, options.cols);
+  }
   const { rows, cols } = options;
   const missing = checkMissing(owner, options.missing);
   const nthread = options.nthread ?? -1;
@@ -127,6 +176,27 @@ function applyMeta(handle: DMatrixHandle, p: Prepared): void {
   if (p.featureTypes) b.dmatrixSetStrFeatureInfo(handle, 'feature_type', [...p.featureTypes]);
 }
 
+/** Validates the options of a columnar matrix; feature types default to 'c' for categorical columns. */
+function prepareColumns(owner: string, columns: unknown, options: ColumnsOptions): { p: Prepared; options: DMatrixOptions } {
+  if (options === null || typeof options !== 'object') {
+    throw new ParameterError('options', `The 'options' argument of ${owner} must be an object. Got ${describe(options)}.`);
+  }
+  checkKnownOptions(owner, options, COLUMN_OPTIONS);
+  const { rows, types } = checkColumns(owner, columns);
+  const full: DMatrixOptions = { ...options, rows, cols: types.length };
+  const p = prepare(owner, new Float32Array(0), full, false);
+  if (p.featureTypes) {
+    p.featureTypes.forEach((t, i) => {
+      if ((t === 'c') !== (types[i] === 'c')) {
+        throw new ParameterError('featureTypes', `The 'featureTypes' option of ${owner} must say 'c' exactly for the categorical columns. Column ${i} is ${types[i] === 'c' ? 'categorical' : 'numeric'}, its type is '${t}'.`);
+      }
+    });
+  } else if (types.includes('c')) {
+    p.featureTypes = types;
+  }
+  return { p, options: full };
+}
+
 /** Marks the constructor call made by `DMatrix.create` with a matrix built off the JS thread. */
 const adopt = Symbol('adopt');
 
@@ -145,10 +215,10 @@ export class DMatrix extends NativeResource<DMatrixHandle> {
   /** Builds the matrix on the JS thread; see {@link DMatrix.create} for large data. */
   constructor(data: DenseMatrix, options: DMatrixOptions);
   /** @internal */
-  constructor(data: DenseMatrix, options: DMatrixOptions, adopted: { [adopt]: DMatrixHandle; prepared: Prepared });
-  constructor(data: DenseMatrix, options: DMatrixOptions, adopted?: { [adopt]: DMatrixHandle; prepared: Prepared }) {
+  constructor(data: DenseMatrix | null, options: DMatrixOptions, adopted: { [adopt]: DMatrixHandle; prepared: Prepared });
+  constructor(data: DenseMatrix | null, options: DMatrixOptions, adopted?: { [adopt]: DMatrixHandle; prepared: Prepared }) {
     const p = adopted?.prepared ?? prepare('DMatrix', data, options);
-    const handle = adopted?.[adopt] ?? binding().dmatrixCreateFromDense(data, options.rows, options.cols, p.missing, p.nthread);
+    const handle = adopted?.[adopt] ?? binding().dmatrixCreateFromDense(data!, options.rows, options.cols, p.missing, p.nthread);
     super('DMatrix', (h) => binding().dmatrixFree(h), handle);
     this.rows = options.rows;
     this.cols = options.cols;
@@ -167,6 +237,27 @@ export class DMatrix extends NativeResource<DMatrixHandle> {
     const p = prepare('DMatrix.create', data, options);
     const handle = await withCallSite(binding().dmatrixCreateFromDenseAsync(data, options.rows, options.cols, p.missing, p.nthread), captureCallSite());
     return new DMatrix(data, options, { [adopt]: handle, prepared: p });
+  }
+
+  /**
+   * A matrix from columns: numeric typed arrays (NaN = missing) and categorical columns given as
+   * category names + codes (-1 = missing). Categorical columns get feature type 'c' (XGBoost's
+   * native categorical splits; set `max_cat_to_onehot` etc. as in Python), and a Booster trained
+   * on the matrix stores their names, so it re-codes later data by name: another category order,
+   * or a category it never saw, predict as in Python. Built on the JS thread; see
+   * {@link DMatrix.createFromColumns}.
+   */
+  static fromColumns(columns: readonly Column[], options: ColumnsOptions = {}): DMatrix {
+    const { p, options: full } = prepareColumns('DMatrix.fromColumns', columns, options);
+    const handle = binding().dmatrixCreateFromColumns([...columns], full.rows, p.missing, p.nthread);
+    return new DMatrix(null, full, { [adopt]: handle, prepared: p });
+  }
+
+  /** {@link DMatrix.fromColumns} off the JS thread (the input is copied first). */
+  static async createFromColumns(columns: readonly Column[], options: ColumnsOptions = {}): Promise<DMatrix> {
+    const { p, options: full } = prepareColumns('DMatrix.createFromColumns', columns, options);
+    const handle = await withCallSite(binding().dmatrixCreateFromColumnsAsync([...columns], full.rows, p.missing, p.nthread), new Error());
+    return new DMatrix(null, full, { [adopt]: handle, prepared: p });
   }
 
   /** The labels XGBoost holds (float32), empty when none were set. */

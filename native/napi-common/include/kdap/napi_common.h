@@ -453,7 +453,12 @@ Napi::Value Guard(const Napi::CallbackInfo& info, F&& f) {
  * OpenMP keeps a thread team per calling thread; if successive iterations ran on different libuv
  * pool threads, several teams would exist and their idle threads would spin against the working
  * team, halving throughput on small machines. Funnelling async work through one thread keeps one
- * team, as a Python caller has.
+ * team, as a Python caller has. (XGBoost also keeps per-thread state: its log callback, global
+ * configuration and prediction caches, which is why its addon runs every call here.)
+ *
+ * Each addon (.node file, hidden symbols) has its own instance. `SetThreadInit` registers a hook
+ * that runs on the thread before any task (e.g. registering a library's per-thread log callback);
+ * `Run` called from a task runs inline (re-entrant), `Post` queues without waiting.
  */
 class Executor {
  public:
@@ -462,30 +467,71 @@ class Executor {
     return *instance;
   }
 
-  /** Runs fn on the executor thread and waits; rethrows what fn threw. */
+  /** Runs once on the executor thread before its first task; set it before the first task is queued. */
+  void SetThreadInit(std::function<void()> init) {
+    std::lock_guard<std::mutex> lock(mu_);
+    init_ = std::move(init);
+  }
+
+  /** Whether the caller is the executor thread. */
+  bool OnThread() const { return std::this_thread::get_id() == id_; }
+
+  /** Runs fn on the executor thread and waits; rethrows what fn threw. Inline on the executor thread. */
   void Run(const std::function<void()>& fn) {
+    if (OnThread()) {
+      fn();
+      return;
+    }
     std::packaged_task<void()> task(fn);
     std::future<void> done = task.get_future();
+    Enqueue(std::move(task));
+    done.get();
+  }
+
+  /** Runs f on the executor thread and returns its result (or rethrows its exception). */
+  template <class F>
+  auto Call(F&& f) -> decltype(f()) {
+    using R = decltype(f());
+    if (OnThread()) return f();
+    std::packaged_task<R()> task(std::forward<F>(f));
+    std::future<R> result = task.get_future();
+    Enqueue(std::packaged_task<void()>([&task]() { task(); }));
+    return result.get();
+  }
+
+  /** Queues fn without waiting (frees, loop steps); what it throws is dropped. */
+  void Post(std::function<void()> fn) {
+    Enqueue(std::packaged_task<void()>(std::move(fn)));
+  }
+
+ private:
+  Executor() {
+    std::thread t([this]() { Loop(); });
+    id_ = t.get_id();
+    t.detach();
+  }
+  void Enqueue(std::packaged_task<void()> task) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       queue_.push_back(std::move(task));
     }
     cv_.notify_one();
-    done.get();
-  }
-
- private:
-  Executor() {
-    std::thread([this]() { Loop(); }).detach();
   }
   void Loop() {
+    bool initialized = false;
     for (;;) {
       std::packaged_task<void()> task;
+      std::function<void()> init;
       {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [this]() { return !queue_.empty(); });
         task = std::move(queue_.front());
         queue_.pop_front();
+        if (!initialized) init = init_;
+      }
+      if (!initialized) {
+        initialized = true;
+        if (init) init();
       }
       task();
     }
@@ -493,6 +539,8 @@ class Executor {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::packaged_task<void()>> queue_;
+  std::function<void()> init_;
+  std::thread::id id_;
 };
 
 class PromiseWorker : public Napi::AsyncWorker {

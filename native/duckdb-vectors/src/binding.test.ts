@@ -66,9 +66,9 @@ describe('attach', () => {
 
   test('refuses a second, different library and a library the process has not loaded', () => {
     const { library } = attachToDuckDB(bindingsDir);
-    expect(thrown(() => binding().attach('/usr/lib/x86_64-linux-gnu/libm.so.6'))).toEqual(typeError(/^already attached to .*libduckdb\.so; cannot attach/));
-    expect(thrown(() => binding().attach(library + '.missing'))).toEqual(typeError(/already attached/));
-    expect(thrown(() => binding().attach(1 as unknown as string))).toEqual(typeError(/^'libraryPath' must be a string, got a number$/));
+    expect(thrown(() => binding().attach('/usr/lib/x86_64-linux-gnu/libm.so.6'))).toEqual(typeError(/^Already attached to .*libduckdb\.so; cannot attach/));
+    expect(thrown(() => binding().attach(library + '.missing'))).toEqual(typeError(/Already attached/));
+    expect(thrown(() => binding().attach(1 as unknown as string))).toEqual(typeError(/^The 'libraryPath' argument must be a string\. Got a number\.$/));
   });
 
   test('in a process that has not loaded DuckDB, attach says so and what to do', () => {
@@ -77,7 +77,7 @@ describe('attach', () => {
     const addon = path.resolve(__dirname, '..', 'build', 'Release', 'duckdb_vectors.node');
     const script = `try { require(${JSON.stringify(addon)}).attach(${JSON.stringify(library)}); console.log('attached'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
     const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    expect(output).toMatch(/^TypeError: 'libraryPath' \(.*libduckdb\.so\) is not loaded in this process.*load @duckdb\/node-api first/);
+    expect(output).toMatch(/^TypeError: The 'libraryPath' argument \(.*libduckdb\.so\) is not loaded in this process.*load @duckdb\/node-api first/);
   });
 
   test('a bindings directory without a platform package names it', () => {
@@ -146,24 +146,24 @@ describe('copyDoubleColumn', () => {
     const target = new Float64Array(10);
     const vector = bindings.data_chunk_get_vector(chunk.chunk, 0);
     const cases: [() => unknown, object][] = [
-      [() => copy(vector as object, 0, 10, target, 0), typeError(/^'chunk' must be a DuckDB DataChunk handle, got another external$/)],
-      [() => copy({}, 0, 10, target, 0), typeError(/^'chunk' must be a DuckDB DataChunk handle, got an object$/)],
-      [() => copy(null as unknown as object, 0, 10, target, 0), typeError(/^'chunk' must be a DuckDB DataChunk handle, got null$/)],
-      [() => copy(chunk.chunk, 3, 10, target, 0), rangeError(/^'column' must be between 0 and 2, got 3$/)],
-      [() => copy(chunk.chunk, -1, 10, target, 0), rangeError(/^'column' must be between 0 and 2/)],
-      [() => copy(chunk.chunk, 1, 10, target, 0), typeError(/^'column' 1 is not a DOUBLE column .*cast it to DOUBLE/)],
-      [() => copy(chunk.chunk, 2, 10, target, 0), typeError(/^'column' 2 is not a DOUBLE column/)],
-      [() => copy(chunk.chunk, 0, 11, target, 0), rangeError(/^'rows' must be between 0 and 10, got 11$/)],
-      [() => copy(chunk.chunk, 0, 10, target, 1), rangeError(/^'target' holds 10 values; 10 rows from offset 1 do not fit$/)],
-      [() => copy(chunk.chunk, 0, 10, new Float32Array(10) as unknown as Float64Array, 0), typeError(/^'target' must be a Float64Array, got a Float32Array$/)],
-      [() => copy(chunk.chunk, 0, 1.5, target, 0), typeError(/^'rows' must be an integer/)],
-      [() => copy(chunk.chunk, 0, Number.NaN, target, 0), typeError(/^'rows' must be an integer/)],
-      [() => copy(chunk.chunk, 0, 1, target, -1), rangeError(/^'offset' must be between 0/)],
+      [() => copy(vector as object, 0, 10, target, 0), typeError(/^The 'chunk' argument must be a DuckDB DataChunk handle\. Got another external\.$/)],
+      [() => copy({}, 0, 10, target, 0), typeError(/^The 'chunk' argument must be a DuckDB DataChunk handle\. Got an object\.$/)],
+      [() => copy(null as unknown as object, 0, 10, target, 0), typeError(/^The 'chunk' argument must be a DuckDB DataChunk handle\. Got null\.$/)],
+      [() => copy(chunk.chunk, 3, 10, target, 0), rangeError(/^The 'column' argument must be between 0 and 2\. Got 3\.$/)],
+      [() => copy(chunk.chunk, -1, 10, target, 0), rangeError(/^The 'column' argument must be between 0 and 2/)],
+      [() => copy(chunk.chunk, 1, 10, target, 0), typeError(/^The 'column' argument 1 is not a DOUBLE column .*cast it to DOUBLE/)],
+      [() => copy(chunk.chunk, 2, 10, target, 0), typeError(/^The 'column' argument 2 is not a DOUBLE column/)],
+      [() => copy(chunk.chunk, 0, 11, target, 0), rangeError(/^The 'rows' argument must be between 0 and 10\. Got 11\.$/)],
+      [() => copy(chunk.chunk, 0, 10, target, 1), rangeError(/^The 'target' argument holds 10 values; 10 rows from offset 1 do not fit\.$/)],
+      [() => copy(chunk.chunk, 0, 10, new Float32Array(10) as unknown as Float64Array, 0), typeError(/^The 'target' argument must be a Float64Array\. Got a Float32Array\.$/)],
+      [() => copy(chunk.chunk, 0, 1.5, target, 0), typeError(/^The 'rows' argument must be an integer/)],
+      [() => copy(chunk.chunk, 0, Number.NaN, target, 0), typeError(/^The 'rows' argument must be an integer/)],
+      [() => copy(chunk.chunk, 0, 1, target, -1), rangeError(/^The 'offset' argument must be between 0/)],
     ];
     for (const [call, expected] of cases) expect(thrown(call)).toEqual(expected);
     const detached = new Float64Array(10);
     structuredClone(detached.buffer, { transfer: [detached.buffer] });
-    expect(thrown(() => copy(chunk.chunk, 0, 1, detached, 0))).toEqual(typeError(/^'target' is backed by a detached ArrayBuffer$/));
+    expect(thrown(() => copy(chunk.chunk, 0, 1, detached, 0))).toEqual(typeError(/^The 'target' argument is backed by a detached ArrayBuffer\.$/));
   });
 
   test('never crashes on arbitrary arguments: each call copies or throws a ParameterError', async () => {

@@ -110,8 +110,8 @@ describe('Booster.train / predict', () => {
       const both = await b.boosterUpdateBatchAsync(batched, 2, Int32Array.from([0, 1]));
       expect(both).toHaveLength(4);
       // Layer 1 checks its arguments.
-      expect(() => b.boosterUpdateBatchAsync(batched, 2, Int32Array.from([2]))).toThrow(/'evalIdx' entries must be 0 .*got 2/);
-      expect(() => b.boosterUpdateBatchAsync(batched, 0, new Int32Array(0))).toThrow(/'count' must be between 1/);
+      expect(() => b.boosterUpdateBatchAsync(batched, 2, Int32Array.from([2]))).toThrow(/The 'evalIdx' argument entries must be 0 .*Got 2\./);
+      expect(() => b.boosterUpdateBatchAsync(batched, 0, new Int32Array(0))).toThrow(/The 'count' argument must be between 1/);
       expect(() => b.boosterUpdateBatchAsync(batched, 1, new Float64Array(1) as unknown as Int32Array)).toThrow(/'evalIdx'/);
     } finally {
       b.boosterFree(stepwise);
@@ -297,11 +297,11 @@ describe('dispose', () => {
     const train = new Dataset(X, { rows: 500, cols: COLS, label: y }).construct();
     const ds = train.nativeHandle;
     const booster = b.boosterCreate(ds, 'objective=regression verbosity=-1');
-    const err = expectKdapError(() => b.boosterGetNumFeature(ds as never), 'ERR_KDAP_PARAMETER', "'booster' must be a Booster handle, got another kind of handle");
+    const err = expectKdapError(() => b.boosterGetNumFeature(ds as never), 'ERR_KDAP_PARAMETER', "The 'booster' argument must be a Booster handle. Got another kind of handle.");
     expect(err).toBeInstanceOf(ParameterError);
     expect(err).toBeInstanceOf(KdapError);
     expect(err).toMatchObject({ parameter: 'booster' });
-    expectKdapError(() => b.datasetGetNumData(booster as never), 'ERR_KDAP_PARAMETER', "'dataset' must be a Dataset handle, got another kind of handle");
+    expectKdapError(() => b.datasetGetNumData(booster as never), 'ERR_KDAP_PARAMETER', "The 'dataset' argument must be a Dataset handle. Got another kind of handle.");
     expect(b.boosterFree(booster)).toBe(true);
     expect(b.boosterFree(booster)).toBe(false);
     expect(expectKdapError(() => b.boosterGetNumFeature(booster), 'ERR_KDAP_DISPOSED', 'Booster has been disposed')).toBeInstanceOf(DisposedError);

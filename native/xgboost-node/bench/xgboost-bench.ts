@@ -27,6 +27,8 @@ const ROWS = 200_000;
 const COLS = 30;
 const ROUNDS = 200;
 const PREDICTIONS = 3;
+/** Single-row predictions per repetition (after 50 warm-up calls); the step's figure is their p50. */
+const SINGLE_ROWS = 2000;
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -70,8 +72,8 @@ const median = (v: number[]): number => {
 };
 
 interface Pair {
-  ts: { dmatrix: number; train: number; predict: number; predictSync: number };
-  py: { dmatrix: number; train: number; predict: number };
+  ts: { dmatrix: number; train: number; predict: number; predictSync: number; single: number };
+  py: { dmatrix: number; train: number; predict: number; single: number };
   other: { ts: number; py: number };
 }
 
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     writeFloat32(path.join(dir, 'y.f32'), fx.yBinary);
     fs.writeFileSync(
       path.join(dir, 'spec.json'),
-      JSON.stringify({ rows: ROWS, cols: COLS, rounds: ROUNDS, repeat: 1, predictions: PREDICTIONS, params }),
+      JSON.stringify({ rows: ROWS, cols: COLS, rounds: ROUNDS, repeat: 1, predictions: PREDICTIONS, single_rows: SINGLE_ROWS, params }),
     );
     const x = readFloat32(path.join(dir, 'x.f32'));
     const y = readFloat32(path.join(dir, 'y.f32'));
@@ -115,17 +117,26 @@ async function main(): Promise<void> {
         predictSync.push(s.seconds);
         tsOther = Math.max(tsOther, a.other, s.other);
       }
+      // One row at a time, as a service scores one request: p50 of predictSync on one row.
+      const single: number[] = [];
+      for (let i = 0; i < SINGLE_ROWS + 50; i++) {
+        const r = i % 1000;
+        const one = x.subarray(r * COLS, (r + 1) * COLS);
+        const t0 = performance.now();
+        booster.predictSync(one, { rows: 1, cols: COLS });
+        if (i >= 50) single.push((performance.now() - t0) / 1000);
+      }
       booster.dispose();
       dtrain.dispose();
 
       const py = await measure(() =>
         execFileSync(referencePython(), [path.join(__dirname, 'xgboost_bench.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 26 }),
       );
-      const run = JSON.parse(py.value) as { xgboost: string; timings: { dmatrix: number[]; train: number[]; predict: number[] } };
+      const run = JSON.parse(py.value) as { xgboost: string; timings: { dmatrix: number[]; train: number[]; predict: number[]; single: number[] } };
       pyVersion = run.xgboost;
       pairs.push({
-        ts: { dmatrix: dm.seconds, train: train.seconds, predict: median(predict), predictSync: median(predictSync) },
-        py: { dmatrix: run.timings.dmatrix[0]!, train: run.timings.train[0]!, predict: median(run.timings.predict) },
+        ts: { dmatrix: dm.seconds, train: train.seconds, predict: median(predict), predictSync: median(predictSync), single: median(single) },
+        py: { dmatrix: run.timings.dmatrix[0]!, train: run.timings.train[0]!, predict: median(run.timings.predict), single: median(run.timings.single) },
         other: { ts: tsOther, py: py.other },
       });
     }
@@ -159,6 +170,7 @@ async function main(): Promise<void> {
       row(`train ${ROUNDS} rounds`, (p) => p.ts.train, (p) => p.py.train),
       row(`predict ${n} rows (async, in place)`, (p) => p.ts.predict, (p) => p.py.predict),
       row(`predict ${n} rows (predictSync, in place)`, (p) => p.ts.predictSync, (p) => p.py.predict),
+      row(`predict 1 row, p50 of ${SINGLE_ROWS.toLocaleString('en-US')} (predictSync vs inplace_predict)`, (p) => p.ts.single, (p) => p.py.single),
       '',
       `Per pair (train TS/Py s, other-process CPUs TS/Py): ${pairs.map((p) => `${p.ts.train.toFixed(2)}/${p.py.train.toFixed(2)} (${p.other.ts.toFixed(2)}/${p.other.py.toFixed(2)})`).join(', ')}.`,
       `Predictions TS vs Python: max relative difference ${diff.relative.toExponential(2)}, max absolute ${diff.absolute.toExponential(2)}.`,

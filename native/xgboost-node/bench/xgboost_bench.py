@@ -17,7 +17,7 @@ def main(workdir):
     rows, cols, repeat = spec["rows"], spec["cols"], spec["repeat"]
     x = np.fromfile(os.path.join(workdir, "x.f32"), dtype="<f4").reshape(rows, cols)
     y = np.fromfile(os.path.join(workdir, "y.f32"), dtype="<f4")
-    timings = {"dmatrix": [], "train": [], "predict": []}
+    timings = {"dmatrix": [], "train": [], "predict": [], "single": []}
     preds = None
     for _ in range(repeat):
         t = time.perf_counter()
@@ -30,6 +30,14 @@ def main(workdir):
             t = time.perf_counter()
             preds = booster.inplace_predict(x)
             timings["predict"].append(time.perf_counter() - t)
+        # One row at a time, as a service scores one request (after 50 warm-up calls).
+        for i in range(spec.get("single_rows", 2000) + 50):
+            r = i % 1000
+            one = x[r : r + 1]
+            t = time.perf_counter()
+            booster.inplace_predict(one)
+            if i >= 50:
+                timings["single"].append(time.perf_counter() - t)
     np.ascontiguousarray(preds, dtype="<f4").tofile(os.path.join(workdir, "py_pred.f32"))
     print(json.dumps({"xgboost": xgb.__version__, "timings": timings}))
 

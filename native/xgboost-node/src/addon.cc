@@ -436,7 +436,7 @@ std::shared_ptr<Columnar> ReadColumnar(const Napi::CallbackInfo& info, size_t co
 /** The value standing for "missing": NaN or a finite number (XGBoost's JSON has no Infinity). */
 double ReadMissing(const Napi::CallbackInfo& info, size_t i) {
   double m = kdap::ReadNumber(info, i, "missing");
-  if (std::isinf(m)) throw ArgError{ArgError::Range, "'missing' must be NaN or a finite number, got " + JsonNumber(m)};
+  if (std::isinf(m)) throw ArgError{ArgError::Range, "'missing' must be NaN or a finite number, got " + kdap::JsNumberText(m)};
   return m;
 }
 

@@ -52,27 +52,27 @@ describe('XGBoost layer-1 binding', () => {
   it('rejects wrong types, shapes and lengths with ParameterError before any C call', () => {
     const d = b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, NaN, -1);
     expect(() => b.dmatrixCreateFromDense(fx.x, fx.rows, 5, NaN, -1)).toThrow(
-      argError("'data' must hold nrow * ncol = 300 * 5 = 1500 values, got 1200"),
+      argError("The 'data' argument must hold nrow * ncol = 300 * 5 = 1500 values. Got 1200."),
     );
     expect(() => b.dmatrixCreateFromDense([1, 2] as unknown as Float32Array, 1, 2, NaN, -1)).toThrow(
-      argError("'data' must be a Float32Array or Float64Array, got an array"),
+      argError("The 'data' argument must be a Float32Array or Float64Array. Got an array."),
     );
-    expect(() => b.dmatrixCreateFromDense(new Int32Array(4) as unknown as Float32Array, 2, 2, NaN, -1)).toThrow(argError("'data' must be a Float32Array or Float64Array, got a Int32Array"));
-    expect(() => b.dmatrixCreateFromDense(fx.x, 1.5, fx.cols, NaN, -1)).toThrow(argError("'nrow' must be an integer, got 1.500000"));
-    expect(() => b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, Infinity, -1)).toThrow(argError("'missing' must be NaN or a finite number, got inf"));
-    expect(() => b.dmatrixSetInfoFromInterface(d, 'label', new Float32Array(299))).toThrow(argError("'data' for label must have rows * k values (rows = 300), got 299"));
-    expect(() => b.dmatrixSetInfoFromInterface(d, 'weight', new Float32Array(600))).toThrow(argError("'data' for weight must have one value per row (300), got 600"));
-    expect(() => b.dmatrixSetInfoFromInterface(d, 'group' as 'label', new Float32Array(300))).toThrow(argError("'field' must be one of label, weight, base_margin; got 'group'"));
-    expect(() => b.dmatrixSetStrFeatureInfo(d, 'feature_name', ['a'])).toThrow(argError("'features' must have one entry per column (4), got 1"));
-    expect(() => b.dmatrixSetStrFeatureInfo(d, 'feature_type', ['q', 'q', 'q', 'x'])).toThrow(argError("'features[3]' must be a feature type (q, i, int, float, c), got 'x'"));
-    expect(() => b.boosterCreate([d, {} as DMatrixHandle])).toThrow(argError("'dmats[1]' must be a DMatrix handle, got an object"));
+    expect(() => b.dmatrixCreateFromDense(new Int32Array(4) as unknown as Float32Array, 2, 2, NaN, -1)).toThrow(argError("The 'data' argument must be a Float32Array or Float64Array. Got a Int32Array."));
+    expect(() => b.dmatrixCreateFromDense(fx.x, 1.5, fx.cols, NaN, -1)).toThrow(argError("The 'nrow' argument must be an integer. Got 1.5."));
+    expect(() => b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, Infinity, -1)).toThrow(argError("The 'missing' argument must be NaN or a finite number. Got Infinity."));
+    expect(() => b.dmatrixSetInfoFromInterface(d, 'label', new Float32Array(299))).toThrow(argError("The 'data' argument for label must have rows * k values (rows = 300). Got 299."));
+    expect(() => b.dmatrixSetInfoFromInterface(d, 'weight', new Float32Array(600))).toThrow(argError("The 'data' argument for weight must have one value per row (300). Got 600."));
+    expect(() => b.dmatrixSetInfoFromInterface(d, 'group' as 'label', new Float32Array(300))).toThrow(argError("The 'field' argument must be one of label, weight, base_margin. Got 'group'."));
+    expect(() => b.dmatrixSetStrFeatureInfo(d, 'feature_name', ['a'])).toThrow(argError("The 'features' argument must have one entry per column (4). Got 1."));
+    expect(() => b.dmatrixSetStrFeatureInfo(d, 'feature_type', ['q', 'q', 'q', 'x'])).toThrow(argError("The 'features[3]' argument must be a feature type (q, i, int, float, c). Got 'x'."));
+    expect(() => b.boosterCreate([d, {} as DMatrixHandle])).toThrow(argError("The 'dmats[1]' argument must be a DMatrix handle. Got an object."));
     b.dmatrixFree(d);
   });
 
   it('tells handle kinds apart by type tag and refuses disposed handles', () => {
     const { booster, dmat } = trainedBooster();
-    expect(() => b.boosterUpdateOneIter(booster, 3, booster as unknown as DMatrixHandle)).toThrow(argError("'dtrain' must be a DMatrix handle, got another kind of handle"));
-    expect(() => b.boosterBoostedRounds(dmat as unknown as BoosterHandle)).toThrow(argError("'booster' must be a Booster handle, got another kind of handle"));
+    expect(() => b.boosterUpdateOneIter(booster, 3, booster as unknown as DMatrixHandle)).toThrow(argError("The 'dtrain' argument must be a DMatrix handle. Got another kind of handle."));
+    expect(() => b.boosterBoostedRounds(dmat as unknown as BoosterHandle)).toThrow(argError("The 'booster' argument must be a Booster handle. Got another kind of handle."));
     b.dmatrixFree(dmat);
     expect(() => b.boosterUpdateOneIter(booster, 3, dmat)).toThrow(disposedError('DMatrix'));
     // The booster does not need the matrix it was trained on.
@@ -120,14 +120,14 @@ describe('XGBoost layer-1 binding', () => {
 
   it('validates prediction shapes and iteration ranges against the model', async () => {
     const { booster, dmat } = trainedBooster(3);
-    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows * 2, fx.cols / 2, 0, 0, 0, NaN)).toThrow(argError("'ncol' must equal the model's number of features (4), got 2"));
-    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 4, NaN)).toThrow(argError("'iterationEnd' must be at most the number of boosted rounds (3), got 4"));
-    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 2, 1, NaN)).toThrow(argError("'iterationBegin' must be less than 'iterationEnd' (1), got 2"));
-    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 2 as 0, 0, 0, NaN)).toThrow(argError("'type' must be between 0 and 1, got 2"));
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows * 2, fx.cols / 2, 0, 0, 0, NaN)).toThrow(argError("The 'ncol' argument must equal the model's number of features (4). Got 2."));
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 4, NaN)).toThrow(argError("The 'iterationEnd' argument must be at most the number of boosted rounds (3). Got 4."));
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 2, 1, NaN)).toThrow(argError("The 'iterationBegin' argument must be less than 'iterationEnd' (1). Got 2."));
+    expect(() => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 2 as 0, 0, 0, NaN)).toThrow(argError("The 'type' argument must be between 0 and 1. Got 2."));
     // Checks that need the model run on the worker for the async variant and still reject typed.
     const fresh = b.boosterCreate([]);
-    await expect(b.boosterPredictFromDMatrixAsync(fresh, dmat, 0, 0, 0)).rejects.toThrow(argError('the Booster has no boosted rounds yet: train or load a model before predicting'));
-    expect(() => b.boosterSlice(booster, 0, 5, 1)).toThrow(argError("'endLayer' must be at most the number of boosted rounds (3), got 5"));
+    await expect(b.boosterPredictFromDMatrixAsync(fresh, dmat, 0, 0, 0)).rejects.toThrow(argError('The Booster has no boosted rounds yet: train or load a model before predicting.'));
+    expect(() => b.boosterSlice(booster, 0, 5, 1)).toThrow(argError("The 'endLayer' argument must be at most the number of boosted rounds (3). Got 5."));
     expect(b.boosterBoostedRounds(b.boosterSlice(booster, 1, 3, 1))).toBe(2);
     b.boosterFree(fresh);
     b.boosterFree(booster);
@@ -180,7 +180,7 @@ describe('XGBoost layer-1 binding', () => {
       expect(b.boosterPredictFromDense(loaded, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN).values).toEqual(want);
       b.boosterFree(loaded);
     }
-    expect(() => b.boosterSaveModelToBuffer(booster, 'deprecated' as 'json')).toThrow(argError("'format' must be 'json' or 'ubj', got 'deprecated'"));
+    expect(() => b.boosterSaveModelToBuffer(booster, 'deprecated' as 'json')).toThrow(argError("The 'format' argument must be 'json' or 'ubj'. Got 'deprecated'."));
     b.boosterFree(booster);
     b.dmatrixFree(dmat);
   });
@@ -191,31 +191,31 @@ describe('XGBoost layer-1 binding', () => {
     const json = b.boosterSaveModelToBuffer(booster, 'json');
     const ubj = b.boosterSaveModelToBuffer(booster, 'ubj');
     expect(() => b.boosterLoadModelFromBuffer(target, json.subarray(0, json.length - 3))).toThrow(
-      argError("'buf' is not a valid XGBoost model: truncated JSON"),
+      argError("The 'buf' argument is not a valid XGBoost model: truncated JSON."),
     );
     expect(() => b.boosterLoadModelFromBuffer(target, ubj.subarray(0, 200))).toThrow(
-      argError("'buf' is not a valid XGBoost model: UBJSON length beyond the end of the data"),
+      argError("The 'buf' argument is not a valid XGBoost model: UBJSON length beyond the end of the data."),
     );
     const model = JSON.parse(new TextDecoder().decode(json)) as { learner: { gradient_booster: { model: { trees: Array<Record<string, number[]>> } } } };
     model.learner.gradient_booster.model.trees[1]!['left_children']![0] = 40;
     expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(JSON.stringify(model)))).toThrow(
-      argError("'buf' is not a valid XGBoost model: trees[1] has a child index out of range at node 0"),
+      argError("The 'buf' argument is not a valid XGBoost model: trees[1] has a child index out of range at node 0."),
     );
     const text = new TextDecoder().decode(json);
     expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(text.replace('"id":1,', '"id":0,')))).toThrow(
-      argError("'buf' is not a valid XGBoost model: tree ids are not 0..num_trees-1 each once"),
+      argError("The 'buf' argument is not a valid XGBoost model: tree ids are not 0..num_trees-1 each once."),
     );
     expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(text.replace('"num_feature":"4","num_target"', '"num_feature":"2147483647","num_target"')))).toThrow(
-      argError("'buf' is not a valid XGBoost model: num_feature is out of range (0..67108864)"),
+      argError("The 'buf' argument is not a valid XGBoost model: num_feature is out of range (0..67108864)."),
     );
     expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode(text.replace(/"split_indices":\[\d+/, '"split_indices":[9')))).toThrow(
-      argError("'buf' is not a valid XGBoost model: trees[0] splits on a feature index out of range at node 0"),
+      argError("The 'buf' argument is not a valid XGBoost model: trees[0] splits on a feature index out of range at node 0."),
     );
     expect(() => b.boosterLoadModelFromBuffer(target, new TextEncoder().encode('{"a":' + '['.repeat(5000)))).toThrow(
-      argError("'buf' is not a valid XGBoost model: JSON nested too deeply"),
+      argError("The 'buf' argument is not a valid XGBoost model: JSON nested too deeply."),
     );
     expect(() => b.boosterLoadModelFromBuffer(target, new Uint8Array([0x62, 0x69, 0x6e, 0x66]))).toThrow(
-      argError("'buf' is not a valid XGBoost model: expected JSON or UBJSON (a document starting with '{\"' or '{' and a UBJSON marker)"),
+      argError("The 'buf' argument is not a valid XGBoost model: expected JSON or UBJSON (a document starting with '{\"' or '{' and a UBJSON marker)."),
     );
     b.boosterLoadModelFromBuffer(target, ubj);
     expect(b.boosterBoostedRounds(target)).toBe(2);
@@ -232,7 +232,7 @@ describe('XGBoost layer-1 binding', () => {
       expect(s.features.every((f) => /^f\d$/.test(f))).toBe(true);
       expect(Math.min(...s.values)).toBeGreaterThan(0);
     }
-    expect(() => b.boosterFeatureScore(booster, 'split' as 'gain')).toThrow(argError("'importanceType' must be one of weight, gain, cover, total_gain, total_cover; got 'split'"));
+    expect(() => b.boosterFeatureScore(booster, 'split' as 'gain')).toThrow(argError("The 'importanceType' argument must be one of weight, gain, cover, total_gain, total_cover. Got 'split'."));
     b.boosterFree(booster);
     b.dmatrixFree(dmat);
   });
@@ -274,9 +274,9 @@ describe('XGBoost layer-1 binding', () => {
     const bad = fresh();
     b.boosterSetParam(bad, 'objective', 'binary:nonsense');
     await expect(b.boosterTrainAsync(bad, dmat, 3, [], [], null).done).rejects.toMatchObject({ name: 'NativeError', function: 'XGBoosterUpdateOneIter' });
-    expect(() => b.boosterTrainAsync(native, dmat, 3, [dmat], [], null)).toThrow(argError("'evnames' must have one name per DMatrix (1), got 0"));
-    expect(() => b.boosterTrainAsync(native, dmat, 3, [], [], 5 as never)).toThrow(argError("'onRound' must be a function or null, got a number"));
-    expect(() => b.boosterTrainAsync(dmat as never, dmat, 3, [], [], null)).toThrow(argError("'booster' must be a Booster handle, got another kind of handle"));
+    expect(() => b.boosterTrainAsync(native, dmat, 3, [dmat], [], null)).toThrow(argError("The 'evnames' argument must have one name per DMatrix (1). Got 0."));
+    expect(() => b.boosterTrainAsync(native, dmat, 3, [], [], 5 as never)).toThrow(argError("The 'onRound' argument must be a function or null. Got a number."));
+    expect(() => b.boosterTrainAsync(dmat as never, dmat, 3, [], [], null)).toThrow(argError("The 'booster' argument must be a Booster handle. Got another kind of handle."));
     // Handles disposed mid-training stay alive until the loop ends.
     const disposed = fresh();
     const run3 = b.boosterTrainAsync(disposed, dmat, 3, [], [], null);

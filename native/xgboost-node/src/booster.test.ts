@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AbortError, DisposedError, NativeError } from '@kdap/errors';
 import { Booster, parseEvalString, type IterationInfo } from './booster';
-import { DMatrix } from './dmatrix';
+import { DMatrix, type FeatureType } from './dmatrix';
 import { setLogger as setXgbLogger, setVerbosity } from './library';
 import type { Params } from './params';
 import { argError, paramError } from './testing/matchers';
@@ -241,11 +241,11 @@ describe('Booster model I/O and lifecycle', () => {
     expect(fromJson.predictSync(valid.x, { rows: valid.rows, cols: valid.cols })).toEqual(want);
     expectKdapError(() => Booster.fromJSON(JSON.parse(json) as string), 'ERR_KDAP_PARAMETER', /^The 'text' argument of Booster.fromJSON must be the model's JSON text \(from toJSON\(\)\)\. Got \{"learner":/);
     expect(() => Booster.fromBuffer(new TextEncoder().encode('{"learner": 1}'))).toThrow(
-      argError("'buf' is not a valid XGBoost model: missing learner_model_param"),
+      argError("The 'buf' argument is not a valid XGBoost model: missing learner_model_param."),
     );
     // Structurally sound but semantically wrong: XGBoost itself refuses it.
     const wrongType = new TextEncoder().encode(json.replace('"num_nodes":"', '"num_nodes":"x'));
-    expect(() => Booster.fromBuffer(wrongType)).toThrow(argError("'buf' is not a valid XGBoost model: num_nodes is not a number"));
+    expect(() => Booster.fromBuffer(wrongType)).toThrow(argError("The 'buf' argument is not a valid XGBoost model: num_nodes is not a number."));
     const badObjective = new TextEncoder().encode(json.replace('"name":"binary:logistic"', '"name":"binary:nonsense"'));
     expect(() => Booster.fromBuffer(badObjective)).toThrow(NativeError);
     fs.rmSync(dir, { recursive: true });
@@ -271,7 +271,10 @@ describe('Booster model I/O and lifecycle', () => {
     ];
     for (const params of kinds) {
       const label = params['num_class'] ? y.map((v, i) => (v + (i % 2)) % 3) : y;
-      using d = new DMatrix(x, { rows, cols, label, featureTypes: ['c', 'q', 'int'] });
+      // XGBoost 3 refuses categorical features for gblinear (no splits) and the exact tree method.
+      const numericOnly = params['booster'] === 'gblinear' || params['tree_method'] === 'exact';
+      const featureTypes: FeatureType[] = numericOnly ? ['q', 'q', 'int'] : ['c', 'q', 'int'];
+      using d = new DMatrix(x, { rows, cols, label, featureTypes });
       using trained = await Booster.train({ nthread: 2, ...params }, d, { numBoostRound: 6 });
       const want = await trained.predict(x, { rows, cols });
       expect(want).toHaveLength(params['num_class'] ? rows * 3 : rows);
@@ -324,7 +327,8 @@ describe('setLogger', () => {
       setVerbosity(2);
       const x = new Float32Array(300).map((_, i) => Math.sin(i));
       using d = new DMatrix(x, { rows: 100, cols: 3, label: new Float32Array(100).map((_, i) => i % 2) });
-      using b = await Booster.train({ objective: 'binary:logistic' }, d, { numBoostRound: 2 });
+      // A parameter XGBoost does not know: it warns "Parameters: { ... } are not used".
+      using b = await Booster.train({ objective: 'binary:logistic', not_a_parameter: 1 }, d, { numBoostRound: 2 });
       await new Promise((r) => setTimeout(r, 50));
       expect(b.numBoostedRounds).toBe(2);
       expect(lines.length).toBeGreaterThan(0);

@@ -461,7 +461,7 @@ export class Booster extends NativeResource<BoosterHandle> {
    * pandas DataFrame).
    */
   async predictColumns(columns: readonly Column[], options: PredictColumnsOptions = {}): Promise<Float32Array> {
-    const callSite = new Error();
+    const callSite = captureCallSite();
     const shape = this.#checkColumns('Booster.predictColumns', columns, options);
     const { type, range, missing } = this.#checkPredict('Booster.predictColumns', null, { ...options, ...shape });
     const b = binding();

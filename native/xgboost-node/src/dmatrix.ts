@@ -256,7 +256,7 @@ export class DMatrix extends NativeResource<DMatrixHandle> {
   /** {@link DMatrix.fromColumns} off the JS thread (the input is copied first). */
   static async createFromColumns(columns: readonly Column[], options: ColumnsOptions = {}): Promise<DMatrix> {
     const { p, options: full } = prepareColumns('DMatrix.createFromColumns', columns, options);
-    const handle = await withCallSite(binding().dmatrixCreateFromColumnsAsync([...columns], full.rows, p.missing, p.nthread), new Error());
+    const handle = await withCallSite(binding().dmatrixCreateFromColumnsAsync([...columns], full.rows, p.missing, p.nthread), captureCallSite());
     return new DMatrix(null, full, { [adopt]: handle, prepared: p });
   }
 

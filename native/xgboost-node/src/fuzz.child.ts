@@ -6,6 +6,7 @@
  * validation in C++ and in layer 2, NativeError from XGBoost, AbortError). Anything else fails the
  * property; a crash shows up as a signal in the parent. Prints call counts as JSON.
  */
+import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { AbortError, DisposedError, NativeError, ParameterError } from '@kdap/errors';
 import { binding, type BoosterHandle, type DMatrixHandle } from './binding';
@@ -182,9 +183,18 @@ function forFree(name: string, args: unknown[]): unknown[] {
   });
 }
 
+const recent: string[] = [];
 async function call(name: string, fn: Fn, rawArgs: unknown[]): Promise<void> {
   const args = forFree(name, rawArgs);
   calls++;
+  // FUZZ_LAST=file keeps the call about to run there, to name the call behind a crash.
+  if (process.env.FUZZ_LAST) {
+    const who = (a: unknown) => (Object.entries(S).find(([, h]) => h === a)?.[0] ?? '');
+    recent.push(`${name}(${describeArgs(args)}) [${args.map(who).join(',')}]`);
+    if (recent.length > 400) recent.shift();
+    writeFileSync(process.env.FUZZ_LAST, recent.join('\n') + '\n');
+    if (name === 'boosterLoadModelFromBuffer' && args[1] instanceof Uint8Array) writeFileSync(process.env.FUZZ_LAST + '.model', args[1]);
+  }
   try {
     const r = fn(...args);
     if (r instanceof Promise) await r;

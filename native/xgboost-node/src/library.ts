@@ -1,7 +1,7 @@
 import { checkInt, describe, ParameterError } from '@kdap/errors';
 import { binding } from './binding';
 
-/** The version of the XGBoost library the addon loaded (`XGBoostVersion`), e.g. "1.7.4". */
+/** The version of the XGBoost library the addon loaded (`XGBoostVersion`), e.g. "3.2.0". */
 export function xgboostVersion(): string {
   const v = binding().version();
   return `${v.major}.${v.minor}.${v.patch}`;

@@ -460,6 +460,68 @@ inline void CheckTree(const Doc& tree, int64_t numFeature, size_t index) {
   if (next != m) Fail(at + " has categories_nodes that are not increasing node ids");
 }
 
+/** Every number of an array, whatever its length. */
+inline const std::vector<double>& AllNumbersOf(const Doc* d, const std::string& what) {
+  const Doc& a = Need(d, what.c_str());
+  return NumbersOf(&a, what.c_str(), ArraySize(a));
+}
+
+/** Offsets into another array (XGBoost indexes with them unchecked): integers from 0, never decreasing, ending at `last`. */
+inline void CheckOffsets(const std::vector<double>& v, double last, const std::string& what) {
+  if (v.empty() || v.front() != 0) Fail(what + " must start at 0");
+  for (size_t k = 0; k < v.size(); k++) {
+    if (std::floor(v[k]) != v[k]) Fail(what + " holds a number that is not an integer");
+    if (k > 0 && v[k] < v[k - 1]) Fail(what + " decreases at entry " + std::to_string(k));
+  }
+  if (v.back() != last) Fail(what + " must end at " + std::to_string(static_cast<int64_t>(last)));
+}
+
+/**
+ * XGBoost 3's category encoder (`cats`): per feature the category names (strings: offsets into a
+ * byte array; numbers: a typed array), `feature_segments` (offsets of each feature's categories,
+ * one more than the features) and `sorted_idx` (each feature's categories in sorted order, as
+ * indices into that feature's list). Prediction re-codes by name through these, unchecked.
+ */
+inline void CheckCats(const Doc& cats) {
+  const Doc& enc = Need(cats.Get("enc"), "cats.enc");
+  size_t nf = ArraySize(enc);
+  if (nf > 0 && enc.kind != Doc::Array) Fail("cats.enc is not an array of columns");
+  std::vector<double> counts(nf, 0);
+  for (size_t f = 0; f < nf; f++) {
+    const Doc& col = enc.items[f];
+    std::string at = "cats.enc[" + std::to_string(f) + "]";
+    if (col.kind != Doc::Object) Fail(at + " is not an object");
+    const Doc& values = Need(col.Get("values"), (at + ".values").c_str());
+    if (col.Get("offsets") != nullptr) {
+      // A feature that is not categorical has no names: empty offsets and values.
+      if (ArraySize(*col.Get("offsets")) == 0) {
+        if (ArraySize(values) != 0) Fail(at + " has category text without offsets");
+        continue;
+      }
+      const auto& offsets = AllNumbersOf(col.Get("offsets"), at + ".offsets");
+      CheckOffsets(offsets, static_cast<double>(ArraySize(values)), at + ".offsets");
+      counts[f] = static_cast<double>(offsets.size() - 1);
+    } else {
+      IntOf(Need(col.Get("type"), (at + ".type").c_str()), "type");
+      counts[f] = static_cast<double>(ArraySize(values));
+    }
+  }
+  const auto& segments = AllNumbersOf(cats.Get("feature_segments"), "cats.feature_segments");
+  const auto& sorted = AllNumbersOf(cats.Get("sorted_idx"), "cats.sorted_idx");
+  if (nf == 0) {
+    if (segments.size() > 1 || !sorted.empty()) Fail("cats has category segments but no columns");
+    return;
+  }
+  if (segments.size() != nf + 1) Fail("cats.feature_segments must have one entry more than cats.enc");
+  CheckOffsets(segments, static_cast<double>(sorted.size()), "cats.feature_segments");
+  for (size_t f = 0; f < nf; f++) {
+    if (segments[f + 1] - segments[f] != counts[f]) Fail("cats.feature_segments disagrees with the categories of feature " + std::to_string(f));
+    for (auto k = static_cast<size_t>(segments[f]); k < static_cast<size_t>(segments[f + 1]); k++) {
+      if (!(sorted[k] >= 0 && sorted[k] < counts[f]) || std::floor(sorted[k]) != sorted[k]) Fail("cats.sorted_idx is out of range for feature " + std::to_string(f));
+    }
+  }
+}
+
 inline void CheckTrees(const Doc& model, int64_t numFeature, int64_t groups) {
   const Doc& trees = Need(model.Get("trees"), "trees");
   if (trees.kind != Doc::Array && !(trees.kind == Doc::Numbers && trees.numbers.empty())) Fail("trees is not an array of trees");
@@ -487,6 +549,11 @@ inline void CheckTrees(const Doc& model, int64_t numFeature, int64_t groups) {
   if (param.Get("num_parallel_tree") != nullptr && IntOf(*param.Get("num_parallel_tree"), "num_parallel_tree") < 1) {
     Fail("num_parallel_tree must be at least 1");
   }
+  // XGBoost 2+: where each boosting round's trees start; prediction indexes trees with it.
+  if (model.Get("iteration_indptr") != nullptr) {
+    CheckOffsets(AllNumbersOf(model.Get("iteration_indptr"), "iteration_indptr"), static_cast<double>(count), "iteration_indptr");
+  }
+  if (model.Get("cats") != nullptr) CheckCats(*model.Get("cats"));
 }
 
 /** Parses and checks a saved model; throws ModelError with the reason when it would be unsafe. */

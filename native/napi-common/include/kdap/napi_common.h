@@ -15,6 +15,8 @@
 #include <future>
 #include <thread>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -66,14 +68,39 @@ inline Napi::Error ConstructError(Napi::Env env, const Napi::FunctionReference& 
   return Napi::Error();
 }
 
-/** The parameter an ArgError message starts with ("'nrow' must be ..." -> nrow), else "". */
+/** The parameter an ArgError message names first ("The 'nrow' argument must be ..." -> nrow), else "". */
 inline std::string ParameterOf(const std::string& message) {
-  if (message.size() < 2 || message[0] != '\'') return std::string();
-  size_t end = message.find('\'', 1);
-  return end == std::string::npos ? std::string() : message.substr(1, end - 1);
+  size_t start = message.rfind("The '", 0) == 0 ? 4 : 0;
+  if (message.size() < start + 2 || message[start] != '\'') return std::string();
+  size_t end = message.find('\'', start + 1);
+  return end == std::string::npos ? std::string() : message.substr(start + 1, end - start - 1);
 }
 
-inline Napi::Error MakeArgError(Napi::Env env, const ArgError& e) {
+/**
+ * The house message shape (shared/STYLE.md) from a check's short form: "'nrow' must be an integer,
+ * got 1.5" -> "The 'nrow' argument must be an integer. Got 1.5." The checks stay short to write;
+ * every binding's messages come out in one shape.
+ */
+inline std::string HouseMessage(const std::string& m) {
+  std::string out = m;
+  for (const char* sep : {", got ", "; got "}) {
+    size_t at = out.rfind(sep);
+    if (at != std::string::npos) {
+      out = out.substr(0, at) + ". Got " + out.substr(at + std::char_traits<char>::length(sep));
+      break;
+    }
+  }
+  if (!out.empty() && out[0] == '\'') {
+    size_t end = out.find('\'', 1);
+    if (end != std::string::npos) out = "The " + out.substr(0, end + 1) + " argument" + out.substr(end + 1);
+  }
+  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
+  if (!out.empty() && out.back() != '.') out += '.';
+  return out;
+}
+
+inline Napi::Error MakeArgError(Napi::Env env, const ArgError& raw) {
+  const ArgError e{raw.kind, raw.kind == ArgError::Disposed ? raw.message : HouseMessage(raw.message)};
   EnvState* st = GetState(env);
   if (st != nullptr) {
     Napi::Error made =
@@ -165,6 +192,18 @@ inline std::string Describe(const Napi::Value& v) {
   return "an unknown value";
 }
 
+/** A number as JavaScript prints it (1.5, NaN, Infinity), for messages. */
+inline std::string JsNumberText(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  char buf[32];
+  for (int precision = 15; precision <= 17; precision++) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
+}
+
 inline Napi::Value Arg(const Napi::CallbackInfo& info, size_t i) {
   return i < info.Length() ? info[i] : info.Env().Undefined();
 }
@@ -179,7 +218,7 @@ inline int64_t ReadInt(const Napi::CallbackInfo& info, size_t i, const char* nam
                        int64_t max) {
   double d = ReadNumber(info, i, name);
   if (!std::isfinite(d) || std::floor(d) != d) {
-    throw ArgError{ArgError::Type, std::string("'") + name + "' must be an integer, got " + std::to_string(d)};
+    throw ArgError{ArgError::Type, std::string("'") + name + "' must be an integer, got " + JsNumberText(d)};
   }
   if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
     throw ArgError{ArgError::Range, std::string("'") + name + "' must be between " + std::to_string(min) +

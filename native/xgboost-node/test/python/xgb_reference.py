@@ -51,7 +51,10 @@ def main(workdir):
         write(workdir, f"py_{name}_margin.f32", booster.inplace_predict(x_valid, predict_type="margin"))
         contrib_rows = spec["contrib_rows"]
         write(workdir, f"py_{name}_contrib.f32", booster.predict(xgb.DMatrix(x_valid[:contrib_rows], missing=np.nan), pred_contribs=True))
-        write(workdir, f"py_{name}_best.f32", booster.inplace_predict(x_valid, iteration_range=(0, booster.best_iteration + 1)))
+        # XGBoost 3 defines best_iteration only after early stopping; without it the whole model
+        # is the best one, which is what the binding's bestIteration reports.
+        best_iteration = booster.best_iteration if booster.attr("best_iteration") is not None else booster.num_boosted_rounds() - 1
+        write(workdir, f"py_{name}_best.f32", booster.inplace_predict(x_valid, iteration_range=(0, best_iteration + 1)))
         booster.save_model(os.path.join(workdir, f"py_{name}.json"))
         booster.save_model(os.path.join(workdir, f"py_{name}.ubj"))
         for fmt in ("json", "ubj"):
@@ -59,7 +62,7 @@ def main(workdir):
             loaded = xgb.Booster(model_file=ts_model)
             write(workdir, f"py_from_ts_{name}_{fmt}.f32", loaded.inplace_predict(x_valid))
         results[name] = {
-            "best_iteration": booster.best_iteration,
+            "best_iteration": best_iteration,
             "best_score": getattr(booster, "best_score", None) if booster.attr("best_score") is not None else None,
             "num_boosted_rounds": booster.num_boosted_rounds(),
             "evals_result": evals_result,

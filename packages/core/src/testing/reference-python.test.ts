@@ -26,7 +26,7 @@ describe('referencePython', () => {
   it('fails (never skips) with the command to run when the environment is missing', () => {
     process.env.KDAP_PYTHON = '/nonexistent/.venv-ref/bin/python';
     expect(() => referencePython()).toThrow(
-      'The Python reference environment is missing: /nonexistent/.venv-ref/bin/python does not exist. Run `bash scripts/python-ref.sh` from the repository root (or set KDAP_PYTHON to a Python with scikit-learn 1.5.2).',
+      'The Python reference environment is missing: /nonexistent/.venv-ref/bin/python does not exist. Run `bash scripts/python-ref.sh` from the repository root (or set KDAP_PYTHON to a Python with scikit-learn 1.9.1).',
     );
   });
 
@@ -39,6 +39,6 @@ describe('referencePython', () => {
 
   it('fails on another scikit-learn version', () => {
     process.env.KDAP_PYTHON = fakePython('echo 1.4.2');
-    expect(() => referencePython()).toThrow('The Python reference environment has scikit-learn 1.4.2, parity is defined against 1.5.2.');
+    expect(() => referencePython()).toThrow('The Python reference environment has scikit-learn 1.4.2, parity is defined against 1.9.1.');
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** The repository root: the nearest ancestor holding scripts/python-ref.sh (works from src/ and dist/). */
@@ -9,10 +9,17 @@ function repoRoot(): string {
     if (dirname(dir) === dir) return process.cwd();
   }
 }
-const EXPECTED_SKLEARN = '1.5.2';
+/** The scikit-learn the reference environment pins (benchmarks/python/requirements.txt): parity is defined against it. */
+function expectedSklearn(): string {
+  const req = readFileSync(join(repoRoot(), 'benchmarks', 'python', 'requirements.txt'), 'utf8');
+  const pin = /^scikit-learn==(\S+)$/m.exec(req)?.[1];
+  if (!pin) throw new Error('benchmarks/python/requirements.txt pins no scikit-learn version (a line `scikit-learn==X.Y.Z`).');
+  return pin;
+}
+const EXPECTED_SKLEARN = expectedSklearn();
 
 /**
- * The Python of the reference environment (scikit-learn 1.5.2). Parity tests must fail, never
+ * The Python of the reference environment (the scikit-learn of requirements.txt). Parity tests must fail, never
  * skip, when it is missing: a skipped parity test is a parity claim nobody checked.
  */
 export function referencePython(): string {

@@ -398,11 +398,7 @@ describe('XGBoost layer-1 binding', () => {
       "Could not load /x/xgboost_node.node: the XGBoost shared library next to it is missing (libxgboost.so: cannot open shared object file: No such file or directory). Rebuild the addon with 'npm run build --workspace native/xgboost-node', which puts libxgboost.so next to the .node file.",
     );
     expect(explainLoadError('/x/a.node', new Error('invalid ELF header'))).toMatch(
-<<<<<<< HEAD
-      /^Could not load \/x\/a\.node: invalid ELF header\. Build it with 'cd \S+xgboost-node && npm run build'.*apt-get install build-essential cmake libxgboost-dev/,
-=======
-      /^Could not load \/x\/a\.node: invalid ELF header\. Build it with 'npm run build --workspace native\/xgboost-node'.*apt-get install build-essential cmake libgomp1/,
->>>>>>> 3c9c11d (xgboost: XGBoost 3.2.0 built from its pinned source release (sha256-checked sdist via pip, cached under ~/.cache/kdap-ml, libxgboost.so next to the addon with an $ORIGIN rpath, XGBOOST_ROOT override), Python reference stack current (numpy 2.4.6, pandas 3.1.1, scikit-learn 1.9.1, optuna 4.9.0, mlflow 3.17.2, xgboost 3.2.0 on the same library); native categorical columns (DMatrix.fromColumns, Booster.predictColumns, category names from the model); one executor (kdap::Executor) for both addons)
+      /^Could not load \/x\/a\.node: invalid ELF header\. Build it with 'cd \S+xgboost-node && npm run build'.*apt-get install build-essential cmake libgomp1/,
     );
   });
 });

@@ -212,21 +212,15 @@ export function addonDescription(): AddonDescription {
     packageName: '@kdap/xgboost-node',
     packageDir,
     file: path.join(packageDir, 'build', 'Release', 'xgboost_node.node'),
-    needs: 'cmake, a C++17 compiler and the XGBoost library (or XGBOOST_ROOT set to a prefix with include/xgboost/c_api.h and lib/libxgboost.so)',
-    aptPackages: ['build-essential', 'cmake', 'libxgboost-dev'],
+    needs: 'cmake, a C++17 compiler and OpenMP (XGBoost itself is built from its pinned source release, or taken from XGBOOST_ROOT)',
+    aptPackages: ['build-essential', 'cmake', 'libgomp1'],
   };
 }
 
 const BUILD_HINT =
-<<<<<<< HEAD
-  `Build it with '${sourceBuildCommand(addonDescription())}' (needs cmake, a C++17 compiler and the XGBoost ` +
-  "library: 'apt-get install build-essential cmake libxgboost-dev' on Debian/Ubuntu, or set XGBOOST_ROOT to a prefix " +
-  'with include/xgboost/c_api.h and lib/libxgboost.so).';
-=======
-  "Build it with 'npm run build --workspace native/xgboost-node' (needs cmake, a C++17 compiler and OpenMP: " +
+  `Build it with '${sourceBuildCommand(addonDescription())}' (needs cmake, a C++17 compiler and OpenMP: ` +
   "'apt-get install build-essential cmake libgomp1' on Debian/Ubuntu; XGBoost itself is built from its pinned " +
   'source release and cached, or taken from XGBOOST_ROOT, a prefix with include/xgboost/c_api.h and lib/libxgboost.so).';
->>>>>>> 3c9c11d (xgboost: XGBoost 3.2.0 built from its pinned source release (sha256-checked sdist via pip, cached under ~/.cache/kdap-ml, libxgboost.so next to the addon with an $ORIGIN rpath, XGBOOST_ROOT override), Python reference stack current (numpy 2.4.6, pandas 3.1.1, scikit-learn 1.9.1, optuna 4.9.0, mlflow 3.17.2, xgboost 3.2.0 on the same library); native categorical columns (DMatrix.fromColumns, Booster.predictColumns, category names from the model); one executor (kdap::Executor) for both addons)
 
 /** The message for a failed load of `file`: what is missing and the command that fixes it. */
 export function explainLoadError(file: string, error: unknown): string {

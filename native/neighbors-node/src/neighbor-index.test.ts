@@ -83,7 +83,7 @@ describe('NeighborIndex', () => {
         return { distances, indices };
       };
       expect(run('generic')).toEqual(run('auto'));
-      expectKdapError(() => b.query(h, points, 3000, 15, true, 1, new Float64Array(45000), new Int32Array(45000), 'avx512' as never), 'ERR_KDAP_PARAMETER', /'kernel' must be 'auto' or 'generic'/);
+      expectKdapError(() => b.query(h, points, 3000, 15, true, 1, new Float64Array(45000), new Int32Array(45000), 'avx512' as never), 'ERR_KDAP_PARAMETER', /The 'kernel' argument must be 'auto' or 'generic'/);
     } finally {
       b.dispose(h);
     }
@@ -124,17 +124,17 @@ describe('NeighborIndex', () => {
   it('checks again in C++: layer-1 calls with bad arguments throw the kernel errors', () => {
     const b = binding();
     const points = gaussian(10, 2, 4);
-    expectKdapError(() => b.build(points, 10, 3, 16), 'ERR_KDAP_PARAMETER', /'points' must hold rows \* cols = 30 values, got 20/);
+    expectKdapError(() => b.build(points, 10, 3, 16), 'ERR_KDAP_PARAMETER', /The 'points' argument must hold rows \* cols = 30 values\. Got 20\./);
     const nan = points.slice();
     nan[5] = NaN;
-    expectKdapError(() => b.build(nan, 10, 2, 16), 'ERR_KDAP_PARAMETER', /'points' must hold finite numbers, but row 2, column 1 holds NaN/);
+    expectKdapError(() => b.build(nan, 10, 2, 16), 'ERR_KDAP_PARAMETER', /The 'points' argument must hold finite numbers, but row 2, column 1 holds NaN/);
     const h = b.build(points, 10, 2, 16);
     const out = () => [new Float64Array(20), new Int32Array(20)] as const;
-    expectKdapError(() => b.query(h, points, 10, 10, true, 1, ...out()), 'ERR_KDAP_PARAMETER', /'k' must be between 1 and 9/);
-    expectKdapError(() => b.query(h, points, 10, 2, false, 1, new Float64Array(19), new Int32Array(20)), 'ERR_KDAP_PARAMETER', /'distances' must hold rows \* k = 20/);
+    expectKdapError(() => b.query(h, points, 10, 10, true, 1, ...out()), 'ERR_KDAP_PARAMETER', /The 'k' argument must be between 1 and 9/);
+    expectKdapError(() => b.query(h, points, 10, 2, false, 1, new Float64Array(19), new Int32Array(20)), 'ERR_KDAP_PARAMETER', /The 'distances' argument must hold rows \* k = 20/);
     const shared = new Float64Array(20);
     expectKdapError(() => b.query(h, points, 10, 2, false, 1, shared, new Int32Array(shared.buffer, 0, 20)), 'ERR_KDAP_PARAMETER', /must not share memory/);
-    expectKdapError(() => b.query({} as never, points, 10, 2, false, 1, ...out()), 'ERR_KDAP_PARAMETER', /'index' must be a NeighborIndex handle/);
+    expectKdapError(() => b.query({} as never, points, 10, 2, false, 1, ...out()), 'ERR_KDAP_PARAMETER', /The 'index' argument must be a NeighborIndex handle/);
     expect(b.dispose(h)).toBe(true);
     expect(b.dispose(h)).toBe(false);
     expectKdapError(() => b.query(h, points, 10, 2, false, 1, ...out()), 'ERR_KDAP_DISPOSED', /NeighborIndex has been disposed/);

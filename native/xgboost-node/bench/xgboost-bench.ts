@@ -155,10 +155,11 @@ async function main(): Promise<void> {
         hi: Math.max(...ratios),
       };
     };
-    const row = (step: string, ts: (p: Pair) => number, py: (p: Pair) => number) => {
+    /** `scale` 1e6 prints the times in microseconds (single-row calls), else seconds. */
+    const row = (step: string, ts: (p: Pair) => number, py: (p: Pair) => number, scale = 1) => {
       const q = stat(chosen, ts, py);
       const all = stat(pairs, ts, py);
-      return `| ${step} | ${q.ts.toFixed(3)} | ${q.py.toFixed(3)} | ${q.ratio.toFixed(3)} | ${q.lo.toFixed(3)}-${q.hi.toFixed(3)} | ${all.ratio.toFixed(3)} (${all.lo.toFixed(3)}-${all.hi.toFixed(3)}) |`;
+      return `| ${step} | ${(q.ts * scale).toFixed(3)} | ${(q.py * scale).toFixed(3)} | ${q.ratio.toFixed(3)} | ${q.lo.toFixed(3)}-${q.hi.toFixed(3)} | ${all.ratio.toFixed(3)} (${all.lo.toFixed(3)}-${all.hi.toFixed(3)}) |`;
     };
     const n = ROWS.toLocaleString('en-US');
     const lines = [
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
       row(`train ${ROUNDS} rounds`, (p) => p.ts.train, (p) => p.py.train),
       row(`predict ${n} rows (async, in place)`, (p) => p.ts.predict, (p) => p.py.predict),
       row(`predict ${n} rows (predictSync, in place)`, (p) => p.ts.predictSync, (p) => p.py.predict),
-      row(`predict 1 row, p50 of ${SINGLE_ROWS.toLocaleString('en-US')} (predictSync vs inplace_predict)`, (p) => p.ts.single, (p) => p.py.single),
+      row(`predict 1 row, p50 of ${SINGLE_ROWS.toLocaleString('en-US')} (predictSync vs inplace_predict; times in us)`, (p) => p.ts.single, (p) => p.py.single, 1e6),
       '',
       `Per pair (train TS/Py s, other-process CPUs TS/Py): ${pairs.map((p) => `${p.ts.train.toFixed(2)}/${p.py.train.toFixed(2)} (${p.other.ts.toFixed(2)}/${p.other.py.toFixed(2)})`).join(', ')}.`,
       `Predictions TS vs Python: max relative difference ${diff.relative.toExponential(2)}, max absolute ${diff.absolute.toExponential(2)}.`,

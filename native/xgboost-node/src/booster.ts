@@ -433,11 +433,25 @@ export class Booster extends NativeResource<BoosterHandle> {
         b.dmatrixFree(dm);
       }
     };
-    if (options.contributions) return viaDMatrix(PredictType.Contributions);
+    return this.#inPlaceOr(type, options.contributions, viaDMatrix, () =>
+      withCallSite(b.boosterPredictFromDenseAsync(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing), callSite),
+    );
+  }
+
+  /**
+   * In-place prediction while the model allows it; SHAP values, and models that refuse in-place
+   * prediction (remembered after the first refusal), go through a DMatrix.
+   */
+  async #inPlaceOr(
+    type: number,
+    contributions: boolean | undefined,
+    viaDMatrix: (predictType: number) => Promise<Float32Array>,
+    inPlace: () => Promise<{ values: Float32Array }>,
+  ): Promise<Float32Array> {
+    if (contributions) return viaDMatrix(PredictType.Contributions);
     if (!this.#inPlace) return viaDMatrix(type);
     try {
-      const r = await withCallSite(b.boosterPredictFromDenseAsync(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing), callSite);
-      return r.values;
+      return (await inPlace()).values;
     } catch (e) {
       if (!isInPlaceUnsupported(e)) throw e;
       this.#inPlace = false;
@@ -475,16 +489,9 @@ export class Booster extends NativeResource<BoosterHandle> {
         b.dmatrixFree(dm);
       }
     };
-    if (options.contributions) return viaDMatrix(PredictType.Contributions);
-    if (!this.#inPlace) return viaDMatrix(type);
-    try {
-      const r = await withCallSite(b.boosterPredictFromColumnsAsync(this.handle, [...columns], shape.rows, type, range[0], range[1], missing), callSite);
-      return r.values;
-    } catch (e) {
-      if (!isInPlaceUnsupported(e)) throw e;
-      this.#inPlace = false;
-      return viaDMatrix(type);
-    }
+    return this.#inPlaceOr(type, options.contributions, viaDMatrix, () =>
+      withCallSite(b.boosterPredictFromColumnsAsync(this.handle, [...columns], shape.rows, type, range[0], range[1], missing), callSite),
+    );
   }
 
   /** {@link Booster.predictColumns} on the JS thread (small batches). */

@@ -152,6 +152,11 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
    */
   override async fit(table: FeatureTable, options: BudgetFitOptions = {}): Promise<TrainResult> {
     if (this.#preparing) return super.fit(table, options); // the base class refuses overlapping trainings
+    if (table === null || typeof table !== 'object' || !Array.isArray(table.columnNames)) {
+      // The generators return { table, truth }: the most likely slip, so say so.
+      const hint = table !== null && typeof table === 'object' && 'table' in table ? " It looks like a generator's result: pass its .table." : '';
+      throw new ParameterError('table', `The 'table' argument of ${NAME}.fit must be a Table (readTable, Table.fromColumns). Got ${describe(table)}.${hint}`);
+    }
     const { holdOut, ...fitOptions } = options ?? {};
     const target = fitOptions.target ?? this.config.features.target;
     const columns = { spend: this.spendFeature, channel: CHANNEL_FEATURE, target };

@@ -26,6 +26,18 @@ async function fitError(table: Table, options = {}): Promise<KdapError> {
 }
 
 describe('BudgetOptimizerTrainer checks its training data at fit', () => {
+  it('refuses something that is not a Table with a ParameterError, and points at .table for a generator result', async () => {
+    const fit = (table: unknown) => new BudgetOptimizerTrainer({ config: testConfig() }).fit(table as Table);
+    await expect(fit(undefined)).rejects.toMatchObject({
+      code: 'ERR_KDAP_PARAMETER',
+      message: "The 'table' argument of BudgetOptimizerTrainer.fit must be a Table (readTable, Table.fromColumns). Got undefined.",
+    });
+    await expect(fit({ table: data.train, truth: {} })).rejects.toMatchObject({
+      code: 'ERR_KDAP_PARAMETER',
+      message: expect.stringMatching(/must be a Table .*Got .*\. It looks like a generator's result: pass its \.table\.$/),
+    });
+  });
+
   it('says a 0-row table is empty (not an internal Dataset message)', async () => {
     const e = await fitError(data.train.slice(0, 0));
     expect(e).toBeInstanceOf(InsufficientDataError);

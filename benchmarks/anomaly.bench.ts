@@ -15,9 +15,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IsolationForest, LocalOutlierFactor } from '@kdap/anomaly';
+import { runPythonScript } from '@kdap/test-support';
 import { outlierData } from '../packages/anomaly/src/testing/outlier-data';
 import { runParity } from '../packages/anomaly/src/testing/parity';
-import { runPython } from '../scripts/testing/python-ref';
 import { arg, median } from './report';
 
 const COLS = 10;
@@ -61,7 +61,7 @@ export async function anomalyBench(argv: string[]): Promise<string> {
           const t2 = performance.now();
           ts.push((t2 - t0) / 1000);
           tsParts.push([(t1 - t0) / 1000, (t2 - t1) / 1000]);
-          const out = JSON.parse(runPython('anomaly_bench.py', [file, String(rows), String(COLS), model, String(jobs), String(lofTrain)], { timeoutMs: 1_800_000 })) as {
+          const out = JSON.parse(runPythonScript('anomaly_bench.py', [file, String(rows), String(COLS), model, String(jobs), String(lofTrain)], { timeoutMs: 1_800_000 })) as {
             fit_s: number;
             score_s: number;
           };

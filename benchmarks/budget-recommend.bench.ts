@@ -14,7 +14,7 @@ import path from 'node:path';
 import { BudgetOptimizerTrainer, type BudgetOptimizer } from '@kdap/budget';
 import { budgetOptimizerDefaults } from '@kdap/core';
 import { SeededRandom, syntheticMarketingSpend } from '@kdap/preprocessing';
-import { runPython } from '../scripts/testing/python-ref';
+import { runPythonScript } from '@kdap/test-support';
 import { arg, median, ratioRow } from './report';
 
 interface Internals {
@@ -91,7 +91,7 @@ export async function budgetRecommendBench(argv: string[]): Promise<string> {
         }
       };
       const py = () => {
-        const out = JSON.parse(runPython('budget_recommend.py', [dir, '1'], { timeoutMs: 1_800_000 })) as { single_ms: number[]; many_s: number[] };
+        const out = JSON.parse(runPythonScript('budget_recommend.py', [dir, '1'], { timeoutMs: 1_800_000 })) as { single_ms: number[]; many_s: number[] };
         pySingle.push(...out.single_ms);
         pyMany.push(...out.many_s);
       };

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { BudgetOptimizerTrainer } from '@kdap/budget';
 import { budgetOptimizerDefaults } from '@kdap/core';
 import { syntheticMarketingSpend } from '@kdap/preprocessing';
-import { runPython } from '../scripts/testing/python-ref';
+import { runPythonScript } from '@kdap/test-support';
 import { arg, median, ratioRow } from './report';
 
 export async function budgetBench(argv: string[]): Promise<string> {
@@ -55,7 +55,7 @@ export async function budgetBench(argv: string[]): Promise<string> {
           }),
         );
         const args = [path.join(dir, 'data.csv'), path.join(dir, 'params.json'), path.join(dir, `py-${jobs}-${rep}`)];
-        const out = JSON.parse(runPython('budget_bench.py', args, { timeoutMs: 1_800_000 })) as { total_s: number; lightgbm_s: number; best_iteration: number };
+        const out = JSON.parse(runPythonScript('budget_bench.py', args, { timeoutMs: 1_800_000 })) as { total_s: number; lightgbm_s: number; best_iteration: number };
         py.push(out.total_s);
         pyLightgbm.push(out.lightgbm_s);
         best = { ts: result.bestIteration, py: out.best_iteration };

@@ -9,8 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Booster, Dataset } from '@kdap/lightgbm-node';
-import { runPython } from '../scripts/testing/python-ref';
-import { SeededRandom } from '../scripts/testing/random';
+import { runPythonScript, SeededRandom } from '@kdap/test-support';
 import { arg, median, ratioRow } from './report';
 
 interface Timings { train_s: number; predict_s: number; row_p50_us: number; row_p99_us: number; checksum: number }
@@ -61,7 +60,7 @@ export async function lightgbmBench(argv: string[]): Promise<string> {
     lat.sort((a, b) => a - b);
     booster.dispose();
     ts.push({ train_s: train, predict_s: predict, row_p50_us: lat[lat.length >> 1]!, row_p99_us: lat[Math.floor(lat.length * 0.99)]!, checksum: pred.reduce((a, b) => a + b, 0) });
-    py.push(JSON.parse(runPython('lightgbm_bench.py', [dir, String(rows), String(cols), String(rounds), String(singleRows)], { timeoutMs: 1_800_000 })) as Timings);
+    py.push(JSON.parse(runPythonScript('lightgbm_bench.py', [dir, String(rows), String(cols), String(rounds), String(singleRows)], { timeoutMs: 1_800_000 })) as Timings);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 

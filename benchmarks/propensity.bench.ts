@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { categoricalColumn, numericColumn, readTable, syntheticCustomers, Table, writeTable } from '@kdap/preprocessing';
 import { PropensityScorer, PropensityTrainer } from '@kdap/propensity';
-import { runPython } from '../scripts/testing/python-ref';
+import { runPythonScript } from '@kdap/test-support';
 import { arg, median, ratioRow } from './report';
 
 function range(values: number[]): string {
@@ -69,7 +69,7 @@ export async function propensityBench(argv: string[]): Promise<string> {
           seed: trainer.config.data.random_state,
         }),
       );
-      const pyOut = JSON.parse(runPython('propensity_bench.py', ['train', trainFile, path.join(dir, 'params.json'), path.join(dir, `py-${rep}`)], { timeoutMs: 3_600_000 })) as {
+      const pyOut = JSON.parse(runPythonScript('propensity_bench.py', ['train', trainFile, path.join(dir, 'params.json'), path.join(dir, `py-${rep}`)], { timeoutMs: 3_600_000 })) as {
         seconds: number;
         best_iteration: number;
         auc_roc: number;
@@ -112,7 +112,7 @@ export async function propensityBench(argv: string[]): Promise<string> {
       });
       await writeTable(out, path.join(dir, 'scores-ts.parquet'));
       tsScore.push((performance.now() - t0) / 1000);
-      const pyOut = JSON.parse(runPython('propensity_bench.py', ['score', path.join(bundle, 'model.json'), stateFile, scoreFile, path.join(dir, 'scores-py.parquet'), '1'], { timeoutMs: 1_800_000 })) as {
+      const pyOut = JSON.parse(runPythonScript('propensity_bench.py', ['score', path.join(bundle, 'model.json'), stateFile, scoreFile, path.join(dir, 'scores-py.parquet'), '1'], { timeoutMs: 1_800_000 })) as {
         seconds: number[];
         checksum: number;
       };

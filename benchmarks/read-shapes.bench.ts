@@ -21,6 +21,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { referencePython } from '@kdap/test-support';
 import { arg, median } from './report';
 
 interface Manifest {
@@ -108,8 +109,7 @@ export async function readShapesBench(argv: string[]): Promise<string> {
   const scale = arg(argv, '--scale', '1');
   const source = argv.includes('--source');
   if (!source) checkBuilt();
-  const python = process.env.KDAP_PYTHON ?? path.join(ROOT, '.venv-ref', 'bin', 'python');
-  if (!fs.existsSync(python)) throw new Error(`The Python reference environment is missing (${python}). Run \`bash scripts/python-ref.sh\`.`);
+  const python = referencePython();
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-read-shapes-'));
   try {
     const manifest = JSON.parse(

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStudy, TPESampler, type Trial } from '@kdap/tuning';
-import { runPython } from '../scripts/testing/python-ref';
+import { runPythonScript } from '@kdap/test-support';
 import { arg, median } from './report';
 
 const HARTMANN_ALPHA = [1.0, 1.2, 3.0, 3.2];
@@ -156,7 +156,7 @@ export async function tuningBench(argv: string[]): Promise<string> {
           for (let seed = first; seed < first + count; seed++) ts.push(await ours(objective, seed, nTrials));
         };
         const runPy = () => {
-          const out = JSON.parse(runPython('tuning_bench.py', ['quality', name, String(first), String(count), String(nTrials)], { timeoutMs: 3_600_000 })) as { optuna: string; runs: Run[] };
+          const out = JSON.parse(runPythonScript('tuning_bench.py', ['quality', name, String(first), String(count), String(nTrials)], { timeoutMs: 3_600_000 })) as { optuna: string; runs: Run[] };
           optunaVersion = out.optuna;
           py.push(...out.runs);
         };
@@ -174,7 +174,7 @@ export async function tuningBench(argv: string[]): Promise<string> {
         const p = mannWhitneyGreater(x, y);
         const file = path.join(dir, `mwu-${name}-${k}.json`);
         fs.writeFileSync(file, JSON.stringify({ x, y }));
-        const scipy = (JSON.parse(runPython('tuning_bench.py', ['mwu', file])) as { p_greater: number }).p_greater;
+        const scipy = (JSON.parse(runPythonScript('tuning_bench.py', ['mwu', file])) as { p_greater: number }).p_greater;
         const pBetter = mannWhitneyGreater(y, x);
         quality.push(
           `| ${name} | ${k} | ${fmt(median(x))} | ${fmt(median(y))} | ${fmt(median(x) - optimum)} / ${fmt(median(y) - optimum)} | ${p.toFixed(3)} (scipy ${scipy.toFixed(3)}) | ${pBetter.toFixed(3)} | ${p >= 0.05 ? 'yes' : '**no**'} |`,

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KdapError } from '@kdap/errors';
-import { expectKdapError } from '@kdap/test-support';
+import { expectKdapError, SeededRandom } from '@kdap/test-support';
 import { AbortError, Booster, Dataset, DisposedError, NativeError, ParameterError, binding, setLogger } from './index';
-import { SeededRandom } from '../../../scripts/testing/random';
 
 const COLS = 6;
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runTsChild } from '../../../scripts/testing/child';
+import { runTsChild } from '@kdap/test-support';
 
 test('2,000 create/train(10 it)/predict/dispose cycles grow RSS by less than 30 MB', () => {
   const r = runTsChild(path.join(__dirname, 'leak.child.ts'), ['2000'], { nodeArgs: ['--expose-gc'], timeoutMs: 600_000 });

@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runPythonScript, SeededRandom } from '@kdap/test-support';
 import { Booster, Dataset, type Params } from './index';
-import { runPython } from '../../../scripts/testing/python-ref';
-import { SeededRandom } from '../../../scripts/testing/random';
 
 const ROWS = 20_000;
 const COLS = 20;
@@ -84,7 +83,7 @@ describe('parity with Python LightGBM (same pinned source build)', () => {
       tsResults.set(c.name, { pred: await booster.predict(Xtest, { rows: ROWS - N_TRAIN, cols: COLS }), best: booster.bestIteration, booster });
     }
     fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ rows: ROWS, cols: COLS, nTrain: N_TRAIN, cases }));
-    py = JSON.parse(runPython('lightgbm_parity.py', [dir]));
+    py = JSON.parse(runPythonScript('lightgbm_parity.py', [dir]));
   }, 600_000);
 
   afterAll(() => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runTsChild } from '../../../scripts/testing/child';
+import { runTsChild } from '@kdap/test-support';
 
 test('works inside worker_threads, with concurrent predictions from several workers', () => {
   const r = runTsChild(path.join(__dirname, 'worker.child.ts'), [], { timeoutMs: 300_000 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runTsChild } from '../../../scripts/testing/child';
+import { runTsChild } from '@kdap/test-support';
 
 test('1,000 build/query/dispose cycles (2,000 x 8 points, ~130 KB native each) grow RSS by less than 20 MB and free every index', () => {
   const r = runTsChild(path.join(__dirname, 'leak.child.ts'), ['1000'], { nodeArgs: ['--expose-gc'], timeoutMs: 600_000 });

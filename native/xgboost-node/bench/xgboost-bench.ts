@@ -20,8 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Booster, DMatrix, setVerbosity, xgboostBuildInfo, xgboostVersion } from '@kdap/xgboost-node';
-import { maxDifference, readFloat32, referencePython, writeFloat32 } from '../src/testing/python';
-import { makeFixture } from '../src/testing/random';
+import { maxDifference, readFloat32, referencePython, tabularProblem, writeFloat32 } from '@kdap/test-support';
 
 const ROWS = 200_000;
 const COLS = 30;
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
   setVerbosity(1);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgb-bench-'));
   try {
-    const fx = makeFixture(ROWS, COLS, 424242);
+    const fx = tabularProblem(ROWS, COLS, 424242);
     writeFloat32(path.join(dir, 'x.f32'), fx.x);
     writeFloat32(path.join(dir, 'y.f32'), fx.yBinary);
     fs.writeFileSync(

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NativeError } from '@kdap/errors';
+import { tabularProblem } from '@kdap/test-support';
 import { binding, explainLoadError, type BoosterHandle, type DMatrixHandle } from './binding';
 import { argError, disposedError } from './testing/matchers';
-import { makeFixture } from './testing/random';
 
 const b = binding();
 
-const fx = makeFixture(300, 4, 11);
+const fx = tabularProblem(300, 4, 11);
 
 function trainedBooster(rounds = 3): { booster: BoosterHandle; dmat: DMatrixHandle } {
   const dmat = b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, NaN, -1);

@@ -2,16 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AbortError, DisposedError, NativeError } from '@kdap/errors';
+import { expectKdapError, tabularProblem } from '@kdap/test-support';
 import { Booster, parseEvalString, type IterationInfo } from './booster';
 import { DMatrix, type FeatureType } from './dmatrix';
 import { setLogger as setXgbLogger, setVerbosity } from './library';
 import type { Params } from './params';
 import { argError, paramError } from './testing/matchers';
-import { expectKdapError } from '@kdap/test-support';
-import { makeFixture } from './testing/random';
 
-const train = makeFixture(2000, 6, 21);
-const valid = makeFixture(500, 6, 22);
+const train = tabularProblem(2000, 6, 21);
+const valid = tabularProblem(500, 6, 22);
 const binaryParams = { objective: 'binary:logistic', eval_metric: ['logloss', 'auc'], max_depth: 3, eta: 0.3, nthread: 2, seed: 1 };
 
 

@@ -10,11 +10,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NativeError } from '@kdap/errors';
+import { readFloat32, runPythonScript, SeededRandom } from '@kdap/test-support';
 import { Booster } from './booster';
 import type { Column } from './binding';
 import { DMatrix } from './dmatrix';
-import { readFloat32, runPythonScript } from './testing/python';
-import { SeededRandom } from '../../../scripts/testing/random';
 
 const TRAIN_CATEGORIES = ['red', 'green', 'blue', 'amber', 'violet', 'teal'];
 // Another order, plus one category training never saw.
@@ -72,7 +71,7 @@ describe('native categorical features: parity with the Python xgboost package', 
       path.join(dir, 'cat_spec.json'),
       JSON.stringify({ train, test, train_categories: TRAIN_CATEGORIES, test_categories: TEST_CATEGORIES, params: PARAMS, num_boost_round: 30 }),
     );
-    runPythonScript('xgb_categorical_reference.py', [dir]);
+    runPythonScript(path.join(__dirname, '..', 'test', 'python', 'xgb_categorical_reference.py'), [dir]);
     py = JSON.parse(fs.readFileSync(path.join(dir, 'py_cat_results.json'), 'utf8')) as typeof py;
   }, 600_000);
 

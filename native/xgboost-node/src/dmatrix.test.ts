@@ -1,9 +1,9 @@
 import { DisposedError, ParameterError } from '@kdap/errors';
+import { tabularProblem } from '@kdap/test-support';
 import { DMatrix } from './dmatrix';
 import { paramError } from './testing/matchers';
-import { makeFixture } from './testing/random';
 
-const fx = makeFixture(200, 5, 3);
+const fx = tabularProblem(200, 5, 3);
 
 
 describe('DMatrix', () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runTsChild } from '../../../scripts/testing/child';
+import { runTsChild } from '@kdap/test-support';
 
 /**
  * Property-based boundary test: random argument types, shapes and values (NaN/Infinity, negative

@@ -2,14 +2,14 @@
  * Run by leak.test.ts in a child process (with --expose-gc): create/train/predict/dispose cycles
  * on tiny data through the public API, printing RSS after a warm-up and at the end as JSON.
  */
+import { tabularProblem } from '@kdap/test-support';
 import { Booster } from './booster';
 import { DMatrix } from './dmatrix';
 import { liveHandles, setVerbosity } from './library';
-import { makeFixture } from './testing/random';
 
 const cycles = Number(process.argv[2] ?? 2000);
 const warmup = Math.min(200, Math.floor(cycles / 10));
-const fx = makeFixture(64, 4, 5);
+const fx = tabularProblem(64, 4, 5);
 const gc = (globalThis as { gc?: () => void }).gc;
 setVerbosity(0);
 

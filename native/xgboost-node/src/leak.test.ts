@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runTsChild } from '../../../scripts/testing/child';
+import { runTsChild } from '@kdap/test-support';
 
 /**
  * Leak check: 2,000 create/train/predict/dispose cycles (DMatrix.create, Booster.train with an

@@ -7,11 +7,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { maxDifference, readFloat32, runPythonScript, tabularProblem, writeFloat32 } from '@kdap/test-support';
 import { Booster } from './booster';
 import { DMatrix } from './dmatrix';
 import type { Params } from './params';
-import { maxDifference, readFloat32, runPythonScript, writeFloat32 } from './testing/python';
-import { makeFixture } from './testing/random';
 
 const ROWS_TRAIN = 20_000;
 const ROWS_VALID = 5_000;
@@ -64,8 +63,8 @@ describe('parity with the Python xgboost package', () => {
   let xValid: Float32Array;
 
   beforeAll(async () => {
-    const train = makeFixture(ROWS_TRAIN, COLS, 20240501);
-    const valid = makeFixture(ROWS_VALID, COLS, 20240502);
+    const train = tabularProblem(ROWS_TRAIN, COLS, 20240501);
+    const valid = tabularProblem(ROWS_VALID, COLS, 20240502);
     writeFloat32(path.join(dir, 'x_train.f32'), train.x);
     writeFloat32(path.join(dir, 'x_valid.f32'), valid.x);
     for (const [name, fx] of [['train', train], ['valid', valid]] as const) {
@@ -98,7 +97,7 @@ describe('parity with the Python xgboost package', () => {
       booster.save(path.join(dir, `ts_${c.name}.json`));
       booster.save(path.join(dir, `ts_${c.name}.ubj`));
     }
-    runPythonScript('xgb_reference.py', [dir]);
+    runPythonScript(path.join(__dirname, '..', 'test', 'python', 'xgb_reference.py'), [dir]);
     py = JSON.parse(fs.readFileSync(path.join(dir, 'py_results.json'), 'utf8')) as typeof py;
   }, 600_000);
 

@@ -1,5 +1,5 @@
 import { anomalyDetectorDefaults, FeatureSchema } from '@kdap/core';
-import { runPythonJson } from '@kdap/core/testing';
+import { runPythonJson } from '@kdap/test-support';
 import { syntheticMetricSeries } from '@kdap/preprocessing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ it('ensemble F1 on synthetic series is within 0.02 of the same pipeline with sci
     writeFileSync(join(dir, 'features.f64'), features.values);
     writeFileSync(join(dir, 'labels.u8'), Uint8Array.from(rowOf, (r) => labels[r]!));
     writeFileSync(join(dir, 'ts_flags.u8'), Uint8Array.from(rowOf, (r) => flags[r]!));
-    const report = runPythonJson<Record<string, number>>(join(__dirname, '../../../benchmarks/python/anomaly_ensemble_parity.py'), {
+    const report = runPythonJson<Record<string, number>>('anomaly_ensemble_parity.py', {
       dir,
       rows: features.rows,
       cols: features.cols,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runTsChild } from '../../../scripts/testing/child';
+import { runTsChild } from '@kdap/test-support';
 
 /**
  * Lifetime through the product API: 200 times train (2,000 rows), refit and dispose a

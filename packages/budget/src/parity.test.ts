@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { runPythonJson } from '@kdap/core/testing';
+import { runPythonJson } from '@kdap/test-support';
 import { BudgetOptimizerTrainer } from './trainer';
 import { syntheticSplit, testConfig } from './testing/fixtures';
 
@@ -27,7 +26,7 @@ describe('parity with Python LightGBM (.venv-ref) on the same data and parameter
     const model = trainer.model;
     const schema = trainer.featureSchema;
     const Xval = trainer.featureMatrix(data.validation);
-    const python = runPythonJson<PythonResult>(join(__dirname, '../../../benchmarks/python/budget_parity.py'), {
+    const python = runPythonJson<PythonResult>('budget_parity.py', {
       train: { X: rowsOf(trainer.featureMatrix(data.train)), y: Array.from(data.train.numeric('return').values) },
       validation: { X: rowsOf(Xval), y: Array.from(data.validation.numeric('return').values) },
       feature_names: schema.featureNames,

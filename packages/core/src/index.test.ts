@@ -53,6 +53,6 @@ it('loads the repository config through the public entry point', () => {
 
 it('exposes the test support as @kdap/core/testing', () => {
   expect(Object.keys(testing).sort()).toEqual(
-    ['SeededRandom', 'categoriesOf', 'numbersOf', 'referencePython', 'runPythonJson', 'runTrainerContract', 'tableOf', 'withColumn', 'withoutColumns'].sort(),
+    ['categoriesOf', 'numbersOf', 'runTrainerContract', 'tableOf', 'withColumn', 'withoutColumns'].sort(),
   );
 });

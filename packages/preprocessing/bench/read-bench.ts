@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { referencePython } from '@kdap/test-support';
 import { useJavaScriptVectorCopy, vectorCopyPath } from '../src/io/duckdbVectors';
 import { readTable } from '../src/io/readTable';
 import type { Table } from '../src/table/Table';
@@ -156,8 +157,7 @@ async function main(): Promise<void> {
 
   const rows = argument('rows', 1_000_000);
   const repeats = argument('repeats', 7);
-  const python = process.env.KDAP_PYTHON ?? path.resolve(__dirname, '../../../.venv-ref/bin/python');
-  if (!fs.existsSync(python)) throw new Error(`The Python reference environment is missing (${python}). Run \`bash scripts/python-ref.sh\`.`);
+  const python = referencePython();
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-read-bench-'));
   try {
     const { csv, parquet, mixedCsv, mixedParquet } = await generate(directory, rows);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { runPythonJson } from '@kdap/core/testing';
+import { runPythonJson } from '@kdap/test-support';
 import { SeededRandom } from '@kdap/preprocessing';
 import { expectKdapError } from '@kdap/test-support';
 import { IsotonicCalibrator, poolAdjacentViolators } from './isotonic';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FeatureTable } from '@kdap/core';
-import { runPythonJson } from '@kdap/core/testing';
+import { runPythonJson } from '@kdap/test-support';
 import { syntheticCustomers } from '@kdap/preprocessing';
 import { propensitySplits } from './splits';
 import { takeRows } from './table-rows';

@@ -1,1 +1,12 @@
+/**
+ * What the KDAP ML tests and benchmarks share (never published): one seeded generator, one runner of
+ * the Python reference environment, a child-process runner, fixtures and assertions.
+ */
+export { maxDifference, maxScaledDifference } from './differences';
 export { expectKdapError } from './expect-kdap-error';
+export { readFloat32, temporaryDirectory, writeFloat32 } from './files';
+export { fromPythonNumbers, pythonScript, referencePython, runPythonJson, runPythonScript, runPythonSnippet, type RunPythonOptions } from './reference-python';
+export { repoRoot } from './repo-root';
+export { SeededRandom } from './seeded-random';
+export { tabularProblem, type TabularProblem } from './tabular-problem';
+export { describeExit, runTsChild, type ChildResult } from './ts-child';

@@ -1,4 +1,4 @@
-import { runPythonJson } from '@kdap/core/testing';
+import { runPythonJson } from '@kdap/test-support';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +64,7 @@ export function runParity(options: ParityOptions): ParityReport & { timings: { i
     writeFileSync(join(dir, 'lof_predict.i8'), lof.predict(data));
     const lofMs = performance.now() - started;
     writeFileSync(join(dir, 'ts.json'), JSON.stringify({ if_offset: forest.offset, lof_offset: lof.offset }));
-    const report = runPythonJson<ParityReport>(join(__dirname, '../../../../benchmarks/python/anomaly_parity.py'), {
+    const report = runPythonJson<ParityReport>('anomaly_parity.py', {
       dir,
       rows,
       cols,

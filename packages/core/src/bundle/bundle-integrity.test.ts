@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectKdapError } from '@kdap/test-support';
+import { expectKdapError, SeededRandom } from '@kdap/test-support';
 import { budgetOptimizerDefaults } from '../config/defaults';
 import { applyOverrides } from '../config/load-config';
 import { tableOf } from '../testing/in-memory-table';
 import { LinearBudgetTrainer, loadLinearModel } from '../testing/linear-trainer';
 import { resealManifest, sampleBundle } from '../testing/sample-bundle';
-import { SeededRandom } from '../testing/seeded-random';
 import { loadBundle } from './load-bundle';
 import { BUNDLE_KEY_ENV, canonicalJson, canonicalManifest, manifestSha256 } from './manifest-integrity';
 import { saveBundle } from './save-bundle';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runPythonJson } from '../testing/reference-python';
+import { runPythonJson } from '@kdap/test-support';
 import { sampleBundle } from '../testing/sample-bundle';
 import { saveBundle } from './save-bundle';
 

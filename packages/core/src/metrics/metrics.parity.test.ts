@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { expectKdapError } from '@kdap/test-support';
-import { SeededRandom } from '../testing/seeded-random';
-import { runPythonJson } from '../testing/reference-python';
+import { expectKdapError, runPythonJson, SeededRandom } from '@kdap/test-support';
 import { calibrationCurve } from './calibration';
 import { f1Score, precisionScore, recallScore } from './classification';
 import { brierScoreLoss, logLoss } from './probabilistic';

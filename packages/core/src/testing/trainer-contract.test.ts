@@ -1,8 +1,8 @@
+import { SeededRandom } from '@kdap/test-support';
 import { anomalyDetectorDefaults, budgetOptimizerDefaults, propensityDefaults } from '../config/defaults';
 import { applyOverrides } from '../config/load-config';
 import { tableOf } from './in-memory-table';
 import { LinearBudgetTrainer, LinearPropensityTrainer, loadLinearModel } from './linear-trainer';
-import { SeededRandom } from './seeded-random';
 import { runTrainerContract } from './trainer-contract';
 import { loadZScoreModel, ZScoreAnomalyTrainer } from './zscore-anomaly-trainer';
 

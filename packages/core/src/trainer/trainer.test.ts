@@ -1,10 +1,9 @@
 import { AbortError, ConfigError, ParameterError } from '@kdap/errors';
-import { expectKdapError } from '@kdap/test-support';
+import { expectKdapError, SeededRandom } from '@kdap/test-support';
 import { anomalyDetectorDefaults, budgetOptimizerDefaults, propensityDefaults } from '../config/defaults';
 import { applyOverrides } from '../config/load-config';
 import { categoriesOf, numbersOf, tableOf, withColumn, withoutColumns } from '../testing/in-memory-table';
 import { LinearBudgetTrainer, LinearPropensityTrainer } from '../testing/linear-trainer';
-import { SeededRandom } from '../testing/seeded-random';
 import { ZScoreAnomalyTrainer } from '../testing/zscore-anomaly-trainer';
 import type { TrainingProgress } from './progress';
 import type { TrackedRun } from './tracker';

@@ -7,9 +7,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runPythonSnippet, temporaryDirectory } from '@kdap/test-support';
 import { MISSING_CODE } from '../table/column';
 import type { Table } from '../table/Table';
-import { runPython, temporaryDirectory } from '../testing/python';
 import { readTable } from './readTable';
 import { SMALL_CSV_ROWS } from './small-csv';
 
@@ -102,7 +102,7 @@ describe.each([
   let pandas: Record<string, PandasColumns>;
   beforeAll(() => {
     fs.mkdirSync(folder, { recursive: true });
-    pandas = runPython<Record<string, PandasColumns>>(WRITE_AND_READ, { directory: folder, rows, seed: rows });
+    pandas = runPythonSnippet<Record<string, PandasColumns>>(WRITE_AND_READ, { directory: folder, rows, seed: rows });
   });
 
   it.each(['plain.parquet', 'dictionary.parquet', 'table.arrow', 'table.csv', 'table.json'])('%s', async (name) => {

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
+import { maxScaledDifference, runPythonSnippet, temporaryDirectory } from '@kdap/test-support';
 import { DataError, ParameterError, SchemaError } from '../errors';
 import { Table } from '../table/Table';
 import { MISSING_CODE, dateColumn, encodeCategorical, numericColumn } from '../table/column';
 import { SeededRandom } from '../random/SeededRandom';
-import { maxScaledDifference, runPython, temporaryDirectory } from '../testing/python';
 import { useJavaScriptVectorCopy, vectorCopyPath } from './duckdbVectors';
 import { readTable } from './readTable';
 import { writeTable } from './writeTable';
@@ -128,7 +128,7 @@ describe('readTable and writeTable', () => {
     }
     const csv = file('parity.csv', `${lines.join('\n')}\n`);
     const table = await readTable(csv);
-    const expected = runPython<Record<string, (number | null)[]>>(
+    const expected = runPythonSnippet<Record<string, (number | null)[]>>(
       `df = pd.read_csv(INPUT['file'], float_precision='round_trip')\nemit({c: df[c].astype(float).tolist() for c in df.columns})`,
       { file: csv },
     );
@@ -309,7 +309,7 @@ describe('integers a float64 cannot hold', () => {
     let file = csv;
     if (format === 'parquet') {
       file = path.join(directory, 'big-int.parquet');
-      runPython(`import pyarrow as pa, pyarrow.parquet as pq\npq.write_table(pa.table({'id': pa.array([1, ${big}, -3], type=pa.int64()), 'x': [0.5, 1.5, 2.5]}), INPUT)\nemit(0)`, file);
+      runPythonSnippet(`import pyarrow as pa, pyarrow.parquet as pq\npq.write_table(pa.table({'id': pa.array([1, ${big}, -3], type=pa.int64()), 'x': [0.5, 1.5, 2.5]}), INPUT)\nemit(0)`, file);
     }
     const error = await readTable(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataError);

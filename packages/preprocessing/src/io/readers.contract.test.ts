@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
+import { temporaryDirectory } from '@kdap/test-support';
 import { DataError, SchemaError } from '../errors';
 import { Table } from '../table/Table';
-import { temporaryDirectory } from '../testing/python';
 import { readTable } from './readTable';
 import { writeTable } from './writeTable';
 import { ReservoirSample } from './reservoirSample';

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { temporaryDirectory } from '@kdap/test-support';
 import { DataError, ParameterError } from '../errors';
 import { Table } from '../table/Table';
 import { MISSING_CODE, categoricalColumn, dateColumn, numericColumn } from '../table/column';
-import { temporaryDirectory } from '../testing/python';
 import { writeAtomically } from './atomicWrite';
 import { connectDuckDB, sqlString } from './duckdb';
 import { readTable } from './readTable';

@@ -1,5 +1,5 @@
+import { runPythonSnippet } from '@kdap/test-support';
 import { ParameterError } from '../errors';
-import { runPython } from '../testing/python';
 import { hillResponse } from './hill';
 import { syntheticMarketingSpend } from './marketingSpend';
 import { CONVERSION_MODEL_FEATURES, type CustomerFeatures, syntheticCustomers } from './customers';
@@ -115,7 +115,7 @@ describe('syntheticCustomers', () => {
 
   it('an unpenalized logistic regression in scikit-learn recovers the true coefficients', () => {
     const records = table.toRecords();
-    const fitted = runPython<{ intercept: number; coefficients: number[] }>(
+    const fitted = runPythonSnippet<{ intercept: number; coefficients: number[] }>(
       `
 from sklearn.linear_model import LogisticRegression
 d = pd.DataFrame(INPUT['records'])

@@ -1,8 +1,8 @@
+import { fromPythonNumbers, maxScaledDifference, runPythonSnippet } from '@kdap/test-support';
 import { DataError, ParameterError, SchemaError } from '../errors';
 import { Table } from '../table/Table';
 import { SeededRandom } from '../random/SeededRandom';
 import { MS_PER_DAY } from '../table/dates';
-import { fromPythonNumbers, maxScaledDifference, runPython } from '../testing/python';
 import { timeSeriesFeatureNames, timeSeriesFeatures } from './timeSeriesFeatures';
 
 const START = Date.UTC(2023, 10, 20);
@@ -33,7 +33,7 @@ describe('timeSeriesFeatures', () => {
     const features = timeSeriesFeatures(table, options);
     const names = timeSeriesFeatureNames(options);
     const records = table.toRecords();
-    const expected = runPython<Record<string, (number | null)[]>>(
+    const expected = runPythonSnippet<Record<string, (number | null)[]>>(
       `
 df = pd.DataFrame({
     'channel_id': INPUT['channel_id'], 'metric': INPUT['metric'],

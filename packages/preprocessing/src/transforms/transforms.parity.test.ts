@@ -1,6 +1,6 @@
+import { fromPythonNumbers, maxScaledDifference, runPythonSnippet } from '@kdap/test-support';
 import { Table } from '../table/Table';
 import { SeededRandom } from '../random/SeededRandom';
-import { fromPythonNumbers, maxScaledDifference, runPython } from '../testing/python';
 import { Imputer } from './Imputer';
 import { MinMaxScaler, RobustScaler, StandardScaler } from './scalers';
 import { Log1p } from './Log1p';
@@ -54,7 +54,7 @@ const CASES: readonly (readonly [string, () => Transform, string, readonly strin
 let reference: Record<string, (number | null)[][]>;
 beforeAll(() => {
   const specs = CASES.map(([label, , expression, names]) => ({ label, names: names.map((n) => NUMERIC.indexOf(n)), expression }));
-  reference = runPython(
+  reference = runPythonSnippet(
     `
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import StandardScaler, RobustScaler, MinMaxScaler
@@ -91,7 +91,7 @@ describe('transforms agree with scikit-learn / NumPy on random data', () => {
     const oneHot = new OneHotEncoder({ columns: ['channel'] }).fit(trainOnly);
     const encoded = oneHot.transform(test);
     const text = (table: Table) => table.toRecords().map((r) => r.channel as string | null);
-    const expected = runPython<{ ordinal: number[]; onehot: number[][]; names: string[] }>(
+    const expected = runPythonSnippet<{ ordinal: number[]; onehot: number[][]; names: string[] }>(
       `
 from sklearn.preprocessing import OrdinalEncoder, OneHotEncoder
 tr = np.array([v for v in INPUT['train'] if v is not None], dtype=object).reshape(-1, 1)

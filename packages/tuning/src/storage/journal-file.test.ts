@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { referencePython } from '@kdap/core/testing';
+import { referencePython } from '@kdap/test-support';
 import { createStudy, TPESampler, TrialPruned, type Trial } from '../index';
 
 const SCRIPT = resolve(__dirname, '../../scripts/optuna_journal.py');

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { referencePython } from './reference-python';
+import { dirname, join } from 'node:path';
+import { referencePython, runPythonScript } from './reference-python';
 
 describe('referencePython', () => {
   const saved = process.env.KDAP_PYTHON;
@@ -40,5 +40,15 @@ describe('referencePython', () => {
   it('fails on another scikit-learn version', () => {
     process.env.KDAP_PYTHON = fakePython('echo 1.4.2');
     expect(() => referencePython()).toThrow('The Python reference environment has scikit-learn 1.4.2, parity is defined against 1.9.1.');
+  });
+});
+
+describe('runPythonScript', () => {
+  it('runs a script from benchmarks/python by name and an absolute path as given', () => {
+    expect(() => runPythonScript('no_such_script.py')).toThrow(/benchmarks\/python\/no_such_script\.py failed \(exit 2\)/);
+    const script = join(mkdtempSync(join(tmpdir(), 'kdap-python-')), 'echo.py');
+    writeFileSync(script, 'import sys; print(sys.argv[1:], sys.stdin.read())');
+    expect(runPythonScript(script, ['a'], { input: 'from stdin' })).toBe("['a'] from stdin\n");
+    rmSync(dirname(script), { recursive: true });
   });
 });

@@ -1,7 +1,6 @@
-/** Seeded fixtures for this package's tests and benchmark (the repo's shared test generator). */
-import { SeededRandom } from '../../../../scripts/testing/random';
+import { SeededRandom } from './seeded-random';
 
-export interface Fixture {
+export interface TabularProblem {
   rows: number;
   cols: number;
   /** Row-major features; about 2% NaN (missing) in the first three columns. */
@@ -12,8 +11,8 @@ export interface Fixture {
   yRegression: Float32Array;
 }
 
-/** A synthetic tabular problem with nonlinear signal, interactions and missing values. */
-export function makeFixture(rows: number, cols: number, seed: number): Fixture {
+/** A synthetic tabular problem with nonlinear signal, interactions and missing values (gradient-boosting tests and benchmarks). */
+export function tabularProblem(rows: number, cols: number, seed: number): TabularProblem {
   const rng = new SeededRandom(seed);
   const x = new Float32Array(rows * cols);
   const yBinary = new Float32Array(rows);

@@ -1,9 +1,10 @@
 /**
- * Test helper: runs a TypeScript file in a fresh Node process (workspace sources, ts-node), so a
- * crash in native code fails the test with the signal instead of killing the test runner.
+ * Runs a TypeScript file in a fresh Node process (workspace sources, ts-node), so a crash in native
+ * code fails the test with the signal instead of killing the test runner.
  */
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root';
 
 export interface ChildResult {
   status: number | null;
@@ -13,15 +14,13 @@ export interface ChildResult {
 }
 
 export function runTsChild(file: string, args: string[] = [], options: { timeoutMs?: number; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): ChildResult {
-  const root = path.resolve(__dirname, '..', '..');
-  const r = spawnSync(process.execPath, [
-    '--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', ...(options.nodeArgs ?? []), file, ...args,
-  ], {
+  const root = repoRoot();
+  const r = spawnSync(process.execPath, ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', ...(options.nodeArgs ?? []), file, ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 300_000,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), ...options.env },
+    env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json'), ...options.env },
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }

@@ -2,10 +2,10 @@
 import { execFileSync } from 'node:child_process';
 
 /**
- * Runs a package's own benchmark script (TypeScript, from source) in a child process with the
- * flags after the benchmark's name, and returns the table it prints.
+ * Runs a benchmark script (benchmarks/*.child.ts, TypeScript from source) in a child process with
+ * the flags after the benchmark's name, and returns the table it prints.
  */
-export function runPackageBench(script: string, name: string, argv: string[]): string {
+export function runChildBench(script: string, name: string, argv: string[]): string {
   const flags = argv.filter((a, i) => !(i === 0 && a === name));
   return execFileSync(process.execPath, ['--conditions=@kdap/source', '-r', 'ts-node/register/transpile-only', script, ...flags], {
     encoding: 'utf8',

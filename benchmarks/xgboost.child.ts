@@ -1,10 +1,11 @@
 /**
- * Benchmark (not a test): XGBoost through @kdap/xgboost-node vs XGBoost's Python package on the
+ * Benchmark (not a test; `npm run bench -- xgboost` runs it in a child process): XGBoost through
+ * @kdap/xgboost-node vs XGBoost's Python package (benchmarks/python/xgboost_bench.py) on the
  * same 200,000 x 30 data (written to files both sides read), hist, depth 6, eta 0.05, 200 rounds,
  * measured in the same run. Run from the repo root (one benchmark at a time on a shared machine):
  *
  *   flock /tmp/kdap-bench.lock node --conditions=@kdap/source -r ts-node/register/transpile-only \
- *     native/xgboost-node/bench/xgboost-bench.ts [--repeat 7] [--nthread N] [--max-other 0.1] [--wait-idle 60]
+ *     benchmarks/xgboost.child.ts [--repeat 7] [--nthread N] [--max-other 0.1] [--wait-idle 60]
  *
  * TypeScript and Python alternate, one repetition each (a pair); each Python repetition is a fresh
  * process timing only the steps themselves. Every step records how much CPU other processes used
@@ -14,13 +15,12 @@
  * Before each pair it waits up to `--wait-idle` seconds for other processes to go quiet.
  * nthread defaults to the machine's available parallelism; both sides get the same value.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Booster, DMatrix, setVerbosity, xgboostBuildInfo, xgboostVersion } from '@kdap/xgboost-node';
-import { maxDifference, readFloat32, referencePython, tabularProblem, writeFloat32 } from '@kdap/test-support';
+import { maxDifference, readFloat32, referencePython, runPythonScript, tabularProblem, writeFloat32 } from '@kdap/test-support';
 
 const ROWS = 200_000;
 const COLS = 30;
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   const waitIdleSeconds = argValue('--wait-idle', 60);
   const params = { objective: 'binary:logistic', tree_method: 'hist', max_depth: 6, eta: 0.05, nthread, seed: 0 };
   setVerbosity(1);
+  referencePython(); // checked once here, not inside the first timed Python step
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xgb-bench-'));
   try {
     const fx = tabularProblem(ROWS, COLS, 424242);
@@ -128,9 +129,7 @@ async function main(): Promise<void> {
       booster.dispose();
       dtrain.dispose();
 
-      const py = await measure(() =>
-        execFileSync(referencePython(), [path.join(__dirname, 'xgboost_bench.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 26 }),
-      );
+      const py = await measure(() => runPythonScript('xgboost_bench.py', [dir]));
       const run = JSON.parse(py.value) as { xgboost: string; timings: { dmatrix: number[]; train: number[]; predict: number[]; single: number[] } };
       pyVersion = run.xgboost;
       pairs.push({

@@ -1,12 +1,12 @@
 /**
- * Read benchmark of issue 4: a 1,000,000 x 20 float CSV and Parquet file into a Table, timed
- * against pandas.read_csv and pyarrow.parquet.read_table from .venv-ref in the same run, plus the
+ * Read benchmark of issue 4 (`npm run bench -- read` runs it in a child process): a 1,000,000 x 20
+ * float CSV and Parquet file into a Table, timed against pandas.read_csv and pyarrow.parquet.read_table from .venv-ref in the same run, plus the
  * peak RSS a read adds, against the raw float64 bytes (160 MB). The same rows with one text column
  * (channel names) are timed and measured too: real KDAP data has such columns.
  *
  * Run from the repository root:
  *   npm run bench -- read
- *   node --conditions=@kdap/source -r ts-node/register/transpile-only packages/preprocessing/bench/read-bench.ts
+ *   node --conditions=@kdap/source -r ts-node/register/transpile-only benchmarks/read.child.ts
  * Options: --rows N (default 1000000), --repeats N (default 7). Each repeat times TypeScript and
  * Python back to back; the table gives the median of the per-repeat ratios and their range. Memory
  * is measured in 3 fresh child processes per format (median and range).
@@ -17,10 +17,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { readTable, vectorCopyPath, type Table } from '@kdap/preprocessing';
 import { referencePython } from '@kdap/test-support';
-import { useJavaScriptVectorCopy, vectorCopyPath } from '../src/io/duckdbVectors';
-import { readTable } from '../src/io/readTable';
-import type { Table } from '../src/table/Table';
+// Internal switch (not exported by the package): times the JavaScript vector copy against the addon's.
+import { useJavaScriptVectorCopy } from '../packages/preprocessing/src/io/duckdbVectors';
 
 const COLUMNS = 20;
 

@@ -13,7 +13,7 @@ const readmeRecord = { channel_id: 'search', current_spend: 50000, historical_ro
 
 runTrainerContract('BudgetOptimizerTrainer', {
   kind: 'budget',
-  create: (options) => new BudgetOptimizerTrainer({ config: testConfig({ hyperparameters: { lightgbm: { n_estimators: 30 } } }), tracker: options?.tracker }),
+  create: (options) => new BudgetOptimizerTrainer({ config: testConfig({ hyperparameters: { lightgbm: { n_estimators: 30 } } }), ...options }),
   train: data.train,
   score: data.validation,
   target: 'return',
@@ -21,6 +21,11 @@ runTrainerContract('BudgetOptimizerTrainer', {
   requiredFeature: 'current_spend',
   optionalFeature: 'cpm',
   loadPredictor: async (dir, options) => BudgetOptimizer.load(dir, options),
+  columns: {
+    mapping: { channel: 'medium', spend: 'cost', date: 'day', target: 'revenue' },
+    renames: { channel_id: 'medium', current_spend: 'cost', date: 'day', return: 'revenue' },
+    modelNamesScore: true,
+  },
 });
 
 describe('BudgetOptimizer', () => {

@@ -1,4 +1,4 @@
-import { FeatureSchema, loadBundle, type BundleKey, type FeatureMatrix, type FeatureTable } from '@kdap/core';
+import { columnRenames, FeatureSchema, loadBundle, renameColumns, renameRecord, type BundleKey, type ColumnMapping, type ColumnRename, type FeatureMatrix, type FeatureTable } from '@kdap/core';
 import { Booster } from '@kdap/lightgbm-node';
 import { BundleError, checkKnownOptions, describe, DisposedError, ParameterError } from '@kdap/errors';
 import { allocateBudget } from './allocation';
@@ -162,15 +162,22 @@ export class BudgetOptimizer implements Disposable {
   readonly #effectiveIndex: number;
   readonly #grids = new Map<string, Float64Array>();
   readonly #weights = new Map<string, Float64Array>();
+  /** The trainer's `columns` option: records and tables may use these names (or the model's). */
+  readonly columns: ColumnMapping<'budget'>;
+  readonly #renames: ColumnRename[];
 
   /**
    * @param options.ownsModel whether `dispose()` frees `model` too (true for `load`); an optimizer
    *   from `trainer.optimizer()` borrows the trainer's model, which the trainer frees.
+   * @param options.columns the trainer's `columns` option (saved in the bundle): records and tables
+   *   may name the channel, spend and date columns so, or use the model's names.
    */
-  constructor(model: BudgetResponseModel, featureSchema: FeatureSchema, options: { ownsModel?: boolean } = {}) {
+  constructor(model: BudgetResponseModel, featureSchema: FeatureSchema, options: { ownsModel?: boolean; columns?: ColumnMapping<'budget'> } = {}) {
     this.#model = model;
     this.#ownsModel = options.ownsModel ?? false;
     this.featureSchema = featureSchema;
+    this.columns = Object.freeze({ ...(options.columns ?? {}) });
+    this.#renames = columnRenames(this.columns, { channel: model.state.channelFeature, spend: model.state.spendFeature, date: DATE_COLUMN }).filter((r) => r.column !== r.model);
     this.#spendIndex = featureSchema.featureNames.indexOf(model.state.spendFeature);
     this.#effectiveIndex = featureSchema.featureNames.indexOf(EFFECTIVE_SPEND);
   }
@@ -199,7 +206,7 @@ export class BudgetOptimizer implements Disposable {
       throw e;
     }
     const [main, lower, upper] = boosters as [Booster, Booster, Booster];
-    return new BudgetOptimizer(new BudgetResponseModel(main, lower, upper, state), bundle.featureSchema, { ownsModel: true });
+    return new BudgetOptimizer(new BudgetResponseModel(main, lower, upper, state), bundle.featureSchema, { ownsModel: true, columns: bundle.columns as ColumnMapping<'budget'> });
   }
 
   /** The response model; every method goes through it, so a disposed optimizer (or model) stops here. */
@@ -233,7 +240,7 @@ export class BudgetOptimizer implements Disposable {
   /** The feature matrix the boosters see (schema order, effective spend derived from dates). */
   featureMatrix(table: FeatureTable): FeatureMatrix {
     const s = this.model.state;
-    table = withParsedDates(table, DATE_COLUMN, () => undefined);
+    table = withParsedDates(renameColumns(table, this.#renames, { owner: NAME, where: 'the table', scoring: true }), DATE_COLUMN, () => undefined);
     const derived: FeatureTable = table.columnNames.includes(EFFECTIVE_SPEND)
       ? table
       : {
@@ -421,7 +428,14 @@ export class BudgetOptimizer implements Disposable {
   }
 
   private encode(owner: string, record: unknown, index?: number): EncodedRecord {
-    return encodeRecord(owner, this.featureSchema, record, this.model.state.spendFeature, this.model.state.channelFeature, index);
+    const where = index === undefined ? 'the record' : `record ${index}`;
+    const renamed = this.#renames.length === 0 ? record : renameRecord(record, this.#renames, { owner, where });
+    const label = (model: string) => {
+      const mapped = this.#renames.find((r) => r.model === model);
+      return mapped === undefined ? undefined : `'${mapped.column}' (or '${model}')`;
+    };
+    const { spendFeature, channelFeature } = this.model.state;
+    return encodeRecord(owner, this.featureSchema, renamed, spendFeature, channelFeature, index, { spend: label(spendFeature), channel: label(channelFeature) });
   }
 
   private outsideTraining(channel: string, spend: number): boolean {

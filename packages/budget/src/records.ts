@@ -26,7 +26,16 @@ export interface EncodedRecord {
  * to do: SchemaError (with `column`) for a missing/mistyped/NaN value or an unknown channel, ParameterError when
  * the record is not an object.
  */
-export function encodeRecord(owner: string, schema: FeatureSchema, record: unknown, spendFeature: string, channelFeature: string, index?: number): EncodedRecord {
+export function encodeRecord(
+  owner: string,
+  schema: FeatureSchema,
+  record: unknown,
+  spendFeature: string,
+  channelFeature: string,
+  index?: number,
+  /** How messages name a missing spend/channel field, quoted (the user's column names, when mapped). */
+  labels: { spend?: string | undefined; channel?: string | undefined } = {},
+): EncodedRecord {
   const where = index === undefined ? 'The record' : `Record ${index}`;
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     throw new ParameterError('record', `${owner} needs a record object such as { ${channelFeature}: 'search', ${spendFeature}: 50000 }. Got ${describe(record)}.`);
@@ -35,7 +44,7 @@ export function encodeRecord(owner: string, schema: FeatureSchema, record: unkno
   const channelSpec = schema.features.find((f) => f.name === channelFeature);
   const channel = r[channelFeature];
   if (channel === undefined || channel === null) {
-    throw new SchemaError(`${where} has no '${channelFeature}'. ${owner} needs the channel to optimize, e.g. '${channelSpec?.categories?.[0] ?? 'search'}'.`, { column: channelFeature });
+    throw new SchemaError(`${where} has no ${labels.channel ?? `'${channelFeature}'`}. ${owner} needs the channel to optimize, e.g. '${channelSpec?.categories?.[0] ?? 'search'}'.`, { column: channelFeature });
   }
   if (typeof channel !== 'string' || channel === '') {
     throw new SchemaError(`${where}'s '${channelFeature}' must be a non-empty string naming a channel. Got ${describe(channel)}.`, { column: channelFeature });
@@ -49,7 +58,7 @@ export function encodeRecord(owner: string, schema: FeatureSchema, record: unkno
   }
   const spend = r[spendFeature];
   if (spend === undefined || spend === null) {
-    throw new SchemaError(`${where} has no '${spendFeature}' (current spend, currency per period). ${owner} centres the spend grid on it: pass the channel's current spend.`, { column: spendFeature });
+    throw new SchemaError(`${where} has no ${labels.spend ?? `'${spendFeature}'`} (current spend, currency per period). ${owner} centres the spend grid on it: pass the channel's current spend.`, { column: spendFeature });
   }
   if (typeof spend !== 'number' || !Number.isFinite(spend) || spend <= 0) {
     throw new SchemaError(`${where}'s '${spendFeature}' must be a finite number > 0 (currency per period). Got ${describe(spend)}.`, { column: spendFeature });

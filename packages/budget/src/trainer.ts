@@ -1,4 +1,5 @@
 import {
+  applyOverrides,
   loadConfig,
   Trainer,
   type BudgetOptimizerConfig,
@@ -44,10 +45,22 @@ export interface BudgetFitOptions extends FitOptions {
   holdOut?: number | false;
 }
 
-/** Adds the engineered effective-spend feature to the configured numerical features. */
-function withEffectiveSpend(config: BudgetOptimizerConfig): BudgetOptimizerConfig {
-  if (config.features.numerical.includes(EFFECTIVE_SPEND)) return config;
-  return { ...config, features: { ...config.features, numerical: [...config.features.numerical, EFFECTIVE_SPEND] } };
+/** The packaged configuration's spend feature (the Python module's name). */
+const DEFAULT_SPEND_FEATURE = 'current_spend';
+
+/**
+ * The numerical features follow `optimization.spend_feature` (after overrides): a spend feature the
+ * list lacks takes the place of the packaged default's `current_spend` (or is appended), and the
+ * engineered effective spend is appended.
+ */
+function withSpendFeatures(config: BudgetOptimizerConfig): BudgetOptimizerConfig {
+  const spend = config.optimization.spend_feature;
+  let numerical = config.features.numerical;
+  if (!numerical.includes(spend)) {
+    numerical = numerical.includes(DEFAULT_SPEND_FEATURE) ? numerical.map((n) => (n === DEFAULT_SPEND_FEATURE ? spend : n)) : [...numerical, spend];
+  }
+  if (!numerical.includes(EFFECTIVE_SPEND)) numerical = [...numerical, EFFECTIVE_SPEND];
+  return numerical === config.features.numerical ? config : { ...config, features: { ...config.features, numerical } };
 }
 
 /**
@@ -97,10 +110,19 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
   #tuning: StudySummary | undefined;
 
   constructor(options: TrainerOptions<'budget'> = {}) {
-    const base = options.config ?? loadConfig('budget');
+    // Overrides first: the spend feature, the feature lists and what is required all derive from them.
+    const { overrides, ...rest } = withThreadParams(options);
+    const base = rest.config ?? loadConfig('budget');
+    const config = overrides === undefined ? base : applyOverrides('budget', base, overrides);
     super(
-      { name: NAME, kind: 'budget', paramsSection: 'lightgbm', requiredFeatures: [base.optimization.spend_feature, CHANNEL_FEATURE] },
-      { ...withThreadParams(options), config: withEffectiveSpend(base) },
+      {
+        name: NAME,
+        kind: 'budget',
+        paramsSection: 'lightgbm',
+        requiredFeatures: (c) => [c.optimization.spend_feature, CHANNEL_FEATURE],
+        renamedColumns: (c) => ({ channel: CHANNEL_FEATURE, spend: c.optimization.spend_feature, date: DATE_COLUMN }),
+      },
+      { ...rest, config: withSpendFeatures(config) },
     );
   }
 
@@ -122,7 +144,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
       ...(timeout_seconds === null ? {} : { timeout: timeout_seconds }),
       ...studyOptions,
       evaluate: async (params, { signal, onIteration }) => {
-        const trial = new BudgetOptimizerTrainer({ config: this.config, params });
+        const trial = new BudgetOptimizerTrainer({ config: this.config, params, columns: this.columns });
         const fit = await trial.fit(table, {
           validation,
           signal,
@@ -135,7 +157,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
         return fit.validationMetrics![metric]!;
       },
     });
-    const best = new BudgetOptimizerTrainer({ config: this.config, params: result.bestParams });
+    const best = new BudgetOptimizerTrainer({ config: this.config, params: result.bestParams, columns: this.columns });
     best.#tuning = result.summary;
     await best.fit(table, { validation, ...(options.signal ? { signal: options.signal } : {}) });
     return { ...result, trainer: best };
@@ -158,11 +180,11 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
       throw new ParameterError('table', `The 'table' argument of ${NAME}.fit must be a Table (readTable, Table.fromColumns). Got ${describe(table)}.${hint}`);
     }
     const { holdOut, ...fitOptions } = options ?? {};
-    const target = fitOptions.target ?? this.config.features.target;
+    const target = fitOptions.target ?? this.targetName() ?? this.config.features.target;
     const columns = { spend: this.spendFeature, channel: CHANNEL_FEATURE, target };
-    let train = withParsedDates(table, DATE_COLUMN, (m) => this.notice(m));
+    let train = withParsedDates(this.withModelColumns(table, 'the training table'), DATE_COLUMN, (m) => this.notice(m));
     checkBudgetTable(NAME, train, columns, 'training table');
-    let validation = fitOptions.validation === undefined ? undefined : withParsedDates(fitOptions.validation, DATE_COLUMN, (m) => this.notice(m));
+    let validation = fitOptions.validation === undefined ? undefined : withParsedDates(this.withModelColumns(fitOptions.validation, 'the validation table'), DATE_COLUMN, (m) => this.notice(m));
     if (validation !== undefined) {
       checkBudgetTable(NAME, validation, columns, 'validation table');
     } else if (holdOut !== false && train !== null && typeof train === 'object' && Array.isArray(train.columnNames)) {
@@ -182,7 +204,7 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     const y = train.columnNames.includes(target) && train.column(target).kind === 'numeric' ? (train.column(target) as { values: ArrayLike<number> }).values : undefined;
     const heldOut = validation;
     const prepared = train;
-    return this.prepared(prepared, y, () => super.fit(this.augment(prepared, true), { ...fitOptions, validation: heldOut === undefined ? undefined : this.augment(heldOut, false) }));
+    return this.prepared(prepared, y, () => super.fit(this.augment(prepared, true), { ...fitOptions, target, validation: heldOut === undefined ? undefined : this.augment(heldOut, false) }));
   }
 
   /** Records a message about how the data was used (trainer.notices), and warns once. */
@@ -196,10 +218,10 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
   override async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
     if (this.#preparing) return super.train(XTrain, yTrain, XVal, yVal, options);
     const columns = { spend: this.spendFeature, channel: CHANNEL_FEATURE, target: undefined };
-    XTrain = withParsedDates(XTrain, DATE_COLUMN, (m) => this.notice(m));
+    XTrain = withParsedDates(this.withModelColumns(XTrain, 'XTrain'), DATE_COLUMN, (m) => this.notice(m));
     checkBudgetTable(NAME, XTrain, columns, 'training table');
     if (XVal !== undefined) {
-      XVal = withParsedDates(XVal, DATE_COLUMN, (m) => this.notice(m));
+      XVal = withParsedDates(this.withModelColumns(XVal, 'XVal'), DATE_COLUMN, (m) => this.notice(m));
       checkBudgetTable(NAME, XVal, columns, 'validation table');
     }
     const y = yTrain !== undefined && typeof yTrain === 'object' && yTrain.length === XTrain?.rowCount ? yTrain : undefined;
@@ -211,21 +233,21 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     this.assertLive();
     if (!this.isFitted) throw new NotFittedError(NAME, 'predict', FIT_CALL);
     const model = this.model;
-    return super.predict(this.withEffectiveSpend(table, model.state.decays));
+    return super.predict(this.withEffectiveSpend(this.withModelColumns(table, 'the table', { scoring: true }), model.state.decays));
   }
 
   /** The feature matrix the boosters see for a table (schema order, effective spend included). */
   featureMatrix(table: FeatureTable): FeatureMatrix {
     this.assertLive();
     if (!this.isFitted) throw new NotFittedError(NAME, 'featureMatrix', FIT_CALL);
-    return this.featureSchema.encode(this.withEffectiveSpend(table, this.model.state.decays));
+    return this.featureSchema.encode(this.withEffectiveSpend(this.withModelColumns(table, 'the table', { scoring: true }), this.model.state.decays));
   }
 
   /** The fitted optimizer (recommend, allocate, response curves). Throws NotFittedError before training. */
   optimizer(): BudgetOptimizer {
     this.assertLive();
     if (!this.isFitted) throw new NotFittedError(NAME, 'optimizer', FIT_CALL);
-    return new BudgetOptimizer(this.model, this.featureSchema);
+    return new BudgetOptimizer(this.model, this.featureSchema, { columns: this.columns });
   }
 
   private async prepared(table: FeatureTable, y: ArrayLike<number> | undefined, run: () => Promise<TrainResult>): Promise<TrainResult> {

@@ -17,6 +17,8 @@ export interface BundleContents {
   metrics: Readonly<Record<string, number>>;
   /** The full configuration used. */
   config: unknown;
+  /** The trainer's `columns` option (role -> the user's column name); scoring takes these names. */
+  columns?: Readonly<Record<string, string | readonly string[]>>;
   /** Native model files in the library's own format, written verbatim at the bundle root. */
   modelFiles: Readonly<Record<string, FileContent>>;
   /** JSON state (calibration, fitted transforms), written as `state/<name>`. */

@@ -21,6 +21,8 @@ export interface LoadedBundle {
   modelFiles: Record<string, Buffer>;
   /** JSON state files, parsed (JSON.parse only: nothing in a bundle is ever executed). */
   state: Record<string, unknown>;
+  /** The trainer's `columns` option (role -> the user's column name(s)); {} when none was given. */
+  columns: Record<string, string | string[]>;
   /**
    * Whether the manifest's signature was checked: 'verified' (with a key), 'unverified' (signed,
    * loaded without a key: only the checksum was checked) or 'unsigned'. Show it to whoever relies
@@ -131,7 +133,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
     }
   }
   const metrics = Object.fromEntries(Object.entries(manifest.metrics).map(([k, v]) => [k, v ?? Number.NaN]));
-  return { dir: root, manifest, featureSchema: FeatureSchema.fromJSON(manifest.feature_schema), metrics, modelFiles, state, signature };
+  return { dir: root, manifest, featureSchema: FeatureSchema.fromJSON(manifest.feature_schema), metrics, modelFiles, state, columns: manifest.columns ?? {}, signature };
 }
 
 /**

@@ -49,6 +49,8 @@ export const manifestSchema = z.strictObject({
   params: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.number().nullable()),
   config: z.unknown(),
+  /** The trainer's `columns` option: role -> the user's column name(s); absent before it existed. */
+  columns: z.record(z.string(), z.union([z.string().min(1), z.array(z.string().min(1))])).optional(),
   files: z.record(z.string(), fileEntry),
   integrity,
 });

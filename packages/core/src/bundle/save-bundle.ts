@@ -76,6 +76,7 @@ export async function saveBundle(dir: string, contents: BundleContents, options:
       params: { ...contents.params },
       metrics: Object.fromEntries(Object.entries(contents.metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null])),
       config: contents.config,
+      columns: Object.fromEntries(Object.entries(contents.columns ?? {}).map(([role, c]) => [role, typeof c === 'string' ? c : [...c]])),
       files,
     };
     // Hash what a reader will parse (JSON drops undefined members and turns NaN into null).

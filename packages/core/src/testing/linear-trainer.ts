@@ -6,6 +6,7 @@ import type { FeatureMatrix } from '../schema/feature-matrix';
 import type { FeatureSchema } from '../schema/feature-schema';
 import type { FeatureTable } from '../schema/feature-table';
 import type { FitOutcome, FittedModel, ModelArtifacts } from '../trainer/fitted-model';
+import { columnRenames, renameColumns } from '../trainer/column-mapping';
 import { Trainer, type FitContext, type TrainerOptions, type TrainingData } from '../trainer/trainer';
 
 /**
@@ -105,7 +106,7 @@ abstract class LinearTrainer<K extends 'budget' | 'propensity'> extends Trainer<
 export class LinearBudgetTrainer extends LinearTrainer<'budget'> {
   protected readonly link = 'identity';
   constructor(options: TrainerOptions<'budget'> & { config: ModelConfigOf<'budget'> }) {
-    super({ name: 'LinearBudgetTrainer', kind: 'budget', paramsSection: 'lightgbm', requiredFeatures: ['current_spend', 'channel_id'] }, options);
+    super({ name: 'LinearBudgetTrainer', kind: 'budget', paramsSection: 'lightgbm', requiredFeatures: ['current_spend', 'channel_id'], renamedColumns: () => LINEAR_COLUMNS.budget }, options);
   }
   protected stepSettings() {
     const p = this.config.hyperparameters.lightgbm;
@@ -124,7 +125,10 @@ export class LinearPropensityTrainer extends LinearTrainer<'propensity'> {
   }
 }
 
-/** Loads a bundle written by a linear test trainer and scores tables like the trainer did. */
+/** The model's own names of the renamed column roles, per kind. */
+const LINEAR_COLUMNS = { budget: { channel: 'channel_id', spend: 'current_spend' }, propensity: {} } as const;
+
+/** Loads a bundle written by a linear test trainer and scores tables (in the user's column names too) like the trainer did. */
 export async function loadLinearModel(
   dir: string,
   kind: 'budget' | 'propensity' = 'budget',
@@ -132,7 +136,8 @@ export async function loadLinearModel(
 ): Promise<{ schema: FeatureSchema; predict(table: FeatureTable): Float64Array }> {
   const bundle = await loadBundle(dir, { kind, signingKey: options.signingKey });
   const model = new LinearModel(JSON.parse(bundle.modelFiles['model.json']!.toString('utf8')) as LinearState);
-  return { schema: bundle.featureSchema, predict: (table) => model.predict(bundle.featureSchema.encode(table)) };
+  const renames = columnRenames(bundle.columns, LINEAR_COLUMNS[kind]);
+  return { schema: bundle.featureSchema, predict: (table) => model.predict(bundle.featureSchema.encode(renameColumns(table, renames, { owner: 'LinearModel', where: 'the table', scoring: true }))) };
 }
 
 function initialState(schema: FeatureSchema, X: FeatureMatrix, link: LinearState['link']): LinearState {

@@ -28,6 +28,7 @@ runTrainerContract('LinearBudgetTrainer', {
   requiredFeature: 'current_spend',
   optionalFeature: 'historical_roi_mean',
   loadPredictor: (dir, options) => loadLinearModel(dir, 'budget', options),
+  columns: { mapping: { channel: 'medium', spend: 'cost', target: 'revenue' }, renames: { channel_id: 'medium', current_spend: 'cost', return: 'revenue' }, modelNamesScore: true },
 });
 
 const propensityConfig = applyOverrides('propensity', propensityDefaults, {
@@ -51,6 +52,7 @@ runTrainerContract('LinearPropensityTrainer', {
   requiredFeature: 'recency',
   optionalFeature: 'frequency',
   loadPredictor: (dir, options) => loadLinearModel(dir, 'propensity', options),
+  columns: { mapping: { target: 'bought' }, renames: { converted: 'bought' }, modelNamesScore: true },
 });
 
 const anomalyConfig = applyOverrides('anomaly', anomalyDetectorDefaults, { features: { numerical: ['value'], categorical: ['channel_id'] } });
@@ -64,4 +66,5 @@ runTrainerContract('ZScoreAnomalyTrainer', {
   requiredFeature: 'value',
   optionalFeature: 'channel_id',
   loadPredictor: (dir, options) => loadZScoreModel(dir, options),
+  columns: { mapping: { value: 'clicks' }, renames: { value: 'clicks' }, modelNamesScore: true },
 });

@@ -7,6 +7,7 @@ import { loadBundle } from '../bundle/load-bundle';
 import { BUNDLE_KEY_ENV, type BundleKey } from '../bundle/manifest-integrity';
 import type { ModelKind } from '../config/model-kind';
 import type { FeatureTable } from '../schema/feature-table';
+import type { ColumnMapping } from '../trainer/column-mapping';
 import type { FittedModel } from '../trainer/fitted-model';
 import type { TrainingProgress } from '../trainer/progress';
 import type { Tracker } from '../trainer/tracker';
@@ -15,8 +16,8 @@ import type { Trainer } from '../trainer/trainer';
 /** What the contract suite needs to exercise one trainer class. */
 export interface TrainerContractSubject<K extends ModelKind> {
   kind: K;
-  /** A new, unfitted trainer; `tracker` must be passed through to the Trainer options. */
-  create(options?: { tracker?: Tracker }): Trainer<K, FittedModel>;
+  /** A new, unfitted trainer; `tracker` and `columns` must be passed through to the Trainer options. */
+  create(options?: { tracker?: Tracker; columns?: ColumnMapping<K> }): Trainer<K, FittedModel>;
   /** Training data holding every configured feature and, unless unsupervised, the target column. */
   train: FeatureTable;
   /** Data to score (may equal `train`). */
@@ -30,6 +31,17 @@ export interface TrainerContractSubject<K extends ModelKind> {
   optionalFeature?: string;
   /** Rebuilds a scorer from a saved bundle with the model's own `load(dir, options)`, passing `options` on. */
   loadPredictor(dir: string, options?: { signingKey?: BundleKey }): Promise<{ predict(table: FeatureTable): Float64Array }>;
+  /**
+   * The `columns` option: a mapping, and the renames (model name -> the user's name) that turn
+   * `train`/`score` into the user's own data. `modelNamesScore`: a model fitted on the user's names
+   * still scores a table in the model's own names (the Python module's).
+   */
+  columns?: { mapping: ColumnMapping<K>; renames: Readonly<Record<string, string>>; modelNamesScore: boolean };
+}
+
+function renamed(table: FeatureTable, renames: Readonly<Record<string, string>>): FeatureTable {
+  const back = new Map(Object.entries(renames).map(([model, user]) => [user, model]));
+  return { rowCount: table.rowCount, columnNames: table.columnNames.map((n) => renames[n] ?? n), column: (n) => table.column(back.get(n) ?? n) };
 }
 
 function without(table: FeatureTable, name: string): FeatureTable {
@@ -131,6 +143,48 @@ export function runTrainerContract<K extends ModelKind>(name: string, subject: T
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    if (subject.columns !== undefined) {
+      const { mapping, renames, modelNamesScore } = subject.columns;
+      const userTrain = renamed(subject.train, renames);
+      const userScore = renamed(subject.score, renames);
+      const userFit = (trainer: Trainer<K, FittedModel>, table: FeatureTable) =>
+        trainer.fit(table, (mapping as { target?: string }).target === undefined ? { target: subject.target } : {});
+
+      it("trains and scores on the user's own column names (the columns option), and its bundle keeps the mapping", async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'kdap-contract-columns-'));
+        try {
+          const trainer = subject.create({ columns: mapping });
+          expect(trainer.columns).toEqual(mapping);
+          await userFit(trainer, userTrain);
+          const scores = trainer.predict(userScore);
+          expect(scores).toHaveLength(subject.score.rowCount);
+          if (modelNamesScore) expect(trainer.predict(subject.score)).toEqual(scores);
+          await trainer.save(join(dir, 'model'));
+          const bundle = await loadBundle(join(dir, 'model'), { kind: subject.kind });
+          expect(bundle.columns).toEqual(mapping);
+          const loaded = await subject.loadPredictor(join(dir, 'model'));
+          expect(loaded.predict(userScore)).toEqual(scores);
+          if (modelNamesScore) expect(loaded.predict(subject.score)).toEqual(scores);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      const mappedColumn = Object.entries(mapping).find(([r]) => r !== 'target') as [string, string | string[]] | undefined;
+      (mappedColumn === undefined ? it.skip : it)('names a mapped column the table lacks, and lists the columns it has', async () => {
+        const [role, column] = mappedColumn!;
+        const name = Array.isArray(column) ? column[0]! : (column as string);
+        const table = without(userTrain, name);
+        const error = await expectKdapError(() => userFit(subject.create({ columns: mapping }), table), 'ERR_KDAP_SCHEMA', `'${name}'`);
+        expect(error.message).toContain(`columns.${role}`);
+        expect(error.message).toContain(`Its columns are: ${table.columnNames.join(', ')}`);
+      });
+
+      it('refuses an unknown column role with the roles it has', () => {
+        expectKdapError(() => subject.create({ columns: { chanel: 'x' } as unknown as ColumnMapping<K> }), 'ERR_KDAP_PARAMETER', /has no column role 'chanel'.*Its roles are: /);
+      });
+    }
 
     it('signs bundles with a key, and its load honours the signingKey option and KDAP_BUNDLE_KEY', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'kdap-contract-signed-'));

@@ -5,6 +5,7 @@ import type { ModelConfigOf } from '../config/model-kind';
 import type { FeatureTable } from '../schema/feature-table';
 import type { FeatureMatrix } from '../schema/feature-matrix';
 import type { FitOutcome, FittedModel, ModelArtifacts } from '../trainer/fitted-model';
+import { columnRenames, renameColumns } from '../trainer/column-mapping';
 import { Trainer, type FitContext, type TrainerOptions, type TrainingData } from '../trainer/trainer';
 
 /**
@@ -28,7 +29,7 @@ class ZScoreModel implements FittedModel {
 
 export class ZScoreAnomalyTrainer extends Trainer<'anomaly', ZScoreModel> {
   constructor(options: TrainerOptions<'anomaly'> & { config: ModelConfigOf<'anomaly'> }) {
-    super({ name: 'ZScoreAnomalyTrainer', kind: 'anomaly', paramsSection: 'isolation_forest', requiredFeatures: ['value'] }, options);
+    super({ name: 'ZScoreAnomalyTrainer', kind: 'anomaly', paramsSection: 'isolation_forest', requiredFeatures: ['value'], renamedColumns: () => ({ value: 'value' }) }, options);
   }
   protected override totalIterations(): number {
     return 1;
@@ -51,5 +52,6 @@ export async function loadZScoreModel(dir: string, options: { signingKey?: Bundl
   const bundle = await loadBundle(dir, { kind: 'anomaly', signingKey: options.signingKey });
   const { mean, sd, threshold } = JSON.parse(bundle.modelFiles['zscore.json']!.toString('utf8')) as { mean: number; sd: number; threshold: number };
   const model = new ZScoreModel(mean, sd, threshold);
-  return { predict: (table) => model.predict(bundle.featureSchema.encode(table)) };
+  const renames = columnRenames(bundle.columns, { value: 'value' });
+  return { predict: (table) => model.predict(bundle.featureSchema.encode(renameColumns(table, renames, { owner: 'ZScoreModel', where: 'the table', scoring: true }))) };
 }

@@ -1,3 +1,5 @@
+export { checkColumnMapping, COLUMN_ROLES, columnRenames, missingColumnError, renameColumns, renameRecord } from './column-mapping';
+export type { ColumnMapping, ColumnRename, ColumnRole } from './column-mapping';
 export type { FitOutcome, FittedModel, ModelArtifacts } from './fitted-model';
 export type { TrainingProgress } from './progress';
 export type { TrainResult } from './train-result';

@@ -11,6 +11,7 @@ import { chooseThreshold } from '../metrics/threshold';
 import type { FeatureMatrix } from '../schema/feature-matrix';
 import { FeatureSchema, type FeaturePolicy } from '../schema/feature-schema';
 import type { FeatureTable } from '../schema/feature-table';
+import { checkColumnMapping, columnRenames, renameColumns, type ColumnMapping, type ColumnRename } from './column-mapping';
 import type { FitOutcome, FittedModel, ModelArtifacts } from './fitted-model';
 import type { TrainingProgress } from './progress';
 import type { TrainResult } from './train-result';
@@ -23,12 +24,23 @@ export interface TrainerSpec<K extends ModelKind> {
   kind: K;
   /** The `hyperparameters.<section>` that `params` overrides, e.g. 'lightgbm'. */
   paramsSection: string;
-  /** Features that must be present at predict time; the rest are optional (missing -> NaN). */
-  requiredFeatures: readonly string[];
+  /**
+   * Features that must be present at predict time; the rest are optional (missing -> NaN). A
+   * function is given the final configuration (overrides and params applied), so features that
+   * derive from it (e.g. `optimization.spend_feature`) follow the overrides.
+   */
+  requiredFeatures: readonly string[] | ((config: ModelConfigOf<K>) => readonly string[]);
+  /**
+   * Role -> the model's own name for the column, for the roles of the `columns` option that the
+   * base class renames in every table (fit, train, predict, evaluate), e.g. { channel: 'channel_id' }.
+   * A role whose model name is a required feature is required. Roles not listed here (and `target`,
+   * which sets the default target column) are the trainer's own business.
+   */
+  renamedColumns?: (config: ModelConfigOf<K>) => Readonly<Record<string, string>>;
 }
 
 export interface TrainerOptions<K extends ModelKind> {
-  /** A configuration from `loadConfig`; default: `loadConfig(kind)` (files in ./config, environment). */
+  /** A configuration from `loadConfig`; default: `loadConfig(kind)` (the packaged defaults, or KDAP_CONFIG_DIR). */
   config?: ModelConfigOf<K>;
   /** Config-shaped overrides, e.g. { tuning: { n_trials: 10 } }; validated like a config file. */
   overrides?: DeepPartial<ModelConfigOf<K>>;
@@ -38,6 +50,12 @@ export interface TrainerOptions<K extends ModelKind> {
   tracker?: Tracker;
   /** How predict-time data that does not fit the training schema is handled. */
   featurePolicy?: Partial<FeaturePolicy>;
+  /**
+   * Your column names for the columns the model gives a role to, e.g. for the budget model
+   * { channel: 'medium', spend: 'cost', date: 'day', target: 'revenue' } (roles per model:
+   * COLUMN_ROLES). Saved in the bundle, so scoring takes records in the same names.
+   */
+  columns?: ColumnMapping<K>;
 }
 
 export interface TrainOptions {
@@ -97,13 +115,15 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
   protected readonly spec: TrainerSpec<K>;
   readonly #tracker: Tracker | undefined;
   readonly #policy: Partial<FeaturePolicy> | undefined;
+  /** The `columns` option, checked: role -> the user's column name. */
+  readonly columns: ColumnMapping<K>;
   #fitted: Fitted<M> | undefined;
   #training = false;
   #disposed = false;
 
   protected constructor(spec: TrainerSpec<K>, options: TrainerOptions<K> = {}) {
     super();
-    checkKnownOptions(spec.name, options, ['config', 'overrides', 'params', 'tracker', 'featurePolicy']);
+    checkKnownOptions(spec.name, options, ['config', 'overrides', 'params', 'tracker', 'featurePolicy', 'columns']);
     this.spec = spec;
     const base = options.config ?? loadConfig(spec.kind);
     const params = options.params === undefined ? undefined : checkParams(spec, options.params);
@@ -114,6 +134,25 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
         : applyOverrides(spec.kind, withOverrides, { hyperparameters: { [spec.paramsSection]: params } } as DeepPartial<ModelConfigOf<K>>, 'params');
     this.#tracker = options.tracker;
     this.#policy = options.featurePolicy;
+    this.columns = checkColumnMapping(spec.name, spec.kind, options.columns);
+  }
+
+  /** The features that must be present at predict time, from the final configuration. */
+  protected get requiredFeatures(): readonly string[] {
+    const required = this.spec.requiredFeatures;
+    return typeof required === 'function' ? required(this.config) : required;
+  }
+
+  /** The renames the `columns` option asks for (roles of `renamedColumns`), user name -> model name. */
+  protected columnRenames(): ColumnRename[] {
+    const modelColumns = this.spec.renamedColumns?.(this.config) ?? {};
+    const required = this.requiredFeatures;
+    return columnRenames(this.columns, modelColumns, Object.keys(modelColumns).filter((role) => required.includes(modelColumns[role]!)));
+  }
+
+  /** `table` with the user's columns (the `columns` option) under the model's names; see renameColumns. */
+  protected withModelColumns(table: FeatureTable, where: string, options: { scoring?: boolean } = {}): FeatureTable {
+    return renameColumns(table, this.columnRenames(), { owner: this.spec.name, where, scoring: options.scoring === true });
   }
 
   /** The hyperparameters of the algorithm (`hyperparameters.<paramsSection>`). */
@@ -166,6 +205,8 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
   async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
     this.assertLive();
     checkKnownOptions(`${this.spec.name}.train`, options, ['signal', 'onProgress']);
+    XTrain = this.withModelColumns(XTrain, 'XTrain');
+    if (XVal !== undefined) XVal = this.withModelColumns(XVal, 'XVal');
     return this.exclusively(() => this.trainOnce(XTrain, yTrain, XVal, yVal, options, this.targetName()));
   }
 
@@ -255,23 +296,26 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
   async fit(table: FeatureTable, options: FitOptions = {}): Promise<TrainResult> {
     this.assertLive();
     checkKnownOptions(`${this.spec.name}.fit`, options, ['target', 'validation', 'signal', 'onProgress']);
+    table = this.withModelColumns(table, 'the training table');
+    const validation = options.validation === undefined ? undefined : this.withModelColumns(options.validation, 'the validation table');
     const target = options.target ?? this.targetName() ?? undefined;
     const y = target === undefined ? undefined : targetColumn(this.spec.name, table, target, 'table');
-    const yVal = options.validation === undefined || target === undefined ? undefined : targetColumn(this.spec.name, options.validation, target, 'validation');
+    const yVal = validation === undefined || target === undefined ? undefined : targetColumn(this.spec.name, validation, target, 'validation');
     const trainOptions = { signal: options.signal, onProgress: options.onProgress };
-    return this.exclusively(() => this.trainOnce(table, y, options.validation, yVal, trainOptions, target ?? null));
+    return this.exclusively(() => this.trainOnce(table, y, validation, yVal, trainOptions, target ?? null));
   }
 
   /** Scores a table: predicted values, probabilities or 1/0 anomaly flags (see FittedModel). */
   predict(table: FeatureTable): Float64Array {
     const { model, schema } = this.fitted('predict');
-    return model.predict(schema.encode(table));
+    return model.predict(schema.encode(this.withModelColumns(table, 'the table', { scoring: true })));
   }
 
   /** Metrics of the fitted model on a table holding the target column (Python names). */
   evaluate(table: FeatureTable, options: { target?: string } = {}): Record<string, number> {
     checkKnownOptions(`${this.spec.name}.evaluate`, options, ['target']);
     const { model, schema } = this.fitted('evaluate');
+    table = this.withModelColumns(table, 'the table', { scoring: true });
     const target = options.target ?? this.targetName() ?? undefined;
     const y = target === undefined ? undefined : targetColumn(this.spec.name, table, target, 'table');
     return this.metricsFor(y, model.predict(schema.encode(table)));
@@ -322,6 +366,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
       params: this.params,
       metrics: result.metrics,
       config: this.config,
+      columns: this.columns as Readonly<Record<string, string | readonly string[]>>,
       modelFiles: artifacts.modelFiles,
       state: artifacts.state,
       versions: artifacts.versions,
@@ -335,7 +380,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
    * that takes its features from the user's table (typed by the table's schema) overrides this.
    */
   protected featureColumns(_table: FeatureTable): { numerical: readonly string[]; categorical: readonly string[]; required: readonly string[] } {
-    return { numerical: this.config.features.numerical, categorical: this.config.features.categorical, required: this.spec.requiredFeatures };
+    return { numerical: this.config.features.numerical, categorical: this.config.features.categorical, required: this.requiredFeatures };
   }
 
   /** Fits the model on encoded data, reporting each iteration through `context`. */
@@ -347,8 +392,10 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
   /** The configured maximum number of iterations, for progress events. */
   protected abstract totalIterations(): number;
 
-  private targetName(): string | null {
-    return (this.config.features as { target?: string | null }).target ?? null;
+  /** The default target column: the `columns` option's `target`, else `features.target`. */
+  protected targetName(): string | null {
+    const mapped = (this.columns as { target?: string }).target;
+    return mapped ?? (this.config.features as { target?: string | null }).target ?? null;
   }
 
   /** Throws DisposedError once `dispose()` was called. */

@@ -18,6 +18,8 @@ runTrainerContract('AnomalyDetectorTrainer', {
   metricNames: ['detected_anomaly_rate'],
   requiredFeature: 'value',
   loadPredictor: async (dir, options) => AnomalyDetector.load(dir, options),
+  // The mapping names the detector's own columns (features.date_column, value_column, entity_columns).
+  columns: { mapping: { date: 'day', value: 'amount', series: ['medium', 'kpi'] }, renames: { date: 'day', value: 'amount', channel_id: 'medium', metric: 'kpi' }, modelNamesScore: false },
 });
 
 describe('AnomalyDetectorTrainer on labelled synthetic metric series', () => {

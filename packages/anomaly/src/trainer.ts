@@ -1,5 +1,6 @@
 import {
   applyOverrides,
+  checkColumnMapping,
   type FeatureSchema,
   loadBundle,
   loadConfig,
@@ -45,7 +46,15 @@ function withNumericDate(table: FeatureTable, date: string): FeatureTable {
 
 function detectorConfig(options: AnomalyDetectorTrainerOptions): AnomalyDetectorConfig {
   const base = options.config ?? loadConfig('anomaly');
-  const config = options.overrides === undefined ? base : applyOverrides('anomaly', base, options.overrides);
+  const overridden = options.overrides === undefined ? base : applyOverrides('anomaly', base, options.overrides);
+  // The columns option names the detector's own columns: the model reads and scores them under the user's names.
+  const { date, value, series } = checkColumnMapping('AnomalyDetectorTrainer', 'anomaly', options?.columns);
+  const mapped = {
+    ...(date === undefined ? {} : { date_column: date }),
+    ...(value === undefined ? {} : { value_column: value }),
+    ...(series === undefined ? {} : { entity_columns: typeof series === 'string' ? [series] : [...series] }),
+  };
+  const config = Object.keys(mapped).length === 0 ? overridden : applyOverrides('anomaly', overridden, { features: mapped }, 'columns');
   const f = config.features;
   // The detector reads exactly its value, date and entity columns.
   return applyOverrides('anomaly', config, { features: { numerical: [f.value_column, f.date_column], categorical: [...f.entity_columns] } });
@@ -68,7 +77,13 @@ export class AnomalyDetectorTrainer extends Trainer<'anomaly', AnomalyModel> {
     const config = detectorConfig(rest);
     const f = config.features;
     super(
-      { name: 'AnomalyDetectorTrainer', kind: 'anomaly', paramsSection: 'isolation_forest', requiredFeatures: [f.value_column, f.date_column, ...f.entity_columns] },
+      {
+        name: 'AnomalyDetectorTrainer',
+        kind: 'anomaly',
+        paramsSection: 'isolation_forest',
+        requiredFeatures: [f.value_column, f.date_column, ...f.entity_columns],
+        renamedColumns: (c) => ({ date: c.features.date_column, value: c.features.value_column, series: c.features.entity_columns }),
+      },
       { ...rest, config, overrides: undefined },
     );
     this.minHistoryDays = minHistoryDays;

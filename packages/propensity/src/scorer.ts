@@ -1,4 +1,4 @@
-import { FeatureSchema, loadBundle, type BundleKey, type FeatureColumn, type FeatureMatrix, type FeatureTable } from '@kdap/core';
+import { columnRenames, FeatureSchema, loadBundle, renameColumns, type BundleKey, type ColumnMapping, type ColumnRename, type FeatureColumn, type FeatureMatrix, type FeatureTable } from '@kdap/core';
 import { BundleError, DataError, DisposedError, ParameterError, SchemaError, describe } from '@kdap/errors';
 import { Table, type DataRecord } from '@kdap/preprocessing';
 import { Booster } from '@kdap/xgboost-node';
@@ -67,13 +67,18 @@ export class PropensityScorer {
   readonly #model: PropensityModel;
   readonly #schema: FeatureSchema;
   readonly #owned: boolean;
+  /** The trainer's `columns` option: inputs may name the id column so (or use `features.id_column`). */
+  readonly columns: ColumnMapping<'propensity'>;
+  readonly #renames: ColumnRename[];
   #disposed = false;
 
   /** @internal Use `trainer.scorer()` or `PropensityScorer.load(dir)`. */
-  constructor(model: PropensityModel, schema: FeatureSchema, options: { owned: boolean }) {
+  constructor(model: PropensityModel, schema: FeatureSchema, options: { owned: boolean; columns?: ColumnMapping<'propensity'> }) {
     this.#model = model;
     this.#schema = schema;
     this.#owned = options.owned;
+    this.columns = Object.freeze({ ...(options.columns ?? {}) });
+    this.#renames = columnRenames(this.columns, { id: model.state.idColumn }).filter((r) => r.column !== r.model);
   }
 
   /**
@@ -99,7 +104,7 @@ export class PropensityScorer {
         bundle.metrics,
         need('propensity.json') as PropensityState,
       );
-      return new PropensityScorer(model, bundle.featureSchema, { owned: true });
+      return new PropensityScorer(model, bundle.featureSchema, { owned: true, columns: bundle.columns as ColumnMapping<'propensity'> });
     } catch (e) {
       booster.dispose();
       throw e;
@@ -263,13 +268,18 @@ export class PropensityScorer {
         for (const key of Object.keys(record)) keys.add(key);
       }
       const kinds = Object.fromEntries(this.#schema.features.filter((f) => keys.has(f.name)).map((f) => [f.name, f.kind]));
-      return Table.fromRecords(records, { columns: kinds });
+      return this.#withModelColumns(Table.fromRecords(records, { columns: kinds }));
     }
     const table = input as FeatureTable;
     if (table === null || typeof table !== 'object' || !Array.isArray(table.columnNames) || typeof table.rowCount !== 'number') {
       throw new ParameterError('input', `${NAME}.${method} takes an array of records or a Table. Got ${describe(input)}.`);
     }
-    return table;
+    return this.#withModelColumns(table);
+  }
+
+  /** The user's id column (the `columns` option) under `features.id_column`. */
+  #withModelColumns(table: FeatureTable): FeatureTable {
+    return this.#renames.length === 0 ? table : renameColumns(table, this.#renames, { owner: NAME, where: 'the input', scoring: true });
   }
 
   #encode(table: FeatureTable, method: string): FeatureMatrix {

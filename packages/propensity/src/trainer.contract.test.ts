@@ -14,4 +14,5 @@ runTrainerContract('PropensityTrainer', {
   metricNames: ['auc_pr', 'auc_roc', 'auc_roc_uncalibrated', 'brier', 'brier_uncalibrated', 'f1', 'log_loss', 'log_loss_uncalibrated', 'precision', 'recall', 'threshold'],
   requiredFeature: 'recency',
   loadPredictor: (dir, options) => PropensityScorer.load(dir, options),
+  columns: { mapping: { id: 'user_id', target: 'bought' }, renames: { customer_id: 'user_id', converted: 'bought' }, modelNamesScore: true },
 });

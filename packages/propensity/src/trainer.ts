@@ -14,7 +14,8 @@ import {
   type TrainOptions,
   type TrainResult,
 } from '@kdap/core';
-import { AbortError, DataError, describe, InsufficientDataError, NotFittedError, ParameterError, UsageError } from '@kdap/errors';
+import { missingColumnError } from '@kdap/core';
+import { AbortError, DataError, describe, SchemaError, InsufficientDataError, NotFittedError, ParameterError, UsageError } from '@kdap/errors';
 import { defaultThreadCount } from '@kdap/napi-common';
 import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
 import { IdentityCalibrator, type Calibrator } from './calibrator';
@@ -86,7 +87,10 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
   #disposed = false;
 
   constructor(options: TrainerOptions<'propensity'> = {}) {
-    super({ name: NAME, kind: 'propensity', paramsSection: 'xgboost', requiredFeatures: [] }, { ...options, config: options.config ?? loadConfig('propensity') });
+    super(
+      { name: NAME, kind: 'propensity', paramsSection: 'xgboost', requiredFeatures: [], renamedColumns: (c) => ({ id: c.features.id_column }) },
+      { ...options, config: options.config ?? loadConfig('propensity') },
+    );
   }
 
   /**
@@ -102,8 +106,11 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       throw new ParameterError('table', `The 'table' argument of ${NAME}.fit must be a Table. Got ${describe(table)}.`);
     }
     const { positiveLabel, ...rest } = options;
-    const userData = options.target !== undefined;
-    const target = options.target ?? this.config.features.target;
+    // The id column (the `columns` option) under features.id_column; a mapped target means the user's own data too.
+    table = this.withModelColumns(table, 'the training table');
+    if (rest.validation !== undefined) rest.validation = this.withModelColumns(rest.validation, 'the validation table');
+    const userData = options.target !== undefined || this.columns.target !== undefined;
+    const target = options.target ?? this.targetName() ?? this.config.features.target;
     if (table.rowCount === 0) {
       throw new InsufficientDataError(`${NAME}.fit got an empty table (0 rows). Training needs at least ${this.config.eligibility.min_positives} converters and ${this.config.eligibility.min_negatives} non-converters.`);
     }
@@ -111,7 +118,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     const y = binaryTarget(NAME, table, target, positiveLabel);
     checkEligibility(NAME, target, y, this.config.eligibility.min_positives, this.config.eligibility.min_negatives);
 
-    const dateColumn = table.columnNames.find((n) => table.column(n).kind === 'date');
+    const dateColumn = this.#dateColumn(table);
     const { identifiers, features } = this.#chooseFeatures(table, target, userData);
     const given = options.validation !== undefined;
     const splits = propensitySplits(
@@ -122,7 +129,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     );
     const labelled = withColumn(table, target, { kind: 'numeric', values: y });
     const part = (rows: Int32Array) => takeRows(labelled, rows);
-    let validation = options.validation;
+    let validation = rest.validation;
     if (validation !== undefined) {
       validation = withColumn(validation, target, { kind: 'numeric', values: binaryTarget(NAME, validation, target, positiveLabel) });
     } else if (splits.validation.length > 0) {
@@ -135,7 +142,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       testY: Float64Array.from(splits.test, (i) => y[i]!),
       splits: {
         train: splits.train.length,
-        validation: given ? options.validation!.rowCount : splits.validation.length,
+        validation: given ? rest.validation!.rowCount : splits.validation.length,
         calibration: splits.calibration.length,
         test: splits.test.length,
         order: splits.order,
@@ -161,7 +168,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
   scorer(): PropensityScorer {
     this.#checkAlive('scorer');
     if (!this.isFitted) throw new NotFittedError(NAME, 'scorer');
-    return new PropensityScorer(this.model, this.featureSchema, { owned: false });
+    return new PropensityScorer(this.model, this.featureSchema, { owned: false, columns: this.columns });
   }
 
   /** Frees the fitted model's native memory (the base class does); idempotent. */
@@ -183,6 +190,21 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     if (this.notices.includes(text)) return;
     this.notices.push(text);
     process.emitWarning(text, { code: 'KDAP_PROPENSITY' });
+  }
+
+  /**
+   * The column whose dates order the splits: the `columns` option's `date` (which must hold dates),
+   * else the table's first date column.
+   */
+  #dateColumn(table: FeatureTable): string | undefined {
+    const mapped = this.columns.date;
+    if (mapped === undefined) return table.columnNames.find((n) => table.column(n).kind === 'date');
+    if (!table.columnNames.includes(mapped)) throw missingColumnError(NAME, 'the training table', { role: 'date', column: mapped, mapped: true }, table.columnNames);
+    const kind = table.column(mapped).kind;
+    if (kind !== 'date') {
+      throw new SchemaError(`${NAME}: column '${mapped}' (the date column, option columns.date) must hold dates (a date column; read CSVs with the column typed as a date). Got a ${kind} column.`, { column: mapped });
+    }
+    return mapped;
   }
 
   /** Identifier columns, and with user data the features the table's schema gives. */

@@ -73,20 +73,29 @@ export interface ColumnRename {
   role: string;
   /** The user's column name (equal to `model` when the role is not mapped). */
   column: string;
-  /** The model's name for it, e.g. 'channel_id'. */
+  /** The model's name for it, e.g. 'channel_id' (the user's own when the mapping set the configuration). */
   model: string;
   /** A table without the column is refused (with the columns it has). */
   required: boolean;
+  /** The `columns` option names this role (messages then point at the option). */
+  mapped: boolean;
 }
 
 /**
  * The renames of a model: for each role with a model name, the user's column from `mapping` (or
- * the model's name itself when the role is not mapped).
+ * the model's name itself when the role is not mapped). A role may name several columns (anomaly's
+ * series), paired in order.
  */
-export function columnRenames(mapping: Readonly<Record<string, unknown>>, modelColumns: Readonly<Record<string, string>>, required: readonly string[] = []): ColumnRename[] {
-  return Object.entries(modelColumns).map(([role, model]) => {
+export function columnRenames(
+  mapping: Readonly<Record<string, unknown>>,
+  modelColumns: Readonly<Record<string, string | readonly string[]>>,
+  required: readonly string[] = [],
+): ColumnRename[] {
+  return Object.entries(modelColumns).flatMap(([role, model]) => {
+    const models = typeof model === 'string' ? [model] : model;
     const given = mapping[role];
-    return { role, column: typeof given === 'string' ? given : model, model, required: required.includes(role) };
+    const columns = typeof given === 'string' ? [given] : Array.isArray(given) ? (given as string[]) : models;
+    return models.map((m, i) => ({ role, column: columns[i] ?? m, model: m, required: required.includes(role), mapped: given !== undefined }));
   });
 }
 
@@ -95,15 +104,14 @@ function listColumns(names: readonly string[]): string {
 }
 
 /** The SchemaError for a role's column that a table lacks: names it, the role, and the columns present. */
-export function missingColumnError(owner: string, where: string, rename: Pick<ColumnRename, 'role' | 'column' | 'model'>, present: readonly string[]): SchemaError {
+export function missingColumnError(owner: string, where: string, rename: Pick<ColumnRename, 'role' | 'column' | 'mapped'>, present: readonly string[]): SchemaError {
   const meaning = ROLE_MEANING[rename.role] ?? `the ${rename.role} column`;
   const hint = closest(rename.column, present);
-  const fix =
-    rename.column === rename.model
-      ? `If yours is named differently, say which with the 'columns' option, e.g. columns: { ${rename.role}: '${hint ?? 'your_column'}' }.`
-      : `Fix the 'columns.${rename.role}' option${hint ? ` (did you mean '${hint}'?)` : ''}, or add the column.`;
+  const fix = rename.mapped
+    ? `Fix the 'columns.${rename.role}' option${hint ? ` (did you mean '${hint}'?)` : ''}, or add the column.`
+    : `If yours is named differently, say which with the 'columns' option, e.g. columns: { ${rename.role}: '${hint ?? 'your_column'}' }.`;
   return new SchemaError(
-    `${owner}: ${where} has no column '${rename.column}' (${meaning}${rename.column === rename.model ? '' : `, option columns.${rename.role}`}). ${fix} Its columns are: ${listColumns(present)}.`,
+    `${owner}: ${where} has no column '${rename.column}' (${meaning}${rename.mapped ? `, option columns.${rename.role}` : ''}). ${fix} Its columns are: ${listColumns(present)}.`,
     { column: rename.column },
   );
 }
@@ -112,8 +120,8 @@ export function missingColumnError(owner: string, where: string, rename: Pick<Co
  * A view of `table` with the user's columns under the model's names, without copying. A table
  * that already uses the model's name (e.g. the Python module's `channel_id`) is taken as is, so
  * both namings score; one holding both names for a role is refused, as is one lacking a required
- * role's column (at scoring, `scoring: true`, only a mapped one: the feature schema names the
- * model's own). Idempotent.
+ * or mapped role's column (at scoring, `scoring: true`, only a required mapped one: the feature
+ * schema names the model's own). Idempotent.
  */
 export function renameColumns(table: FeatureTable, renames: readonly ColumnRename[], context: { owner: string; where: string; scoring?: boolean }): FeatureTable {
   if (table === null || typeof table !== 'object' || !Array.isArray(table.columnNames)) return table;
@@ -129,7 +137,10 @@ export function renameColumns(table: FeatureTable, renames: readonly ColumnRenam
       );
     }
     if (!hasColumn && !hasModel) {
-      if (r.required && !(context.scoring === true && r.column === r.model)) throw missingColumnError(context.owner, context.where, r, present);
+      // Training: a required role, or one the user named. Scoring: a required role the user named (an
+      // unmapped one is left to the feature schema's message; an optional one scores as missing).
+      const refused = context.scoring === true ? r.required && r.mapped : r.required || r.mapped;
+      if (refused) throw missingColumnError(context.owner, context.where, r, present);
       continue;
     }
     if (r.column !== r.model && hasColumn) byModel.set(r.model, r.column);

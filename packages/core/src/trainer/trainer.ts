@@ -36,7 +36,7 @@ export interface TrainerSpec<K extends ModelKind> {
    * A role whose model name is a required feature is required. Roles not listed here (and `target`,
    * which sets the default target column) are the trainer's own business.
    */
-  renamedColumns?: (config: ModelConfigOf<K>) => Readonly<Record<string, string>>;
+  renamedColumns?: (config: ModelConfigOf<K>) => Readonly<Record<string, string | readonly string[]>>;
 }
 
 export interface TrainerOptions<K extends ModelKind> {
@@ -147,7 +147,8 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
   protected columnRenames(): ColumnRename[] {
     const modelColumns = this.spec.renamedColumns?.(this.config) ?? {};
     const required = this.requiredFeatures;
-    return columnRenames(this.columns, modelColumns, Object.keys(modelColumns).filter((role) => required.includes(modelColumns[role]!)));
+    const isRequired = (role: string) => ([] as string[]).concat(modelColumns[role]!).some((name) => required.includes(name));
+    return columnRenames(this.columns, modelColumns, Object.keys(modelColumns).filter(isRequired));
   }
 
   /** `table` with the user's columns (the `columns` option) under the model's names; see renameColumns. */

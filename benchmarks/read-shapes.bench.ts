@@ -57,7 +57,7 @@ const CHILD = `
 const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 const { readTable } = require('@kdap/preprocessing');
-const status = (field) => Number(new RegExp(field + ':\\s+(\\d+) kB').exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+const status = (field) => Number(new RegExp(field + ':\\\\s+(\\\\d+) kB').exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
 (async () => {
   const before = status('VmRSS');
   fs.writeFileSync('/proc/self/clear_refs', '5');

@@ -153,6 +153,43 @@ describe('XGBoost layer-1 binding', () => {
     b.dmatrixFree(dmat);
   });
 
+  it('predicts batches of up to 64 rows on the calling thread, bit-identical to the XGBoost thread, following model changes', () => {
+    const { booster, dmat } = trainedBooster(3);
+    const rowsOf = (from: number, rows: number): Float32Array => fx.x.subarray(from * fx.cols, (from + rows) * fx.cols);
+    // 300 rows go to the XGBoost thread (its thread team); 1 to 64 rows are predicted here.
+    const all = (type: 0 | 1, begin = 0, end = 0): Float32Array => b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, type, begin, end, NaN).values;
+    const small = (from: number, rows: number, type: 0 | 1, begin = 0, end = 0): Float32Array =>
+      b.boosterPredictFromDense(booster, rowsOf(from, rows), rows, fx.cols, type, begin, end, NaN).values;
+    const threads = (): number => Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]);
+    const value = all(0);
+    const threadsBefore = threads();
+    const copies = b.smallBatchCopies();
+    for (const [from, rows] of [[0, 1], [7, 1], [10, 64], [236, 64], [299, 1]] as const) {
+      expect(small(from, rows, 0)).toEqual(value.subarray(from, from + rows));
+      expect(small(from, rows, 1)).toEqual(all(1).subarray(from, from + rows));
+      expect(small(from, rows, 0, 1, 2)).toEqual(all(0, 1, 2).subarray(from, from + rows));
+    }
+    // Same checks as the batch path, with the same messages.
+    expect(() => b.boosterPredictFromDense(booster, rowsOf(0, 2), 1, fx.cols * 2, 0, 0, 0, NaN)).toThrow(argError("The 'ncol' argument must equal the model's number of features (4). Got 8."));
+    expect(() => b.boosterPredictFromDense(booster, rowsOf(0, 1), 1, fx.cols, 0, 0, 4, NaN)).toThrow(argError("The 'iterationEnd' argument must be at most the number of boosted rounds (3). Got 4."));
+    expect(b.smallBatchCopies()).toBe(copies + 1); // one copy of the model served them all
+    // Training another round changes the model: the next small prediction follows it.
+    b.boosterUpdateOneIter(booster, 3, dmat);
+    const after = all(0);
+    expect(after).not.toEqual(value);
+    expect(small(5, 1, 0)).toEqual(after.subarray(5, 6));
+    expect(small(0, 1, 0, 0, 4)).toEqual(after.subarray(0, 1));
+    expect(b.smallBatchCopies()).toBe(copies + 2);
+    // No OpenMP team started on this thread (a team of two would add a thread to the process).
+    expect(threads()).toBe(threadsBefore);
+    const fresh = b.boosterCreate([]);
+    expect(() => b.boosterPredictFromDense(fresh, rowsOf(0, 1), 1, fx.cols, 0, 0, 0, NaN)).toThrow(argError('The Booster has no boosted rounds yet: train or load a model before predicting.'));
+    b.boosterFree(fresh);
+    b.boosterFree(booster);
+    expect(() => b.boosterPredictFromDense(booster, rowsOf(0, 1), 1, fx.cols, 0, 0, 0, NaN)).toThrow(disposedError('Booster'));
+    b.dmatrixFree(dmat);
+  });
+
   it('runs concurrent in-place predictions on one booster and copies async inputs', async () => {
     const { booster, dmat } = trainedBooster(10);
     const want = b.boosterPredictFromDense(booster, fx.x, fx.rows, fx.cols, 0, 0, 0, NaN).values;

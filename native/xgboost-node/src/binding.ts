@@ -59,6 +59,8 @@ export interface XGBoostBinding {
   init(classes: AddonErrorClasses): void;
   /** Debug counter for leak tests: library objects of each kind created and not yet freed (process-wide). */
   liveHandles(): { DMatrix: number; Booster: number };
+  /** Debug counter: copies of models made for the small-batch fast path (up to 64 rows, on the caller's thread). */
+  smallBatchCopies(): number;
   /**
    * `int XGBRegisterLogCallback(void (*callback)(const char*));` Routes XGBoost's log lines to
    * `logger` (process-wide: the latest call wins), or drops them (null). Never stderr.

@@ -46,7 +46,8 @@ export interface CliModel<K extends ModelKind = ModelKind> {
   samplesMeaning: string;
   defaultSamples: number;
   synthesize(samples: number, seed: number): Table;
-  createTrainer(config: ModelConfigOf<K> | undefined): CliTrainer;
+  /** A trainer with the configuration (default: packaged) and the column flags' `columns` option. */
+  createTrainer(config: ModelConfigOf<K> | undefined, columns: Readonly<Record<string, string | string[]>>): CliTrainer;
   /** Loads a bundle; with `signingKey` only one signed with it. */
   load(dir: string, options?: { signingKey?: BundleKey }): Promise<CliScorer>;
   /**
@@ -65,7 +66,7 @@ const budget: CliModel<'budget'> = {
   samplesMeaning: 'channel-days',
   defaultSamples: 10_000,
   synthesize: (samples, seed) => syntheticMarketingSpend({ rows: samples, seed }).table,
-  createTrainer: (config) => new BudgetOptimizerTrainer(config === undefined ? {} : { config }) as unknown as CliTrainer,
+  createTrainer: (config, columns) => new BudgetOptimizerTrainer({ ...(config === undefined ? {} : { config }), columns }) as unknown as CliTrainer,
   load: async (dir, options) => {
     const optimizer = await BudgetOptimizer.load(dir, options);
     return {
@@ -76,7 +77,8 @@ const budget: CliModel<'budget'> = {
   report: (trainer, table) => budgetReport((trainer as unknown as BudgetOptimizerTrainer).optimizer(), table),
   tune: async (trainer, table, { nTrials, signal, onTrial }) => {
     const budgetTrainer = trainer as unknown as BudgetOptimizerTrainer;
-    const dateColumn = table.has('date') && table.column('date').kind === 'date' ? 'date' : undefined;
+    const date = budgetTrainer.columns.date ?? 'date';
+    const dateColumn = table.has(date) && table.column(date).kind === 'date' ? date : undefined;
     const split = validationSplit(table, { fraction: budgetTrainer.config.data.validation_size ?? 0.1, ...(dateColumn ? { dateColumn } : {}) });
     const tuned = await budgetTrainer.tune(split.train as Table, {
       validation: split.validation,
@@ -104,9 +106,11 @@ function budgetReport(optimizer: BudgetOptimizer, table: Table): ModelReport {
   const gain = optimizer.featureImportance('gain');
   const importance = Object.entries(gain).map(([feature, value]) => ({ feature, value })).sort((a, b) => b.value - a.value);
   const latest = new Map<string, Record<string, unknown>>();
-  if (table.has('channel_id')) {
+  // The table is in the user's column names (--channel-column ...); the optimizer takes those.
+  const channelColumn = optimizer.columns.channel ?? 'channel_id';
+  if (table.has(channelColumn)) {
     const records = table.toRecords();
-    for (const r of records) latest.set(String(r.channel_id), r as Record<string, unknown>);
+    for (const r of records) latest.set(String(r[channelColumn]), r as Record<string, unknown>);
   }
   const charts: ReportSection['charts'] = [];
   const rows: (string | number | null)[][] = [];
@@ -150,7 +154,7 @@ const propensity: CliModel<'propensity'> = {
   samplesMeaning: 'customers',
   defaultSamples: 10_000,
   synthesize: (samples, seed) => syntheticCustomers({ samples, seed }).table,
-  createTrainer: (config) => new PropensityTrainer(config === undefined ? {} : { config }) as unknown as CliTrainer,
+  createTrainer: (config, columns) => new PropensityTrainer({ ...(config === undefined ? {} : { config }), columns }) as unknown as CliTrainer,
   load: async (dir, options) => {
     const scorer = await PropensityScorer.load(dir, options);
     return { scoreTable: async (table) => scorer.scoreMany(table) as unknown as Record<string, unknown>[], dispose: () => scorer.dispose() };
@@ -168,7 +172,7 @@ const anomaly: CliModel<'anomaly'> = {
   samplesMeaning: `rows (days x ${ANOMALY_SERIES} series)`,
   defaultSamples: 5_000,
   synthesize: (samples, seed) => syntheticMetricSeries({ days: Math.max(1, Math.ceil(samples / ANOMALY_SERIES)), seed }).table,
-  createTrainer: (config) => new AnomalyDetectorTrainer(config === undefined ? {} : { config }) as unknown as CliTrainer,
+  createTrainer: (config, columns) => new AnomalyDetectorTrainer({ ...(config === undefined ? {} : { config }), columns }) as unknown as CliTrainer,
   load: async (dir, options) => {
     const detector = await AnomalyDetector.load(dir, options);
     return { scoreTable: async (table) => detector.detectTable(table) as unknown as Record<string, unknown>[], dispose: () => detector.dispose() };

@@ -50,6 +50,12 @@ export function buildProgram(streams: Streams, makeContext: (out: Output) => Com
     .addArgument(modelArgument('the model to train'))
     .option('--data <path>', 'training data file (CSV, Parquet, Arrow IPC, JSON/NDJSON)')
     .option('--target <name>', 'target column (default: features.target of the model configuration)')
+    .option('--channel-column <name>', "budget: your channel column (default 'channel_id')")
+    .option('--spend-column <name>', "budget: your spend column, currency per period (default: optimization.spend_feature, 'current_spend')")
+    .option('--date-column <name>', "your date column (default 'date'; propensity: the first date column), which orders the periods")
+    .option('--id-column <name>', "propensity: your customer id column (default: features.id_column, 'customer_id')")
+    .option('--series-column <names>', "anomaly: your series column(s), comma-separated (default: features.entity_columns, 'channel_id,metric')")
+    .option('--value-column <name>', "anomaly: your value column (default: features.value_column, 'value')")
     .option('--samples <n>', 'rows of synthetic data when no --data (budget: channel-days; propensity: customers; anomaly: rows = days x 16 series, rounded up to whole days)', integerOption('--samples', 1))
     .option('--output <dir>', 'where the model bundle is written', './models')
     .option('--tune', 'hyperparameter tuning before the final fit')
@@ -64,10 +70,12 @@ export function buildProgram(streams: Streams, makeContext: (out: Output) => Com
 Examples:
   $ kdap train budget --output ./models
   $ kdap train budget --data ./spend.csv --target revenue --output ./models
+  $ kdap train budget --data ./marketing.csv --channel-column medium --spend-column cost --date-column day --target revenue
   $ kdap train budget --samples 100000 --json > result.json
   $ kdap synth propensity --samples 20000 --output ./data/customers.csv
   $ kdap train propensity --data ./data/customers.csv --target converted
-  $ kdap train anomaly --samples 5000 --output ./models`,
+  $ kdap train anomaly --samples 5000 --output ./models
+  $ kdap train anomaly --data ./kpis.csv --date-column day --value-column amount --series-column campaign,kpi`,
     )
     .action(async (modelName: string, flags: TrainFlags, command: Command) => {
       const out = outputFor(command);
@@ -158,6 +166,8 @@ function printInfo(info: BundleInfo, out: Output): void {
   if (info.signature !== null) line('signature', SIGNATURE_TEXT[info.signature]);
   line('versions', Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(', '));
   line('target', info.target ?? '(none)');
+  const columns = Object.entries(info.columns);
+  if (columns.length > 0) line('columns', columns.map(([role, c]) => `${role}: ${([] as string[]).concat(c).join(', ')}`).join('; '));
   line('features', `${info.features.length}: ${info.features.map((f) => f.name).join(', ')}`);
   for (const [k, v] of Object.entries(info.metrics)) line(`  ${k}`, v === null ? 'n/a' : String(Number(v.toPrecision(6))));
   line('files', Object.entries(info.files).map(([k, v]) => `${k} (${v.bytes} B)`).join(', '));

@@ -11,6 +11,8 @@ export interface BundleInfo {
   created_at: string;
   versions: Record<string, string>;
   target: string | null;
+  /** The trainer's column mapping (role -> your column); scoring data may use these names. */
+  columns: Record<string, string | string[]>;
   features: { name: string; kind?: string }[];
   metrics: Record<string, number | null>;
   params: Record<string, unknown>;
@@ -44,6 +46,7 @@ export async function infoCommand(dir: string, ctx: CommandContext): Promise<Bun
     created_at: String(m.created_at ?? ''),
     versions: (m.versions as Record<string, string>) ?? {},
     target: (m.target as string | null) ?? null,
+    columns: (m.columns as Record<string, string | string[]> | undefined) ?? {},
     features: (m.feature_schema?.features ?? []).map((f) => ({ name: f.name, ...(f.kind ? { kind: f.kind } : {}) })),
     metrics: (m.metrics as Record<string, number | null>) ?? {},
     params: (m.params as Record<string, unknown>) ?? {},

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { bundleKeyFromEnv, loadConfig, type TrainResult } from '@kdap/core';
+import { bundleKeyFromEnv, COLUMN_ROLES, loadConfig, type ModelKind, type TrainResult } from '@kdap/core';
 import { isKdapError, TrackingError, UsageError } from '@kdap/errors';
 import { readTable, type Table } from '@kdap/preprocessing';
 import type { CommandContext } from '../context';
@@ -21,6 +21,42 @@ export interface TrainFlags {
   seed: number;
   /** false with --no-report. */
   report: boolean;
+  /** Column mapping flags: the trainers' `columns` option (roles per model: COLUMN_ROLES). */
+  channelColumn?: string;
+  spendColumn?: string;
+  dateColumn?: string;
+  idColumn?: string;
+  /** Comma-separated. */
+  seriesColumn?: string;
+  valueColumn?: string;
+}
+
+/** Each column flag, the role it sets and the models that have that role. */
+const COLUMN_FLAGS = [
+  { flag: '--channel-column', key: 'channelColumn', role: 'channel' },
+  { flag: '--spend-column', key: 'spendColumn', role: 'spend' },
+  { flag: '--date-column', key: 'dateColumn', role: 'date' },
+  { flag: '--id-column', key: 'idColumn', role: 'id' },
+  { flag: '--series-column', key: 'seriesColumn', role: 'series' },
+  { flag: '--value-column', key: 'valueColumn', role: 'value' },
+] as const;
+
+/** The `columns` option the column flags ask for; a flag the model has no role for is a usage error. */
+export function columnsFromFlags(modelName: string, kind: ModelKind, flags: TrainFlags): Record<string, string | string[]> {
+  const roles: readonly string[] = COLUMN_ROLES[kind];
+  const columns: Record<string, string | string[]> = {};
+  for (const { flag, key, role } of COLUMN_FLAGS) {
+    const value = flags[key];
+    if (value === undefined) continue;
+    if (!roles.includes(role)) {
+      const models = (Object.keys(COLUMN_ROLES) as ModelKind[]).filter((k) => (COLUMN_ROLES[k] as readonly string[]).includes(role));
+      throw new UsageError(`${flag} applies to ${models.join(' and ')} models, not '${modelName}'. Its column flags: ${COLUMN_FLAGS.filter((f) => roles.includes(f.role)).map((f) => f.flag).join(', ')}.`);
+    }
+    const names = role === 'series' ? value.split(',').map((n) => n.trim()) : [value];
+    if (names.some((n) => n === '')) throw new UsageError(`${flag} needs ${role === 'series' ? 'column names separated by commas' : 'a column name'}. Got '${value}'.`);
+    columns[role] = role === 'series' ? names : value;
+  }
+  return columns;
 }
 
 /** The machine-readable result of `kdap train --json`. */
@@ -33,6 +69,8 @@ export interface TrainSummary {
   report: string | null;
   data: { source: string; rows: number; columns: number };
   target: string | null;
+  /** The column flags' mapping (role -> your column), saved in the bundle. */
+  columns: Record<string, string | string[]>;
   best_iteration: number;
   metrics: Readonly<Record<string, number>>;
   /** With --tune: the study's outcome (the bundle was fitted with best_params). */
@@ -53,6 +91,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
     throw new UsageError(`--tune and --trials are not available for '${modelName}' yet: its trainer has no tune() (the budget model has). Train without them.`);
   }
   const config = flags.config === undefined ? undefined : loadConfig(model.kind, { configDir: path.resolve(ctx.cwd, flags.config) });
+  const columns = columnsFromFlags(modelName, model.kind, flags);
 
   const readStarted = performance.now();
   let table: Table;
@@ -70,7 +109,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
   const readMs = performance.now() - readStarted;
   out.info(`${out.bold(model.title)}: ${table.rowCount.toLocaleString('en-US')} rows x ${table.columnNames.length} columns from ${source}`);
 
-  let trainer = model.createTrainer(config);
+  let trainer = model.createTrainer(config, columns);
   const view = tuning ? new TrainingProgressView(out, 'tuning', 'trial') : new TrainingProgressView(out, 'training');
   let result: TrainResult;
   let tuned: TrainSummary['tuning'] = null;
@@ -94,6 +133,8 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
           ...(flags.target !== undefined ? { target: flags.target } : {}),
           signal: ctx.signal,
           onProgress: (p) => view.update(p),
+        }).catch((error: unknown) => {
+          throw withColumnFlagHint(error);
         });
       }
     } finally {
@@ -147,6 +188,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
       report,
       data: { source, rows: table.rowCount, columns: table.columnNames.length },
       target: flags.target ?? null,
+      columns,
       best_iteration: result.bestIteration,
       metrics: result.metrics,
       tuning: tuned,
@@ -156,6 +198,16 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
   } finally {
     trainer.dispose?.();
   }
+}
+
+/** A missing-column error that points at the library's `columns` option also names the flag. */
+function withColumnFlagHint(error: unknown): unknown {
+  if (!isKdapError(error, 'ERR_KDAP_SCHEMA')) return error;
+  const role = /option columns\.(\w+)|columns: \{ (\w+):/.exec(error.message);
+  const flag = COLUMN_FLAGS.find((f) => f.role === (role?.[1] ?? role?.[2]));
+  if (flag === undefined) return error;
+  error.message = `${error.message} On the command line: ${flag.flag} <name>.`;
+  return error;
 }
 
 /** The trainer's own label for the rows the metrics come from. */

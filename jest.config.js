@@ -13,4 +13,19 @@ module.exports = {
   cacheDirectory: '<rootDir>/.jest-cache',
   testTimeout: 120000,
   maxWorkers: 2,
+  // `npm run test:coverage` (jest --coverage): the TypeScript sources of every package, not tests,
+  // child-process entry points or test support. V8's own counters, not Babel instrumentation:
+  // measured cheaper on this suite (see scripts/coverage/summary.mjs for the per-package table).
+  collectCoverageFrom: [
+    '{native,packages}/*/src/**/*.ts',
+    '!**/*.test.ts',
+    '!**/*.child.ts',
+    '!**/*.typecheck.ts',
+    '!**/*.d.ts',
+    '!**/src/testing/**',
+    '!packages/test-support/**',
+  ],
+  coverageProvider: 'v8',
+  coverageDirectory: '<rootDir>/coverage',
+  coverageReporters: ['html', 'json-summary'],
 };

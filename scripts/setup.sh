@@ -43,6 +43,13 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a=
 
 # 3. npm dependencies, exactly as locked (skipped when the lockfile has not changed).
 say "npm dependencies"
+# better-sqlite3 (MLflow's SQLite store, the tracking default) is a native addon; where its
+# prebuilt binary cannot be downloaded, node-gyp compiles it against this Node's own headers
+# instead of downloading them.
+node_prefix=$(node -p 'require("path").resolve(process.execPath, "../..")')
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/common.gypi" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
 stamp=node_modules/.kdap-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

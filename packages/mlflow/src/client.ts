@@ -1,8 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import { checkKnownOptions, TrackingError } from '@kdap/errors';
 import { artifactBaseUrl, encodePath } from './artifact-uri';
 import { MlflowHttp } from './http';
+import { listFiles } from './local-files';
 import { chunkLogBatch, type KeyValue, type MetricEntry } from './log-batch';
 import { retryPolicy, type RetryPolicy } from './retry';
 import { checkTrackingUri, trackingSettingsFromEnv, type TrackingSettings } from './settings';
@@ -252,14 +253,4 @@ export class MlflowClient {
 /** MLflow's repeated key/value messages from a record. */
 export function keyValues(record: Readonly<Record<string, string>>): KeyValue[] {
   return Object.entries(record).map(([key, value]) => ({ key, value }));
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out.sort();
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -158,17 +158,21 @@ describe('kdap train propensity | anomaly (the Python README\'s seed examples)',
 });
 
 describe('kdap train --mlflow without a tracking server', () => {
-  it('saves the bundle, then says in one line that only the MLflow run is missing and how to fix it (exit 1)', async () => {
+  it("logs to MLflow's own default, ./mlflow.db and ./mlruns of the working directory, and says where", async () => {
     const out = path.join(dir, 'tracked');
-    const saved = { uri: process.env.MLFLOW_TRACKING_URI };
+    const saved = { uri: process.env.MLFLOW_TRACKING_URI, cwd: process.cwd() };
     delete process.env.MLFLOW_TRACKING_URI;
     try {
-      const r = await kdap(['train', 'budget', '--samples', '600', '--config', configDir, '--output', out, '--mlflow'], dir);
-      expect(r.code).toBe(1);
-      const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('error'));
-      expect(errors).toEqual([expect.stringMatching(/nothing was logged .*mlflow\.tracking_uri.* The model bundle is saved at .*budget_optimizer and the report at .*; only the MLflow run is missing\.$/)]);
+      // The trainer's default tracker resolves ./mlflow.db against the process's directory.
+      process.chdir(dir);
+      const r = await kdap(['train', 'budget', '--samples', '600', '--config', configDir, '--output', out, '--mlflow', '--json'], dir);
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(r.stdout) as { mlflow: { run_id: string; tracking_uri: string } };
+      expect(summary.mlflow.tracking_uri).toBe(`sqlite:///${path.join(realpathSync(dir), 'mlflow.db')}`);
+      expect(existsSync(path.join(dir, 'mlruns', '1', summary.mlflow.run_id, 'artifacts', 'bundle', 'manifest.json'))).toBe(true);
       expect(existsSync(path.join(out, 'budget_optimizer', 'manifest.json'))).toBe(true);
     } finally {
+      process.chdir(saved.cwd);
       if (saved.uri !== undefined) process.env.MLFLOW_TRACKING_URI = saved.uri;
     }
   });

@@ -1,13 +1,15 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BudgetOptimizerTrainer } from '@kdap/budget';
 import { applyOverrides, budgetOptimizerDefaults, loadBundle, type TrackedRun } from '@kdap/core';
-import { TrackingError } from '@kdap/errors';
 import { expectKdapError } from '@kdap/test-support';
 import { syntheticMarketingSpend } from '@kdap/preprocessing';
+import { MlflowClient } from './client';
 import { defaultTracker } from './default-tracker';
 import { MlflowTracker } from './mlflow-tracker';
+import { MLFLOW_SCHEMA_REVISION } from './sqlite/mlflow-schema';
+import { SqliteTrackingStore } from './sqlite/sqlite-store';
 import { freePort } from './testing/mlflow-server';
 
 const quick = { maxAttempts: 2, callTimeoutMs: 2_000, attemptTimeoutMs: 500, initialBackoffMs: 20 };
@@ -47,24 +49,43 @@ describe('MlflowTracker without a reachable server', () => {
 });
 
 describe('the default tracker core finds by name', () => {
-  it('is an MlflowTracker for an http(s) tracking URI, and none for the local default', () => {
+  it('is the server of MLFLOW_TRACKING_URI or an http(s)/sqlite configuration URI, else MLflow\'s own default ./mlflow.db', () => {
     const saved = process.env.MLFLOW_TRACKING_URI;
     delete process.env.MLFLOW_TRACKING_URI;
     try {
-      expect(defaultTracker({ trackingUri: './mlruns' })).toBeUndefined();
-      expect(defaultTracker({ trackingUri: 'http://127.0.0.1:5000' })).toBeInstanceOf(MlflowTracker);
+      const local = (defaultTracker({ trackingUri: './mlruns' }) as MlflowTracker).client;
+      expect(local).toBeInstanceOf(SqliteTrackingStore);
+      expect(local.trackingUri).toBe(`sqlite:///${join(process.cwd(), 'mlflow.db')}`);
+      expect((local as SqliteTrackingStore).artifactRoot).toBe(join(process.cwd(), 'mlruns'));
+      expect((defaultTracker() as MlflowTracker).client.trackingUri).toBe(`sqlite:///${join(process.cwd(), 'mlflow.db')}`);
+      expect((defaultTracker({ trackingUri: 'sqlite:////srv/kdap/mlflow.db' }) as MlflowTracker).client.trackingUri).toBe('sqlite:////srv/kdap/mlflow.db');
+      expect((defaultTracker({ trackingUri: 'http://127.0.0.1:5000' }) as MlflowTracker).client).toBeInstanceOf(MlflowClient);
       process.env.MLFLOW_TRACKING_URI = 'https://mlflow.example';
       expect((defaultTracker({ trackingUri: './mlruns' }) as MlflowTracker).client.trackingUri).toBe('https://mlflow.example');
+      process.env.MLFLOW_TRACKING_URI = 'sqlite:////srv/other.db';
+      expect((defaultTracker({ trackingUri: 'http://127.0.0.1:5000' }) as MlflowTracker).client.trackingUri).toBe('sqlite:////srv/other.db');
     } finally {
       if (saved === undefined) delete process.env.MLFLOW_TRACKING_URI;
       else process.env.MLFLOW_TRACKING_URI = saved;
     }
   });
 
-  it('leaves an untracked trainer with the not-configured error when no server is configured', async () => {
+  it('logs an untracked trainer to ./mlflow.db and ./mlruns of the working directory when nothing is configured', async () => {
+    const saved = { uri: process.env.MLFLOW_TRACKING_URI, cwd: process.cwd() };
+    delete process.env.MLFLOW_TRACKING_URI;
+    const dir = join(root, 'cwd-default');
+    mkdirSync(dir);
     const trainer = new BudgetOptimizerTrainer({ config });
     await trainer.fit(data.table);
-    await expect(trainer.logToMlflow({ runName: 'x' })).rejects.toThrow(TrackingError);
-    expect(existsSync(join(process.cwd(), 'mlflow.db'))).toBe(false);
+    try {
+      process.chdir(dir);
+      const runId = await trainer.logToMlflow({ runName: 'local' });
+      const store = new SqliteTrackingStore();
+      expect(store.schemaRevision()).toBe(MLFLOW_SCHEMA_REVISION);
+      expect(existsSync(join(dir, 'mlruns', '1', runId, 'artifacts', 'bundle', 'MLmodel'))).toBe(true);
+    } finally {
+      process.chdir(saved.cwd);
+      if (saved.uri !== undefined) process.env.MLFLOW_TRACKING_URI = saved.uri;
+    }
   }, 60_000);
 });

@@ -7,12 +7,16 @@ import { MlflowClient, type RunInfo, type RunStatus } from './client';
 import { metricValue, VALUE_LIMITS, type KeyValue, type MetricEntry } from './log-batch';
 import type { RetryPolicy } from './retry';
 import { systemTags, tagKey, versionTagKey } from './run-tags';
-import { trackingSettingsFromEnv } from './settings';
+import { experimentNameFromEnv } from './settings';
+import { trackingBackend, type TrackingBackend } from './tracking-backend';
 
 export interface MlflowTrackerOptions {
-  /** A client to use; default: one for `trackingUri`, else `MLFLOW_TRACKING_URI`. */
-  client?: MlflowClient;
-  /** Base URL of the tracking server (default `MLFLOW_TRACKING_URI`). */
+  /** Where to log (an MlflowClient or a SqliteTrackingStore); default: the backend for `trackingUri`. */
+  client?: TrackingBackend;
+  /**
+   * A tracking server ('http://127.0.0.1:5000') or an MLflow SQLite database ('sqlite:///mlflow.db').
+   * Default `MLFLOW_TRACKING_URI`, else MLflow's own default: ./mlflow.db with artifacts in ./mlruns.
+   */
   trackingUri?: string;
   /** Bounds of each REST call (default 5 attempts / 60 s per call). */
   retry?: Partial<RetryPolicy>;
@@ -44,20 +48,20 @@ const MARK_POLICY: Partial<RetryPolicy> = { maxAttempts: 2, callTimeoutMs: 5_000
  * how to log it later; a run that was created is marked FAILED (KILLED on abort).
  */
 export class MlflowTracker implements Tracker {
-  readonly client: MlflowClient;
+  readonly client: TrackingBackend;
   readonly #options: MlflowTrackerOptions;
 
   constructor(options: MlflowTrackerOptions = {}) {
     checkKnownOptions('MlflowTracker', options, ['client', 'trackingUri', 'retry', 'experimentName', 'bundleDir', 'signal']);
     this.#options = options;
-    this.client = options.client ?? new MlflowClient({ trackingUri: options.trackingUri, retry: options.retry });
+    this.client = options.client ?? trackingBackend(options.trackingUri, options.retry);
   }
 
   /** Logs one run; resolves to its MLflow run id. */
   async logRun(run: TrackedRun): Promise<string> {
     checkRun(run);
     const signal = this.#options.signal;
-    const experimentName = this.#options.experimentName ?? trackingSettingsFromEnv()?.experimentName ?? run.experimentName;
+    const experimentName = this.#options.experimentName ?? experimentNameFromEnv() ?? run.experimentName;
     const started = Date.now();
 
     // The model is safe on disk before the first byte goes to the network.
@@ -128,6 +132,8 @@ export class MlflowTracker implements Tracker {
       const message = incompleteMessage({ run, experimentName, uri: this.client.trackingUri, info, status, marked, done, todo, bundleDir, cause: error });
       if (error instanceof AbortError) throw new AbortError(message, { cause: error });
       throw new TrackingError(message, { cause: error });
+    } finally {
+      this.client.close?.();
     }
     if (this.#options.bundleDir === undefined && bundleDir !== undefined) await rm(join(bundleDir, '..'), { recursive: true, force: true });
     return info.run_id;
@@ -136,7 +142,8 @@ export class MlflowTracker implements Tracker {
   /** Best effort: a server that is down cannot be told, and the error says so. */
   async #mark(runId: string, status: RunStatus): Promise<boolean> {
     try {
-      await new MlflowClient({ trackingUri: this.client.trackingUri, retry: MARK_POLICY }).updateRun(runId, status);
+      const marker = this.client instanceof MlflowClient ? new MlflowClient({ trackingUri: this.client.trackingUri, retry: MARK_POLICY }) : this.client;
+      await marker.updateRun(runId, status);
       return true;
     } catch {
       return false;
@@ -193,7 +200,8 @@ function incompleteMessage(p: {
     lines.push(`Logged: ${p.done.length === 0 ? 'nothing' : p.done.join(', ')}. Not logged: ${p.todo.filter((s) => s !== 'run status').join(', ') || 'nothing'}.`);
   }
   if (p.bundleDir !== undefined) lines.push(`The trained model is safe: its bundle is saved at ${p.bundleDir}.`);
-  const later = [`call logToMlflow({ runName: '${p.run.runName}' }) again once the server answers (a new run)`];
+  const sqlite = p.uri.startsWith('sqlite:');
+  const later = [`call logToMlflow({ runName: '${p.run.runName}' }) again once the ${sqlite ? 'database is writable' : 'server answers'} (a new run)`];
   if (p.info !== undefined && p.bundleDir !== undefined && p.todo.includes('bundle artifacts')) {
     later.push(`upload the bundle to this run with \`MLFLOW_TRACKING_URI=${p.uri} mlflow artifacts log-artifacts --local-dir ${p.bundleDir} --run-id ${p.info.run_id} --artifact-path bundle\``);
   }

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { expectKdapError } from '@kdap/test-support';
 import { artifactBaseUrl } from './artifact-uri';
-import { trackingSettingsFromEnv } from './settings';
+import { MlflowClient } from './client';
+import { experimentNameFromEnv, trackingSettingsFromEnv } from './settings';
 
 describe('tracking settings from the environment', () => {
   it('is undefined without MLFLOW_TRACKING_URI (the caller uses the local default)', () => {
@@ -23,9 +25,20 @@ describe('tracking settings from the environment', () => {
     expectKdapError(() => trackingSettingsFromEnv({ MLFLOW_TRACKING_URI: 'http://h:5000', MLFLOW_TRACKING_USERNAME: 'ann' }), 'ERR_KDAP_PARAMETER', /MLFLOW_TRACKING_PASSWORD is not set/);
   });
 
-  it('refuses a URI that is not http(s), pointing file and sqlite users at the local default', () => {
-    expectKdapError(() => trackingSettingsFromEnv({ MLFLOW_TRACKING_URI: 'sqlite:///mlflow.db' }), 'ERR_KDAP_PARAMETER', /scheme 'sqlite'\)\. Unset it to log to the local default/);
+  it('takes a sqlite:/// database, made absolute as MLflow reports it, with the experiment name', () => {
+    expect(trackingSettingsFromEnv({ MLFLOW_TRACKING_URI: 'sqlite:///mlflow.db', MLFLOW_EXPERIMENT_NAME: 'kdap' })).toEqual({
+      trackingUri: `sqlite:///${join(process.cwd(), 'mlflow.db')}`,
+      experimentName: 'kdap',
+      authorization: undefined,
+    });
+    expect(experimentNameFromEnv({ MLFLOW_EXPERIMENT_NAME: ' kdap ' })).toBe('kdap');
+  });
+
+  it('refuses a URI that is neither http(s) nor sqlite, pointing file-store users at the local default', () => {
+    expectKdapError(() => trackingSettingsFromEnv({ MLFLOW_TRACKING_URI: 'file:///srv/mlruns' }), 'ERR_KDAP_PARAMETER', /scheme 'file'\)\. That is MLflow's old file store, which MLflow 3\.13\+ refuses by default; unset MLFLOW_TRACKING_URI/);
+    expectKdapError(() => trackingSettingsFromEnv({ MLFLOW_TRACKING_URI: './mlruns' }), 'ERR_KDAP_PARAMETER', /Got '\.\/mlruns'\. That is MLflow's old file store/);
     expectKdapError(() => trackingSettingsFromEnv({ MLFLOW_TRACKING_URI: 'not a url' }), 'ERR_KDAP_PARAMETER', /must be an http\(s\) URL/);
+    expectKdapError(() => new MlflowClient({ trackingUri: 'sqlite:///mlflow.db' }), 'ERR_KDAP_PARAMETER', /MlflowClient speaks REST\. 'sqlite:\/\/\/mlflow\.db' is a SQLite database; MlflowTracker \(and SqliteTrackingStore\) write it directly/);
   });
 });
 

@@ -1,5 +1,9 @@
-import type { LoggedModelInfo, RunInfo, RunStatus } from './client';
+import { MlflowClient, type LoggedModelInfo, type RunInfo, type RunStatus } from './client';
 import type { KeyValue, MetricEntry } from './log-batch';
+import type { RetryPolicy } from './retry';
+import { trackingSettingsFromEnv } from './settings';
+import { SqliteTrackingStore } from './sqlite/sqlite-store';
+import { isSqliteUri } from './sqlite/sqlite-uri';
 
 /**
  * What MlflowTracker logs through: a tracking server (MlflowClient, REST) or MLflow's SQLite
@@ -29,3 +33,16 @@ export interface TrackingBackend {
   close?(): void;
 }
 
+/**
+ * The backend for a tracking URI: `sqlite:///...` -> MLflow's SQLite store written directly,
+ * http(s) -> the REST client. Without a URI: `MLFLOW_TRACKING_URI`, else MLflow's own default,
+ * `sqlite:///mlflow.db` with artifacts in `./mlruns` (the working directory), which `mlflow ui`
+ * opens when started there.
+ */
+export function trackingBackend(trackingUri?: string, retry?: Partial<RetryPolicy>): TrackingBackend {
+  const uri = trackingUri ?? trackingSettingsFromEnv()?.trackingUri;
+  if (uri === undefined) return new SqliteTrackingStore();
+  if (isSqliteUri(uri)) return new SqliteTrackingStore({ trackingUri: uri });
+  // From the environment, the client also reads MLflow's credentials variables.
+  return new MlflowClient({ trackingUri: trackingUri, retry });
+}

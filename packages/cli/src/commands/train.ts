@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bundleKeyFromEnv, COLUMN_ROLES, loadConfig, type ModelKind, type TrainResult } from '@kdap/core';
 import { isKdapError, TrackingError, UsageError } from '@kdap/errors';
+import { defaultTrackingUri } from '@kdap/mlflow';
 import { readTable, type Table } from '@kdap/preprocessing';
 import type { CommandContext } from '../context';
 import { CLI_MODELS } from '../models';
@@ -172,7 +173,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
       const runName = `${model.bundleName}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       try {
         const runId = await trainer.logToMlflow({ runName });
-        const uri = (trainer as unknown as { config: { mlflow: { tracking_uri?: string | null } } }).config.mlflow.tracking_uri ?? process.env.MLFLOW_TRACKING_URI ?? '';
+        const uri = defaultTrackingUri((trainer as unknown as { config: { mlflow: { tracking_uri?: string | null } } }).config.mlflow.tracking_uri);
         mlflow = { run_id: runId, tracking_uri: uri };
         out.info(`logged MLflow run '${runName}' (${runId})`);
       } catch (error) {

@@ -1,6 +1,6 @@
 """Reads an MLflow run back with MLflow's own Python client, for the TypeScript tests.
 
-stdin: {"tracking_uri": ..., "run_id": ..., "X": [[...], ...] (optional rows to predict),
+stdin: {"tracking_uri": ... (null: MLflow's default), "run_id": ..., "X": [[...], ...] (optional rows to predict),
        "flavor": "lightgbm" | "xgboost", "feature_names", "feature_types": ["q", "c", ...] (xgboost)}
 stdout: JSON with the run's info, params, metrics, metric histories, tags, artifacts (recursive),
         the logged models linked to it, and the predictions on X of the booster mlflow.<flavor>.load_model returns.
@@ -24,11 +24,14 @@ def main():
     import mlflow
     from mlflow import MlflowClient
 
-    mlflow.set_tracking_uri(request["tracking_uri"])
-    client = MlflowClient(request["tracking_uri"])
+    # Without a tracking URI, MLflow's own default for the working directory (sqlite:///mlflow.db).
+    if request.get("tracking_uri"):
+        mlflow.set_tracking_uri(request["tracking_uri"])
+    client = MlflowClient()
     run = client.get_run(request["run_id"])
     out = {
         "mlflow_version": mlflow.__version__,
+        "tracking_uri": mlflow.get_tracking_uri(),
         "info": {
             "run_id": run.info.run_id,
             "run_name": run.info.run_name,

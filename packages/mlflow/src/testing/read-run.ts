@@ -5,6 +5,8 @@ import { mlflowPython } from './mlflow-python';
 /** A run as MLflow's Python client reads it (see read-run.py). */
 export interface RunReadBack {
   mlflow_version: string;
+  /** The tracking URI MLflow used (its default when none was given). */
+  tracking_uri: string;
   info: { run_id: string; run_name: string; experiment_id: string; status: string; start_time: number; end_time: number | null };
   experiment_name: string;
   params: Record<string, string>;
@@ -18,9 +20,23 @@ export interface RunReadBack {
   booster_class?: string;
 }
 
-/** Reads a run back with the pinned Python MLflow; `X` rows are predicted by its logged model's booster. */
-export function readRunWithPython(trackingUri: string, runId: string, X?: number[][], model: { flavor: 'lightgbm' | 'xgboost'; featureNames?: readonly string[]; featureTypes?: string[] } = { flavor: 'lightgbm' }): RunReadBack {
+/**
+ * Reads a run back with the pinned Python MLflow; `X` rows are predicted by its logged model's
+ * booster. `cwd` is where Python runs; with `trackingUri` undefined MLflow uses its own default
+ * there (sqlite:///mlflow.db).
+ */
+export function readRunWithPython(
+  trackingUri: string | undefined,
+  runId: string,
+  X?: number[][],
+  model: { flavor: 'lightgbm' | 'xgboost'; featureNames?: readonly string[]; featureTypes?: string[] } = { flavor: 'lightgbm' },
+  cwd?: string,
+): RunReadBack {
+  const env = { ...process.env };
+  delete env.MLFLOW_TRACKING_URI;
   const run = spawnSync(mlflowPython(), [resolve(__dirname, 'read-run.py')], {
+    cwd,
+    env,
     input: JSON.stringify({ tracking_uri: trackingUri, run_id: runId, X, flavor: model.flavor, feature_names: model.featureNames, feature_types: model.featureTypes }),
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

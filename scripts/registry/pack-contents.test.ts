@@ -115,13 +115,24 @@ describe('workspace packages as published', () => {
     expect(problems).toEqual([]);
   });
 
-  it('ships the prebuilt addon, what a source build needs and the platform with each native package', () => {
-    for (const w of published.filter((p) => p.manifest.scripts?.['build'] !== undefined)) {
-      const names = (packed.get(w.manifest.name) ?? []).map((f) => f.path);
-      expect({ [w.manifest.name]: names.some((n) => /^build\/Release\/[^/]+\.node$/.test(n)) }).toEqual({ [w.manifest.name]: true });
-      expect({ [w.manifest.name]: names.includes('CMakeLists.txt') && names.includes('scripts/build-addon.mjs') }).toEqual({ [w.manifest.name]: true });
-      // The one platform the addon is prebuilt and tested on; npm refuses others at install.
-      expect({ [w.manifest.name]: [w.manifest.os, w.manifest.cpu, w.manifest.libc] }).toEqual({ [w.manifest.name]: [['linux'], ['x64'], ['glibc']] });
+  it('ships what a source build needs with each native addon, and its binaries only in its platform packages', () => {
+    const native = published.filter((p) => p.manifest.scripts?.['build'] !== undefined);
+    expect(native.map((w) => w.manifest.name).sort()).toEqual(['@kdap/duckdb-vectors', '@kdap/lightgbm-node', '@kdap/neighbors-node', '@kdap/xgboost-node']);
+    const problems: string[] = [];
+    for (const w of native) {
+      const m = w.manifest as typeof w.manifest & { kdapNative?: { binaries: string[]; platforms: string[] } };
+      const names = (packed.get(m.name) ?? []).map((f) => f.path);
+      if (!names.includes('CMakeLists.txt') || !names.includes('scripts/build-addon.mjs')) problems.push(`${m.name}: CMakeLists.txt or scripts/build-addon.mjs not packed (the source build needs them)`);
+      const binaries = names.filter((n) => /\.(node|so|dylib|dll)$/.test(n));
+      if (binaries.length) problems.push(`${m.name}: ships ${binaries.join(', ')}; binaries belong in the platform packages`);
+      // Installable anywhere: where no platform package matches, the load error gives the source build.
+      if (m.os || m.cpu || m.libc) problems.push(`${m.name}: os/cpu/libc belong on the platform packages, not the addon`);
+      if (!m.kdapNative?.platforms.includes('linux-x64-gnu')) problems.push(`${m.name}: kdapNative.platforms must list linux-x64-gnu, the platform built and tested here`);
+      if (!m.kdapNative?.binaries.length || !m.kdapNative.binaries.every((b) => b.startsWith('build/Release/'))) problems.push(`${m.name}: kdapNative.binaries must list the build/Release files`);
+      // Added to the published manifest only (scripts/release.ts, stageAddonPackage): listed here,
+      // npm would look for them in this workspace's registry, where the @kdap scope is not ours.
+      if (m.optionalDependencies) problems.push(`${m.name}: optionalDependencies in the repository's package.json`);
     }
+    expect(problems).toEqual([]);
   });
 });

@@ -4,17 +4,28 @@
  * is covered), then a fresh application outside the repository installs @kdap/budget,
  * @kdap/propensity and @kdap/anomaly by name with the `@kdap` scope mapped in its .npmrc, imports
  * them from ESM, CommonJS and strict TypeScript (module nodenext), and trains, recommends, saves
- * and reloads a Budget Optimizer; then, with the prebuilt LightGBM addon removed, follows the load
+ * and reloads a Budget Optimizer. Every native addon comes prebuilt from its platform package
+ * (`@kdap/<addon>-linux-x64-gnu`, an optional dependency npm picks by os/cpu/libc; nothing is
+ * compiled at install). Then, with the LightGBM platform package removed, it follows the load
  * error's source-build command and trains again. Uses the existing build outputs (`npm run build`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type LocalRegistry, startLocalRegistry } from './local-registry';
-import { type CommandResult, missingBuildOutputs, publishAll, runCommand } from '../release';
+import { platformPackageName, platformPackageSuffix } from '../../native/napi-common/src/platform';
+import { type CommandResult, missingBuildOutputs, nativeConfig, publishAll, runCommand } from '../release';
 import { REPO_ROOT, publishedWorkspaces } from './workspaces';
 
 const MODEL_PACKAGES = ['@kdap/budget', '@kdap/propensity', '@kdap/anomaly'];
+/** The native addons the model packages pull in, each with its platform package. */
+const ADDONS = ['@kdap/lightgbm-node', '@kdap/xgboost-node', '@kdap/neighbors-node', '@kdap/duckdb-vectors'];
+
+/** Loads every addon in the application and prints the .node files Node loaded. */
+const LOAD_ADDONS = `
+for (const name of ${JSON.stringify(ADDONS)}) require(name).binding();
+console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.endsWith('.node')).sort()));
+`;
 /** The whole round trip, source build included, on a loaded 2-core machine: measured ~2 min. */
 const ROUND_TRIP_TIMEOUT_MS = 240_000;
 
@@ -96,7 +107,7 @@ describe('publishing to a registry and installing by name', () => {
   let work: string;
 
   beforeAll(() => {
-    const missing = publishedWorkspaces().flatMap(missingBuildOutputs);
+    const missing = publishedWorkspaces().flatMap((w) => missingBuildOutputs(w));
     if (missing.length > 0) {
       throw new Error(`The registry round trip publishes the built packages; build them first ('npm run build' or 'bash scripts/setup.sh'). Missing: ${missing.join(', ')}`);
     }
@@ -124,7 +135,10 @@ describe('publishing to a registry and installing by name', () => {
       const published = await publishAll({ env: consumerEnv({ npm_config_userconfig: userconfig }), log: () => undefined }).catch((error: unknown) => {
         throw new Error(`${(error as Error).message}\nregistry output:\n${registry!.output().slice(-4000)}`);
       });
-      expect(published.map((id) => id.replace(/@[^@]+$/, ''))).toEqual(publishedWorkspaces().map((w) => w.manifest.name));
+      // Each addon's platform package right before the addon, everything dependencies first.
+      expect(published.map((id) => id.replace(/@[^@]+$/, ''))).toEqual(
+        publishedWorkspaces().flatMap((w) => [...(nativeConfig(w) ? [platformPackageName(w.manifest.name)] : []), w.manifest.name]),
+      );
 
       // A fresh application outside the repository: the scope mapped in its .npmrc, nothing else.
       fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'kdap-consumer', version: '1.0.0', private: true }, null, 2));
@@ -141,6 +155,26 @@ describe('publishing to a registry and installing by name', () => {
       }
       // Installed from the tarball, not linked to the repository.
       expect(fs.lstatSync(path.join(app, 'node_modules', '@kdap', 'budget')).isSymbolicLink()).toBe(false);
+
+      // The binaries came with the platform packages; nothing was (or could have been) compiled at
+      // install: no @kdap package has an install script or a binding.gyp (npm's implicit node-gyp).
+      const kdapDir = path.join(app, 'node_modules', '@kdap');
+      const installedNames = fs.readdirSync(kdapDir).map((d) => `@kdap/${d}`);
+      expect(installedNames).toEqual(expect.arrayContaining(ADDONS.map((a) => platformPackageName(a))));
+      for (const dir of fs.readdirSync(kdapDir)) {
+        const m = JSON.parse(fs.readFileSync(path.join(kdapDir, dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+        const installScripts = Object.keys(m.scripts ?? {}).filter((k) => ['preinstall', 'install', 'postinstall'].includes(k));
+        expect({ [dir]: [installScripts, fs.existsSync(path.join(kdapDir, dir, 'binding.gyp')), fs.existsSync(path.join(kdapDir, dir, 'build'))] }).toEqual({ [dir]: [[], false, false] });
+      }
+      fs.writeFileSync(path.join(app, 'load-addons.cjs'), LOAD_ADDONS);
+      const loadedAddons = await runCommand(process.execPath, ['load-addons.cjs'], { cwd: app, env: consumerEnv() });
+      if (loadedAddons.code !== 0) throw new Error(explain('loading the addons', loadedAddons));
+      const addonFiles = JSON.parse(loadedAddons.stdout) as string[];
+      expect(addonFiles.map((f) => path.relative(kdapDir, f)).sort()).toEqual(
+        ['duckdb-vectors/duckdb_vectors.node', 'lightgbm-node/lightgbm_node.node', 'neighbors-node/neighbors_node.node', 'xgboost-node/xgboost_node.node']
+          .map((f) => f.replace('/', `-${platformPackageSuffix()}/`))
+          .sort(),
+      );
 
       fs.writeFileSync(path.join(app, 'esm-check.mjs'), ESM_CHECK);
       fs.writeFileSync(path.join(app, 'cjs-check.cjs'), CJS_CHECK);
@@ -188,11 +222,12 @@ describe('publishing to a registry and installing by name', () => {
       expect(Number.isFinite(outcome.before.optimal_spend)).toBe(true);
       expect(outcome.after).toEqual(outcome.before);
 
-      // Without the prebuilt addon, the load error names the platform, the file and a build
-      // command that works inside this application's node_modules.
-      const packageDir = path.join(app, 'node_modules', '@kdap', 'lightgbm-node');
+      // Without the platform package, the load error names the platform, both places it looked in
+      // and a build command that works inside this application's node_modules.
+      const packageDir = path.join(kdapDir, 'lightgbm-node');
+      const platformDir = path.join(kdapDir, `lightgbm-node-${platformPackageSuffix()}`);
       const addonFile = path.join(packageDir, 'build', 'Release', 'lightgbm_node.node');
-      fs.renameSync(addonFile, `${addonFile}.away`);
+      fs.rmSync(platformDir, { recursive: true });
       fs.writeFileSync(
         path.join(app, 'addon-missing.cjs'),
         "try { require('@kdap/lightgbm-node').binding(); console.log('loaded'); } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }",
@@ -200,8 +235,9 @@ describe('publishing to a registry and installing by name', () => {
       const missing = await runCommand(process.execPath, ['addon-missing.cjs'], { cwd: app, env: consumerEnv() });
       const failure = JSON.parse(missing.stdout) as { name: string; code: string; message: string };
       expect(failure).toMatchObject({ name: 'AddonLoadError', code: 'ERR_KDAP_ADDON_LOAD' });
-      expect(failure.message).toContain(`${addonFile} is missing`);
-      expect(failure.message).toContain('linux-x64-glibc');
+      expect(failure.message).toContain('The LightGBM addon is not available on linux-x64-glibc.');
+      expect(failure.message).toContain(`the platform package @kdap/lightgbm-node-${platformPackageSuffix()} (not installed: it is an optional dependency`);
+      expect(failure.message).toContain(`a source build at ${addonFile} (not built)`);
       expect(failure.message).toContain(`'cd ${packageDir} && npm run build'`);
       expect(failure.message).not.toMatch(/--workspace|scripts\/setup\.sh/);
 
@@ -212,6 +248,9 @@ describe('publishing to a registry and installing by name', () => {
       const build = await runCommand('bash', ['-c', command], { cwd: app, env: consumerEnv(), timeoutMs: 150_000 });
       if (build.code !== 0) throw new Error(explain(`the source build '${command}'`, build));
       expect(fs.existsSync(addonFile)).toBe(true);
+      const reloaded = await runCommand(process.execPath, ['load-addons.cjs'], { cwd: app, env: consumerEnv() });
+      if (reloaded.code !== 0) throw new Error(explain('loading the addons after the source build', reloaded));
+      expect(JSON.parse(reloaded.stdout)).toContain(addonFile);
       const rerun = await runCommand(process.execPath, ['out/main.js'], { cwd: app, env: consumerEnv(), timeoutMs: 120_000 });
       if (rerun.code !== 0) throw new Error(explain('train -> recommend -> save -> load with the source-built addon', rerun));
       const again = JSON.parse(rerun.stdout.trim().split('\n').at(-1)!) as typeof outcome;

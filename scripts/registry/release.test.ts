@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { currentVersion, nextVersion, setVersion } from '../release';
+import { currentVersion, nextVersion, setVersion, stageAddonPackage, writePlatformPackage } from '../release';
 import { workspaces } from './workspaces';
 
 function fakeMonorepo(): string {
@@ -59,5 +59,60 @@ describe('release', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  describe('platform packages', () => {
+    // A real addon of this repository (the smallest), as built by 'npm run build'.
+    const neighbors = workspaces().find((w) => w.manifest.name === '@kdap/neighbors-node')!;
+    const xgboost = workspaces().find((w) => w.manifest.name === '@kdap/xgboost-node')!;
+    let out: string;
+    beforeEach(() => (out = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-platform-'))));
+    afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
+
+    it("writes this platform's package: the binaries, flat, with npm's os/cpu/libc and the addon's version", () => {
+      const { name, dir } = writePlatformPackage(neighbors, out);
+      expect(name).toBe('@kdap/neighbors-node-linux-x64-gnu');
+      expect(fs.readdirSync(dir).sort()).toEqual(['README.md', 'neighbors_node.node', 'package.json']);
+      expect(fs.readFileSync(path.join(dir, 'neighbors_node.node'))).toEqual(fs.readFileSync(path.join(neighbors.dir, 'build', 'Release', 'neighbors_node.node')));
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+      expect(manifest).toMatchObject({
+        name,
+        version: neighbors.manifest.version,
+        os: ['linux'],
+        cpu: ['x64'],
+        libc: ['glibc'],
+        files: ['neighbors_node.node'],
+        engines: neighbors.manifest.engines,
+        publishConfig: { access: 'restricted' },
+        repository: neighbors.manifest.repository,
+      });
+      // Nothing runs at install: no scripts, no JavaScript, no dependencies.
+      expect(Object.keys(manifest).filter((k) => ['scripts', 'dependencies', 'main', 'bin'].includes(k))).toEqual([]);
+    });
+
+    it('keeps libxgboost.so next to the XGBoost addon, which finds it through its $ORIGIN rpath', () => {
+      const { dir } = writePlatformPackage(xgboost, out);
+      expect(fs.readdirSync(dir).sort()).toEqual(['README.md', 'libxgboost.so', 'package.json', 'xgboost_node.node']);
+      const addon = fs.readFileSync(path.join(dir, 'xgboost_node.node'));
+      expect(addon.includes(Buffer.from('$ORIGIN\0'))).toBe(true);
+    });
+
+    it('refuses a platform this machine cannot build', () => {
+      expect(() => writePlatformPackage(neighbors, out, 'darwin-arm64')).toThrow(
+        'release: @kdap/neighbors-node-darwin-arm64 must be built on darwin-arm64; this machine is linux-x64-gnu',
+      );
+    });
+
+    it("stages the addon as npm packs it, its platform packages added to the published manifest's optionalDependencies", async () => {
+      const dir = await stageAddonPackage(neighbors, out);
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+      expect(manifest.optionalDependencies).toEqual({ '@kdap/neighbors-node-linux-x64-gnu': neighbors.manifest.version });
+      expect(manifest.dependencies).toEqual(neighbors.manifest.dependencies);
+      expect(fs.existsSync(path.join(dir, 'build'))).toBe(false);
+      expect(fs.existsSync(path.join(dir, 'dist', 'index.js'))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'CMakeLists.txt'))).toBe(true);
+      // The repository's own package.json is untouched.
+      expect(JSON.parse(fs.readFileSync(path.join(neighbors.dir, 'package.json'), 'utf8')).optionalDependencies).toBeUndefined();
+    }, 60_000);
   });
 });

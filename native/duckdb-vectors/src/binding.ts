@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { AddonLoadError, DisposedError, NativeError, ParameterError } from '@kdap/errors';
-import { type AddonDescription, missingAddonMessage, unloadableAddonMessage } from '@kdap/napi-common';
+import { type AddonDescription, loadAddon } from '@kdap/napi-common';
 
 /**
  * Layer 1 of the duckdb_vectors addon. It reads DuckDB vectors through the C API of the libduckdb
@@ -89,15 +89,12 @@ let loaded: DuckDBVectorsBinding | undefined;
 /** The loaded addon, not yet attached (loaded on first use). */
 export function binding(): DuckDBVectorsBinding {
   if (loaded !== undefined) return loaded;
-  const description = addonDescription();
-  if (!fs.existsSync(description.file)) throw new AddonLoadError(missingAddonMessage(description));
-  try {
-    const addon = createRequire(__filename)(description.file) as DuckDBVectorsBinding;
+  // From its platform package or a source build (napi-common's loadAddon).
+  loaded = loadAddon(addonDescription(), (file) => {
+    const addon = createRequire(__filename)(file) as DuckDBVectorsBinding;
     addon.init({ NativeError, ParameterError, DisposedError });
-    loaded = addon;
-  } catch (error) {
-    throw new AddonLoadError(unloadableAddonMessage(description, error), { cause: error });
-  }
+    return addon;
+  }).binding;
   return loaded;
 }
 

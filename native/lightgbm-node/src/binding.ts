@@ -7,12 +7,11 @@
  *
  * Prefer the classes in `dataset.ts` / `booster.ts`; this layer is exported for completeness.
  */
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
 import {
-  ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadWithOpenMPDefaults, missingAddonMessage, unloadableAddonMessage,
+  ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadAddon, loadWithOpenMPDefaults,
 } from '@kdap/napi-common';
 
 export type DatasetHandle = Handle<'Dataset'>;
@@ -171,17 +170,18 @@ export function addonDescription(): AddonDescription {
   };
 }
 
+/** Loads the addon from its platform package or a source build (napi-common's loadAddon). */
 function load(): LightGBMBinding {
-  const addon = addonDescription();
-  if (!fs.existsSync(addon.file)) throw new AddonLoadError(missingAddonMessage(addon));
-  try {
-    const binding = loadWithOpenMPDefaults(() => createRequire(__filename)(addon.file) as LightGBMBinding);
-    binding.init(ADDON_ERROR_CLASSES);
-    return binding;
-  } catch (e) {
-    const hint = /libgomp/.test((e as Error).message) ? "The OpenMP runtime is missing: install it (Debian/Ubuntu: apt-get install libgomp1)." : undefined;
-    throw new AddonLoadError(unloadableAddonMessage(addon, e, hint), { cause: e });
-  }
+  const { binding } = loadAddon(
+    addonDescription(),
+    (file) => {
+      const loaded = loadWithOpenMPDefaults(() => createRequire(__filename)(file) as LightGBMBinding);
+      loaded.init(ADDON_ERROR_CLASSES);
+      return loaded;
+    },
+    (e) => (/libgomp/.test((e as Error).message) ? 'The OpenMP runtime is missing: install it (Debian/Ubuntu: apt-get install libgomp1).' : undefined),
+  );
+  return binding;
 }
 
 let cached: LightGBMBinding | undefined;

@@ -1,23 +1,8 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-
-/** The platform the addons are prebuilt and tested on (docs/publishing.md). */
-export const PREBUILT_PLATFORM = 'linux-x64-glibc';
-
-/**
- * This process's platform as prebuilt addons are named: `<platform>-<arch>[-glibc|-musl]`, e.g.
- * `linux-x64-glibc`. The C library is read from Node's own diagnostic report (glibc builds of Node
- * report the glibc version they run with; musl builds do not).
- */
-export function addonPlatform(): string {
-  const base = `${process.platform}-${process.arch}`;
-  if (process.platform !== 'linux') return base;
-  return `${base}-${linuxLibc()}`;
-}
-
-function linuxLibc(): 'glibc' | 'musl' {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
-}
+import { AddonLoadError } from '@kdap/errors';
+import { addonPlatform, nativePackageConfig, platformPackageName, platformPackageSuffix } from './platform';
 
 /** What one addon needs to explain itself when it cannot be loaded. */
 export interface AddonDescription {
@@ -27,12 +12,14 @@ export interface AddonDescription {
   packageName: string;
   /** The package's directory (where its package.json and `npm run build` are). */
   packageDir: string;
-  /** The .node file looked for. */
+  /** The source build's .node file (`<packageDir>/build/Release/<name>.node`); a platform package holds the same name. */
   file: string;
   /** What a source build needs, e.g. 'cmake, a C++17 compiler and python3 with pip'. */
   needs: string;
   /** The Debian/Ubuntu packages that provide it. */
   aptPackages: string[];
+  /** Platform package suffixes the package is published with (its package.json `kdapNative.platforms`); read from there when absent. */
+  platforms?: string[];
 }
 
 /**
@@ -43,25 +30,104 @@ export function sourceBuildCommand(addon: Pick<AddonDescription, 'packageDir'>):
   return `cd ${quoteForShell(addon.packageDir)} && npm run build`;
 }
 
-/** The message for an addon file that does not exist: platform, the file, and the fix. */
+/** Where an addon's binary may be, in the order they are tried. */
+export interface AddonLocation {
+  kind: 'source build' | 'platform package';
+  /** The .node file there (for a platform package that is not installed: the package name + file name). */
+  file: string;
+  /** Whether the file exists. */
+  exists: boolean;
+  /** The platform package's name (kind 'platform package'). */
+  packageName?: string;
+}
+
+/**
+ * The places an addon's binary is looked for: first a source build in the package's own
+ * `build/Release` (it exists only where someone built it: this repository, or a consumer who ran
+ * the source-build command, which must then win over the prebuilt binary it replaces), then the
+ * platform package for this process, resolved from the addon package as Node resolves its
+ * dependencies (npm installs it as the addon's optional dependency on the platforms it declares).
+ */
+export function addonLocations(addon: AddonDescription, suffix: string = platformPackageSuffix()): AddonLocation[] {
+  const packageName = platformPackageName(addon.packageName, suffix);
+  const fileName = path.basename(addon.file);
+  let platformFile = `${packageName}/${fileName}`;
+  let exists = false;
+  try {
+    const manifest = createRequire(path.join(addon.packageDir, 'package.json')).resolve(`${packageName}/package.json`);
+    platformFile = path.join(path.dirname(manifest), fileName);
+    exists = fs.existsSync(platformFile);
+  } catch {
+    // Not installed: not published for this platform, or skipped (--omit=optional).
+  }
+  return [
+    { kind: 'source build', file: addon.file, exists: fs.existsSync(addon.file) },
+    { kind: 'platform package', file: platformFile, exists, packageName },
+  ];
+}
+
+/**
+ * Loads an addon from the first of its locations (addonLocations) that loads, and returns the
+ * binding and the file it came from. Throws AddonLoadError naming the platform, every place
+ * looked in, why each failed and what to do.
+ *
+ * @param load loads one .node file (e.g. through `loadWithOpenMPDefaults` and `require`)
+ * @param hint a fix for a load failure the generic advice would not give (e.g. a missing OpenMP runtime)
+ */
+export function loadAddon<T>(addon: AddonDescription, load: (file: string) => T, hint?: (error: unknown) => string | undefined): { binding: T; file: string } {
+  const locations = addonLocations(addon);
+  const failures: LoadFailure[] = [];
+  for (const location of locations) {
+    if (!location.exists) continue;
+    try {
+      return { binding: load(location.file), file: location.file };
+    } catch (error) {
+      failures.push({ location, error });
+    }
+  }
+  if (failures.length === 0) throw new AddonLoadError(missingAddonMessage(addon));
+  const hints = [...new Set(failures.map((f) => hint?.(f.error)).filter((h): h is string => h !== undefined))];
+  throw new AddonLoadError(unloadableAddonMessage(addon, failures, hints.join(' ') || undefined), { cause: failures[failures.length - 1]!.error });
+}
+
+/** The message for an addon found nowhere: platform, both places looked in, and the fixes. */
 export function missingAddonMessage(addon: AddonDescription): string {
   const platform = addonPlatform();
-  const prebuilt =
-    platform === PREBUILT_PLATFORM
-      ? `${addon.packageName} ships it prebuilt for ${PREBUILT_PLATFORM}, but this installation has no ${path.basename(addon.file)}`
-      : `${addon.packageName} ships it prebuilt only for ${PREBUILT_PLATFORM}, and this is ${platform}`;
+  const suffix = platformPackageSuffix();
+  const [, prebuilt] = addonLocations(addon, suffix);
+  const platforms = addon.platforms ?? nativePackageConfig(addon.packageDir)?.platforms ?? [];
+  const installed = prebuilt!.file !== `${prebuilt!.packageName}/${path.basename(addon.file)}`;
+  const why = installed
+    ? `installed, but ${prebuilt!.file} is missing: reinstall it`
+    : platforms.includes(suffix)
+      ? `not installed: it is an optional dependency of ${addon.packageName} that npm installs on ${platform}, ` +
+        "and this installation skipped it (e.g. 'npm install --omit=optional', or a lockfile written without it); install again without that"
+      : `not published: ${addon.packageName} is prebuilt only for ${platforms.length ? platforms.join(', ') : 'no platform'}`;
   return (
-    `${addon.what} is not available: ${addon.file} is missing (${prebuilt}). ` +
+    `${addon.what} is not available on ${platform}. Looked for the platform package ${prebuilt!.packageName} (${why}) ` +
+    `and for a source build at ${addon.file} (not built). ` +
     `Build it from source with '${sourceBuildCommand(addon)}' ` +
     `(needs ${addon.needs}; Debian/Ubuntu: apt-get install ${addon.aptPackages.join(' ')}).`
   );
 }
 
-/** The message for an addon file that exists but does not load (a missing library, another ABI). */
-export function unloadableAddonMessage(addon: AddonDescription, error: unknown, hint?: string): string {
-  const message = error instanceof Error ? error.message : String(error);
+/** A location whose file exists but did not load, and the loader's error. */
+export interface LoadFailure {
+  location: AddonLocation;
+  error: unknown;
+}
+
+/**
+ * The message for addon files that exist but do not load (a missing library, another ABI): each
+ * file and its loader error, the hint, and the source build.
+ */
+export function unloadableAddonMessage(addon: AddonDescription, failures: LoadFailure[], hint?: string): string {
+  const tried = failures.map(({ location, error }) => {
+    const from = location.kind === 'platform package' ? ` (from the platform package ${location.packageName})` : '';
+    return `Could not load ${location.file}${from} on ${addonPlatform()}: ${error instanceof Error ? error.message : String(error)}.`;
+  });
   return (
-    `Could not load ${addon.file} on ${addonPlatform()}: ${message}. ` +
+    `${tried.join(' ')} ` +
     (hint ? `${hint} ` : '') +
     `If the file was built for another platform, rebuild it from source with '${sourceBuildCommand(addon)}' ` +
     `(needs ${addon.needs}; Debian/Ubuntu: apt-get install ${addon.aptPackages.join(' ')}).`

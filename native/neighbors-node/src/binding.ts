@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
-import { ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, missingAddonMessage, sourceBuildCommand, unloadableAddonMessage } from '@kdap/napi-common';
+import { ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadAddon, sourceBuildCommand } from '@kdap/napi-common';
 
 /** Layer 1 of the neighbors_node addon: validated calls on an opaque index handle. */
 export interface NeighborsBinding {
@@ -54,16 +53,13 @@ export function addonDescription(): AddonDescription {
 /** How to build the addon, for load errors. */
 export const BUILD_HINT = `Build it with '${sourceBuildCommand(addonDescription())}' (needs cmake and a C++17 compiler; Debian/Ubuntu: apt-get install build-essential cmake).`;
 
+/** Loads the addon from its platform package or a source build (napi-common's loadAddon). */
 function load(): NeighborsBinding {
-  const description = addonDescription();
-  if (!fs.existsSync(description.file)) throw new AddonLoadError(missingAddonMessage(description));
-  try {
-    const addon = createRequire(__filename)(description.file) as NeighborsBinding;
+  return loadAddon(addonDescription(), (file) => {
+    const addon = createRequire(__filename)(file) as NeighborsBinding;
     addon.init(ADDON_ERROR_CLASSES);
     return addon;
-  } catch (error) {
-    throw new AddonLoadError(unloadableAddonMessage(description, error), { cause: error });
-  }
+  }).binding;
 }
 
 let cached: NeighborsBinding | undefined;

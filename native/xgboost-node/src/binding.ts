@@ -8,12 +8,11 @@
  * Prefer the classes in `dmatrix.ts` / `booster.ts`; this layer is exported for completeness.
  * Bound against XGBoost 3.2 (the pinned build in build/Release/libxgboost.so).
  */
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
 import {
-  ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadWithOpenMPDefaults, missingAddonMessage, sourceBuildCommand,
+  ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadAddon, loadWithOpenMPDefaults, sourceBuildCommand,
 } from '@kdap/napi-common';
 
 export type DMatrixHandle = Handle<'DMatrix'>;
@@ -239,15 +238,17 @@ export function explainLoadError(file: string, error: unknown): string {
   return `Could not load ${file}: ${message}. ${BUILD_HINT}`;
 }
 
+/** A fix for the load failures the generic advice does not cover (a library the addon links). */
+function loadHint(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/libxgboost/.test(message)) return 'The XGBoost shared library (libxgboost.so) must be next to the .node file: the platform package and the source build both put it there.';
+  if (/libgomp/.test(message)) return "The OpenMP runtime is missing: install it with 'apt-get install libgomp1'.";
+  return undefined;
+}
+
+/** Loads the addon from its platform package or a source build (napi-common's loadAddon). */
 function load(): XGBoostBinding {
-  const file = addonDescription().file;
-  if (!fs.existsSync(file)) throw new AddonLoadError(missingAddonMessage(addonDescription()));
-  let loaded: XGBoostBinding;
-  try {
-    loaded = loadWithOpenMPDefaults(() => createRequire(__filename)(file) as XGBoostBinding);
-  } catch (e) {
-    throw new AddonLoadError(explainLoadError(file, e), { cause: e });
-  }
+  const { binding: loaded } = loadAddon(addonDescription(), (file) => loadWithOpenMPDefaults(() => createRequire(__filename)(file) as XGBoostBinding), loadHint);
   loaded.init(ADDON_ERROR_CLASSES);
   return loaded;
 }

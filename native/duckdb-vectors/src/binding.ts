@@ -121,11 +121,39 @@ export function duckdbLibraryCandidates(bindingsPackageDir: string): string[] {
 }
 
 /**
+ * The @duckdb/node-bindings release this addon was written and tested against: its package.json
+ * `peerDependencies` pin (the same exact version @kdap/preprocessing depends on). The addon reads
+ * that release's DataChunk handles and `duckdb_result` layout.
+ */
+export function pinnedBindingsVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string; peerDependencies: Record<string, string> };
+  return manifest.peerDependencies['@duckdb/node-bindings']!;
+}
+
+/** Refuses bindings of another release than the pin: AddonLoadError naming both versions and the fix. */
+function checkBindingsVersion(bindingsPackageDir: string): void {
+  const pinned = pinnedBindingsVersion();
+  const manifest = path.join(bindingsPackageDir, 'package.json');
+  // No package there: the library lookup that follows names the directory.
+  if (!fs.existsSync(manifest)) return;
+  const actual = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
+  if (actual !== pinned) {
+    throw new AddonLoadError(
+      `@kdap/duckdb-vectors is pinned to @duckdb/node-bindings ${pinned} (whose DuckDB C API results and DataChunk handles it reads), ` +
+        `but the bindings at ${bindingsPackageDir} are ${actual}. Install @duckdb/node-api and @duckdb/node-bindings ${pinned}, ` +
+        'the versions @kdap/preprocessing pins, or a @kdap/duckdb-vectors release made for the newer bindings.',
+    );
+  }
+}
+
+/**
  * Loads the addon and attaches it to the DuckDB library that the @duckdb/node-bindings installed
  * at `bindingsPackageDir` loaded (require the bindings first). Returns the attached binding and
- * DuckDB's version; throws AddonLoadError, naming every path tried, when none is loaded.
+ * DuckDB's version; throws AddonLoadError when the bindings are not the pinned release
+ * (pinnedBindingsVersion), or, naming every path tried, when no library is loaded.
  */
 export function attachToDuckDB(bindingsPackageDir: string): { binding: DuckDBVectorsBinding; version: string; library: string } {
+  checkBindingsVersion(bindingsPackageDir);
   const addon = binding();
   const candidates = duckdbLibraryCandidates(bindingsPackageDir);
   const failures: string[] = [];

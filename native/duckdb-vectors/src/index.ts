@@ -3,5 +3,5 @@
  * per call, through the C API of the DuckDB that @duckdb/node-api already loaded. Internal to
  * @kdap/preprocessing's readers.
  */
-export { AddonLoadError, attachToDuckDB, binding, duckdbLibraryCandidates } from './binding';
+export { AddonLoadError, attachToDuckDB, binding, duckdbLibraryCandidates, pinnedBindingsVersion } from './binding';
 export type { DuckDBVectorsBinding, ScanBatch } from './binding';

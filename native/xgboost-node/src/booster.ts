@@ -164,6 +164,11 @@ export class Booster extends NativeResource<BoosterHandle> {
   readonly evalsResult: EvalsResult;
   /** False once XGBoost said this booster has no in-place prediction (gblinear). */
   #inPlace = true;
+  /**
+   * Rounds and features of the model, read once: no method of this class changes them, and each
+   * read is a trip to the XGBoost thread (twice per predictSync of one row, costlier than its rest).
+   */
+  #shape: { rounds: number; features: number } | undefined;
 
   /** @internal Use `Booster.train`, `Booster.load` or `Booster.fromBuffer`. */
   constructor(handle: BoosterHandle, evalsResult: EvalsResult = {}) {
@@ -316,12 +321,18 @@ export class Booster extends NativeResource<BoosterHandle> {
 
   /** Boosting rounds in the model. */
   get numBoostedRounds(): number {
-    return binding().boosterBoostedRounds(this.handle);
+    return this.#modelShape().rounds;
   }
 
   /** Number of features the model expects. */
   get numFeatures(): number {
-    return binding().boosterGetNumFeature(this.handle);
+    return this.#modelShape().features;
+  }
+
+  #modelShape(): { rounds: number; features: number } {
+    const handle = this.handle; // DisposedError after dispose, cached or not
+    this.#shape ??= { rounds: binding().boosterBoostedRounds(handle), features: binding().boosterGetNumFeature(handle) };
+    return this.#shape;
   }
 
   /** Feature names stored in the model, if any. */
@@ -361,8 +372,7 @@ export class Booster extends NativeResource<BoosterHandle> {
     }
     checkKnownOptions(owner, options, PREDICT_OPTIONS);
     if (data !== null) checkMatrix(owner, data, options.rows, options.cols, 0);
-    const handle = this.handle;
-    const nfeat = binding().boosterGetNumFeature(handle);
+    const { rounds, features: nfeat } = this.#modelShape();
     if (options.cols !== nfeat) {
       throw new ParameterError('cols', `The 'cols' option of ${owner} must equal the model's number of features (${nfeat}). Got ${options.cols}.`);
     }
@@ -374,7 +384,6 @@ export class Booster extends NativeResource<BoosterHandle> {
     if (options.outputMargin && options.contributions) {
       throw new ParameterError('contributions', `The 'outputMargin' and 'contributions' options of ${owner} cannot both be set.`);
     }
-    const rounds = binding().boosterBoostedRounds(handle);
     const range = options.iterationRange ?? [0, 0];
     const [begin, end] = Array.isArray(range) && range.length === 2 ? range : [NaN, NaN];
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end < 0 || end > rounds || (end !== 0 && begin >= end) || (end === 0 && begin > rounds)) {

@@ -2,8 +2,12 @@ import { runParity } from './testing/parity';
 
 // The acceptance data sets of issue 18 at 20,000 rows (LOF fitted on 5,000) so the suite stays
 // fast; benchmarks/anomaly.bench.ts runs the same check at 100,000 rows (`npm run bench -- anomaly --parity`).
+// Twenty forests a side: one forest's AUC on the moderate set moves by about 0.01-0.015 with its
+// seed (both libraries), so medians over five seeds differ by more than 0.005 by chance alone.
+const SEEDS = Array.from({ length: 20 }, (_, i) => i);
+
 describe.each(['far', 'moderate'] as const)('parity with scikit-learn on the %s-outlier set', (scenario) => {
-  const report = runParity({ scenario, rows: 20_000, cols: 10, lofTrainRows: 5_000, seeds: [0, 1, 2, 3, 4], dataSeed: 7 });
+  const report = runParity({ scenario, rows: 20_000, cols: 10, lofTrainRows: 5_000, seeds: SEEDS, dataSeed: 7 });
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
   it('IsolationForest: AUC within 0.005 of scikit-learn, ranks agree as well as scikit-learn forests of other seeds agree', () => {

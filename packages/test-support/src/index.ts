@@ -9,4 +9,4 @@ export { fromPythonNumbers, pythonScript, referencePython, runPythonJson, runPyt
 export { repoRoot } from './repo-root';
 export { SeededRandom } from './seeded-random';
 export { tabularProblem, type TabularProblem } from './tabular-problem';
-export { describeExit, runTsChild, type ChildResult } from './ts-child';
+export { describeExit, runTsChild, type ChildResult } from './child-process';

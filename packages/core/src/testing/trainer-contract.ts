@@ -1,5 +1,7 @@
 import { AbortError } from '@kdap/errors';
-import { expectKdapError } from '@kdap/test-support';
+// The subpath, not the index: @kdap/core/testing is built into core's dist, and the index pulls in
+// @kdap/preprocessing (DuckDB's native binding), which a bundle cannot take.
+import { expectKdapError } from '@kdap/test-support/expect-kdap-error';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

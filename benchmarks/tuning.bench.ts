@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStudy, TPESampler, type Trial } from '@kdap/tuning';
-import { runPythonScript } from '@kdap/test-support';
+import { mixedObjective, runPythonScript } from '@kdap/test-support';
 import { arg, median } from './report';
 
 const HARTMANN_ALPHA = [1.0, 1.2, 3.0, 3.2];
@@ -32,17 +32,7 @@ const HARTMANN_P = [
 
 /** Objective -> [function, known minimum]. */
 const OBJECTIVES: Record<string, [(trial: Trial) => number, number]> = {
-  mixed: [
-    (t) => {
-      const x = t.suggestFloat('x', -5, 5);
-      const y = t.suggestFloat('y', -5, 5);
-      const lr = t.suggestFloat('lr', 1e-5, 1, { log: true });
-      const n = t.suggestInt('n', 1, 20);
-      const c = t.suggestCategorical('c', ['a', 'b', 'c']);
-      return (x - 2) ** 2 + (y + 1) ** 2 + (Math.log10(lr) + 2) ** 2 + (n - 7) ** 2 / 10 + (c !== 'b' ? 1 : 0);
-    },
-    0,
-  ],
+  mixed: [mixedObjective, 0],
   branin: [
     (t) => {
       const x1 = t.suggestFloat('x1', -5, 10);

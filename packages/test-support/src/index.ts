@@ -9,4 +9,5 @@ export { fromPythonNumbers, pythonScript, referencePython, runPythonJson, runPyt
 export { repoRoot } from './repo-root';
 export { SeededRandom } from './seeded-random';
 export { tabularProblem, type TabularProblem } from './tabular-problem';
+export { mixedObjective, type SuggestingTrial } from './tuning-objectives';
 export { describeExit, runTsChild, type ChildResult } from './child-process';

@@ -1,3 +1,4 @@
+import { mixedObjective } from '@kdap/test-support';
 import { createStudy, RandomSampler, TPESampler, TrialPruned, type Sampler, type Trial } from '../index';
 
 /** One contract, every sampler (as Optuna's tests/samplers_tests/test_samplers.py runs over its samplers). */
@@ -85,14 +86,7 @@ describe.each(SAMPLERS)('%s honours the sampler contract', (_name, make) => {
 
 describe('TPESampler beats random search where it should', () => {
   it('on the mixed 5-parameter objective, TPE median best after 100 trials is well below random search (5 seeds)', async () => {
-    const mixed = (trial: Trial) => {
-      const x = trial.suggestFloat('x', -5, 5);
-      const y = trial.suggestFloat('y', -5, 5);
-      const lr = trial.suggestFloat('lr', 1e-5, 1, { log: true });
-      const n = trial.suggestInt('n', 1, 20);
-      const c = trial.suggestCategorical('c', ['a', 'b', 'c']);
-      return (x - 2) ** 2 + (y + 1) ** 2 + (Math.log10(lr) + 2) ** 2 + (n - 7) ** 2 / 10 + (c !== 'b' ? 1 : 0);
-    };
+    const mixed = mixedObjective;
     const median = async (make: (seed: number) => Sampler) => {
       const best: number[] = [];
       for (let seed = 0; seed < 5; seed++) {

@@ -4,6 +4,7 @@ import { BundleError, checkKnownOptions, describe, DisposedError, ParameterError
 import { allocateBudget } from './allocation';
 import { EFFECTIVE_SPEND, effectiveSpend, steadyEffectiveSpend } from './carryover';
 import { fitHillCurve, hillSlope, hillValue, largestSpendWithSlope, type HillCurve } from './hill-curve';
+import { GridTracer } from './grid-trace';
 import { encodeRecord, type EncodedRecord } from './records';
 import { DATE_COLUMN, withParsedDates } from './training-data';
 import { BudgetResponseModel, type ResponseState, type SpendRange } from './response-model';
@@ -484,6 +485,20 @@ export class BudgetOptimizer implements Disposable {
    * carried-over spend at s / (1 - decay)), then fits the three smooth curves.
    */
   private traceMany(records: readonly EncodedRecord[], points: number): Traced[] {
+    const tracers = this.gridTracers(records[0]!, points);
+    const [predicted, lower, upper] = tracers === null ? this.predictGrids(records, points) : this.traceGrids(tracers, records, points);
+    return records.map((encoded, r) => {
+      const spend = this.grid(encoded.channel, points);
+      const weights = this.gridWeights(encoded.channel, points);
+      const slice = (values: Float64Array) => values.subarray(r * points, (r + 1) * points);
+      const t = { encoded, spend, predicted: slice(predicted), lower: slice(lower), upper: slice(upper) };
+      const main = fitHillCurve(spend, t.predicted, weights);
+      return { ...t, main, low: fitHillCurve(spend, t.lower, weights), high: fitHillCurve(spend, t.upper, weights), unreliable: this.unreliable(encoded.channel, t.predicted, main) };
+    });
+  }
+
+  /** The three models' predictions over each record's grid, one native call per model. */
+  private predictGrids(records: readonly EncodedRecord[], points: number): [Float64Array, Float64Array, Float64Array] {
     const cols = this.featureSchema.features.length;
     const X = new Float64Array(records.length * points * cols);
     records.forEach((encoded, r) => {
@@ -497,17 +512,45 @@ export class BudgetOptimizer implements Disposable {
       }
     });
     const options = { rows: records.length * points, cols, params: predictParams(records.length * points) };
-    const predicted = this.model.main.predictSync(X, options);
-    const lower = this.model.lower.predictSync(X, options);
-    const upper = this.model.upper.predictSync(X, options);
-    return records.map((encoded, r) => {
+    return [this.model.main.predictSync(X, options), this.model.lower.predictSync(X, options), this.model.upper.predictSync(X, options)];
+  }
+
+  /** The same predictions, each record's grid walked through every tree once (see GridTracer). */
+  private traceGrids(tracers: Tracers, records: readonly EncodedRecord[], points: number): [Float64Array, Float64Array, Float64Array] {
+    const out: [Float64Array, Float64Array, Float64Array] = [new Float64Array(records.length * points), new Float64Array(records.length * points), new Float64Array(records.length * points)];
+    records.forEach((encoded, r) => {
       const spend = this.grid(encoded.channel, points);
-      const weights = this.gridWeights(encoded.channel, points);
-      const slice = (values: Float64Array) => values.subarray(r * points, (r + 1) * points);
-      const t = { encoded, spend, predicted: slice(predicted), lower: slice(lower), upper: slice(upper) };
-      const main = fitHillCurve(spend, t.predicted, weights);
-      return { ...t, main, low: fitHillCurve(spend, t.lower, weights), high: fitHillCurve(spend, t.upper, weights), unreliable: this.unreliable(encoded.channel, t.predicted, main) };
+      let varying = [this.#spendIndex];
+      let values = [spend];
+      if (this.#effectiveIndex >= 0) {
+        const decay = this.model.state.decays[encoded.channel] ?? 0;
+        varying = [this.#spendIndex, this.#effectiveIndex];
+        values = [spend, Float64Array.from(spend, (s) => steadyEffectiveSpend(s, decay))];
+      }
+      tracers.forEach((tracer, m) => tracer.trace(encoded.row, varying, values, out[m]!.subarray(r * points, (r + 1) * points)));
     });
+    return out;
+  }
+
+  /**
+   * The grid tracers of the three models, checked once per model against the boosters on one
+   * record's grid (every value identical, or the boosters trace from then on); null when a model
+   * is not one the walk reproduces.
+   */
+  private gridTracers(sample: EncodedRecord, points: number): Tracers | null {
+    const model = this.model;
+    let tracers = TRACERS.get(model);
+    if (tracers === undefined) {
+      const built = [model.main, model.lower, model.upper].map((booster) => GridTracer.fromModelString(booster.toModelString()));
+      tracers = built.every((t) => t !== undefined) ? (built as unknown as Tracers) : null;
+      if (tracers !== null) {
+        const expected = this.predictGrids([sample], points);
+        const traced = this.traceGrids(tracers, [sample], points);
+        if (!expected.every((values, m) => values.every((v, i) => Object.is(v, traced[m]![i]!)))) tracers = null;
+      }
+      TRACERS.set(model, tracers);
+    }
+    return tracers;
   }
 
   private trace(encoded: EncodedRecord, points: number): Traced {
@@ -671,6 +714,10 @@ export class BudgetOptimizer implements Disposable {
  * than it saves (and on a busy machine a spinning team stalls on a descheduled member); the
  * model's own setting above.
  */
+type Tracers = readonly [GridTracer, GridTracer, GridTracer];
+/** Per response model: its grid tracers, or null when the boosters trace (see gridTracers). */
+const TRACERS = new WeakMap<BudgetResponseModel, Tracers | null>();
+
 function predictParams(rows: number): { num_threads?: number } {
   return rows < PARALLEL_ROWS ? { num_threads: 1 } : {};
 }

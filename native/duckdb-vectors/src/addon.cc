@@ -16,6 +16,8 @@
 #include <kdap/napi_common.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -283,12 +286,98 @@ void* Database(const DuckDBApi& api) {
   return gDatabase;
 }
 
-// Distinct strings of one column, by their bytes: an open-addressing table of codes.
+// Distinct strings of one column, by their bytes. Texts of up to 12 bytes (codes, ids, dates:
+// most of what users' text columns hold) are keyed by their 16-byte duckdb_string_t image
+// (length + inline bytes, zero-padded) in a flat open-addressing table: a lookup is two 64-bit
+// compares in one cache line, no pointer chase, no memcmp. Longer texts go to a table of hashes.
 class Dictionary {
  public:
-  Dictionary() : slots_(256, -1), mask_(255) {}
+  static constexpr uint32_t kShort = 12;
+
+  Dictionary() : slots_(256, -1), mask_(255), short_(256), shortMask_(255) {}
+
+  // The code of a text given as a duckdb_string_t entry (16 bytes: length, then 12 inline bytes
+  // or a 4-byte prefix and a pointer).
+  int32_t CodeOfEntry(const uint8_t* entry) {
+    uint32_t length;
+    std::memcpy(&length, entry, 4);
+    if (length <= kShort) {
+      uint64_t k0, k1;
+      std::memcpy(&k0, entry, 8);
+      std::memcpy(&k1, entry + 8, 8);
+      // Bytes past the text are masked off: only the length and the text make the key.
+      const uint32_t n0 = std::min<uint32_t>(8, 4 + length), n1 = length > 4 ? length - 4 : 0;
+      k0 &= n0 == 8 ? ~0ULL : ((1ULL << (8 * n0)) - 1);
+      k1 &= n1 == 8 ? ~0ULL : ((1ULL << (8 * n1)) - 1);
+      return ShortCode(k0, k1, reinterpret_cast<const char*>(entry + 4), length);
+    }
+    const char* text;
+    std::memcpy(&text, entry + 8, sizeof(text));
+    return LongCode(text, length);
+  }
 
   int32_t Code(const char* data, uint32_t length) {
+    if (length <= kShort) {
+      uint8_t image[16] = {0};
+      std::memcpy(image, &length, 4);
+      std::memcpy(image + 4, data, length);
+      uint64_t k0, k1;
+      std::memcpy(&k0, image, 8);
+      std::memcpy(&k1, image + 8, 8);
+      return ShortCode(k0, k1, data, length);
+    }
+    return LongCode(data, length);
+  }
+
+  const std::vector<std::string>& values() const { return values_; }
+  size_t returned = 0;  // values already handed to JavaScript
+
+ private:
+  struct ShortSlot {
+    uint64_t k0 = 0, k1 = 0;
+    int32_t code = -1;
+  };
+
+  static uint64_t Mix(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+  }
+
+  static uint64_t ShortHash(uint64_t k0, uint64_t k1) {
+    uint64_t h = k0 * 0x9e3779b97f4a7c15ULL ^ (k1 + 0x632be59bd9b4e019ULL) * 0xc2b2ae3d27d4eb4fULL;
+    return h ^ (h >> 29) ^ (h >> 47);
+  }
+
+  int32_t ShortCode(uint64_t k0, uint64_t k1, const char* data, uint32_t length) {
+    size_t at = ShortHash(k0, k1) & shortMask_;
+    for (;;) {
+      ShortSlot& slot = short_[at];
+      if (slot.code < 0) break;
+      if (slot.k0 == k0 && slot.k1 == k1) return slot.code;
+      at = (at + 1) & shortMask_;
+    }
+    const int32_t code = Add(data, length);
+    short_[at] = ShortSlot{k0, k1, code};
+    if (++shortCount_ * 2 > short_.size()) {
+      std::vector<ShortSlot> grown(short_.size() * 2);
+      const size_t mask = grown.size() - 1;
+      for (const ShortSlot& old : short_) {
+        if (old.code < 0) continue;
+        size_t to = ShortHash(old.k0, old.k1) & mask;
+        while (grown[to].code >= 0) to = (to + 1) & mask;
+        grown[to] = old;
+      }
+      short_.swap(grown);
+      shortMask_ = mask;
+    }
+    return code;
+  }
+
+  int32_t LongCode(const char* data, uint32_t length) {
     const uint64_t hash = Hash(data, length);
     size_t at = hash & mask_;
     for (;;) {
@@ -298,26 +387,20 @@ class Dictionary {
       if (hashes_[static_cast<size_t>(code)] == hash && known.size() == length && std::memcmp(known.data(), data, length) == 0) return code;
       at = (at + 1) & mask_;
     }
-    if (values_.size() >= static_cast<size_t>(std::numeric_limits<int32_t>::max())) throw std::runtime_error("more than 2^31 distinct texts in one column");
-    const auto code = static_cast<int32_t>(values_.size());
-    values_.emplace_back(data, length);
-    hashes_.push_back(hash);
+    const int32_t code = Add(data, length);
+    hashes_.resize(values_.size());
+    hashes_[static_cast<size_t>(code)] = hash;
+    longCodes_.push_back(code);
     slots_[at] = code;
-    if (values_.size() * 2 > slots_.size()) Grow();
+    if (longCodes_.size() * 2 > slots_.size()) Grow();
     return code;
   }
 
-  const std::vector<std::string>& values() const { return values_; }
-  size_t returned = 0;  // values already handed to JavaScript
-
- private:
-  static uint64_t Mix(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
+  int32_t Add(const char* data, uint32_t length) {
+    if (values_.size() >= static_cast<size_t>(std::numeric_limits<int32_t>::max())) throw std::runtime_error("more than 2^31 distinct texts in one column");
+    const auto code = static_cast<int32_t>(values_.size());
+    values_.emplace_back(data, length);
+    return code;
   }
 
   static uint64_t Hash(const char* data, uint32_t length) {
@@ -339,19 +422,23 @@ class Dictionary {
   void Grow() {
     std::vector<int32_t> slots(slots_.size() * 2, -1);
     const size_t mask = slots.size() - 1;
-    for (size_t code = 0; code < values_.size(); code++) {
-      size_t at = hashes_[code] & mask;
+    for (const int32_t code : longCodes_) {
+      size_t at = hashes_[static_cast<size_t>(code)] & mask;
       while (slots[at] >= 0) at = (at + 1) & mask;
-      slots[at] = static_cast<int32_t>(code);
+      slots[at] = code;
     }
     slots_.swap(slots);
     mask_ = mask;
   }
 
   std::vector<std::string> values_;
-  std::vector<uint64_t> hashes_;
+  std::vector<uint64_t> hashes_;  // by code; set for long texts only
+  std::vector<int32_t> longCodes_;
   std::vector<int32_t> slots_;
   size_t mask_;
+  std::vector<ShortSlot> short_;
+  size_t shortMask_;
+  size_t shortCount_ = 0;
 };
 
 // Where a read's columns go: the float64 columns side by side in one malloc'ed block (column i at
@@ -456,16 +543,7 @@ void DecodeColumn(Scan& scan, duckdb_data_chunk chunk, size_t j, idx_t from, idx
         codes[i] = -1;
         continue;
       }
-      const uint8_t* entry = strings + row * 16;
-      uint32_t length;
-      std::memcpy(&length, entry, 4);
-      const char* text;
-      if (length <= 12) {
-        text = reinterpret_cast<const char*>(entry + 4);
-      } else {
-        std::memcpy(&text, entry + 8, sizeof(text));
-      }
-      codes[i] = dictionary.Code(text, length);
+      codes[i] = dictionary.CodeOfEntry(strings + row * 16);
     }
     return;
   }
@@ -761,7 +839,42 @@ Napi::Value CloseScan(const Napi::CallbackInfo& info) {
 // every line exactly `width` fields. Anything else returns null and the caller uses DuckDB.
 // ---------------------------------------------------------------------------------------------
 
-// tokenizeCsv(bytes, start, width, delimiter, maxRows): { rows, codes: Int32Array[], texts: string[] } | null
+// A plain number as small-csv.ts's PLAIN_NUMBER, /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/, parsed
+// with from_chars (correctly rounded and locale-free, like JavaScript's Number()). False if it is
+// not one, or if it is an integer beyond 2^53 (the JavaScript side decides those).
+bool PlainNumber(const std::string& text, double& value) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const char* const begin = p;
+  if (p < end && *p == '-') p++;
+  const char* digits = p;
+  while (p < end && *p >= '0' && *p <= '9') p++;
+  const bool whole = p > digits;
+  bool integer = true;
+  if (p < end && *p == '.') {
+    integer = false;
+    p++;
+    const char* fraction = p;
+    while (p < end && *p >= '0' && *p <= '9') p++;
+    if (!whole && p == fraction) return false;
+  } else if (!whole) {
+    return false;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    integer = false;
+    p++;
+    if (p < end && (*p == '+' || *p == '-')) p++;
+    const char* exponent = p;
+    while (p < end && *p >= '0' && *p <= '9') p++;
+    if (p == exponent) return false;
+  }
+  if (p != end) return false;
+  const auto parsed = std::from_chars(begin, end, value);
+  if (parsed.ec != std::errc() || parsed.ptr != end) return false;
+  return !(integer && std::fabs(value) >= 9007199254740992.0);
+}
+
+// tokenizeCsv(bytes, start, width, delimiter, maxRows, missing?): { rows, codes: Int32Array[], texts: string[], numbers: (Float64Array | null)[] } | null
 Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
     kdap::ArrayView view = kdap::ReadTypedArray(info, 0, "bytes", {napi_uint8_array});
@@ -769,6 +882,18 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
     const int64_t width = kdap::ReadInt(info, 2, "width", 1, 1 << 20);
     const int64_t delimiter = kdap::ReadInt(info, 3, "delimiter", 1, 0x7f);
     const int64_t maxRows = kdap::ReadInt(info, 4, "maxRows", 0, 1 << 30);
+    // Optional: texts that mean NULL, joined by line feeds; such fields get code -1 and no dictionary entry.
+    std::vector<std::string> missing;
+    if (info.Length() > 5 && !info[5].IsUndefined()) {
+      const std::string joined = kdap::ReadString(info, 5, "missing");
+      size_t from = 0;
+      for (;;) {
+        const size_t nul = joined.find('\n', from);
+        missing.push_back(joined.substr(from, nul == std::string::npos ? std::string::npos : nul - from));
+        if (nul == std::string::npos) break;
+        from = nul + 1;
+      }
+    }
     Napi::Env env = info.Env();
     const auto* bytes = static_cast<const uint8_t*>(view.data);
     const size_t n = view.length;
@@ -819,17 +944,47 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
       rows++;
     }
     Napi::Array codeArrays = Napi::Array::New(env, static_cast<size_t>(width));
+    Napi::Array numberArrays = Napi::Array::New(env, static_cast<size_t>(width));
     Napi::Array textArrays = Napi::Array::New(env, static_cast<size_t>(width));
     for (size_t j = 0; j < static_cast<size_t>(width); j++) {
-      Napi::Int32Array column = Napi::Int32Array::New(env, static_cast<size_t>(rows));
-      if (rows > 0) std::memcpy(column.Data(), codes[j].data(), static_cast<size_t>(rows) * sizeof(int32_t));
-      codeArrays.Set(j, column);
-      // One string per column, texts joined by NUL (one N-API call instead of one per text).
+      // Missing markers leave the dictionary (code -1); the other codes close up.
       const auto& values = dictionaries[j].values();
+      std::vector<int32_t> remap(values.size());
       std::string joined;
+      int32_t kept = 0;
       for (size_t k = 0; k < values.size(); k++) {
-        if (k > 0) joined.push_back('\0');
+        if (std::find(missing.begin(), missing.end(), values[k]) != missing.end()) {
+          remap[k] = -1;
+          continue;
+        }
+        remap[k] = kept++;
+        // One string per column, texts joined by NUL (one N-API call instead of one per text).
+        if (kept > 1) joined.push_back('\0');
         joined += values[k];
+      }
+      Napi::Int32Array column = Napi::Int32Array::New(env, static_cast<size_t>(rows));
+      int32_t* out = column.Data();
+      const int32_t* in = codes[j].data();
+      for (int64_t i = 0; i < rows; i++) out[i] = remap[static_cast<size_t>(in[i])];
+      codeArrays.Set(j, column);
+      // A column whose every text is a plain number gets those numbers by code (no text parsed in JS).
+      std::vector<double> numbers;
+      numbers.reserve(static_cast<size_t>(kept));
+      for (size_t k = 0; k < values.size() && kept > 0; k++) {
+        if (remap[k] < 0) continue;
+        double value;
+        if (!PlainNumber(values[k], value)) {
+          numbers.clear();
+          break;
+        }
+        numbers.push_back(value);
+      }
+      if (kept > 0 && numbers.size() == static_cast<size_t>(kept)) {
+        Napi::Float64Array byCode = Napi::Float64Array::New(env, numbers.size());
+        std::memcpy(byCode.Data(), numbers.data(), numbers.size() * sizeof(double));
+        numberArrays.Set(j, byCode);
+      } else {
+        numberArrays.Set(j, env.Null());
       }
       textArrays.Set(j, Napi::String::New(env, joined.data(), joined.size()));
     }
@@ -837,7 +992,119 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
     out.Set("rows", Napi::Number::New(env, static_cast<double>(rows)));
     out.Set("codes", codeArrays);
     out.Set("texts", textArrays);
+    out.Set("numbers", numberArrays);
     return out;
+  });
+}
+
+// gatherNumbers(codes: Int32Array, byCode: Float64Array): Float64Array. Each row's number by its
+// code; code -1 is NaN. Codes are checked against byCode's length.
+Napi::Value GatherNumbers(const Napi::CallbackInfo& info) {
+  return kdap::Guard(info, [&]() -> Napi::Value {
+    kdap::ArrayView codes = kdap::ReadTypedArray(info, 0, "codes", {napi_int32_array});
+    kdap::ArrayView table = kdap::ReadTypedArray(info, 1, "byCode", {napi_float64_array});
+    const auto* in = static_cast<const int32_t*>(codes.data);
+    const auto* by = static_cast<const double*>(table.data);
+    for (size_t i = 0; i < codes.length; i++) {
+      if (in[i] < -1 || (in[i] >= 0 && static_cast<size_t>(in[i]) >= table.length)) {
+        throw ArgError{ArgError::Range, "'codes' holds " + std::to_string(in[i]) + " at " + std::to_string(i) + ", beyond 'byCode' (" + std::to_string(table.length) + " values)"};
+      }
+    }
+    Napi::Float64Array out = Napi::Float64Array::New(info.Env(), codes.length);
+    double* values = out.Data();
+    for (size_t i = 0; i < codes.length; i++) values[i] = in[i] < 0 ? std::numeric_limits<double>::quiet_NaN() : by[in[i]];
+    return out;
+  });
+}
+
+// remapCodes(codes: Int32Array, remap: Int32Array): void. codes[i] = remap[codes[i]] in place;
+// code -1 stays -1. Codes are checked against remap's length first.
+Napi::Value RemapCodes(const Napi::CallbackInfo& info) {
+  return kdap::Guard(info, [&]() -> Napi::Value {
+    kdap::ArrayView codes = kdap::ReadTypedArray(info, 0, "codes", {napi_int32_array});
+    kdap::ArrayView table = kdap::ReadTypedArray(info, 1, "remap", {napi_int32_array});
+    auto* io = static_cast<int32_t*>(codes.data);
+    const auto* by = static_cast<const int32_t*>(table.data);
+    for (size_t i = 0; i < codes.length; i++) {
+      if (io[i] < -1 || (io[i] >= 0 && static_cast<size_t>(io[i]) >= table.length)) {
+        throw ArgError{ArgError::Range, "'codes' holds " + std::to_string(io[i]) + " at " + std::to_string(i) + ", beyond 'remap' (" + std::to_string(table.length) + " values)"};
+      }
+    }
+    for (size_t i = 0; i < codes.length; i++) io[i] = io[i] < 0 ? -1 : by[io[i]];
+    return info.Env().Undefined();
+  });
+}
+
+// encodeStrings(parts: [bytes: Uint8Array, offsets: Int32Array | BigInt64Array, first: number,
+// rows: number, validity: Uint8Array | null][], total: number): { codes: Int32Array, texts: string[] }.
+// Dictionary-encodes Arrow Utf8/LargeUtf8 chunks by their bytes (one JS string per distinct text):
+// row i of a part is bytes[offsets[first + i], offsets[first + i + 1]), NULL where its validity bit
+// (first + i) is 0. Every offset is checked against the bytes before any text is read.
+Napi::Value EncodeStrings(const Napi::CallbackInfo& info) {
+  return kdap::Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    if (!kdap::Arg(info, 0).IsArray()) throw ArgError{ArgError::Type, "'parts' must be an array, got " + kdap::Describe(kdap::Arg(info, 0))};
+    const int64_t total = kdap::ReadInt(info, 1, "total", 0, 1LL << 31);
+    Napi::Array parts = info[0].As<Napi::Array>();
+    Napi::Int32Array codes = Napi::Int32Array::New(env, static_cast<size_t>(total));
+    int32_t* out = codes.Data();
+    Dictionary dictionary;
+    size_t row = 0;
+    const auto view = [&](Napi::Value v, const char* name) {
+      if (!v.IsTypedArray()) throw ArgError{ArgError::Type, std::string("'") + name + "' of a part must be a typed array"};
+      Napi::TypedArray array = v.As<Napi::TypedArray>();
+      return std::make_tuple(array.TypedArrayType(), array.ElementLength(),
+                             static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset());
+    };
+    for (uint32_t p = 0; p < parts.Length(); p++) {
+      Napi::Value partValue = parts.Get(p);
+      if (!partValue.IsArray()) throw ArgError{ArgError::Type, "'parts' must hold arrays [bytes, offsets, first, rows, validity]"};
+      Napi::Array part = partValue.As<Napi::Array>();
+      auto [bytesType, bytesLength, bytes] = view(part.Get(0u), "bytes");
+      auto [offsetsType, offsetsLength, offsetsData] = view(part.Get(1u), "offsets");
+      if (bytesType != napi_uint8_array) throw ArgError{ArgError::Type, "'bytes' of a part must be a Uint8Array"};
+      if (offsetsType != napi_int32_array && offsetsType != napi_bigint64_array) throw ArgError{ArgError::Type, "'offsets' of a part must be an Int32Array or BigInt64Array"};
+      const double firstValue = part.Get(2u).ToNumber().DoubleValue();
+      const double rowsValue = part.Get(3u).ToNumber().DoubleValue();
+      if (!(firstValue >= 0) || !(rowsValue >= 0) || firstValue + rowsValue + 1 > static_cast<double>(offsetsLength) || row + rowsValue > static_cast<double>(total)) {
+        throw ArgError{ArgError::Range, "a part's first/rows do not fit its offsets or 'total'"};
+      }
+      const auto first = static_cast<size_t>(firstValue), rows = static_cast<size_t>(rowsValue);
+      Napi::Value validityValue = part.Get(4u);
+      const uint8_t* validity = nullptr;
+      if (!validityValue.IsNull() && !validityValue.IsUndefined()) {
+        auto [validityType, validityLength, validityData] = view(validityValue, "validity");
+        if (validityType != napi_uint8_array || validityLength * 8 < first + rows) throw ArgError{ArgError::Range, "'validity' of a part must be a Uint8Array with a bit per row"};
+        validity = validityData;
+      }
+      const bool wide = offsetsType == napi_bigint64_array;
+      const auto offsetAt = [&](size_t k) -> int64_t {
+        if (wide) return reinterpret_cast<const int64_t*>(offsetsData)[k];
+        return reinterpret_cast<const int32_t*>(offsetsData)[k];
+      };
+      for (size_t i = 0; i <= rows; i++) {
+        const int64_t at = offsetAt(first + i);
+        if (at < 0 || static_cast<uint64_t>(at) > bytesLength || (i > 0 && at < offsetAt(first + i - 1))) throw ArgError{ArgError::Range, "a part's offsets are not ascending within its bytes"};
+      }
+      for (size_t i = 0; i < rows; i++, row++) {
+        const size_t k = first + i;
+        if (validity != nullptr && ((validity[k >> 3] >> (k & 7)) & 1) == 0) {
+          out[row] = -1;
+          continue;
+        }
+        const int64_t start = offsetAt(k), end = offsetAt(k + 1);
+        if (end - start > std::numeric_limits<uint32_t>::max()) throw ArgError{ArgError::Range, "a text longer than 4 GB"};
+        out[row] = dictionary.Code(reinterpret_cast<const char*>(bytes + start), static_cast<uint32_t>(end - start));
+      }
+    }
+    if (row != static_cast<size_t>(total)) throw ArgError{ArgError::Range, "the parts hold " + std::to_string(row) + " rows, not 'total' (" + std::to_string(total) + ")"};
+    const auto& values = dictionary.values();
+    Napi::Array texts = Napi::Array::New(env, values.size());
+    for (size_t k = 0; k < values.size(); k++) texts.Set(static_cast<uint32_t>(k), Napi::String::New(env, values[k].data(), values[k].size()));
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("codes", codes);
+    result.Set("texts", texts);
+    return result;
   });
 }
 
@@ -860,6 +1127,9 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("readScan", Napi::Function::New(env, ReadScan, "readScan"));
   exports.Set("closeScan", Napi::Function::New(env, CloseScan, "closeScan"));
   exports.Set("tokenizeCsv", Napi::Function::New(env, TokenizeCsv, "tokenizeCsv"));
+  exports.Set("gatherNumbers", Napi::Function::New(env, GatherNumbers, "gatherNumbers"));
+  exports.Set("remapCodes", Napi::Function::New(env, RemapCodes, "remapCodes"));
+  exports.Set("encodeStrings", Napi::Function::New(env, EncodeStrings, "encodeStrings"));
   return exports;
 }
 

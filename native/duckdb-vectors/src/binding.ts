@@ -53,7 +53,34 @@ export interface DuckDBVectorsBinding {
    * count, a quote inside an unquoted field, a quoted field with an escaped quote, a line break or
    * nothing in it, a NUL byte, or more than `maxRows` lines. Does not check UTF-8 (the caller does).
    */
-  tokenizeCsv(bytes: Uint8Array, start: number, width: number, delimiter: number, maxRows: number): { rows: number; codes: Int32Array[]; texts: string[] } | null;
+  tokenizeCsv(
+    bytes: Uint8Array,
+    start: number,
+    width: number,
+    delimiter: number,
+    maxRows: number,
+    missing?: string,
+  ): { rows: number; codes: Int32Array[]; texts: string[]; numbers: (Float64Array | null)[] } | null;
+  /**
+   * `missing` (above): texts that mean NULL, joined by line feeds. Fields spelled exactly like
+   * one get code -1 and stay out of `texts`; the other codes close up. `numbers[j]`: when every
+   * text of column j is a plain number (`-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`, no integer
+   * beyond 2^53), those numbers in code order (parsed correctly rounded, as `Number()`), else null.
+   *
+   * gatherNumbers: each row's number by its code (`byCode[codes[i]]`), NaN for code -1, in a new
+   * Float64Array. A code beyond `byCode` is a ParameterError (checked before anything is written).
+   */
+  gatherNumbers(codes: Int32Array, byCode: Float64Array): Float64Array;
+  /** `codes[i] = remap[codes[i]]` in place; -1 stays -1. A code beyond `remap` is a ParameterError. */
+  remapCodes(codes: Int32Array, remap: Int32Array): void;
+  /**
+   * Dictionary-encodes Arrow Utf8 (Int32Array offsets) or LargeUtf8 (BigInt64Array offsets) chunks
+   * by their bytes: each part is `[bytes, offsets, first, rows, validity]` (rows `first` to
+   * `first + rows - 1` of the chunk; `validity`, the chunk's null bitmap indexed from bit 0, or null
+   * when it has no nulls). Returns one code per row of all parts (-1 for NULL) and the distinct texts
+   * in code order: one JS string per distinct text. Offsets are checked against the bytes first.
+   */
+  encodeStrings(parts: [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null][], total: number): { codes: Int32Array; texts: string[] };
 }
 
 /** Rows a `readScan` decoded. */

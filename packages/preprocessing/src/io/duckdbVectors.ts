@@ -65,7 +65,7 @@ function attachAddon(): VectorCopyPath {
   try {
     const { binding, version } = attachToDuckDB(bindingsDir);
     // An addon built from older sources lacks the scan: say so rather than fail on the first read.
-    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv'] as const) {
+    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'gatherNumbers', 'remapCodes', 'encodeStrings'] as const) {
       if (typeof binding[name] !== 'function') throw new AddonLoadError(`the built addon has no ${name}(): it is older than its sources; rebuild it with 'npm run build --workspace native/duckdb-vectors'`);
     }
     const type = bindings.create_logical_type(bindings.Type.DOUBLE);
@@ -118,16 +118,37 @@ function ownRealm<T extends Float64Array | Int32Array>(array: T): T {
     : new Float64Array(array.buffer, array.byteOffset, array.length)) as T;
 }
 
+/** The addon's functions the small-CSV path uses (small-csv.ts), with arrays in this realm. */
+export interface SmallCsvNative {
+  tokenizeCsv: DuckDBVectorsBinding['tokenizeCsv'];
+  gatherNumbers: DuckDBVectorsBinding['gatherNumbers'];
+  remapCodes: DuckDBVectorsBinding['remapCodes'];
+}
+
 /**
- * The addon's CSV tokenizer (small-csv.ts), or undefined when scans do not use the addon: then
- * small files are read by DuckDB like the others.
+ * The addon's CSV tokenizer and row helpers (small-csv.ts), or undefined when scans do not use the
+ * addon: then small files are read by DuckDB like the others.
  */
-export function csvTokenizer(): DuckDBVectorsBinding['tokenizeCsv'] | undefined {
+export function csvTokenizer(): SmallCsvNative | undefined {
   if (vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
-  const tokenize = addon.tokenizeCsv;
-  return (...args) => {
-    const tokens = tokenize(...args);
-    return tokens === null ? null : { ...tokens, codes: tokens.codes.map(ownRealm) };
+  const native = addon;
+  return {
+    tokenizeCsv: (...args) => {
+      const tokens = native.tokenizeCsv(...args);
+      return tokens === null ? null : { ...tokens, codes: tokens.codes.map(ownRealm), numbers: tokens.numbers.map((numbers) => (numbers === null ? null : ownRealm(numbers))) };
+    },
+    gatherNumbers: (codes, byCode) => ownRealm(native.gatherNumbers(codes, byCode)),
+    remapCodes: (codes, remap) => native.remapCodes(codes, remap),
+  };
+}
+
+/** The addon's Arrow string encoder (readArrowIpc.ts), or undefined when the addon is not attached. */
+export function arrowStringEncoder(): DuckDBVectorsBinding['encodeStrings'] | undefined {
+  if (vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
+  const native = addon;
+  return (parts, total) => {
+    const encoded = native.encodeStrings(parts, total);
+    return { codes: ownRealm(encoded.codes), texts: encoded.texts };
   };
 }
 

@@ -3,6 +3,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { DataError } from '../errors';
 import type { Column } from '../table/column';
 import { columnsFromArrow } from '../table/arrow';
+import { arrowStringEncoder } from './duckdbVectors';
 
 /** Reads an Arrow IPC file or stream (the encoding is detected from the bytes). */
 export function readArrowIpc(file: string): Map<string, Column> {
@@ -19,5 +20,6 @@ export function readArrowIpc(file: string): Map<string, Column> {
   if (table.schema.fields.length === 0) {
     throw new DataError(`Cannot read '${file}' as Arrow IPC: it holds no schema. Check that it is an Arrow IPC file or stream.`, { file });
   }
-  return columnsFromArrow(table, `'${file}'`);
+  // String columns are dictionary-encoded natively when the addon is attached (same codes and texts).
+  return columnsFromArrow(table, `'${file}'`, arrowStringEncoder());
 }

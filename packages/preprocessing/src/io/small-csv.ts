@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
-import { type Column, MISSING_CODE, dateColumn, numericColumn } from '../table/column';
-import { csvTokenizer } from './duckdbVectors';
+import { type Column, MISSING_CODE, categoricalColumn, compareCodePoints, dateColumn, numericColumn } from '../table/column';
+import { type SmallCsvNative, csvTokenizer } from './duckdbVectors';
 import { resolveTextColumn } from './textColumn';
 
 /**
@@ -38,59 +38,66 @@ export function readSmallCsv(
   delimiter: string,
   missing: ReadonlySet<string>,
 ): Map<string, Column> | undefined {
-  const tokenize = csvTokenizer();
-  if (tokenize === undefined) return undefined;
+  const native = csvTokenizer();
+  if (native === undefined) return undefined;
+  const tokenize = native.tokenizeCsv;
   const bytes = fs.readFileSync(file);
   const separator = delimiter.charCodeAt(0);
   if (separator > 0x7f || !isUtf8(bytes) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) return undefined;
   if (header.some((name) => name === '' || name !== name.trim() || name.includes('"'))) return undefined;
   const firstLine = bytes.indexOf(LF);
   if (firstLine < 0 || bytes.subarray(0, firstLine).toString('utf8').replace(/\r$/, '') !== header.join(delimiter)) return undefined;
-  const tokens = tokenize(bytes, firstLine + 1, header.length, separator, rowCapacity);
+  // Missing markers become code -1 in the tokenizer (no text, no JS pass over the rows).
+  const tokens = tokenize(bytes, firstLine + 1, header.length, separator, rowCapacity, [...missing].join('\n'));
   if (tokens === null || tokens.rows === 0) return undefined;
   const columns = new Map<string, Column>();
   for (let j = 0; j < header.length; j += 1) {
-    // rows > 0: every column has at least one distinct text.
-    const texts = (tokens.texts[j] as string).split('\u0000');
-    const column = buildColumn(header[j] as string, texts, tokens.codes[j] as Int32Array, file, missing);
+    const numbers = tokens.numbers[j];
+    if (numbers !== null && numbers !== undefined) {
+      // Every text a plain number (parsed natively, as numbersOf would): no text reaches JavaScript.
+      columns.set(header[j] as string, numericColumn(native.gatherNumbers(tokens.codes[j] as Int32Array, numbers)));
+      continue;
+    }
+    const joined = tokens.texts[j] as string;
+    const texts = joined === '' && allMissing(tokens.codes[j] as Int32Array) ? [] : joined.split('\u0000');
+    const column = buildColumn(header[j] as string, texts, tokens.codes[j] as Int32Array, file, native);
     if (column === undefined) return undefined;
     columns.set(header[j] as string, column);
   }
   return columns;
 }
 
-const LF = 0x0a;
-
-/** A column from its distinct texts, typed as DuckDB's sniffer types it; undefined: let DuckDB decide. */
-function buildColumn(name: string, texts: readonly string[], codes: Int32Array, file: string, missing: ReadonlySet<string>): Column | undefined {
-  // NULL markers leave the dictionary; the other codes close up (in place: the codes are ours).
-  const values: string[] = [];
-  const remap = new Int32Array(texts.length);
-  for (let k = 0; k < texts.length; k += 1) {
-    const text = texts[k] as string;
-    if (text !== text.trim()) return undefined;
-    remap[k] = missing.has(text) ? MISSING_CODE : values.push(text) - 1;
-  }
-  for (let i = 0; i < codes.length; i += 1) codes[i] = remap[codes[i] as number] as number;
-  const asNumbers = numbersOf(values);
-  if (asNumbers === undefined) return undefined;
-  if (asNumbers !== null) return numericColumn(valuesOfCodes(codes, asNumbers));
-  const asInstants = instantsOf(values);
-  if (asInstants === undefined) return undefined;
-  if (asInstants !== null) return dateColumn(valuesOfCodes(codes, asInstants));
-  for (const value of values) if (DATE_LIKE.test(value)) return undefined;
-  // Texts: the same resolution as DuckDB's VARCHAR columns (a stray text among numbers is an error).
-  return resolveTextColumn(name, { codes, values }, undefined, file, (row) => row + 2, true);
+function allMissing(codes: Int32Array): boolean {
+  for (let i = 0; i < codes.length; i += 1) if (codes[i] !== MISSING_CODE) return false;
+  return true;
 }
 
-/** Each row's value by its code; NaN for missing. */
-function valuesOfCodes(codes: Int32Array, byCode: readonly number[]): Float64Array {
-  const out = new Float64Array(codes.length);
-  for (let i = 0; i < codes.length; i += 1) {
-    const code = codes[i] as number;
-    out[i] = code === MISSING_CODE ? NaN : (byCode[code] as number);
-  }
-  return out;
+const LF = 0x0a;
+
+/**
+ * A column from its distinct texts (missing markers already out: code -1), typed as DuckDB's
+ * sniffer types it; undefined: let DuckDB decide. Work over the rows is native (`gatherNumbers`,
+ * `remapCodes`): the JavaScript here sees only the distinct texts.
+ */
+function buildColumn(name: string, values: string[], codes: Int32Array, file: string, native: SmallCsvNative): Column | undefined {
+  for (const text of values) if (text !== text.trim()) return undefined;
+  const asNumbers = numbersOf(values);
+  if (asNumbers === undefined) return undefined;
+  if (asNumbers !== null) return numericColumn(native.gatherNumbers(codes, Float64Array.from(asNumbers)));
+  const asInstants = instantsOf(values);
+  if (asInstants === undefined) return undefined;
+  if (asInstants !== null) return dateColumn(native.gatherNumbers(codes, Float64Array.from(asInstants)));
+  for (const value of values) if (DATE_LIKE.test(value)) return undefined;
+  // Texts: the same resolution as DuckDB's VARCHAR columns (a stray text among numbers is an error).
+  // Every code is in use (markers are out), so the categories are the texts sorted, remapped natively.
+  return resolveTextColumn(name, { codes, values }, undefined, file, (row) => row + 2, true, (texts) => {
+    const categories = [...texts.values].sort(compareCodePoints);
+    if (categories.some((text, k) => text !== texts.values[k])) {
+      const sortedCode = new Map(categories.map((category, index) => [category, index]));
+      native.remapCodes(texts.codes as Int32Array, Int32Array.from(texts.values, (value) => sortedCode.get(value) as number));
+    }
+    return categoricalColumn(texts.codes as Int32Array, categories);
+  });
 }
 
 /** Numbers of the distinct values if all are plain numbers (or all booleans); null if not numeric; undefined: unsure. */
@@ -133,10 +140,23 @@ function instantsOf(values: readonly string[]): number[] | null | undefined {
   return values.some((value) => ISO_DATE.test(value) || ISO_TIMESTAMP.test(value)) ? undefined : null;
 }
 
-/** Epoch milliseconds of a UTC date and time, or NaN when a field is out of range (e.g. 2023-02-30). */
+/**
+ * Epoch milliseconds of a UTC date and time, or NaN when a field is out of range (e.g. 2023-02-30).
+ * Plain arithmetic (days from the civil date), as Date.UTC computes it: a Date object per text
+ * cost ~10 us each on a process's first read.
+ */
 function checkedUtc(y: number, m: number, d: number, hh: number, mm: number, ss: number): number {
-  const ms = Date.UTC(y, m - 1, d, hh, mm, ss);
-  const date = new Date(ms);
-  const same = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d && hh < 24 && mm < 60 && ss < 60;
-  return same && y >= 1000 ? ms : NaN;
+  if (y < 1000 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m) || hh >= 24 || mm >= 60 || ss >= 60) return NaN;
+  const year = m <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const days = era * 146_097 + dayOfEra - 719_468;
+  return days * 86_400_000 + ((hh * 60 + mm) * 60 + ss) * 1000;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }

@@ -26,7 +26,8 @@ export type LineOfRow = (row: number) => number | undefined;
  * values are almost all numbers is taken to be numeric with a stray text value, which is reported
  * (silently making it categorical would hand a model nonsense codes). Works on the distinct
  * values: each is parsed once, whatever the number of rows. `ownsCodes`: the caller gives `codes`
- * up (a fresh Int32Array), so a categorical result reuses it.
+ * up (a fresh Int32Array), so a categorical result reuses it. `categorical` builds the
+ * categorical result (a caller that knows every code is in use can skip a pass over the rows).
  */
 export function resolveTextColumn(
   name: string,
@@ -35,6 +36,7 @@ export function resolveTextColumn(
   file: string,
   lineOfRow: LineOfRow,
   ownsCodes = false,
+  categorical: (texts: DictionaryCodes) => Column = (given) => categoricalFromDictionary(given, ownsCodes),
 ): Column {
   const { codes, values } = texts;
   const blank = values.map((text) => text.trim() === '');
@@ -67,13 +69,14 @@ export function resolveTextColumn(
     }
     return dateColumn(Float64Array.from(codes, (code) => (code === MISSING_CODE ? NaN : (instants[code] as number))));
   }
-  if (override === undefined) {
+  const isNumber = override === undefined ? values.map(isNumberText) : [];
+  // Rows are counted only when some distinct text is a number (a text column skips the pass).
+  if (override === undefined && isNumber.includes(true)) {
     const rowsOf = new Float64Array(values.length);
     for (let row = 0; row < codes.length; row += 1) {
       const code = codes[row] as number;
       if (code !== MISSING_CODE) rowsOf[code] = (rowsOf[code] as number) + 1;
     }
-    const isNumber = values.map(isNumberText);
     let present = 0;
     let numeric = 0;
     values.forEach((_, code) => {
@@ -86,7 +89,7 @@ export function resolveTextColumn(
       if (row >= 0) throw textInNumericColumn(name, valueAt(row), row, file, lineOfRow, 'holds numbers');
     }
   }
-  return categoricalFromDictionary(texts, ownsCodes);
+  return categorical(texts);
 }
 
 function textInNumericColumn(name: string, text: string, row: number, file: string, lineOfRow: LineOfRow, why: string): DataError {

@@ -11,8 +11,21 @@ import {
   numericColumn,
 } from './column';
 
-/** Converts an apache-arrow Table into columns: numbers/booleans -> numeric, strings/dictionaries -> categorical, dates/timestamps -> date. */
-export function columnsFromArrow(table: arrow.Table, source = 'the Arrow table'): Map<string, Column> {
+/**
+ * Dictionary-encodes string chunks by their bytes natively (@kdap/duckdb-vectors' encodeStrings):
+ * parts are `[bytes, offsets, first, rows, validity]`.
+ */
+export type StringEncoder = (
+  parts: [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null][],
+  total: number,
+) => { codes: Int32Array; texts: string[] };
+
+/**
+ * Converts an apache-arrow Table into columns: numbers/booleans -> numeric, strings/dictionaries ->
+ * categorical, dates/timestamps -> date. `encodeStrings`: a native encoder for string columns (the
+ * readers pass the addon's); without it they are encoded in JavaScript, with the same result.
+ */
+export function columnsFromArrow(table: arrow.Table, source = 'the Arrow table', encodeStrings?: StringEncoder): Map<string, Column> {
   const columns = new Map<string, Column>();
   for (const field of table.schema.fields) {
     if (columns.has(field.name)) {
@@ -22,12 +35,12 @@ export function columnsFromArrow(table: arrow.Table, source = 'the Arrow table')
       );
     }
     const vector = table.getChild(field.name) as arrow.Vector;
-    columns.set(field.name, columnFromVector(vector, field, source));
+    columns.set(field.name, columnFromVector(vector, field, source, encodeStrings));
   }
   return columns;
 }
 
-function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: string): Column {
+function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: string, encodeStrings: StringEncoder | undefined): Column {
   const type = field.type as arrow.DataType;
   const n = vector.length;
   if (arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
@@ -59,6 +72,20 @@ function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: stri
     return dictionaryColumn(vector as arrow.Vector<arrow.Dictionary>);
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)) {
+    if (encodeStrings !== undefined) {
+      const parts = (vector as arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>).data.map(
+        (chunk) =>
+          [
+            chunk.values as Uint8Array,
+            chunk.valueOffsets as Int32Array | BigInt64Array,
+            chunk.offset,
+            chunk.length,
+            chunk.nullCount > 0 && chunk.nullBitmap !== undefined && chunk.nullBitmap.length > 0 ? chunk.nullBitmap : null,
+          ] as [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null],
+      );
+      const encoded = encodeStrings(parts, vector.length);
+      return categoricalFromDictionary({ codes: encoded.codes, values: encoded.texts }, true);
+    }
     return stringColumn(vector as arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>);
   }
   if (arrow.DataType.isNull(type)) return numericColumn(new Float64Array(n).fill(NaN));

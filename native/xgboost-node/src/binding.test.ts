@@ -443,7 +443,10 @@ describe('XGBoost layer-1 binding', () => {
 describe('layer-1 coverage', () => {
   // Every C function the addon calls is quoted in binding.ts and declared in the XGBoost header.
   it('quotes each bound C signature in binding.ts and finds it in c_api.h', () => {
-    const addon = fs.readFileSync(path.join(__dirname, 'addon.cc'), 'utf8');
+    // The addon's sources: addon.cc registers the module, the bindings live in the other .cc files.
+    const sources = fs.readdirSync(__dirname).filter((f) => f.endsWith('.cc') || f.endsWith('.h'));
+    expect(sources).toContain('addon.cc');
+    const addon = sources.map((f) => fs.readFileSync(path.join(__dirname, f), 'utf8')).join('\n');
     const dts = fs.readFileSync(path.join(__dirname, 'binding.ts'), 'utf8');
     const headerDir = path.join(fs.readFileSync(path.resolve(__dirname, '..', 'build', 'Release', 'xgboost-prefix.txt'), 'utf8').trim(), 'include');
     const header = fs.readFileSync(path.join(headerDir, 'xgboost', 'c_api.h'), 'utf8');

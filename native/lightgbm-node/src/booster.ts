@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
-import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
+import { captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type EarlyStop } from '@kdap/napi-common';
 import { DType, ImportanceType, PredictType, binding, type BoosterHandle, type DenseMatrix, type FastConfigHandle } from './binding';
 import { Dataset, type Layout } from './dataset';
 import { canonicalParam, getParam, paramsToString, type Params } from './params';
@@ -205,12 +205,20 @@ export class Booster extends NativeResource<BoosterHandle> {
       const metricNames = b.boosterGetEvalNames(booster.handle);
       const trainName = names[evalIdx.indexOf(0)];
 
-      // Early stopping state, as lightgbm.callback.early_stopping keeps it.
+      // Early stopping as lightgbm.callback.early_stopping does it.
       const es = earlyStoppingRounds !== undefined && earlyStoppingRounds > 0 && names.length > 0 && getParam(p, 'boosting') !== 'dart';
-      const bestScores: number[] = [];
-      const bestIters: number[] = [];
-      const bestLists: EvalResult[][] = [];
-      let stoppedAt: { iter: number; list: EvalResult[] } | null = null;
+      // Every score is tracked; the training data and, with first_metric_only, other metrics than
+      // the first never stop training; the last iteration ends it with the best so far.
+      const stopper = es
+        ? new EarlyStopping<EvalResult>({
+            rounds: earlyStoppingRounds!,
+            minDelta,
+            higherBetter: (e) => e.higherBetter,
+            watches: (e, round) => !(firstMetricOnly && e.metric !== round[0]!.metric) && !(e.dataName === trainName && trainName !== undefined),
+            finalRound: numBoostRound - 1,
+          })
+        : undefined;
+      let stoppedAt: EarlyStop<EvalResult> | undefined;
 
       // Iterations run in batches (one round trip to JS per batch, not two per iteration). Early
       // stopping cannot fire before the earliest best iteration is `earlyStoppingRounds` old, so a
@@ -221,7 +229,7 @@ export class Booster extends NativeResource<BoosterHandle> {
       while (iter < numBoostRound && !stoppedAt) {
         checkAbort();
         let count = Math.min(TRAIN_BATCH, numBoostRound - iter);
-        if (es) count = Math.min(count, (bestIters.length > 0 ? Math.min(...bestIters) : iter) + earlyStoppingRounds! - iter + 1);
+        if (stopper) count = Math.min(count, stopper.roundsBeforePossibleStop(iter));
         const values = await withCallSite(b.boosterUpdateBatchAsync(booster.handle, count, evalIdxArr), captureCallSite());
         for (let j = 0; j < count && !stoppedAt; j++, iter++) {
           if (j > 0) checkAbort(); // e.g. aborted from onIteration: later iterations of the batch are not reported
@@ -235,31 +243,13 @@ export class Booster extends NativeResource<BoosterHandle> {
             }
           }
           options.onIteration?.({ iteration: iter + 1, evals });
-          if (!es || evals.length === 0) continue;
-          const first = bestLists.length === 0;
-          for (let i = 0; i < evals.length; i++) {
-            const e = evals[i]!;
-            if (first) {
-              bestScores.push(e.value);
-              bestIters.push(iter);
-              bestLists.push(evals);
-            } else if (e.higherBetter ? e.value > bestScores[i]! + minDelta : e.value < bestScores[i]! - minDelta) {
-              bestScores[i] = e.value;
-              bestIters[i] = iter;
-              bestLists[i] = evals;
-            }
-            if (firstMetricOnly && e.metric !== evals[0]!.metric) continue;
-            if (e.dataName === trainName && trainName !== undefined) continue;
-            if (iter - bestIters[i]! >= earlyStoppingRounds! || iter === numBoostRound - 1) {
-              stoppedAt = { iter: bestIters[i]!, list: bestLists[i]! };
-              break;
-            }
-          }
+          if (!stopper || evals.length === 0) continue;
+          stoppedAt = stopper.update(iter, evals);
         }
       }
       if (stoppedAt) {
-        booster.bestIteration = stoppedAt.iter + 1;
-        booster.bestScore = stoppedAt.list;
+        booster.bestIteration = stoppedAt.iteration + 1;
+        booster.bestScore = [...stoppedAt.scores];
       }
       if (options.keepTrainingBooster) return booster;
       // Release the training data as lightgbm.train does: reload from the model string, which

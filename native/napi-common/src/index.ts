@@ -4,6 +4,8 @@ export { NativeResource } from './handle';
 export type { Handle } from './handle';
 export { checkMatrix } from './validate';
 export type { DenseData } from './validate';
+export { EarlyStopping } from './early-stopping';
+export type { EarlyStop, EarlyStoppingOptions, RoundScore } from './early-stopping';
 export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, SINGLE_THREAD_ROWS } from './openmp';
 export { addonLocations, loadAddon, missingAddonMessage, sourceBuildCommand, unloadableAddonMessage } from './addon-loading';
 export type { AddonDescription, AddonLocation, LoadFailure } from './addon-loading';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, NativeError, ParameterError } from '@kdap/errors';
-import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
+import { captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite } from '@kdap/napi-common';
 import { PredictType, binding, type BoosterHandle, type Column, type DenseMatrix, type ImportanceType } from './binding';
 import { DMatrix, checkColumns, type FeatureType } from './dmatrix';
 import { numParallelTree, paramEntries, type Params } from './params';
@@ -82,42 +82,9 @@ export function parseEvalString(text: string): EvalResult[] {
   return out;
 }
 
-/** Early stopping with the semantics of XGBoost's Python `EarlyStopping` callback (min_delta 0). */
-class EarlyStopping {
-  #best: number | undefined;
-  #bestIteration = 0;
-  #stale = 0;
-  #maximize: boolean | undefined;
-
-  constructor(
-    private readonly rounds: number,
-    maximize: boolean | undefined,
-  ) {
-    this.#maximize = maximize;
-  }
-
-  get bestIteration(): number {
-    return this.#bestIteration;
-  }
-
-  get bestScore(): number | undefined {
-    return this.#best;
-  }
-
-  /** Records the score of `iteration`; returns whether training should stop. */
-  update(iteration: number, score: EvalResult): boolean {
-    this.#maximize ??= score.metric !== 'mape' && MAXIMIZE_METRICS.some((m) => score.metric.startsWith(m));
-    const improved =
-      this.#best === undefined || (this.#maximize ? score.value > this.#best : score.value < this.#best);
-    if (improved) {
-      this.#best = score.value;
-      this.#bestIteration = iteration;
-      this.#stale = 0;
-    } else {
-      this.#stale++;
-    }
-    return this.#stale >= this.rounds;
-  }
+/** Whether larger is better for early stopping on `metric`, as XGBoost's Python EarlyStopping decides. */
+function maximizeMetric(metric: string): boolean {
+  return metric !== 'mape' && MAXIMIZE_METRICS.some((m) => metric.startsWith(m));
 }
 
 function checkEvals(evals: unknown): ReadonlyArray<readonly [DMatrix, string]> {
@@ -227,7 +194,11 @@ export class Booster extends NativeResource<BoosterHandle> {
       if (dtrain.featureNames) b.boosterSetStrFeatureInfo(handle, 'feature_name', [...dtrain.featureNames]);
       if (dtrain.featureTypes) b.boosterSetStrFeatureInfo(handle, 'feature_type', [...dtrain.featureTypes]);
 
-      const stopper = earlyStoppingRounds !== undefined ? new EarlyStopping(earlyStoppingRounds, maximize) : undefined;
+      // XGBoost's Python EarlyStopping callback: the last metric of the last evaluation set, min_delta 0.
+      const stopper =
+        earlyStoppingRounds !== undefined
+          ? new EarlyStopping<EvalResult>({ rounds: earlyStoppingRounds, higherBetter: (score) => maximize ?? maximizeMetric(score.metric) })
+          : undefined;
       const evalNames = evals.map(([, name]) => name);
       // The rounds run in native code (as Python's loop runs in C calls); JS is called between
       // rounds only when it has something to do there, and then decides whether to go on.
@@ -242,7 +213,7 @@ export class Booster extends NativeResource<BoosterHandle> {
           if (stopper) {
             const lastData = evalNames[evalNames.length - 1]!;
             const last = results.filter((r) => r.dataName === lastData).pop();
-            if (last && stopper.update(i, last)) return (stoppedEarly = true);
+            if (last && stopper.update(i, [last])) return (stoppedEarly = true);
           }
           if (i + 1 < numBoostRound) {
             if (signal?.aborted) return (aborted = true);
@@ -271,11 +242,12 @@ export class Booster extends NativeResource<BoosterHandle> {
       }
       if (failure) throw failure.error;
       if (aborted && trained < numBoostRound && !stoppedEarly) throw abortError(signal!);
-      if (stopper && stopper.bestScore !== undefined) {
+      const best = stopper?.best();
+      if (best) {
         // Stored in the model as Python's xgboost.train does, so either side can load them.
-        b.boosterSetAttr(handle, 'best_iteration', String(stopper.bestIteration));
-        b.boosterSetAttr(handle, 'best_score', String(stopper.bestScore));
-        b.boosterSetAttr(handle, 'best_ntree_limit', String((stopper.bestIteration + 1) * numParallelTree(params)));
+        b.boosterSetAttr(handle, 'best_iteration', String(best.iteration));
+        b.boosterSetAttr(handle, 'best_score', String(best.value));
+        b.boosterSetAttr(handle, 'best_ntree_limit', String((best.iteration + 1) * numParallelTree(params)));
       }
     } catch (e) {
       b.boosterFree(handle);

@@ -22,7 +22,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type NativePackageConfig, platformFields, platformPackageName, platformPackageSuffix } from '../native/napi-common/src/platform';
+import { type NativePackageConfig, PLATFORM_SUFFIX_FORM, platformFields, platformPackageName, platformPackageSuffix } from '../native/napi-common/src/platform';
 import { REPO_ROOT, type Workspace, publishedWorkspaces, readManifest, workspaces } from './registry/workspaces';
 
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/;
@@ -110,6 +110,8 @@ export function missingBuildOutputs(w: Workspace, suffix: string = platformPacka
 export function writePlatformPackage(w: Workspace, outRoot: string, suffix: string = platformPackageSuffix()): { name: string; dir: string } {
   const native = nativeConfig(w);
   if (!native) throw new Error(`release: ${w.manifest.name} has no kdapNative field, so it has no platform packages`);
+  const fields = platformFields(suffix);
+  if (!fields) throw new Error(`release: '${suffix}' is not a platform package suffix: use ${PLATFORM_SUFFIX_FORM}`);
   if (suffix !== platformPackageSuffix()) {
     throw new Error(`release: ${platformPackageName(w.manifest.name, suffix)} must be built on ${suffix}; this machine is ${platformPackageSuffix()}`);
   }
@@ -128,7 +130,7 @@ export function writePlatformPackage(w: Workspace, outRoot: string, suffix: stri
     license: w.manifest.license,
     repository: w.manifest.repository,
     engines: w.manifest.engines,
-    ...platformFields(suffix),
+    ...fields,
     files,
     publishConfig: w.manifest.publishConfig,
   };

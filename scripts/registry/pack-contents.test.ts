@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PLATFORM_SUFFIX_FORM, platformFields } from '../../native/napi-common/src/platform';
 import { REPO_ROOT, type Workspace, publishedWorkspaces, runtimeDependencies, workspaces } from './workspaces';
 
 /** Workspace packages that stay private (never installed by consumers). */
@@ -128,6 +129,7 @@ describe('workspace packages as published', () => {
       // Installable anywhere: where no platform package matches, the load error gives the source build.
       if (m.os || m.cpu || m.libc) problems.push(`${m.name}: os/cpu/libc belong on the platform packages, not the addon`);
       if (!m.kdapNative?.platforms.includes('linux-x64-gnu')) problems.push(`${m.name}: kdapNative.platforms must list linux-x64-gnu, the platform built and tested here`);
+      for (const suffix of m.kdapNative?.platforms ?? []) if (!platformFields(suffix)) problems.push(`${m.name}: kdapNative.platforms entry '${suffix}' is not ${PLATFORM_SUFFIX_FORM}`);
       if (!m.kdapNative?.binaries.length || !m.kdapNative.binaries.every((b) => b.startsWith('build/Release/'))) problems.push(`${m.name}: kdapNative.binaries must list the build/Release files`);
       // Added to the published manifest only (scripts/release.ts, stageAddonPackage): listed here,
       // npm would look for them in this workspace's registry, where the @kdap scope is not ours.

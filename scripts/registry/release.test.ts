@@ -97,7 +97,8 @@ describe('release', () => {
       expect(addon.includes(Buffer.from('$ORIGIN\0'))).toBe(true);
     });
 
-    it('refuses a platform this machine cannot build', () => {
+    it('refuses a platform this machine cannot build, and a malformed platform', () => {
+      expect(() => writePlatformPackage(neighbors, out, 'linux-x64')).toThrow("release: 'linux-x64' is not a platform package suffix: use <os>-<cpu>-gnu|musl on Linux");
       expect(() => writePlatformPackage(neighbors, out, 'darwin-arm64')).toThrow(
         'release: @kdap/neighbors-node-darwin-arm64 must be built on darwin-arm64; this machine is linux-x64-gnu',
       );

@@ -62,9 +62,7 @@ describe('platform names', () => {
     expect(platformFields('linux-arm64-musl')).toEqual({ os: ['linux'], cpu: ['arm64'], libc: ['musl'] });
     expect(platformFields('darwin-arm64')).toEqual({ os: ['darwin'], cpu: ['arm64'] });
     expect(platformFields('win32-x64-msvc')).toEqual({ os: ['win32'], cpu: ['x64'] });
-    for (const bad of ['linux-x64', 'darwin-arm64-gnu', 'win32-x64', 'x64-linux-gnu']) {
-      expect(() => platformFields(bad)).toThrow(`'${bad}' is not a platform package suffix: use <os>-<cpu>-gnu|musl on Linux`);
-    }
+    for (const bad of ['linux-x64', 'darwin-arm64-gnu', 'win32-x64', 'x64-linux-gnu']) expect({ [bad]: platformFields(bad) }).toEqual({ [bad]: undefined });
   });
 });
 

@@ -9,5 +9,5 @@ export type { EarlyStop, EarlyStoppingOptions, RoundScore } from './early-stoppi
 export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, SINGLE_THREAD_ROWS } from './openmp';
 export { addonLocations, loadAddon, missingAddonMessage, sourceBuildCommand, unloadableAddonMessage } from './addon-loading';
 export type { AddonDescription, AddonLocation, LoadFailure } from './addon-loading';
-export { addonPlatform, nativePackageConfig, platformFields, platformPackageName, platformPackageSuffix, PREBUILT_PLATFORM } from './platform';
+export { addonPlatform, nativePackageConfig, PLATFORM_SUFFIX_FORM, platformFields, platformPackageName, platformPackageSuffix, PREBUILT_PLATFORM } from './platform';
 export type { NativePackageConfig } from './platform';

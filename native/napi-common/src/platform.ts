@@ -45,17 +45,18 @@ export function platformPackageName(packageName: string, suffix: string = platfo
   return `${packageName}-${suffix}`;
 }
 
-/** npm's `os`/`cpu`/`libc` fields for a platform package suffix (the inverse of platformPackageSuffix). */
-export function platformFields(suffix: string): { os: string[]; cpu: string[]; libc?: string[] } {
+/** What a platform package suffix looks like, for messages about one that is not. */
+export const PLATFORM_SUFFIX_FORM = '<os>-<cpu>-gnu|musl on Linux, win32-<cpu>-msvc on Windows, <os>-<cpu> elsewhere (e.g. linux-x64-gnu, darwin-arm64)';
+
+/**
+ * npm's `os`/`cpu`/`libc` fields for a platform package suffix (the inverse of
+ * platformPackageSuffix), or undefined when `suffix` is not of the form PLATFORM_SUFFIX_FORM.
+ */
+export function platformFields(suffix: string): { os: string[]; cpu: string[]; libc?: string[] } | undefined {
   const match = /^(linux|darwin|win32|freebsd)-([a-z0-9]+)(?:-(gnu|musl|msvc))?$/.exec(suffix);
   const [, os, cpu, abi] = match ?? [];
   const linux = os === 'linux';
-  if (!os || !cpu || linux !== (abi === 'gnu' || abi === 'musl') || (abi === 'msvc') !== (os === 'win32')) {
-    throw new Error(
-      `'${suffix}' is not a platform package suffix: use <os>-<cpu>-gnu|musl on Linux, win32-<cpu>-msvc on Windows, ` +
-        '<os>-<cpu> elsewhere (e.g. linux-x64-gnu, darwin-arm64).',
-    );
-  }
+  if (!os || !cpu || linux !== (abi === 'gnu' || abi === 'musl') || (abi === 'msvc') !== (os === 'win32')) return undefined;
   return linux ? { os: [os], cpu: [cpu], libc: [abi === 'musl' ? 'musl' : 'glibc'] } : { os: [os], cpu: [cpu] };
 }
 

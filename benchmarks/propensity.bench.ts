@@ -8,7 +8,8 @@
  *   refits IsotonicRegression on the TypeScript calibrator's knots, which reproduces them).
  * - training: 200,000 customers end to end: read Parquet -> four-way split -> XGBoost with early
  *   stopping (default config, scale_pos_weight auto) -> isotonic calibration -> held-out metrics
- *   -> saved model.
+ *   -> saved model. Like for like: Python gets the TypeScript trainer's split rows, category order
+ *   and exact XGBoost parameters (nthread included), so both train the same model (same rounds).
  *
  * Times exclude process start, imports and model loading on both sides.
  *
@@ -20,6 +21,7 @@ import path from 'node:path';
 import { categoricalColumn, numericColumn, readTable, syntheticCustomers, Table, writeTable } from '@kdap/preprocessing';
 import { PropensityScorer, PropensityTrainer } from '@kdap/propensity';
 import { runPythonScript } from '@kdap/test-support';
+import { propensitySplits } from '../packages/propensity/src/splits';
 import { arg, median, ratioRow } from './report';
 
 function range(values: number[]): string {
@@ -53,20 +55,31 @@ export async function propensityBench(argv: string[]): Promise<string> {
       await trainer.save(out);
       ts.push((performance.now() - t0) / 1000);
       const h = trainer.config.hyperparameters.xgboost;
+      // Like for like: Python trains on the very rows of each TypeScript split (the trainer's
+      // seeded stratified split, recomputed here outside the timing), with the TypeScript
+      // schema's category order (the booster's category codes), so both fit the same model.
+      const c = trainer.config;
+      const splits = propensitySplits(
+        (table.column(c.features.target) as { values: Float64Array }).values,
+        { test: c.data.test_size, calibration: c.calibration.method === 'none' ? 0 : c.calibration.holdout_fraction, validation: c.data.validation_size },
+        c.data.random_state,
+      );
+      const splitFiles: Record<string, string> = {};
+      for (const name of ['train', 'validation', 'calibration', 'test'] as const) {
+        if (splits[name].length !== trainer.model.state.splits[name]) throw new Error(`propensity bench: the ${name} split has ${splits[name].length} rows here, the trainer's ${trainer.model.state.splits[name]}.`);
+        splitFiles[name] = path.join(dir, `split-${name}.i32`);
+        fs.writeFileSync(splitFiles[name], new Uint8Array(splits[name].buffer, splits[name].byteOffset, splits[name].byteLength));
+      }
       fs.writeFileSync(
         path.join(dir, 'params.json'),
         JSON.stringify({
           target: trainer.config.features.target,
-          numerical: trainer.config.features.numerical,
-          categorical: trainer.config.features.categorical,
+          features: trainer.featureSchema.toJSON().features,
+          splits: splitFiles,
           params: { ...trainer.model.state.params, scale_pos_weight: 1 },
           scale_pos_weight_auto: h.scale_pos_weight === 'auto',
           num_boost_round: trainer.model.state.numBoostRound,
           early_stopping_rounds: trainer.config.training.early_stopping_rounds,
-          test_size: trainer.config.data.test_size,
-          calibration_fraction: trainer.config.calibration.holdout_fraction,
-          validation_fraction: trainer.config.data.validation_size,
-          seed: trainer.config.data.random_state,
         }),
       );
       const pyOut = JSON.parse(runPythonScript('propensity_bench.py', ['train', trainFile, path.join(dir, 'params.json'), path.join(dir, `py-${rep}`)], { timeoutMs: 3_600_000 })) as {

@@ -7,9 +7,10 @@ score: argv score model.json calibrator.json customers.parquet out.parquet reps
   read Parquet -> encode -> predict -> calibrate -> percentile (searchsorted right) -> confidence
   -> segment -> write Parquet.  stdout: {"seconds": [per rep], "checksum": sum of scores}
 train: argv train customers.parquet params.json out_dir
-  read Parquet -> stratified train/early-stopping/calibration/metric split (the TypeScript
-  fractions) -> xgboost.train with early stopping -> IsotonicRegression on the calibration rows
-  -> metrics on the metric rows -> save model.  stdout: {"seconds": s, "best_iteration": n, "auc_roc": auc}
+  read Parquet -> the TypeScript trainer's train/early-stopping/calibration/metric rows (Int32
+  files: the same split, so the same model) -> encode with the TypeScript schema's categories
+  -> xgboost.train with the TypeScript parameters and early stopping -> IsotonicRegression on the
+  calibration rows -> metrics on the metric rows -> save model.  stdout: {"seconds": s, "best_iteration": n, "auc_roc": auc}
 """
 import json
 import os
@@ -21,7 +22,6 @@ import pandas as pd
 import xgboost as xgb
 from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
-from sklearn.model_selection import train_test_split
 
 
 def encode(df, features):
@@ -76,16 +76,8 @@ def train(data_file, params_file, out_dir):
     t0 = time.perf_counter()
     df = pd.read_parquet(data_file)
     y = df[doc["target"]].to_numpy(np.float64)
-    rows = np.arange(len(df))
-    seed = doc["seed"]
-    rest, test = train_test_split(rows, test_size=doc["test_size"], stratify=y, random_state=seed)
-    rest, cal = train_test_split(rest, test_size=doc["calibration_fraction"], stratify=y[rest], random_state=seed)
-    fit, valid = train_test_split(rest, test_size=doc["validation_fraction"] / (1 - doc["calibration_fraction"]), stratify=y[rest], random_state=seed)
-    features = []
-    for name in doc["numerical"]:
-        features.append({"name": name, "kind": "numeric"})
-    for name in doc["categorical"]:
-        features.append({"name": name, "kind": "categorical", "categories": sorted(df[name].dropna().unique())})
+    fit, valid, cal, test = (np.fromfile(doc["splits"][name], dtype="<i4") for name in ("train", "validation", "calibration", "test"))
+    features = doc["features"]
     names = [f["name"] for f in features]
     types = ["c" if f["kind"] == "categorical" else "q" for f in features]
     X = encode(df, features)

@@ -114,8 +114,13 @@ function binOf(edges: readonly number[], v: number): number {
 
 /** Decile bins of the training values of a numeric feature or score. */
 export function numericBaseline(values: ArrayLike<number>): NumericBaseline {
-  const present = Float64Array.from(Array.prototype.filter.call(values, (v: number) => !Number.isNaN(v)) as number[]).sort();
   const n = values.length;
+  let count = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(values[i]!)) count++;
+  // A typed copy, not Array.prototype.filter: that boxes every value (0.3 s of the drift baseline of 115,000 rows x 8 features).
+  const present = new Float64Array(count);
+  for (let i = 0, k = 0; i < n; i++) if (!Number.isNaN(values[i]!)) present[k++] = values[i]!;
+  present.sort();
   const edges: number[] = [];
   for (let k = 1; k < 10; k++) {
     if (present.length === 0) break;

@@ -1,4 +1,4 @@
-import { chooseThreshold, classificationMetrics, rocAucScore } from '@kdap/core';
+import { brierScoreLoss, chooseThreshold, classificationMetrics, logLoss, rocAucScore } from '@kdap/core';
 import { ParameterError, describe } from '@kdap/errors';
 
 /** Two-sided 95% normal quantile, for Wilson intervals. */
@@ -261,11 +261,14 @@ export function calibrationReport(labels: ArrayLike<number>, scores: ArrayLike<n
 export function propensityMetrics(labels: ArrayLike<number>, raw: ArrayLike<number>, calibrated: ArrayLike<number>, threshold: number | 'max_f1'): Record<string, number> {
   const chosen = threshold === 'max_f1' ? chooseThreshold(labels, calibrated).threshold : threshold;
   const after = classificationMetrics(labels, calibrated, { threshold: chosen });
-  const before = classificationMetrics(labels, raw, { threshold: chosen });
+  // Of the raw scores only these three are reported: no average precision, F1, ... to compute (one sort less).
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i]!;
+  const bothClasses = positives > 0 && positives < labels.length;
   return {
     ...after,
-    auc_roc_uncalibrated: before.auc_roc,
-    log_loss_uncalibrated: before.log_loss,
-    brier_uncalibrated: before.brier,
+    auc_roc_uncalibrated: bothClasses ? rocAucScore(labels, raw) : Number.NaN,
+    log_loss_uncalibrated: logLoss(labels, raw),
+    brier_uncalibrated: brierScoreLoss(labels, raw),
   };
 }

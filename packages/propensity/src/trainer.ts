@@ -324,7 +324,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       trained.dispose();
     }
     try {
-      const model = this.#calibrated(booster, data, pending, params, featureTypes, numBoostRound);
+      const model = await this.#calibrated(booster, data, pending, params, featureTypes, numBoostRound);
       return { model, bestIteration: best === null ? undefined : Number(best) + 1, metrics: model.metrics };
     } catch (e) {
       booster.dispose();
@@ -332,47 +332,67 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     }
   }
 
-  #calibrated(booster: Booster, data: TrainingData, pending: Pending, params: Params, featureTypes: FeatureType[], numBoostRound: number): PropensityModel {
-    const raw = (m: FeatureMatrix) => (m.rows === 0 ? new Float64Array(0) : Float64Array.from(booster.predictSync(m.values, { rows: m.rows, cols: m.cols })));
+  /**
+   * Calibrates, evaluates and summarises the trained booster. The three predictions (calibration,
+   * metric and training rows) start at once off the JS thread, and this thread computes the drift
+   * baselines, the calibrator, the metrics and the report while the booster scores the 115,000
+   * training rows (200,000 customers: the largest prediction; only the score distribution needs it).
+   */
+  async #calibrated(booster: Booster, data: TrainingData, pending: Pending, params: Params, featureTypes: FeatureType[], numBoostRound: number): Promise<PropensityModel> {
+    const predict = async (m: FeatureMatrix) => (m.rows === 0 ? new Float64Array(0) : Float64Array.from(await booster.predict(m.values, { rows: m.rows, cols: m.cols })));
     const method = this.config.calibration.method;
-    let calibrator: Calibrator = new IdentityCalibrator();
-    if (method !== 'none') {
-      const calibrationRaw = raw(data.schema.encode(pending.calibration));
-      const rows = calibrationRaw.length;
-      if (method === 'isotonic' && rows < this.config.calibration.min_isotonic_rows) {
-        this.#notice(
-          `${NAME}: isotonic calibration on only ${rows} held-out rows (under calibration.min_isotonic_rows = ${this.config.calibration.min_isotonic_rows}) can overfit into a staircase. ` +
-            'Consider calibration.method: sigmoid (Platt scaling, two parameters), or more data.',
-        );
+    const calibrationRaw = method === 'none' ? undefined : predict(data.schema.encode(pending.calibration));
+    const testRawScores = predict(data.schema.encode(pending.test));
+    const trainRawScores = predict(data.train.X);
+    // Every prediction is awaited before an error leaves (no booster disposed under a running prediction, no unhandled rejection).
+    const settled = Promise.allSettled([calibrationRaw, testRawScores, trainRawScores]);
+    try {
+      const features: Record<string, FeatureBaseline> = {};
+      const { X } = data.train;
+      data.schema.features.forEach((f, j) => {
+        const column = new Float64Array(X.rows);
+        for (let i = 0, k = j; i < X.rows; i++, k += X.cols) column[i] = X.values[k]!;
+        features[f.name] = f.kind === 'categorical' ? categoricalBaseline(column, f.categories ?? []) : numericBaseline(column);
+      });
+      let calibrator: Calibrator = new IdentityCalibrator();
+      if (calibrationRaw !== undefined) {
+        const raw = await calibrationRaw;
+        const rows = raw.length;
+        if (method === 'isotonic' && rows < this.config.calibration.min_isotonic_rows) {
+          this.#notice(
+            `${NAME}: isotonic calibration on only ${rows} held-out rows (under calibration.min_isotonic_rows = ${this.config.calibration.min_isotonic_rows}) can overfit into a staircase. ` +
+              'Consider calibration.method: sigmoid (Platt scaling, two parameters), or more data.',
+          );
+        }
+        calibrator = method === 'isotonic' ? IsotonicCalibrator.fit(raw, pending.calibrationY) : SigmoidCalibrator.fit(raw, pending.calibrationY);
       }
-      calibrator = method === 'isotonic' ? IsotonicCalibrator.fit(calibrationRaw, pending.calibrationY) : SigmoidCalibrator.fit(calibrationRaw, pending.calibrationY);
+      const testRaw = await testRawScores;
+      const testCalibrated = calibrator.transform(testRaw);
+      const configured = this.config.classification_threshold;
+      const metrics = propensityMetrics(pending.testY, testRaw, testCalibrated, configured);
+      const report = calibrationReport(pending.testY, testCalibrated);
+      const trainRaw = await trainRawScores;
+      const trainCalibrated = calibrator.transform(trainRaw);
+      const state: PropensityState = {
+        idColumn: this.config.features.id_column,
+        droppedIdentifiers: pending.droppedIdentifiers,
+        threshold: metrics.threshold!,
+        segments: this.config.segments.map((s) => ({ ...s })),
+        featureTypes,
+        params,
+        numBoostRound,
+        rounds: booster.numBoostedRounds,
+        calibrationMethod: method,
+        splits: pending.splits,
+      };
+      const model = new PropensityModel(booster, calibrator, ScoreDistribution.fromScores(trainCalibrated), report, { score: numericBaseline(trainCalibrated), features }, metrics, state);
+      // The Trainer base class scores the training rows again for its training metrics: hand these back instead.
+      model.rememberRawScores(data.train.X, trainRaw);
+      return model;
+    } catch (e) {
+      await settled;
+      throw e;
     }
-    const trainCalibrated = calibrator.transform(raw(data.train.X));
-    const testRaw = raw(data.schema.encode(pending.test));
-    const testCalibrated = calibrator.transform(testRaw);
-    const configured = this.config.classification_threshold;
-    const metrics = propensityMetrics(pending.testY, testRaw, testCalibrated, configured);
-    const report = calibrationReport(pending.testY, testCalibrated);
-
-    const features: Record<string, FeatureBaseline> = {};
-    const { X } = data.train;
-    data.schema.features.forEach((f, j) => {
-      const column = Float64Array.from({ length: X.rows }, (_, i) => X.values[i * X.cols + j]!);
-      features[f.name] = f.kind === 'categorical' ? categoricalBaseline(column, f.categories ?? []) : numericBaseline(column);
-    });
-    const state: PropensityState = {
-      idColumn: this.config.features.id_column,
-      droppedIdentifiers: pending.droppedIdentifiers,
-      threshold: metrics.threshold!,
-      segments: this.config.segments.map((s) => ({ ...s })),
-      featureTypes,
-      params,
-      numBoostRound,
-      rounds: booster.numBoostedRounds,
-      calibrationMethod: method,
-      splits: pending.splits,
-    };
-    return new PropensityModel(booster, calibrator, ScoreDistribution.fromScores(trainCalibrated), report, { score: numericBaseline(trainCalibrated), features }, metrics, state);
   }
 
   protected override modelArtifacts(model: PropensityModel): ModelArtifacts {

@@ -279,6 +279,15 @@ export class BudgetOptimizer implements Disposable {
     return this.recommendAll([this.encode(`${NAME}.recommend`, record)])[0]!;
   }
 
+  /**
+   * A record with the user's column names (the `columns` mapping the model was trained with) under
+   * the model's own names, for checks against `featureSchema` (e.g. a scoring server's); a record
+   * already in the model's names comes back as it is. `recommend` does this itself.
+   */
+  toModelNames(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    return (this.#renames.length === 0 ? record : renameRecord(record, this.#renames, { owner: NAME, where: 'the record' })) as Record<string, unknown>;
+  }
+
   /** `recommend` for many records; an error names the record index. */
   recommendMany(records: readonly Readonly<Record<string, unknown>>[]): Recommendation[] {
     if (!Array.isArray(records)) throw new ParameterError('records', `${NAME}.recommendMany needs an array of records. Got ${describe(records)}.`);

@@ -63,7 +63,8 @@ function budgetModel(name: string, optimizer: BudgetOptimizer): Omit<LoadedModel
     name,
     kind: 'budget',
     features,
-    check: (records) => checkRecords(records, features),
+    // Records may use the user's own column names (the model's `columns` mapping) or the model's.
+    check: (records) => checkRecords(records.map((r) => optimizer.toModelNames(r)), features),
     example: { channel_id: features.find((f) => f.name === 'channel_id')?.categories?.[0] ?? 'search', current_spend: 50000, historical_roi_mean: 2.5 },
     score(records) {
       if (disposed) throw new DisposedError(`Model '${name}'`);

@@ -39,6 +39,27 @@ async function post(route: string, body: unknown, headers: Record<string, string
 
 const record = { channel_id: 'search', current_spend: 5000, historical_roi_mean: 2.5 };
 
+describe("a budget model trained on the user's own column names (columns option)", () => {
+  it("is served with records in the user's names and in the model's names alike", async () => {
+    const mapped = path.join(dir, 'budget_user_names');
+    const table = syntheticMarketingSpend({ rows: 900, seed: 3 }).table.rename({ channel_id: 'medium', current_spend: 'cost' });
+    const trainer = new BudgetOptimizerTrainer({ params: { n_estimators: 20 }, columns: { channel: 'medium', spend: 'cost' } });
+    await trainer.fit(table);
+    await trainer.save(mapped);
+    (trainer as { dispose?: () => void }).dispose?.();
+    const model = await loadModel(mapped);
+    try {
+      const user = { medium: 'search', cost: 5000, historical_roi_mean: 2.5 };
+      expect(() => model.check([user])).not.toThrow();
+      expect(() => model.check([record])).not.toThrow();
+      expect(model.score([user])).toEqual(model.score([record]));
+      expect(() => model.check([{ medium: 'search', historical_roi_mean: 2.5 }])).toThrow(/current_spend/);
+    } finally {
+      model.dispose();
+    }
+  }, 300_000);
+});
+
 describe('scoring server (real HTTP on loopback)', () => {
   it('is live at once and ready only once its models have loaded', async () => {
     let release!: () => void;

@@ -14,6 +14,7 @@ const ROOT = resolve(__dirname, '..', '..');
 /** Declared but never imported on purpose; each with the reason. */
 const LOADED_BY_NAME: Record<string, Record<string, string>> = {
   '@kdap/cli': { '@kdap/mlflow': "@kdap/core's defaultTracker looks it up by name for 'kdap train --mlflow' (core cannot import it: mlflow depends on core)" },
+  '@kdap/mlflow': { 'better-sqlite3': 'loaded by name (createRequire) only when a run is logged to SQLite, so importing the package works where the addon was not built for this Node' },
   '@kdap/duckdb-vectors': {
     '@duckdb/node-bindings': "a peer pinned to the release whose handles and libduckdb the addon reads; the caller passes the bindings' directory (a second copy would be a second DuckDB)",
   },

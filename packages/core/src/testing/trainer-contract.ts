@@ -2,7 +2,7 @@ import { AbortError } from '@kdap/errors';
 // The subpath, not the index: @kdap/core/testing is built into core's dist, and the index pulls in
 // @kdap/preprocessing (DuckDB's native binding), which a bundle cannot take.
 import { expectKdapError } from '@kdap/test-support/expect-kdap-error';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '../bundle/load-bundle';
@@ -118,11 +118,25 @@ export function runTrainerContract<K extends ModelKind>(name: string, subject: T
       expectKdapError(() => trainer.model, 'ERR_KDAP_NOT_FITTED');
     });
 
-    it('logs through the tracker seam, and says so when there is none', async () => {
+    it("logs through the tracker seam, and without one to MLflow's embedded default in the working directory", async () => {
       const untracked = subject.create();
       await fit(untracked);
-      const untrackedError = await expectKdapError(() => untracked.logToMlflow({ runName: 'contract' }), 'ERR_KDAP_TRACKING', /has no tracker/);
-      expect(untrackedError.message).not.toMatch(/issue/);
+      // No tracker and no MLFLOW_TRACKING_URI: @kdap/mlflow's default, ./mlflow.db + ./mlruns (as
+      // MLflow 3.7+ itself), here in a directory of its own.
+      const cwd = process.cwd();
+      const uri = process.env['MLFLOW_TRACKING_URI'];
+      const dir = mkdtempSync(join(tmpdir(), 'kdap-contract-mlflow-'));
+      try {
+        delete process.env['MLFLOW_TRACKING_URI'];
+        process.chdir(dir);
+        const runId = await untracked.logToMlflow({ runName: 'contract' });
+        expect(runId).toMatch(/^[0-9a-f]{32}$/);
+        expect(existsSync(join(dir, 'mlflow.db'))).toBe(true);
+      } finally {
+        process.chdir(cwd);
+        if (uri !== undefined) process.env['MLFLOW_TRACKING_URI'] = uri;
+        rmSync(dir, { recursive: true, force: true });
+      }
       const runNames: string[] = [];
       const tracked = subject.create({ tracker: { logRun: async (run) => (runNames.push(run.runName), 'run-1') } });
       await fit(tracked);

@@ -25,7 +25,7 @@ export function sqlitePathFromUri(uri: string, source: string, cwd: string = pro
     throw new ParameterError(source, `${source} must name a SQLite database file, e.g. sqlite:///mlflow.db (relative to the working directory) or sqlite:////abs/path/mlflow.db. Got '${uri}'; an in-memory database would lose the runs.`);
   }
   if (match[1]!.includes('?')) {
-    throw new ParameterError(source, `${source} takes no query options for SQLite (the store sets MLflow's own busy timeout). Got '${uri}'; drop everything from '?'.`);
+    throw new ParameterError(source, `${source} takes no query options for SQLite (the store sets MLflow's own busy timeout). Got '${uri}'; remove the query string (the '?' and what follows).`);
   }
   const path = decodeURIComponent(match[1]!);
   return isAbsolute(path) ? path : resolve(cwd, path);

@@ -20,9 +20,15 @@ export function addonPlatform(): string {
   return `${base}-${linuxLibc()}`;
 }
 
+let libcOfThisProcess: 'glibc' | 'musl' | undefined;
+
+/** Read once per process: Node's diagnostic report takes 5-15 ms, and each addon load asks. */
 function linuxLibc(): 'glibc' | 'musl' {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  if (libcOfThisProcess === undefined) {
+    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+    libcOfThisProcess = report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  }
+  return libcOfThisProcess;
 }
 
 /**

@@ -20,7 +20,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { readTable, vectorCopyPath, type Table } from '@kdap/preprocessing';
 import { referencePython } from '@kdap/test-support';
 // Internal switch (not exported by the package): times the JavaScript vector copy against the addon's.
-import { useJavaScriptVectorCopy } from '../packages/preprocessing/src/io/duckdbVectors';
+import { useJavaScriptVectorCopy } from '../packages/preprocessing/src/io/duckdb-vectors';
 
 const COLUMNS = 20;
 

@@ -15,17 +15,17 @@ export {
   type CategoricalColumn,
   type DateColumn,
 } from './table/column';
-export { Table, type ToMatrixOptions, type FromRecordsOptions, type TableSchema, type SchemaField } from './table/Table';
+export { Table, type ToMatrixOptions, type FromRecordsOptions, type TableSchema, type SchemaField } from './table/table';
 export type { DenseMatrix, MatrixLayout, MatrixDtype } from './table/matrix';
 export type { DataRecord, RecordValue } from './table/records';
-export { SeededRandom } from './random/SeededRandom';
-export { readTable } from './io/readTable';
-export { vectorCopyPath, type VectorCopyPath } from './io/duckdbVectors';
-export type { ReadTableOptions } from './io/readOptions';
-export { writeTable, type WriteTableOptions } from './io/writeTable';
+export { SeededRandom } from './random/seeded-random';
+export { readTable } from './io/read-table';
+export { vectorCopyPath, type VectorCopyPath } from './io/duckdb-vectors';
+export type { ReadTableOptions } from './io/read-options';
+export { writeTable, type WriteTableOptions } from './io/write-table';
 export type { TableFormat } from './io/format';
-export type { Transform, TransformJSON } from './transforms/Transform';
-export { Imputer, type ImputerOptions, type ImputeStrategy } from './transforms/Imputer';
+export type { Transform, TransformJSON } from './transforms/transform';
+export { Imputer, type ImputerOptions, type ImputeStrategy } from './transforms/imputer';
 export {
   StandardScaler,
   RobustScaler,
@@ -34,13 +34,13 @@ export {
   type RobustScalerOptions,
   type MinMaxScalerOptions,
 } from './transforms/scalers';
-export { OrdinalEncoder, type OrdinalEncoderOptions, type UnknownCategoryPolicy } from './transforms/OrdinalEncoder';
-export { OneHotEncoder, OTHER_CATEGORY, type OneHotEncoderOptions } from './transforms/OneHotEncoder';
-export { Log1p } from './transforms/Log1p';
-export { Clipper, type ClipperOptions } from './transforms/Clipper';
-export { Pipeline, transformFromJSON } from './transforms/Pipeline';
-export { timeSeriesFeatures, timeSeriesFeatureNames, type TimeSeriesFeatureOptions } from './timeseries/timeSeriesFeatures';
-export type { TrainTestSplit, Fold } from './splits/splitOptions';
+export { OrdinalEncoder, type OrdinalEncoderOptions, type UnknownCategoryPolicy } from './transforms/ordinal-encoder';
+export { OneHotEncoder, OTHER_CATEGORY, type OneHotEncoderOptions } from './transforms/one-hot-encoder';
+export { Log1p } from './transforms/log1p';
+export { Clipper, type ClipperOptions } from './transforms/clipper';
+export { Pipeline, transformFromJSON } from './transforms/pipeline';
+export { timeSeriesFeatures, timeSeriesFeatureNames, type TimeSeriesFeatureOptions } from './timeseries/time-series-features';
+export type { TrainTestSplit, Fold } from './splits/split-options';
 export {
   trainTestSplit,
   stratifiedSplit,
@@ -48,8 +48,8 @@ export {
   type RandomSplitOptions,
   type StratifiedSplitOptions,
   type GroupSplitOptions,
-} from './splits/randomSplits';
-export { timeSplit, type TimeSplitOptions } from './splits/timeSplit';
+} from './splits/random-splits';
+export { timeSplit, type TimeSplitOptions } from './splits/time-split';
 export { kFold, timeSeriesFolds, type KFoldOptions, type TimeSeriesFoldOptions } from './splits/folds';
 export type { HillParameters } from './synthetic/hill';
 export {
@@ -57,7 +57,7 @@ export {
   type SyntheticMarketingSpend,
   type SyntheticMarketingSpendOptions,
   type ChannelResponseTruth,
-} from './synthetic/marketingSpend';
+} from './synthetic/marketing-spend';
 export {
   syntheticCustomers,
   CONVERSION_MODEL_FEATURES,
@@ -71,4 +71,4 @@ export {
   type AnomalyType,
   type InjectedAnomaly,
   type SyntheticMetricSeriesOptions,
-} from './synthetic/metricSeries';
+} from './synthetic/metric-series';

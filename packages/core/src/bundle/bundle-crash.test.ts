@@ -11,7 +11,7 @@ import { saveBundle } from './save-bundle';
  * A save killed at any point leaves a loadable bundle: the old one until the new one is complete.
  * Each case runs saveBundle in a child process and SIGKILLs it (no cleanup code runs).
  */
-const child = resolve(__dirname, '../testing/save-bundle-child.ts');
+const child = resolve(__dirname, '../testing/save-bundle.child.ts');
 let root: string;
 let dir: string;
 

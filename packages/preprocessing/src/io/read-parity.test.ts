@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runPythonSnippet, temporaryDirectory } from '@kdap/test-support';
 import { MISSING_CODE } from '../table/column';
-import type { Table } from '../table/Table';
-import { readTable } from './readTable';
+import type { Table } from '../table/table';
+import { readTable } from './read-table';
 import { SMALL_CSV_ROWS } from './small-csv';
 
 const directory = temporaryDirectory('read-parity');

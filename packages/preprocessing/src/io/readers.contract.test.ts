@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { temporaryDirectory } from '@kdap/test-support';
 import { DataError, SchemaError } from '../errors';
-import { Table } from '../table/Table';
-import { readTable } from './readTable';
-import { writeTable } from './writeTable';
-import { ReservoirSample } from './reservoirSample';
+import { Table } from '../table/table';
+import { readTable } from './read-table';
+import { writeTable } from './write-table';
+import { ReservoirSample } from './reservoir-sample';
 
 const directory = temporaryDirectory('contract');
 afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { type Column, MISSING_CODE, categoricalColumn, compareCodePoints, dateColumn, numericColumn } from '../table/column';
-import { type SmallCsvNative, csvTokenizer } from './duckdbVectors';
-import { resolveTextColumn } from './textColumn';
+import { type SmallCsvNative, csvTokenizer } from './duckdb-vectors';
+import { resolveTextColumn } from './text-column';
 
 /**
  * Files up to this size are parsed in JavaScript when they are plain (see readSmallCsv): DuckDB's
@@ -29,7 +29,7 @@ const BOOLEAN = new Map([['true', 1], ['false', 0], ['True', 1], ['False', 0], [
  * 2^53, date-like texts in other formats, or anything else whose meaning depends on DuckDB's
  * sniffer. Column kinds follow the sniffer on the distinct values: plain numbers and
  * true/false are numeric, ISO dates and timestamps (to the microsecond) are dates, the rest is text
- * resolved like DuckDB's VARCHAR columns (textColumn.ts). `missing`: texts that mean NULL.
+ * resolved like DuckDB's VARCHAR columns (text-column.ts). `missing`: texts that mean NULL.
  */
 export function readSmallCsv(
   file: string,

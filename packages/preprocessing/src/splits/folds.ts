@@ -1,8 +1,8 @@
 import { DataError, ParameterError, describeValue } from '../errors';
-import type { Table } from '../table/Table';
-import { SeededRandom } from '../random/SeededRandom';
+import type { Table } from '../table/table';
+import { SeededRandom } from '../random/seeded-random';
 import { MS_PER_DAY } from '../table/dates';
-import { type Fold, requireSeed, rowLabels } from './splitOptions';
+import { type Fold, requireSeed, rowLabels } from './split-options';
 
 /** Options of {@link kFold}. */
 export interface KFoldOptions {

@@ -1,9 +1,9 @@
 import { DataError, ParameterError } from '../errors';
-import { Table } from '../table/Table';
-import { SeededRandom } from '../random/SeededRandom';
+import { Table } from '../table/table';
+import { SeededRandom } from '../random/seeded-random';
 import { MS_PER_DAY } from '../table/dates';
-import { groupSplit, stratifiedSplit, trainTestSplit } from './randomSplits';
-import { timeSplit } from './timeSplit';
+import { groupSplit, stratifiedSplit, trainTestSplit } from './random-splits';
+import { timeSplit } from './time-split';
 import { kFold, timeSeriesFolds } from './folds';
 
 const START = Date.UTC(2024, 0, 1);

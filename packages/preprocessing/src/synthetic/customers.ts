@@ -1,6 +1,6 @@
 import { ParameterError, describeValue } from '../errors';
-import { SeededRandom } from '../random/SeededRandom';
-import { Table } from '../table/Table';
+import { SeededRandom } from '../random/seeded-random';
+import { Table } from '../table/table';
 import { categoricalColumn, numericColumn } from '../table/column';
 
 /** Features of the true conversion model, computed from a customer's columns. */

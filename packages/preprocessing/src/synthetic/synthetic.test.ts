@@ -1,9 +1,9 @@
 import { runPythonSnippet } from '@kdap/test-support';
 import { ParameterError } from '../errors';
 import { hillResponse } from './hill';
-import { syntheticMarketingSpend } from './marketingSpend';
+import { syntheticMarketingSpend } from './marketing-spend';
 import { CONVERSION_MODEL_FEATURES, type CustomerFeatures, syntheticCustomers } from './customers';
-import { syntheticMetricSeries } from './metricSeries';
+import { syntheticMetricSeries } from './metric-series';
 
 describe('syntheticMarketingSpend', () => {
   const generated = syntheticMarketingSpend({ rows: 6000, seed: 7 });

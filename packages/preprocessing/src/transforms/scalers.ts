@@ -1,7 +1,7 @@
 import { DataError, ParameterError, describeValue } from '../errors';
-import type { Table } from '../table/Table';
-import { ColumnTransform, type TransformJSON, checkTransformJSON } from './Transform';
-import { mapNumericColumns, mapValues } from './numericColumns';
+import type { Table } from '../table/table';
+import { ColumnTransform, type TransformJSON, checkTransformJSON } from './transform';
+import { mapNumericColumns, mapValues } from './numeric-columns';
 import { meanAndVariance, medianOfSorted, quantileOfSorted, sortedPresent } from './statistics';
 
 interface ShiftAndScale {

@@ -1,13 +1,13 @@
 import { fromPythonNumbers, maxScaledDifference, runPythonSnippet } from '@kdap/test-support';
-import { Table } from '../table/Table';
-import { SeededRandom } from '../random/SeededRandom';
-import { Imputer } from './Imputer';
+import { Table } from '../table/table';
+import { SeededRandom } from '../random/seeded-random';
+import { Imputer } from './imputer';
 import { MinMaxScaler, RobustScaler, StandardScaler } from './scalers';
-import { Log1p } from './Log1p';
-import { Clipper } from './Clipper';
-import { OneHotEncoder } from './OneHotEncoder';
-import { OrdinalEncoder } from './OrdinalEncoder';
-import type { Transform } from './Transform';
+import { Log1p } from './log1p';
+import { Clipper } from './clipper';
+import { OneHotEncoder } from './one-hot-encoder';
+import { OrdinalEncoder } from './ordinal-encoder';
+import type { Transform } from './transform';
 
 /** Random columns with ~10% missing, heavy tails and repeated values (so medians and modes are non-trivial). */
 function randomTable(rows: number, seed: number): Table {

@@ -1,13 +1,13 @@
 import { DataError, NotFittedError, ParameterError, SchemaError } from '../errors';
-import { Table } from '../table/Table';
+import { Table } from '../table/table';
 import { MISSING_CODE } from '../table/column';
-import { Imputer } from './Imputer';
+import { Imputer } from './imputer';
 import { MinMaxScaler, RobustScaler, StandardScaler } from './scalers';
-import { Log1p } from './Log1p';
-import { Clipper } from './Clipper';
-import { OneHotEncoder } from './OneHotEncoder';
-import { OrdinalEncoder } from './OrdinalEncoder';
-import { Pipeline, transformFromJSON } from './Pipeline';
+import { Log1p } from './log1p';
+import { Clipper } from './clipper';
+import { OneHotEncoder } from './one-hot-encoder';
+import { OrdinalEncoder } from './ordinal-encoder';
+import { Pipeline, transformFromJSON } from './pipeline';
 
 const train = Table.fromRecords([
   { spend: 1, roi: 2, channel: 'search' },

@@ -239,11 +239,14 @@ describe('fit, predict and evaluate', () => {
 });
 
 describe('logToMlflow', () => {
-  it('explains that tracking is not configured when no tracker was given', async () => {
+  it('explains that tracking is not configured when no tracker was given and no default tracker is installed', async () => {
     const trainer = new LinearBudgetTrainer({ config });
     await trainer.fit(train);
+    // Where @kdap/mlflow is installed it is the default (MLflow's ./mlflow.db; the contract suite
+    // covers that): here it offers none, as for a service that installed @kdap/core alone.
+    jest.doMock('@kdap/mlflow', () => ({}));
     const run = trainer.logToMlflow({ runName: 'budget-v1' });
-    await expectKdapError(() => run, 'ERR_KDAP_TRACKING');
+    await expectKdapError(() => run, 'ERR_KDAP_TRACKING').finally(() => jest.dontMock('@kdap/mlflow'));
     await expect(run).rejects.toThrow(
       "LinearBudgetTrainer.logToMlflow() has no tracker, so nothing was logged (the fitted model is kept). Pass one with the 'tracker' option (an object with logRun(run) returning the run id), or set mlflow.tracking_uri, then call logToMlflow() again.",
     );

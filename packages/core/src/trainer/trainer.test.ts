@@ -246,7 +246,11 @@ describe('logToMlflow', () => {
     // covers that): here it offers none, as for a service that installed @kdap/core alone.
     jest.doMock('@kdap/mlflow', () => ({}));
     const run = trainer.logToMlflow({ runName: 'budget-v1' });
-    await expectKdapError(() => run, 'ERR_KDAP_TRACKING').finally(() => jest.dontMock('@kdap/mlflow'));
+    try {
+      await expectKdapError(() => run, 'ERR_KDAP_TRACKING');
+    } finally {
+      jest.dontMock('@kdap/mlflow');
+    }
     await expect(run).rejects.toThrow(
       "LinearBudgetTrainer.logToMlflow() has no tracker, so nothing was logged (the fitted model is kept). Pass one with the 'tracker' option (an object with logRun(run) returning the run id), or set mlflow.tracking_uri, then call logToMlflow() again.",
     );

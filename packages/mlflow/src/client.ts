@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
 import { checkKnownOptions, TrackingError } from '@kdap/errors';
 import { artifactBaseUrl, encodePath } from './artifact-uri';
 import { MlflowHttp } from './http';
-import { listFiles } from './local-files';
+import { uploadFiles } from './local-files';
 import { chunkLogBatch, type KeyValue, type MetricEntry } from './log-batch';
 import { retryPolicy, type RetryPolicy } from './retry';
 import { checkTrackingUri, trackingSettingsFromEnv, type TrackingSettings } from './settings';
@@ -193,14 +191,7 @@ export class MlflowClient {
    * @returns the artifact paths written.
    */
   async uploadDirectory(artifactUri: string, localDir: string, destination = ''): Promise<string[]> {
-    const written: string[] = [];
-    for (const file of await listFiles(localDir)) {
-      const rel = relative(localDir, file).split(sep).join('/');
-      const path = destination === '' ? rel : `${destination}/${rel}`;
-      await this.uploadArtifact(artifactUri, path, await readFile(file));
-      written.push(path);
-    }
-    return written;
+    return uploadFiles(localDir, destination, (path, content) => this.uploadArtifact(artifactUri, path, content));
   }
 
   /** Creates an MLflow 3 logged model (status PENDING until finalized), linked to its source run. */

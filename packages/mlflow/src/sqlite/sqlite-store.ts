@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkKnownOptions, ParameterError, TrackingError } from '@kdap/errors';
 import type { LoggedModelInfo, RunInfo, RunStatus } from '../client';
-import { listFiles } from '../local-files';
+import { uploadFiles } from '../local-files';
 import type { KeyValue, MetricEntry } from '../log-batch';
 import type { TrackingBackend } from '../tracking-backend';
 import { sqliteDatabaseClass, type SqliteDatabase } from './load-sqlite';
@@ -209,14 +209,7 @@ export class SqliteTrackingStore implements TrackingBackend {
    * @returns the artifact paths written.
    */
   async uploadDirectory(artifactUri: string, localDir: string, destination = ''): Promise<string[]> {
-    const written: string[] = [];
-    for (const file of await listFiles(localDir)) {
-      const rel = relative(localDir, file).split(sep).join('/');
-      const path = destination === '' ? rel : `${destination}/${rel}`;
-      await this.uploadArtifact(artifactUri, path, await readFile(file));
-      written.push(path);
-    }
-    return written;
+    return uploadFiles(localDir, destination, (path, content) => this.uploadArtifact(artifactUri, path, content));
   }
 
   /** Creates an MLflow 3 logged model (PENDING until finalized) under `<experiment artifacts>/models/<model_id>/artifacts`. */

@@ -170,6 +170,9 @@ describe('kdap train --mlflow without a tracking server', () => {
       const summary = JSON.parse(r.stdout) as { mlflow: { run_id: string; tracking_uri: string } };
       expect(summary.mlflow.tracking_uri).toBe(`sqlite:///${path.join(realpathSync(dir), 'mlflow.db')}`);
       expect(existsSync(path.join(dir, 'mlruns', '1', summary.mlflow.run_id, 'artifacts', 'bundle', 'manifest.json'))).toBe(true);
+      // The HTML training report goes with the run, byte for byte the file written to --output.
+      const logged = path.join(dir, 'mlruns', '1', summary.mlflow.run_id, 'artifacts', 'report.html');
+      expect(readFileSync(logged)).toEqual(readFileSync(path.join(out, 'budget_optimizer.report.html')));
       expect(existsSync(path.join(out, 'budget_optimizer', 'manifest.json'))).toBe(true);
     } finally {
       process.chdir(saved.cwd);

@@ -11,7 +11,7 @@ export interface CliTrainer {
   fit(table: Table, options: { target?: string; signal?: AbortSignal; onProgress?: (p: TrainingProgress) => void }): Promise<TrainResult>;
   save(dir: string, options?: { signingKey?: BundleKey }): Promise<unknown>;
   /** Logs params, metrics, history, config, the bundle and a logged model to MLflow; resolves to the run id. */
-  logToMlflow(options: { runName: string }): Promise<string>;
+  logToMlflow(options: { runName: string; artifacts?: Readonly<Record<string, string>> }): Promise<string>;
   featureSchema: { features: readonly { name: string }[] } | { names?: readonly string[] } | unknown;
   dispose?(): void;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BudgetOptimizerTrainer } from '@kdap/budget';
@@ -88,4 +88,31 @@ describe('the default tracker core finds by name', () => {
       if (saved.uri !== undefined) process.env.MLFLOW_TRACKING_URI = saved.uri;
     }
   }, 60_000);
+});
+
+describe("logToMlflow's artifacts option", () => {
+  it('logs local files under their artifact paths, byte for byte', async () => {
+    const dir = join(root, 'files');
+    mkdirSync(dir);
+    const html = join(dir, 'report.html');
+    writeFileSync(html, '<!doctype html><title>report</title>\n');
+    const client = new SqliteTrackingStore({ trackingUri: `sqlite:///${join(dir, 'mlflow.db')}`, artifactRoot: join(dir, 'mlruns') });
+    const trainer = new BudgetOptimizerTrainer({ config, tracker: new MlflowTracker({ client }) });
+    await trainer.fit(data.table);
+    const runId = await trainer.logToMlflow({ runName: 'with-files', artifacts: { 'report.html': html, 'reports/again.html': html } });
+    for (const name of ['report.html', 'reports/again.html']) {
+      expect(readFileSync(join(dir, 'mlruns', '1', runId, 'artifacts', name), 'utf8')).toBe('<!doctype html><title>report</title>\n');
+    }
+  }, 60_000);
+
+  it('refuses a missing file or a path outside the run before logging anything', async () => {
+    const logged: TrackedRun[] = [];
+    const trainer = new BudgetOptimizerTrainer({ config, tracker: { logRun: async (run) => (logged.push(run), 'id') } });
+    await trainer.fit(data.table);
+    const missing = join(root, 'no-such-report.html');
+    await expectKdapError(() => trainer.logToMlflow({ runName: 'r', artifacts: { 'report.html': missing } }), 'ERR_KDAP_DATA', new RegExp(`^The file '${missing}' given for the artifact 'report\\.html' does not exist`));
+    await expectKdapError(() => trainer.logToMlflow({ runName: 'r', artifacts: { '../up.html': missing } }), 'ERR_KDAP_PARAMETER', /The artifact path '\.\.\/up\.html' .* must be relative to the run, without '\.\.'/);
+    await expectKdapError(() => trainer.logToMlflow({ runName: 'r', artifacts: ['report.html'] as never }), 'ERR_KDAP_PARAMETER', /must map artifact paths to local files.*Got \["report\.html"\]\./);
+    expect(logged).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrackedRun, Tracker } from '@kdap/core';
@@ -32,7 +32,7 @@ export interface MlflowTrackerOptions {
 }
 
 /** What one logRun has sent so far, for the message when it stops part-way. */
-type Step = 'params and tags' | 'final metrics' | 'metric history' | 'bundle artifacts' | 'configuration artifact' | 'training report' | 'logged model' | 'run status';
+type Step = 'params and tags' | 'final metrics' | 'metric history' | 'bundle artifacts' | 'configuration artifact' | 'training report' | 'artifact files' | 'logged model' | 'run status';
 
 /** A short policy for marking a run FAILED/KILLED after a failure: the user is waiting. */
 const MARK_POLICY: Partial<RetryPolicy> = { maxAttempts: 2, callTimeoutMs: 5_000, attemptTimeoutMs: 2_500, initialBackoffMs: 250 };
@@ -81,6 +81,8 @@ export class MlflowTracker implements Tracker {
     if (bundleDir !== undefined) todo.push('bundle artifacts');
     todo.push('configuration artifact');
     if (run.report !== undefined) todo.push('training report');
+    const files = Object.entries(run.files ?? {});
+    if (files.length > 0) todo.push('artifact files');
     if (bundleDir !== undefined) todo.push('logged model');
     todo.push('run status');
 
@@ -105,6 +107,11 @@ export class MlflowTracker implements Tracker {
       if (bundleDir !== undefined) await step('bundle artifacts', () => this.client.uploadDirectory(info!.artifact_uri, bundleDir!, 'bundle'));
       await step('configuration artifact', () => this.client.uploadArtifact(info!.artifact_uri, 'config/config.json', `${JSON.stringify(run.config, null, 2)}\n`));
       if (run.report !== undefined) await step('training report', () => this.client.uploadArtifact(info!.artifact_uri, 'training_report.json', `${JSON.stringify(run.report, null, 2)}\n`));
+      if (files.length > 0) {
+        await step('artifact files', async () => {
+          for (const [name, file] of files) await this.client.uploadArtifact(info!.artifact_uri, name, await readFile(file));
+        });
+      }
       if (bundleDir !== undefined) {
         await step('logged model', async () => {
           const model = await this.client.createLoggedModel({

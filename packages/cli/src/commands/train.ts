@@ -172,7 +172,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
     if (flags.mlflow) {
       const runName = `${model.bundleName}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       try {
-        const runId = await trainer.logToMlflow({ runName });
+        const runId = await trainer.logToMlflow({ runName, ...(report === null ? {} : { artifacts: { 'report.html': report } }) });
         const uri = defaultTrackingUri((trainer as unknown as { config: { mlflow: { tracking_uri?: string | null } } }).config.mlflow.tracking_uri);
         mlflow = { run_id: runId, tracking_uri: uri };
         out.info(`logged MLflow run '${runName}' (${runId})`);

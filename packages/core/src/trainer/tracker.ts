@@ -1,3 +1,6 @@
+import { statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { DataError, describe, ParameterError } from '@kdap/errors';
 import type { BundleManifest } from '../bundle/manifest';
 
 /** What a trainer hands to experiment tracking for one run. */
@@ -22,6 +25,11 @@ export interface TrackedRun {
   saveBundle?: (dir: string) => Promise<BundleManifest>;
   /** The training report (metrics per split, best iteration, timings), logged as an artifact. */
   report?: unknown;
+  /**
+   * Local files to log as artifacts, artifact path -> absolute file path (e.g. the CLI's HTML
+   * training report: `{ 'report.html': '/out/budget_optimizer.report.html' }`).
+   */
+  files?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -75,4 +83,34 @@ async function loadOptional(name: string): Promise<unknown> {
 function isNotFound(error: unknown, name: string): boolean {
   const e = error as { code?: string; message?: string };
   return (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') && (e.message ?? '').includes(name);
+}
+
+/**
+ * Checks `logToMlflow`'s `artifacts` option (artifact path -> local file) before anything is
+ * logged: relative artifact paths inside the run, existing regular files. Returns absolute paths.
+ */
+export function artifactFiles(owner: string, artifacts: unknown): Record<string, string> | undefined {
+  if (artifacts === undefined) return undefined;
+  if (artifacts === null || typeof artifacts !== 'object' || Array.isArray(artifacts)) {
+    throw new ParameterError('artifacts', `The 'artifacts' option of ${owner} must map artifact paths to local files, e.g. { 'report.html': './out/report.html' }. Got ${describe(artifacts)}.`);
+  }
+  const files: Record<string, string> = {};
+  for (const [name, file] of Object.entries(artifacts)) {
+    if (name === '' || isAbsolute(name) || name.split(/[\\/]/).some((part) => part === '..' || part === '')) {
+      throw new ParameterError('artifacts', `The artifact path '${name}' in the 'artifacts' option of ${owner} must be relative to the run, without '..' or empty segments (e.g. 'report.html' or 'reports/train.html').`);
+    }
+    if (typeof file !== 'string' || file === '') {
+      throw new ParameterError('artifacts', `The 'artifacts' option of ${owner} maps '${name}' to ${describe(file)}; give the path of a local file.`);
+    }
+    const path = resolve(file);
+    let isFile = false;
+    try {
+      isFile = statSync(path).isFile();
+    } catch {
+      throw new DataError(`The file '${file}' given for the artifact '${name}' does not exist. Check the path (relative paths start at ${process.cwd()}).`, { file });
+    }
+    if (!isFile) throw new DataError(`'${file}' given for the artifact '${name}' is not a regular file; log a directory's files one by one.`, { file });
+    files[name] = path;
+  }
+  return files;
 }

@@ -15,7 +15,7 @@ import { checkColumnMapping, columnRenames, renameColumns, type ColumnMapping, t
 import type { FitOutcome, FittedModel, ModelArtifacts } from './fitted-model';
 import type { TrainingProgress } from './progress';
 import type { TrainResult } from './train-result';
-import { defaultTracker, type Tracker } from './tracker';
+import { artifactFiles, defaultTracker, type Tracker } from './tracker';
 
 /** What a concrete trainer tells the base class about itself. */
 export interface TrainerSpec<K extends ModelKind> {
@@ -322,12 +322,17 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
     return this.metricsFor(y, model.predict(schema.encode(table)));
   }
 
-  /** Logs params, metrics, history and config to MLflow through the tracker; resolves to the run id. */
-  async logToMlflow(options: { runName: string }): Promise<string> {
-    checkKnownOptions(`${this.spec.name}.logToMlflow`, options, ['runName']);
+  /**
+   * Logs params, metrics, history, config, the bundle and the training report to MLflow through
+   * the tracker; resolves to the run id. `artifacts` adds local files (artifact path -> file), e.g.
+   * an HTML report.
+   */
+  async logToMlflow(options: { runName: string; artifacts?: Readonly<Record<string, string>> }): Promise<string> {
+    checkKnownOptions(`${this.spec.name}.logToMlflow`, options, ['runName', 'artifacts']);
     if (typeof options?.runName !== 'string' || options.runName === '') {
       throw new ParameterError('runName', `The 'runName' option of ${this.spec.name}.logToMlflow must be a non-empty string. Got ${describe(options?.runName)}.`);
     }
+    const files = artifactFiles(`${this.spec.name}.logToMlflow`, options.artifacts);
     const { result } = this.fitted('logToMlflow');
     const tracker = this.#tracker ?? (await defaultTracker({ trackingUri: this.config.mlflow.tracking_uri }));
     if (tracker === undefined) {
@@ -350,6 +355,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
       trackingUri: this.config.mlflow.tracking_uri,
       saveBundle: (dir) => this.save(dir),
       report: { metrics: result.metrics, train_metrics: result.trainMetrics, validation_metrics: result.validationMetrics ?? null, best_iteration: result.bestIteration, timings_ms: result.timings },
+      ...(files === undefined ? {} : { files }),
     });
   }
 

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { anomalyBench } from './anomaly.bench';
 import { budgetRecommendBench } from './budget-recommend.bench';
 import { budgetBench } from './budget.bench';
+import { cliBench } from './cli.bench';
 import { lightgbmBench } from './lightgbm.bench';
 import { propensityBench } from './propensity.bench';
 import { readBench } from './read.bench';
@@ -28,6 +29,7 @@ const benches: Record<string, (argv: string[]) => Promise<string>> = {
   xgboost: xgboostBench,
   budget: budgetBench,
   'budget-recommend': budgetRecommendBench,
+  cli: cliBench,
   propensity: propensityBench,
   read: readBench,
   'read-shapes': readShapesBench,
@@ -42,6 +44,7 @@ const sources: Record<string, string> = {
   xgboost: 'xgboost.bench.ts -> xgboost.child.ts',
   budget: 'budget.bench.ts',
   'budget-recommend': 'budget-recommend.bench.ts',
+  cli: 'cli.bench.ts -> python/cli_train.py',
   propensity: 'propensity.bench.ts',
   read: 'read.bench.ts -> read.child.ts',
   'read-shapes': 'read-shapes.bench.ts',

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { AddonLoadError, DisposedError, NativeError, ParameterError } from '@kdap/errors';
-import { type AddonDescription, loadAddon } from '@kdap/napi-common';
+import { AddonLoadError, type DisposedError, type NativeError, type ParameterError } from '@kdap/errors';
+import { type AddonDescription, describeAddon, loadKdapAddon } from '@kdap/napi-common';
 
 /**
  * Layer 1 of the duckdb_vectors addon. It reads DuckDB vectors through the C API of the libduckdb
@@ -100,15 +100,7 @@ export { AddonLoadError };
 
 /** This package's addon, for load errors (platform, file looked for, source build command). */
 export function addonDescription(): AddonDescription {
-  const packageDir = path.resolve(__dirname, '..');
-  return {
-    what: 'The duckdb-vectors addon',
-    packageName: '@kdap/duckdb-vectors',
-    packageDir,
-    file: path.join(packageDir, 'build', 'Release', 'duckdb_vectors.node'),
-    needs: 'cmake and a C++17 compiler',
-    aptPackages: ['build-essential', 'cmake'],
-  };
+  return describeAddon(path.resolve(__dirname, '..'), { what: 'The duckdb-vectors addon' });
 }
 
 let loaded: DuckDBVectorsBinding | undefined;
@@ -116,12 +108,7 @@ let loaded: DuckDBVectorsBinding | undefined;
 /** The loaded addon, not yet attached (loaded on first use). */
 export function binding(): DuckDBVectorsBinding {
   if (loaded !== undefined) return loaded;
-  // From its platform package or a source build (napi-common's loadAddon).
-  loaded = loadAddon(addonDescription(), (file) => {
-    const addon = createRequire(__filename)(file) as DuckDBVectorsBinding;
-    addon.init({ NativeError, ParameterError, DisposedError });
-    return addon;
-  }).binding;
+  loaded = loadKdapAddon<DuckDBVectorsBinding>(addonDescription());
   return loaded;
 }
 

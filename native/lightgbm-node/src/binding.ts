@@ -7,12 +7,9 @@
  *
  * Prefer the classes in `dataset.ts` / `booster.ts`; this layer is exported for completeness.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
-import {
-  ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadAddon, loadWithOpenMPDefaults,
-} from '@kdap/napi-common';
+import { type AddonDescription, type AddonErrorClasses, describeAddon, type Handle, loadKdapAddon, openMPRuntimeHint } from '@kdap/napi-common';
 
 export type DatasetHandle = Handle<'Dataset'>;
 export type BoosterHandle = Handle<'Booster'>;
@@ -159,35 +156,17 @@ export { AddonLoadError };
 
 /** This package's addon, for load errors (platform, file looked for, source build command). */
 export function addonDescription(): AddonDescription {
-  const packageDir = path.resolve(__dirname, '..');
-  return {
+  return describeAddon(path.resolve(__dirname, '..'), {
     what: 'The LightGBM addon',
-    packageName: '@kdap/lightgbm-node',
-    packageDir,
-    file: path.join(packageDir, 'build', 'Release', 'lightgbm_node.node'),
     needs: 'cmake >= 3.18, a C++17 compiler, the OpenMP runtime and python3 with pip (to fetch the pinned LightGBM source)',
     aptPackages: ['build-essential', 'cmake', 'python3-pip', 'libgomp1'],
-  };
-}
-
-/** Loads the addon from its platform package or a source build (napi-common's loadAddon). */
-function load(): LightGBMBinding {
-  const { binding } = loadAddon(
-    addonDescription(),
-    (file) => {
-      const loaded = loadWithOpenMPDefaults(() => createRequire(__filename)(file) as LightGBMBinding);
-      loaded.init(ADDON_ERROR_CLASSES);
-      return loaded;
-    },
-    (e) => (/libgomp/.test((e as Error).message) ? 'The OpenMP runtime is missing: install it (Debian/Ubuntu: apt-get install libgomp1).' : undefined),
-  );
-  return binding;
+  });
 }
 
 let cached: LightGBMBinding | undefined;
 
 /** The loaded addon (loaded on first use, once per thread/environment). */
 export function binding(): LightGBMBinding {
-  cached ??= load();
+  cached ??= loadKdapAddon<LightGBMBinding>(addonDescription(), { openMP: true, hint: openMPRuntimeHint });
   return cached;
 }

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
-import { type AddonDescription, addonLocations, loadAddon, missingAddonMessage, sourceBuildCommand, unloadableAddonMessage } from './addon-loading';
+import {
+  type AddonDescription, addonLocations, describeAddon, loadAddon, loadKdapAddon, missingAddonMessage, openMPRuntimeHint, sourceBuildCommand,
+  unloadableAddonMessage,
+} from './addon-loading';
+import { ADDON_ERROR_CLASSES } from './errors';
 import { addonPlatform, platformFields, platformPackageName, platformPackageSuffix } from './platform';
 
 const NEEDS = "(needs cmake and a C++17 compiler; Debian/Ubuntu: apt-get install build-essential cmake).";
@@ -129,6 +133,41 @@ describe('loading an addon', () => {
     expect(unloadableAddonMessage(both.addon, [{ location: addonLocations(both.addon)[0]!, error: new Error('x') }])).toBe(
       `Could not load ${both.addon.file} on linux-x64-glibc: x. If the file was built for another platform, rebuild it from source with '${sourceBuildCommand(both.addon)}' ${NEEDS}`,
     );
+  });
+
+  it("describes an addon from its package.json: the package name and the .node file of kdapNative.binaries", () => {
+    const { addon } = setUp({ sourceBuild: false, platformPackage: false });
+    const needs = { what: addon.what, needs: addon.needs, aptPackages: addon.aptPackages };
+    expect(describeAddon(addon.packageDir, needs)).toEqual(addon);
+    expect(describeAddon(addon.packageDir, { what: addon.what })).toEqual(addon); // the plain addon build's needs
+    fs.writeFileSync(path.join(addon.packageDir, 'package.json'), JSON.stringify({ name: '@kdap/test-addon', kdapNative: { binaries: ['lib/x.so'], platforms: [] } }));
+    expect(() => describeAddon(addon.packageDir, needs)).toThrow(
+      new AddonLoadError(`${path.join(addon.packageDir, 'package.json')} names no .node file in kdapNative.binaries; reinstall @kdap/test-addon.`),
+    );
+  });
+
+  it('loads a KDAP addon and hands it the @kdap/errors classes, with OpenMP spin settings when asked', () => {
+    const { addon } = setUp({ sourceBuild: false, platformPackage: false });
+    // A JavaScript stand-in for the .node file: require() loads both; it records what init() got.
+    const file = path.join(addon.packageDir, 'build', 'Release', 'test_addon.js');
+    fs.writeFileSync(file, 'module.exports = { waitPolicy: process.env.OMP_WAIT_POLICY, init(classes) { this.classes = classes; } };');
+    const standIn = { ...addon, file };
+    const saved = process.env.OMP_WAIT_POLICY;
+    delete process.env.OMP_WAIT_POLICY;
+    try {
+      const loaded = loadKdapAddon<{ classes?: unknown; waitPolicy?: string; init(): void }>(standIn, { openMP: true });
+      expect(loaded.classes).toBe(ADDON_ERROR_CLASSES);
+      expect(loaded.waitPolicy).toBe('active');
+      expect(process.env.OMP_WAIT_POLICY).toBeUndefined();
+    } finally {
+      if (saved !== undefined) process.env.OMP_WAIT_POLICY = saved;
+    }
+
+    fs.writeFileSync(file.replace('.js', '_broken.js'), "throw new Error('libgomp.so.1: cannot open shared object file');");
+    expect(() => loadKdapAddon({ ...addon, file: file.replace('.js', '_broken.js') }, { hint: openMPRuntimeHint })).toThrow(
+      'The OpenMP runtime is missing: install it (Debian/Ubuntu: apt-get install libgomp1).',
+    );
+    expect(openMPRuntimeHint(new Error('invalid ELF header'))).toBeUndefined();
   });
 
   it('quotes directories the shell would split', () => {

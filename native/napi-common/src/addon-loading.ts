@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
+import { ADDON_ERROR_CLASSES, type AddonErrorClasses } from './errors';
+import { loadWithOpenMPDefaults } from './openmp';
 import { addonPlatform, nativePackageConfig, platformPackageName, platformPackageSuffix } from './platform';
 
 /** What one addon needs to explain itself when it cannot be loaded. */
@@ -20,6 +22,71 @@ export interface AddonDescription {
   aptPackages: string[];
   /** Platform package suffixes the package is published with (its package.json `kdapNative.platforms`); read from there when absent. */
   platforms?: string[];
+}
+
+/** What a source build of an addon needs, in the words its load errors use. */
+export interface SourceBuildNeeds {
+  /** e.g. 'The LightGBM addon'. */
+  what: string;
+  /** e.g. 'cmake, a C++17 compiler and python3 with pip'; default: what every addon build needs (PLAIN_ADDON_BUILD). */
+  needs?: string;
+  /** The Debian/Ubuntu packages that provide it; default: PLAIN_ADDON_BUILD's. */
+  aptPackages?: string[];
+}
+
+/** What an addon that links no library needs to build (napi-common's CMake build). */
+export const PLAIN_ADDON_BUILD = { needs: 'cmake and a C++17 compiler', aptPackages: ['build-essential', 'cmake'] } as const;
+
+/**
+ * The description of the addon of the package in `packageDir`, from its package.json: the package
+ * name, and the source build's .node file as the first of `kdapNative.binaries` (the file its
+ * platform packages ship), so the name and path are written in one place.
+ */
+export function describeAddon(packageDir: string, needs: SourceBuildNeeds): AddonDescription {
+  const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { name: string };
+  const binary = nativePackageConfig(packageDir)?.binaries.find((file) => file.endsWith('.node'));
+  if (binary === undefined) throw new AddonLoadError(`${path.join(packageDir, 'package.json')} names no .node file in kdapNative.binaries; reinstall ${manifest.name}.`);
+  return {
+    what: needs.what,
+    packageName: manifest.name,
+    packageDir,
+    file: path.join(packageDir, binary),
+    needs: needs.needs ?? PLAIN_ADDON_BUILD.needs,
+    aptPackages: needs.aptPackages ?? [...PLAIN_ADDON_BUILD.aptPackages],
+  };
+}
+
+/** A KDAP addon: its init() stores the @kdap/errors classes its C++ side throws. */
+export interface KdapAddon {
+  init(classes: AddonErrorClasses): void;
+}
+
+/** How one addon loads, beyond finding its file. */
+export interface AddonLoadOptions {
+  /** The addon links OpenMP: load it with loadWithOpenMPDefaults' spin settings. */
+  openMP?: boolean;
+  /** A fix for a load failure the generic advice would not give (see loadAddon). */
+  hint?: (error: unknown) => string | undefined;
+}
+
+/**
+ * Loads a KDAP addon from its platform package or a source build (loadAddon) and initializes it
+ * with the @kdap/errors classes, once per call: callers keep the binding per environment.
+ */
+export function loadKdapAddon<T extends KdapAddon>(addon: AddonDescription, options: AddonLoadOptions = {}): T {
+  const requireFile = createRequire(path.join(addon.packageDir, 'package.json'));
+  const { binding } = loadAddon(addon, (file) => {
+    const loaded = (options.openMP ? loadWithOpenMPDefaults(() => requireFile(file)) : requireFile(file)) as T;
+    loaded.init(ADDON_ERROR_CLASSES);
+    return loaded;
+  }, options.hint);
+  return binding;
+}
+
+/** The hint for an addon that links libgomp and failed to load because the runtime is missing. */
+export function openMPRuntimeHint(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  return /libgomp/.test(message) ? "The OpenMP runtime is missing: install it (Debian/Ubuntu: apt-get install libgomp1)." : undefined;
 }
 
 /**

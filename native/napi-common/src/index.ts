@@ -7,7 +7,10 @@ export type { DenseData } from './validate';
 export { EarlyStopping } from './early-stopping';
 export type { EarlyStop, EarlyStoppingOptions, RoundScore } from './early-stopping';
 export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, SINGLE_THREAD_ROWS } from './openmp';
-export { addonLocations, loadAddon, missingAddonMessage, sourceBuildCommand, unloadableAddonMessage } from './addon-loading';
-export type { AddonDescription, AddonLocation, LoadFailure } from './addon-loading';
+export {
+  addonLocations, describeAddon, loadAddon, loadKdapAddon, missingAddonMessage, openMPRuntimeHint, PLAIN_ADDON_BUILD, sourceBuildCommand,
+  unloadableAddonMessage,
+} from './addon-loading';
+export type { AddonDescription, AddonLoadOptions, AddonLocation, KdapAddon, LoadFailure, SourceBuildNeeds } from './addon-loading';
 export { addonPlatform, nativePackageConfig, PLATFORM_SUFFIX_FORM, platformFields, platformPackageName, platformPackageSuffix, PREBUILT_PLATFORM } from './platform';
 export type { NativePackageConfig } from './platform';

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
-import { ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadAddon, sourceBuildCommand } from '@kdap/napi-common';
+import { type AddonDescription, type AddonErrorClasses, describeAddon, type Handle, loadKdapAddon, sourceBuildCommand } from '@kdap/napi-common';
 
 /** Layer 1 of the neighbors_node addon: validated calls on an opaque index handle. */
 export interface NeighborsBinding {
@@ -39,33 +38,16 @@ export { AddonLoadError };
 
 /** This package's addon, for load errors (platform, file looked for, source build command). */
 export function addonDescription(): AddonDescription {
-  const packageDir = path.resolve(__dirname, '..');
-  return {
-    what: 'The neighbors addon',
-    packageName: '@kdap/neighbors-node',
-    packageDir,
-    file: path.join(packageDir, 'build', 'Release', 'neighbors_node.node'),
-    needs: 'cmake and a C++17 compiler',
-    aptPackages: ['build-essential', 'cmake'],
-  };
+  return describeAddon(path.resolve(__dirname, '..'), { what: 'The neighbors addon' });
 }
 
 /** How to build the addon, for load errors. */
 export const BUILD_HINT = `Build it with '${sourceBuildCommand(addonDescription())}' (needs cmake and a C++17 compiler; Debian/Ubuntu: apt-get install build-essential cmake).`;
 
-/** Loads the addon from its platform package or a source build (napi-common's loadAddon). */
-function load(): NeighborsBinding {
-  return loadAddon(addonDescription(), (file) => {
-    const addon = createRequire(__filename)(file) as NeighborsBinding;
-    addon.init(ADDON_ERROR_CLASSES);
-    return addon;
-  }).binding;
-}
-
 let cached: NeighborsBinding | undefined;
 
 /** The loaded addon (loaded on first use, once per thread/environment). */
 export function binding(): NeighborsBinding {
-  cached ??= load();
+  cached ??= loadKdapAddon<NeighborsBinding>(addonDescription());
   return cached;
 }

@@ -8,11 +8,10 @@
  * Prefer the classes in `dmatrix.ts` / `booster.ts`; this layer is exported for completeness.
  * Bound against XGBoost 3.2 (the pinned build in build/Release/libxgboost.so).
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
 import {
-  ADDON_ERROR_CLASSES, type AddonDescription, type AddonErrorClasses, type Handle, loadAddon, loadWithOpenMPDefaults, sourceBuildCommand,
+  type AddonDescription, type AddonErrorClasses, describeAddon, type Handle, loadKdapAddon, openMPRuntimeHint, sourceBuildCommand,
 } from '@kdap/napi-common';
 
 export type DMatrixHandle = Handle<'DMatrix'>;
@@ -207,15 +206,11 @@ export { AddonLoadError };
 
 /** This package's addon, for load errors (platform, file looked for, source build command). */
 export function addonDescription(): AddonDescription {
-  const packageDir = path.resolve(__dirname, '..');
-  return {
+  return describeAddon(path.resolve(__dirname, '..'), {
     what: 'The XGBoost addon',
-    packageName: '@kdap/xgboost-node',
-    packageDir,
-    file: path.join(packageDir, 'build', 'Release', 'xgboost_node.node'),
     needs: 'cmake, a C++17 compiler and OpenMP (XGBoost itself is built from its pinned source release, or taken from XGBOOST_ROOT)',
     aptPackages: ['build-essential', 'cmake', 'libgomp1'],
-  };
+  });
 }
 
 const BUILD_HINT =
@@ -242,21 +237,13 @@ export function explainLoadError(file: string, error: unknown): string {
 function loadHint(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : String(error);
   if (/libxgboost/.test(message)) return 'The XGBoost shared library (libxgboost.so) must be next to the .node file: the platform package and the source build both put it there.';
-  if (/libgomp/.test(message)) return "The OpenMP runtime is missing: install it with 'apt-get install libgomp1'.";
-  return undefined;
-}
-
-/** Loads the addon from its platform package or a source build (napi-common's loadAddon). */
-function load(): XGBoostBinding {
-  const { binding: loaded } = loadAddon(addonDescription(), (file) => loadWithOpenMPDefaults(() => createRequire(__filename)(file) as XGBoostBinding), loadHint);
-  loaded.init(ADDON_ERROR_CLASSES);
-  return loaded;
+  return openMPRuntimeHint(error);
 }
 
 let cached: XGBoostBinding | undefined;
 
 /** The loaded addon (loaded on first use, once per thread/environment). */
 export function binding(): XGBoostBinding {
-  cached ??= load();
+  cached ??= loadKdapAddon<XGBoostBinding>(addonDescription(), { openMP: true, hint: loadHint });
   return cached;
 }

@@ -174,14 +174,6 @@ Napi::Float64Array ToFloat64Array(Napi::Env env, const std::vector<double>& v) {
 // Library setup
 // ---------------------------------------------------------------------------------------------
 
-/** init({NativeError, ParameterError, DisposedError}): the @kdap/errors classes for this environment. */
-Napi::Value Init(const Napi::CallbackInfo& info) {
-  return Guard(info, [&]() -> Napi::Value {
-    kdap::RegisterErrorClasses(info);
-    return info.Env().Undefined();
-  });
-}
-
 /** setLogger(fn | null): routes LightGBM's log lines to fn(line) on the JS thread. */
 Napi::Value SetLogger(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
@@ -901,7 +893,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   });
 
 #define EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
-  EXPORT("init", Init);
+  EXPORT("init", kdap::InitErrorClasses);
   exports.Set("liveHandles", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return kdap::LiveHandles<DatasetTraits, BoosterTraits, FastConfigTraits>(info.Env());
   }, "liveHandles"));

@@ -49,13 +49,6 @@ const double* ReadMatrix(const Napi::CallbackInfo& info, size_t i, const char* n
   return static_cast<const double*>(v.data);
 }
 
-Napi::Value Init(const Napi::CallbackInfo& info) {
-  return kdap::Guard(info, [&]() -> Napi::Value {
-    kdap::RegisterErrorClasses(info);
-    return info.Env().Undefined();
-  });
-}
-
 /** build(points: Float64Array, rows, cols, leafSize) -> NeighborIndex handle. */
 Napi::Value Build(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
@@ -157,7 +150,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   st->library = "neighbors";
   env.SetInstanceData<kdap::EnvState>(st);
 #define EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
-  EXPORT("init", Init);
+  EXPORT("init", kdap::InitErrorClasses);
   EXPORT("build", Build);
   EXPORT("query", Query);
   EXPORT("dispose", Dispose);

@@ -36,7 +36,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   });
 
 #define EXPORT(name, fn) exports.Set(name, Napi::Function::New(env, fn, name))
-  EXPORT("init", Init);
+  EXPORT("init", kdap::InitErrorClasses);
   exports.Set("smallBatchCopies", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(gSmallBatchCopies.load()));
   }, "smallBatchCopies"));

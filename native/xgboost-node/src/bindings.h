@@ -10,7 +10,6 @@
 namespace xgbnode {
 
 // library.cc
-Napi::Value Init(const Napi::CallbackInfo& info);
 Napi::Value SetLogger(const Napi::CallbackInfo& info);
 Napi::Value Version(const Napi::CallbackInfo& info);
 Napi::Value BuildInfo(const Napi::CallbackInfo& info);

@@ -1,4 +1,5 @@
-// Library setup: error classes, version and build info, global configuration, the logger.
+// Library setup: version and build info, global configuration, the logger (init is napi-common's
+// InitErrorClasses).
 #include <xgboost/c_api.h>
 #include <kdap/napi_common.h>
 
@@ -14,14 +15,6 @@ namespace xgbnode {
 // ---------------------------------------------------------------------------------------------
 // Library setup
 // ---------------------------------------------------------------------------------------------
-
-/** init({NativeError, ParameterError, DisposedError}): the @kdap/errors classes for this environment. */
-Napi::Value Init(const Napi::CallbackInfo& info) {
-  return Guard(info, [&]() -> Napi::Value {
-    kdap::RegisterErrorClasses(info);
-    return info.Env().Undefined();
-  });
-}
 
 // void XGBoostVersion(int* major, int* minor, int* patch);
 Napi::Value Version(const Napi::CallbackInfo& info) {

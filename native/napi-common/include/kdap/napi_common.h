@@ -487,6 +487,14 @@ Napi::Value Guard(const Napi::CallbackInfo& info, F&& f) {
   return env.Undefined();
 }
 
+/** Every addon's `init(classes)` binding: RegisterErrorClasses, a bad argument thrown as a TypeError. */
+inline Napi::Value InitErrorClasses(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    RegisterErrorClasses(info);
+    return info.Env().Undefined();
+  });
+}
+
 /**
  * One long-lived native thread per addon that runs all asynchronous library work in order.
  * OpenMP keeps a thread team per calling thread; if successive iterations ran on different libuv

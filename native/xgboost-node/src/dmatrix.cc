@@ -34,12 +34,13 @@ CreateArgs ReadCreateArgs(const Napi::CallbackInfo& info) {
   return CreateArgs{m, missing, nthread};
 }
 
-std::shared_ptr<DMatrixState> CreateDMatrix(const void* data, const CreateArgs& a) {
-  GlobalConfig::Get().Sync();
-  std::string iface = ArrayInterface(data, TypeStr(a.m.view), {a.m.rows, a.m.cols});
-  std::string config = "{\"missing\":" + JsonNumber(a.missing) + ",\"nthread\":" + std::to_string(a.nthread) + "}";
-  DMatrixHandle out = nullptr;
-  Check(XGDMatrixCreateFromDense(iface.c_str(), config.c_str(), &out), "XGDMatrixCreateFromDense");
+// The config of XGDMatrixCreateFromDense and XGDMatrixCreateFromColumnar.
+std::string CreateConfig(double missing, int nthread) {
+  return "{\"missing\":" + JsonNumber(missing) + ",\"nthread\":" + std::to_string(nthread) + "}";
+}
+
+// Owns a DMatrix XGBoost just created, with its shape (read once: the JS side checks inputs against it).
+std::shared_ptr<DMatrixState> BoxNewDMatrix(DMatrixHandle out) {
   auto box = std::make_shared<DMatrixState>(out);
   bst_ulong rows = 0, cols = 0;
   Check(XGDMatrixNumRow(out, &rows), "XGDMatrixNumRow");
@@ -47,6 +48,14 @@ std::shared_ptr<DMatrixState> CreateDMatrix(const void* data, const CreateArgs& 
   box->rows = rows;
   box->cols = cols;
   return box;
+}
+
+std::shared_ptr<DMatrixState> CreateDMatrix(const void* data, const CreateArgs& a) {
+  GlobalConfig::Get().Sync();
+  std::string iface = ArrayInterface(data, TypeStr(a.m.view), {a.m.rows, a.m.cols});
+  DMatrixHandle out = nullptr;
+  Check(XGDMatrixCreateFromDense(iface.c_str(), CreateConfig(a.missing, a.nthread).c_str(), &out), "XGDMatrixCreateFromDense");
+  return BoxNewDMatrix(out);
 }
 
 Napi::Value WrapDMatrix(Napi::Env env, const std::shared_ptr<DMatrixState>& box) {
@@ -94,16 +103,9 @@ ColumnarArgs ReadColumnarArgs(const Napi::CallbackInfo& info) {
 std::shared_ptr<DMatrixState> CreateDMatrixColumnar(const ColumnarArgs& a) {
   GlobalConfig::Get().Sync();
   std::string iface = a.cols->Interface();
-  std::string config = "{\"missing\":" + JsonNumber(a.missing) + ",\"nthread\":" + std::to_string(a.nthread) + "}";
   DMatrixHandle out = nullptr;
-  Check(XGDMatrixCreateFromColumnar(iface.c_str(), config.c_str(), &out), "XGDMatrixCreateFromColumnar");
-  auto box = std::make_shared<DMatrixState>(out);
-  bst_ulong rows = 0, cols = 0;
-  Check(XGDMatrixNumRow(out, &rows), "XGDMatrixNumRow");
-  Check(XGDMatrixNumCol(out, &cols), "XGDMatrixNumCol");
-  box->rows = rows;
-  box->cols = cols;
-  return box;
+  Check(XGDMatrixCreateFromColumnar(iface.c_str(), CreateConfig(a.missing, a.nthread).c_str(), &out), "XGDMatrixCreateFromColumnar");
+  return BoxNewDMatrix(out);
 }
 
 Napi::Value DMatrixCreateFromColumns(const Napi::CallbackInfo& info) {
@@ -125,16 +127,22 @@ Napi::Value DMatrixCreateFromColumnsAsync(const Napi::CallbackInfo& info) {
   });
 }
 
+// The float info fields of a DMatrix: label, weight or base_margin (else a RangeError).
+std::string ReadFloatInfoField(const Napi::CallbackInfo& info, size_t index) {
+  std::string field = kdap::ReadString(info, index, "field");
+  if (field != "label" && field != "weight" && field != "base_margin") {
+    throw ArgError{ArgError::Range, "'field' must be one of label, weight, base_margin; got '" + field + "'"};
+  }
+  return field;
+}
+
 // int XGDMatrixSetInfoFromInterface(DMatrixHandle handle, char const* field, char const* c_interface_str);
 // JS: (dmatrix, field, data). label and weight take one value per row, base_margin rows * k
 // (one column per output group); label may also have rows * k values for multi-target models.
 Napi::Value DMatrixSetInfoFromInterface(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto dm = ReadDMatrix(info, 0, "dmatrix");
-    std::string field = kdap::ReadString(info, 1, "field");
-    if (field != "label" && field != "weight" && field != "base_margin") {
-      throw ArgError{ArgError::Range, "'field' must be one of label, weight, base_margin; got '" + field + "'"};
-    }
+    std::string field = ReadFloatInfoField(info, 1);
     ArrayView v = kdap::ReadTypedArray(info, 2, "data", {napi_float32_array, napi_float64_array});
     uint64_t rows = dm->rows;
     std::vector<uint64_t> shape;
@@ -166,10 +174,7 @@ Napi::Value DMatrixSetInfoFromInterface(const Napi::CallbackInfo& info) {
 Napi::Value DMatrixGetFloatInfo(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto dm = ReadDMatrix(info, 0, "dmatrix");
-    std::string field = kdap::ReadString(info, 1, "field");
-    if (field != "label" && field != "weight" && field != "base_margin") {
-      throw ArgError{ArgError::Range, "'field' must be one of label, weight, base_margin; got '" + field + "'"};
-    }
+    std::string field = ReadFloatInfoField(info, 1);
     std::lock_guard<std::mutex> lock(dm->mu);
     bst_ulong len = 0;
     const float* ptr = nullptr;
@@ -217,25 +222,21 @@ Napi::Value DMatrixGetStrFeatureInfo(const Napi::CallbackInfo& info) {
   });
 }
 
-// int XGDMatrixNumRow(DMatrixHandle handle, bst_ulong *out);
-Napi::Value DMatrixNumRow(const Napi::CallbackInfo& info) {
+// XGDMatrixNumRow and XGDMatrixNumCol: int (DMatrixHandle handle, bst_ulong *out).
+static Napi::Value DMatrixCount(const Napi::CallbackInfo& info, int (*count)(DMatrixHandle, bst_ulong*), const char* function) {
   return Guard(info, [&]() -> Napi::Value {
     auto dm = ReadDMatrix(info, 0, "dmatrix");
     bst_ulong n = 0;
-    Check(XGDMatrixNumRow(dm->raw, &n), "XGDMatrixNumRow");
+    Check(count(dm->raw, &n), function);
     return Napi::Number::New(info.Env(), static_cast<double>(n));
   });
 }
 
+// int XGDMatrixNumRow(DMatrixHandle handle, bst_ulong *out);
+Napi::Value DMatrixNumRow(const Napi::CallbackInfo& info) { return DMatrixCount(info, XGDMatrixNumRow, "XGDMatrixNumRow"); }
+
 // int XGDMatrixNumCol(DMatrixHandle handle, bst_ulong *out);
-Napi::Value DMatrixNumCol(const Napi::CallbackInfo& info) {
-  return Guard(info, [&]() -> Napi::Value {
-    auto dm = ReadDMatrix(info, 0, "dmatrix");
-    bst_ulong n = 0;
-    Check(XGDMatrixNumCol(dm->raw, &n), "XGDMatrixNumCol");
-    return Napi::Number::New(info.Env(), static_cast<double>(n));
-  });
-}
+Napi::Value DMatrixNumCol(const Napi::CallbackInfo& info) { return DMatrixCount(info, XGDMatrixNumCol, "XGDMatrixNumCol"); }
 
 // int XGDMatrixFree(DMatrixHandle handle);  -- deferred until no worker uses it.
 Napi::Value DMatrixFree(const Napi::CallbackInfo& info) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, NativeError, ParameterError } from '@kdap/errors';
 import { captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite } from '@kdap/napi-common';
-import { PredictType, binding, type BoosterHandle, type Column, type DenseMatrix, type ImportanceType } from './binding';
+import { PredictType, binding, type BoosterHandle, type Column, type DenseMatrix, type DMatrixHandle, type ImportanceType } from './binding';
 import { DMatrix, checkColumns, type FeatureType } from './dmatrix';
 import { numParallelTree, paramEntries, type Params } from './params';
 
@@ -106,6 +106,11 @@ function checkEvals(evals: unknown): ReadonlyArray<readonly [DMatrix, string]> {
     names.add(name);
   });
   return evals as ReadonlyArray<readonly [DMatrix, string]>;
+}
+
+/** XGBoost's feature types of columns: 'q' for numeric arrays, 'c' for categorical codes. */
+function columnFeatureTypes(columns: readonly Column[]): string[] {
+  return columns.map((c) => (c instanceof Float32Array || c instanceof Float64Array ? 'q' : 'c'));
 }
 
 /** XGBoost's refusal of in-place prediction for boosters that lack it (gblinear). */
@@ -376,23 +381,12 @@ export class Booster extends NativeResource<BoosterHandle> {
     const { type, range, missing } = this.#checkPredict('Booster.predictSync', data, options);
     if (options.rows === 0) return new Float32Array(0);
     const b = binding();
-    const viaDMatrix = (predictType: number): Float32Array => {
-      const dm = b.dmatrixCreateFromDense(data, options.rows, options.cols, missing, -1);
-      try {
-        return b.boosterPredictFromDMatrix(this.handle, dm, predictType, range[0], range[1]).values;
-      } finally {
-        b.dmatrixFree(dm);
-      }
-    };
-    if (options.contributions) return viaDMatrix(PredictType.Contributions);
-    if (!this.#inPlace) return viaDMatrix(type);
-    try {
-      return b.boosterPredictFromDense(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing).values;
-    } catch (e) {
-      if (!isInPlaceUnsupported(e)) throw e;
-      this.#inPlace = false;
-      return viaDMatrix(type);
-    }
+    return this.#inPlaceOr(
+      type,
+      options.contributions,
+      (predictType) => this.#predictThroughDMatrix(b.dmatrixCreateFromDense(data, options.rows, options.cols, missing, -1), predictType, range),
+      () => b.boosterPredictFromDense(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing).values,
+    );
   }
 
   /**
@@ -414,29 +408,45 @@ export class Booster extends NativeResource<BoosterHandle> {
         b.dmatrixFree(dm);
       }
     };
-    return this.#inPlaceOr(type, options.contributions, viaDMatrix, () =>
-      withCallSite(b.boosterPredictFromDenseAsync(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing), callSite),
+    return this.#inPlaceOr(type, options.contributions, viaDMatrix, async () =>
+      (await withCallSite(b.boosterPredictFromDenseAsync(this.handle, data, options.rows, options.cols, type, range[0], range[1], missing), callSite)).values,
     );
   }
 
   /**
    * In-place prediction while the model allows it; SHAP values, and models that refuse in-place
-   * prediction (remembered after the first refusal), go through a DMatrix.
+   * prediction (remembered after the first refusal), go through a DMatrix. Sync or async, as the
+   * two routes are.
    */
-  async #inPlaceOr(
+  #inPlaceOr<R extends Float32Array | Promise<Float32Array>>(
     type: number,
     contributions: boolean | undefined,
-    viaDMatrix: (predictType: number) => Promise<Float32Array>,
-    inPlace: () => Promise<{ values: Float32Array }>,
-  ): Promise<Float32Array> {
+    viaDMatrix: (predictType: number) => R,
+    inPlace: () => R,
+  ): R {
     if (contributions) return viaDMatrix(PredictType.Contributions);
     if (!this.#inPlace) return viaDMatrix(type);
-    try {
-      return (await inPlace()).values;
-    } catch (e) {
+    const refused = (e: unknown): R => {
       if (!isInPlaceUnsupported(e)) throw e;
       this.#inPlace = false;
       return viaDMatrix(type);
+    };
+    try {
+      const result = inPlace();
+      return (result instanceof Promise ? result.catch(refused) : result) as R;
+    } catch (e) {
+      return refused(e);
+    }
+  }
+
+  /** Predicts on the JS thread through `dm`, a temporary DMatrix (with `featureTypes` set when given), and frees it. */
+  #predictThroughDMatrix(dm: DMatrixHandle, predictType: number, range: [number, number], featureTypes?: string[]): Float32Array {
+    const b = binding();
+    try {
+      if (featureTypes) b.dmatrixSetStrFeatureInfo(dm, 'feature_type', featureTypes);
+      return b.boosterPredictFromDMatrix(this.handle, dm, predictType, range[0], range[1]).values;
+    } finally {
+      b.dmatrixFree(dm);
     }
   }
 
@@ -463,15 +473,14 @@ export class Booster extends NativeResource<BoosterHandle> {
     const viaDMatrix = async (predictType: number): Promise<Float32Array> => {
       const dm = await withCallSite(b.dmatrixCreateFromColumnsAsync([...columns], shape.rows, missing, -1), callSite);
       try {
-        const types = columns.map((c) => (c instanceof Float32Array || c instanceof Float64Array ? 'q' : 'c'));
-        b.dmatrixSetStrFeatureInfo(dm, 'feature_type', types);
+        b.dmatrixSetStrFeatureInfo(dm, 'feature_type', columnFeatureTypes(columns));
         return (await withCallSite(b.boosterPredictFromDMatrixAsync(this.handle, dm, predictType, range[0], range[1]), callSite)).values;
       } finally {
         b.dmatrixFree(dm);
       }
     };
-    return this.#inPlaceOr(type, options.contributions, viaDMatrix, () =>
-      withCallSite(b.boosterPredictFromColumnsAsync(this.handle, [...columns], shape.rows, type, range[0], range[1], missing), callSite),
+    return this.#inPlaceOr(type, options.contributions, viaDMatrix, async () =>
+      (await withCallSite(b.boosterPredictFromColumnsAsync(this.handle, [...columns], shape.rows, type, range[0], range[1], missing), callSite)).values,
     );
   }
 
@@ -480,25 +489,12 @@ export class Booster extends NativeResource<BoosterHandle> {
     const shape = this.#checkColumns('Booster.predictColumnsSync', columns, options);
     const { type, range, missing } = this.#checkPredict('Booster.predictColumnsSync', null, { ...options, ...shape });
     const b = binding();
-    const viaDMatrix = (predictType: number): Float32Array => {
-      const dm = b.dmatrixCreateFromColumns([...columns], shape.rows, missing, -1);
-      try {
-        const types = columns.map((c) => (c instanceof Float32Array || c instanceof Float64Array ? 'q' : 'c'));
-        b.dmatrixSetStrFeatureInfo(dm, 'feature_type', types);
-        return b.boosterPredictFromDMatrix(this.handle, dm, predictType, range[0], range[1]).values;
-      } finally {
-        b.dmatrixFree(dm);
-      }
-    };
-    if (options.contributions) return viaDMatrix(PredictType.Contributions);
-    if (!this.#inPlace) return viaDMatrix(type);
-    try {
-      return b.boosterPredictFromColumns(this.handle, [...columns], shape.rows, type, range[0], range[1], missing).values;
-    } catch (e) {
-      if (!isInPlaceUnsupported(e)) throw e;
-      this.#inPlace = false;
-      return viaDMatrix(type);
-    }
+    return this.#inPlaceOr(
+      type,
+      options.contributions,
+      (predictType) => this.#predictThroughDMatrix(b.dmatrixCreateFromColumns([...columns], shape.rows, missing, -1), predictType, range, columnFeatureTypes(columns)),
+      () => b.boosterPredictFromColumns(this.handle, [...columns], shape.rows, type, range[0], range[1], missing).values,
+    );
   }
 
   /**

@@ -1,24 +1,14 @@
 import { checkKnownOptions, describe, ParameterError, UsageError } from '@kdap/errors';
-import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
+import { captureCallSite, checkMatrix, type MatrixOptions, NativeResource, withCallSite } from '@kdap/napi-common';
 import { binding, type DatasetHandle, type DenseMatrix } from './binding';
 import { paramsToString, type Params } from './params';
 
 /** Layout of a dense matrix: 'row' (row-major, C order) or 'column' (column-major, Fortran order). */
 export type Layout = 'row' | 'column';
 
-export interface DatasetOptions {
-  /** Number of rows (samples). */
-  rows: number;
-  /** Number of columns (features). */
-  cols: number;
-  /** Target per row (converted to float32, as LightGBM stores it). Required for training data. */
-  label?: ArrayLike<number>;
-  /** Sample weight per row. */
-  weight?: ArrayLike<number>;
+export interface DatasetOptions extends MatrixOptions {
   /** Initial score per row (rows * classes for multiclass). */
   initScore?: ArrayLike<number>;
-  /** Feature names, one per column; LightGBM keeps them in the model. */
-  featureNames?: readonly string[];
   /** Columns to treat as categorical, by index or name (values must be non-negative integers). */
   categoricalFeatures?: readonly (number | string)[];
   /** Dataset parameters (max_bin, min_data_in_bin, ...). */

@@ -3,7 +3,7 @@ export type { AddonErrorClasses, CallSite } from './errors';
 export { NativeResource } from './handle';
 export type { Handle } from './handle';
 export { checkMatrix } from './validate';
-export type { DenseData } from './validate';
+export type { DenseData, MatrixOptions } from './validate';
 export { EarlyStopping } from './early-stopping';
 export type { EarlyStop, EarlyStoppingOptions, RoundScore } from './early-stopping';
 export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, SINGLE_THREAD_ROWS } from './openmp';

@@ -1,23 +1,13 @@
 import { checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
-import { captureCallSite, checkMatrix, NativeResource, withCallSite } from '@kdap/napi-common';
+import { captureCallSite, checkMatrix, type MatrixOptions, NativeResource, withCallSite } from '@kdap/napi-common';
 import { binding, type Column, type DMatrixHandle, type DenseMatrix, type MetaField } from './binding';
 
 /** How XGBoost treats a column: q/float (quantitative), i/int (integer), c (categorical). */
 export type FeatureType = 'q' | 'float' | 'i' | 'int' | 'c';
 
-export interface DMatrixOptions {
-  /** Number of rows (samples). */
-  rows: number;
-  /** Number of columns (features). */
-  cols: number;
-  /** Target per row (stored as float32 by XGBoost). Required for training and evaluation data. */
-  label?: ArrayLike<number>;
-  /** Sample weight per row (non-negative). */
-  weight?: ArrayLike<number>;
+export interface DMatrixOptions extends MatrixOptions {
   /** Starting margin per row (rows * k for k output groups), as XGBoost's `base_margin`. */
   baseMargin?: ArrayLike<number>;
-  /** Column names, one per column; a Booster trained on this matrix keeps them. */
-  featureNames?: readonly string[];
   /** Column types, one per column. */
   featureTypes?: readonly FeatureType[];
   /** The value that stands for "missing" in `data` (default NaN). */

@@ -1,5 +1,5 @@
 import { ParameterError } from '@kdap/errors';
-import { binaryLabels, finiteValues, sameLength, sampleWeights, type BinaryLabels, type Numbers } from './inputs';
+import { binaryLabels, checkedInputs, finiteValues, type BinaryLabels, type Numbers } from './inputs';
 
 /** Cumulative false/true positive (weights) at each distinct score, highest score first. */
 export interface BinaryCurve {
@@ -15,10 +15,7 @@ export interface BinaryCurve {
  * sums add up in the same order.
  */
 export function binaryCurve(metric: string, yTrue: BinaryLabels, yScore: Numbers, sampleWeight?: Numbers): BinaryCurve {
-  sameLength(metric, yTrue, yScore, ['yTrue', 'yScore']);
-  let y = binaryLabels(metric, 'yTrue', yTrue);
-  let s = finiteValues(metric, 'yScore', yScore);
-  let w = sampleWeights(metric, sampleWeight, y.length);
+  let { truth: y, values: s, weights: w } = checkedInputs(metric, yTrue, binaryLabels, 'yScore', yScore, finiteValues, sampleWeight);
   if (w !== undefined) {
     const keep: number[] = [];
     for (let i = 0; i < w.length; i++) if (w[i] !== 0) keep.push(i);

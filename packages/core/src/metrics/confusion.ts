@@ -1,4 +1,4 @@
-import { binaryLabels, sameLength, sampleWeights, type BinaryLabels, type Numbers } from './inputs';
+import { binaryLabels, checkedInputs, type BinaryLabels, type Numbers } from './inputs';
 
 /** Weighted counts of a binary confusion matrix (plain counts without weights). */
 export interface BinaryConfusion {
@@ -14,10 +14,7 @@ export interface BinaryConfusion {
  * round the same way.
  */
 export function binaryConfusion(metric: string, yTrue: BinaryLabels, yPred: BinaryLabels, sampleWeight?: Numbers): BinaryConfusion {
-  sameLength(metric, yTrue, yPred, ['yTrue', 'yPred']);
-  const t = binaryLabels(metric, 'yTrue', yTrue);
-  const p = binaryLabels(metric, 'yPred', yPred);
-  const w = sampleWeights(metric, sampleWeight, t.length);
+  const { truth: t, values: p, weights: w } = checkedInputs(metric, yTrue, binaryLabels, 'yPred', yPred, binaryLabels, sampleWeight);
   let tp = 0;
   let predicted = 0;
   let actual = 0;

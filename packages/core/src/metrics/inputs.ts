@@ -56,3 +56,28 @@ export function probabilities(metric: string, name: string, values: Numbers): Fl
   }
   return p;
 }
+
+/** A metric's checked per-sample inputs: the truths, the values scored against them, the weights. */
+export interface CheckedInputs {
+  truth: Float64Array;
+  values: Float64Array;
+  weights: Float64Array | undefined;
+}
+
+/**
+ * Checks a metric's two per-sample arguments, 'yTrue' with `checkTruth` and `name` with `check`
+ * (same length, at least one sample), and its sample weights; the messages name each argument.
+ */
+export function checkedInputs<T, V>(
+  metric: string,
+  yTrue: T & { length: number },
+  checkTruth: (metric: string, name: string, values: T) => Float64Array,
+  name: string,
+  values: V & { length: number },
+  check: (metric: string, name: string, values: V) => Float64Array,
+  sampleWeight: Numbers | undefined,
+): CheckedInputs {
+  sameLength(metric, yTrue, values, ['yTrue', name]);
+  const truth = checkTruth(metric, 'yTrue', yTrue);
+  return { truth, values: check(metric, name, values), weights: sampleWeights(metric, sampleWeight, truth.length) };
+}

@@ -1,5 +1,5 @@
 import { ParameterError } from '@kdap/errors';
-import { binaryLabels, probabilities, sameLength, sampleWeights, type BinaryLabels, type Numbers } from './inputs';
+import { binaryLabels, checkedInputs, probabilities, type BinaryLabels, type Numbers } from './inputs';
 import type { WeightOptions } from './regression';
 import { average, pairwiseSum } from './sum';
 
@@ -16,10 +16,7 @@ export interface LogLossOptions extends WeightOptions {
  */
 export function logLoss(yTrue: BinaryLabels, yProb: Numbers, options: LogLossOptions = {}): number {
   const metric = 'logLoss';
-  sameLength(metric, yTrue, yProb, ['yTrue', 'yProb']);
-  const y = binaryLabels(metric, 'yTrue', yTrue);
-  const p = probabilities(metric, 'yProb', yProb);
-  const w = sampleWeights(metric, options.sampleWeight, y.length);
+  const { truth: y, values: p, weights: w } = checkedInputs(metric, yTrue, binaryLabels, 'yProb', yProb, probabilities, options.sampleWeight);
   const eps = Number.EPSILON;
   const clip = (v: number) => Math.min(Math.max(v, eps), 1 - eps);
   const loss = new Float64Array(y.length);
@@ -37,10 +34,7 @@ export function logLoss(yTrue: BinaryLabels, yProb: Numbers, options: LogLossOpt
 /** Brier score: mean squared difference between the 0/1 outcome and its probability (scikit-learn `brier_score_loss`). */
 export function brierScoreLoss(yTrue: BinaryLabels, yProb: Numbers, options: WeightOptions = {}): number {
   const metric = 'brierScoreLoss';
-  sameLength(metric, yTrue, yProb, ['yTrue', 'yProb']);
-  const y = binaryLabels(metric, 'yTrue', yTrue);
-  const p = probabilities(metric, 'yProb', yProb);
-  const w = sampleWeights(metric, options.sampleWeight, y.length);
+  const { truth: y, values: p, weights: w } = checkedInputs(metric, yTrue, binaryLabels, 'yProb', yProb, probabilities, options.sampleWeight);
   if (w && pairwiseSum(w) === 0) throw new ParameterError('sampleWeight', `The 'sampleWeight' option of ${metric} must not sum to 0.`);
   const sq = new Float64Array(y.length);
   for (let i = 0; i < y.length; i++) sq[i] = (y[i]! - p[i]!) ** 2;

@@ -1,5 +1,5 @@
 import { ParameterError } from '@kdap/errors';
-import { finiteValues, sameLength, sampleWeights, type Numbers } from './inputs';
+import { checkedInputs, finiteValues, type Numbers } from './inputs';
 import { average, pairwiseSum } from './sum';
 
 /** Options every weighted metric takes. */
@@ -9,10 +9,7 @@ export interface WeightOptions {
 }
 
 function prepare(metric: string, yTrue: Numbers, yPred: Numbers, options: WeightOptions) {
-  sameLength(metric, yTrue, yPred, ['yTrue', 'yPred']);
-  const t = finiteValues(metric, 'yTrue', yTrue);
-  const p = finiteValues(metric, 'yPred', yPred);
-  const w = sampleWeights(metric, options.sampleWeight, t.length);
+  const { truth: t, values: p, weights: w } = checkedInputs(metric, yTrue, finiteValues, 'yPred', yPred, finiteValues, options.sampleWeight);
   if (w !== undefined && pairwiseSum(w) === 0) throw new ParameterError('sampleWeight', `The 'sampleWeight' option of ${metric} must not sum to 0.`);
   return { t, p, w };
 }

@@ -1,4 +1,4 @@
-import type { FeatureColumn, FeatureTable } from '@kdap/core';
+import { searchSortedLeft, type FeatureColumn, type FeatureTable } from '@kdap/core';
 
 /**
  * Spend keeps working after the period it is spent in (ad stock): today's return responds to
@@ -56,17 +56,7 @@ function adstock(spend: ArrayLike<number>, rows: readonly number[], decay: numbe
 function ranks(values: Float64Array): Float64Array {
   const sorted = Float64Array.from(values).sort();
   const r = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    r[i] = lo;
-  }
+  for (let i = 0; i < values.length; i++) r[i] = searchSortedLeft(sorted, values[i]!);
   return r;
 }
 

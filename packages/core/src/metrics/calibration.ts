@@ -1,5 +1,6 @@
 import { ParameterError } from '@kdap/errors';
 import { binaryLabels, probabilities, sameLength, type BinaryLabels, type Numbers } from './inputs';
+import { searchSortedLeft } from './search-sorted';
 
 export interface CalibrationCurveOptions {
   /** Number of bins (default 5, as scikit-learn). */
@@ -63,7 +64,7 @@ export function calibrationCurve(yTrue: BinaryLabels, yProb: Numbers, options: C
   const trues = new Float64Array(edges.length);
   const totals = new Float64Array(edges.length);
   for (let i = 0; i < p.length; i++) {
-    const bin = searchsortedLeft(inner, p[i]!);
+    const bin = searchSortedLeft(inner, p[i]!);
     sums[bin]! += p[i]!;
     trues[bin]! += y[i]!;
     totals[bin]! += 1;
@@ -78,16 +79,4 @@ export function calibrationCurve(yTrue: BinaryLabels, yProb: Numbers, options: C
     counts.push(totals[b]!);
   }
   return { probTrue: Float64Array.from(probTrue), probPred: Float64Array.from(probPred), counts: Float64Array.from(counts) };
-}
-
-/** First index i with sorted[i] >= value. */
-function searchsortedLeft(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

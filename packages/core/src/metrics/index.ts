@@ -13,6 +13,7 @@ export { averagePrecisionScore, precisionRecallCurve, rocAucScore } from './rank
 export { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2Score, rootMeanSquaredError } from './regression';
 export type { WeightOptions } from './regression';
 export { classificationMetrics, regressionMetrics } from './report';
+export { searchSortedLeft } from './search-sorted';
 export type { ClassificationMetrics, RegressionMetrics } from './report';
 export { chooseThreshold } from './threshold';
 export type { ChosenThreshold } from './threshold';

@@ -6,6 +6,7 @@ import { logLoss } from './probabilistic';
 import { averagePrecisionScore, rocAucScore } from './ranking';
 import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from './regression';
 import { classificationMetrics, regressionMetrics } from './report';
+import { searchSortedLeft } from './search-sorted';
 import { chooseThreshold } from './threshold';
 
 describe('chooseThreshold', () => {
@@ -20,6 +21,15 @@ describe('chooseThreshold', () => {
   it('prefers the higher threshold on a tie', () => {
     // t=0.8: tp1 fp0, 2 positives -> 2/3; t=0.4: tp2 fp2 -> 4/6 = 2/3 too.
     expect(chooseThreshold([1, 0, 0, 1], [0.8, 0.6, 0.5, 0.4]).threshold).toBe(0.8);
+  });
+});
+
+describe('searchSortedLeft', () => {
+  it("finds NumPy's searchsorted(side='left') index: the first of equal values, the end past the last", () => {
+    const sorted = Float64Array.from([1, 2, 2, 2, 5]);
+    expect([0, 1, 2, 3, 5, 6].map((v) => searchSortedLeft(sorted, v))).toEqual([0, 0, 1, 4, 4, 5]);
+    expect(searchSortedLeft([], 3)).toBe(0);
+    expect(searchSortedLeft([0.1, 0.2, 0.3], Number.NEGATIVE_INFINITY)).toBe(0);
   });
 });
 

@@ -4,23 +4,21 @@ import { boolean, number, section, text } from './expect';
 const bounds = (v: { low: number; high: number }) => v.low < v.high;
 const lowBelowHigh = { path: ['high'], error: 'a number greater than low' };
 
-/** An integer hyperparameter sampled in [low, high] (Optuna `suggest_int`). */
-const intRange = section({
-  type: z.literal('int'),
-  low: number(),
-  high: number(),
-  step: number(0, undefined, true).optional(),
-  log: boolean().optional(),
-}).refine(bounds, lowBelowHigh);
+/** A numeric hyperparameter sampled in [low, high], log-uniformly with `log: true`, on a grid of `step`. */
+const numericRange = <T extends 'int' | 'float'>(type: T) =>
+  section({
+    type: z.literal(type),
+    low: number(),
+    high: number(),
+    step: number(0, undefined, true).optional(),
+    log: boolean().optional(),
+  }).refine(bounds, lowBelowHigh);
 
-/** A real hyperparameter sampled in [low, high], log-uniformly with `log: true` (Optuna `suggest_float`). */
-const floatRange = section({
-  type: z.literal('float'),
-  low: number(),
-  high: number(),
-  step: number(0, undefined, true).optional(),
-  log: boolean().optional(),
-}).refine(bounds, lowBelowHigh);
+/** An integer hyperparameter (Optuna `suggest_int`). */
+const intRange = numericRange('int');
+
+/** A real hyperparameter (Optuna `suggest_float`). */
+const floatRange = numericRange('float');
 
 /** A choice among listed values (Optuna `suggest_categorical`). */
 const categorical = section({

@@ -141,36 +141,36 @@ function zeroDivision(value: unknown): number {
   return value === 'nan' ? Number.NaN : value === 'warn' || value === undefined ? 0 : (value as number);
 }
 
+type Scores = 'y_pred' | 'y_score' | 'y_prob';
+type WeightedMetric = (yTrue: number[], scores: number[], options: { sampleWeight?: number[] }) => number;
+type ZeroDivisionMetric = (yTrue: number[], yPred: number[], options: { sampleWeight?: number[]; zeroDivision: number }) => number;
+
+/** The metrics called as (y_true, scores, { sampleWeight }), by case name, with the argument that holds their scores. */
+const WEIGHTED: Record<string, [WeightedMetric, Scores]> = {
+  rmse: [rootMeanSquaredError, 'y_pred'],
+  mse: [meanSquaredError, 'y_pred'],
+  mae: [meanAbsoluteError, 'y_pred'],
+  mape: [meanAbsolutePercentageError, 'y_pred'],
+  r2: [r2Score, 'y_pred'],
+  roc_auc: [rocAucScore, 'y_score'],
+  average_precision: [averagePrecisionScore, 'y_score'],
+  brier: [brierScoreLoss, 'y_prob'],
+};
+
+/** The metrics that also take scikit-learn's zero_division. */
+const WITH_ZERO_DIVISION: Record<string, ZeroDivisionMetric> = { precision: precisionScore, recall: recallScore, f1: f1Score };
+
 function ours(c: Case): number | number[][] {
   const list = (key: string) => c.args[key] as number[];
   const a = { y_true: list('y_true'), y_pred: list('y_pred'), y_score: list('y_score'), y_prob: list('y_prob') };
   const sampleWeight = c.args.sample_weight;
-  const zd = zeroDivision(c.args.zero_division);
+  const weighted = WEIGHTED[c.fn];
+  if (weighted) return weighted[0](a.y_true, a[weighted[1]], { sampleWeight });
+  const withZeroDivision = WITH_ZERO_DIVISION[c.fn];
+  if (withZeroDivision) return withZeroDivision(a.y_true, a.y_pred, { sampleWeight, zeroDivision: zeroDivision(c.args.zero_division) });
   switch (c.fn) {
-    case 'rmse':
-      return rootMeanSquaredError(a.y_true, a.y_pred, { sampleWeight });
-    case 'mse':
-      return meanSquaredError(a.y_true, a.y_pred, { sampleWeight });
-    case 'mae':
-      return meanAbsoluteError(a.y_true, a.y_pred, { sampleWeight });
-    case 'mape':
-      return meanAbsolutePercentageError(a.y_true, a.y_pred, { sampleWeight });
-    case 'r2':
-      return r2Score(a.y_true, a.y_pred, { sampleWeight });
-    case 'roc_auc':
-      return rocAucScore(a.y_true, a.y_score, { sampleWeight });
-    case 'average_precision':
-      return averagePrecisionScore(a.y_true, a.y_score, { sampleWeight });
-    case 'precision':
-      return precisionScore(a.y_true, a.y_pred, { sampleWeight, zeroDivision: zd });
-    case 'recall':
-      return recallScore(a.y_true, a.y_pred, { sampleWeight, zeroDivision: zd });
-    case 'f1':
-      return f1Score(a.y_true, a.y_pred, { sampleWeight, zeroDivision: zd });
     case 'log_loss':
       return logLoss(a.y_true, a.y_prob, { sampleWeight, normalize: (c.args.normalize as boolean | undefined) ?? true });
-    case 'brier':
-      return brierScoreLoss(a.y_true, a.y_prob, { sampleWeight });
     case 'calibration_curve': {
       const curve = calibrationCurve(a.y_true, a.y_prob, { nBins: c.args.n_bins as number, strategy: c.args.strategy as 'uniform' | 'quantile' });
       return [Array.from(curve.probTrue), Array.from(curve.probPred)];

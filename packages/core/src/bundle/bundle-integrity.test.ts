@@ -1,11 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectKdapError, SeededRandom } from '@kdap/test-support';
-import { budgetOptimizerDefaults } from '../config/defaults';
-import { applyOverrides } from '../config/load-config';
-import { tableOf } from '../testing/in-memory-table';
-import { LinearBudgetTrainer, loadLinearModel } from '../testing/linear-trainer';
+import { expectKdapError } from '@kdap/test-support';
+import { fittedLinearBudget, loadLinearModel } from '../testing/linear-trainer';
 import { resealManifest, sampleBundle } from '../testing/sample-bundle';
 import { loadBundle } from './load-bundle';
 import { BUNDLE_KEY_ENV, canonicalJson, canonicalManifest, manifestSha256 } from './manifest-integrity';
@@ -137,17 +134,7 @@ describe('signed bundles', () => {
   });
 
   it('a correctly signed bundle loads, verified, and predicts the same', async () => {
-    const r = new SeededRandom(11);
-    const n = 80;
-    const spend = r.array(n, (g) => 1000 + 9000 * g.next());
-    const channel = r.array(n, (g) => g.integer(2)).map((i) => ['search', 'social'][i]!);
-    const table = tableOf({ current_spend: spend, channel_id: channel, return: spend.map((s, i) => 2 * s + (channel[i] === 'search' ? 500 : 0) + r.normal() * 100) });
-    const config = applyOverrides('budget', budgetOptimizerDefaults, {
-      features: { numerical: ['current_spend'], categorical: ['channel_id'] },
-      hyperparameters: { lightgbm: { learning_rate: 0.3, n_estimators: 20 } },
-    });
-    const trainer = new LinearBudgetTrainer({ config });
-    await trainer.fit(table);
+    const { trainer, table } = await fittedLinearBudget(11, 80, 20);
     const manifest = await trainer.save(dir, { signingKey: KEY });
     expect(manifest.integrity.hmac_sha256).toMatch(/^[0-9a-f]{64}$/);
 

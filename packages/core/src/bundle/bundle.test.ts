@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BundleError, ParameterError } from '@kdap/errors';
 import { parse } from 'yaml';
-import { SeededRandom } from '@kdap/test-support';
 import { budgetOptimizerDefaults } from '../config/defaults';
 import { applyOverrides } from '../config/load-config';
 import { tableOf } from '../testing/in-memory-table';
-import { LinearBudgetTrainer, loadLinearModel } from '../testing/linear-trainer';
+import { fittedLinearBudget, LinearBudgetTrainer, loadLinearModel } from '../testing/linear-trainer';
 import { resealManifest, sampleBundle } from '../testing/sample-bundle';
 import { CORE_VERSION } from '../version';
 import { loadBundle } from './load-bundle';
@@ -33,17 +32,7 @@ async function expectRefusal(file: string, message: string): Promise<void> {
 
 describe('round trip', () => {
   it('a trained model scores identically after save and load', async () => {
-    const r = new SeededRandom(3);
-    const n = 120;
-    const spend = r.array(n, (g) => 1000 + 9000 * g.next());
-    const channel = r.array(n, (g) => g.integer(2)).map((i) => ['search', 'social'][i]!);
-    const table = tableOf({ current_spend: spend, channel_id: channel, return: spend.map((s, i) => 2 * s + (channel[i] === 'search' ? 500 : 0) + r.normal() * 100) });
-    const config = applyOverrides('budget', budgetOptimizerDefaults, {
-      features: { numerical: ['current_spend'], categorical: ['channel_id'] },
-      hyperparameters: { lightgbm: { learning_rate: 0.3, n_estimators: 40 } },
-    });
-    const trainer = new LinearBudgetTrainer({ config });
-    await trainer.fit(table);
+    const { trainer, table } = await fittedLinearBudget(3, 120, 40);
     const manifest = await trainer.save(dir);
 
     const loaded = await loadLinearModel(dir);

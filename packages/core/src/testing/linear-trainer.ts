@@ -1,4 +1,7 @@
 import { DisposedError } from '@kdap/errors';
+import { SeededRandom } from '@kdap/test-support';
+import { budgetOptimizerDefaults } from '../config/defaults';
+import { applyOverrides } from '../config/load-config';
 import type { ModelConfigOf } from '../config/model-kind';
 import { loadBundle } from '../bundle/load-bundle';
 import type { BundleKey } from '../bundle/manifest-integrity';
@@ -8,6 +11,7 @@ import type { FeatureTable } from '../schema/feature-table';
 import type { FitOutcome, FittedModel, ModelArtifacts } from '../trainer/fitted-model';
 import { columnRenames, renameColumns } from '../trainer/column-mapping';
 import { Trainer, type FitContext, type TrainerOptions, type TrainingData } from '../trainer/trainer';
+import { tableOf } from './in-memory-table';
 
 /**
  * The smallest honest implementation of the Trainer contract, for tests: a linear model fitted by
@@ -112,6 +116,24 @@ export class LinearBudgetTrainer extends LinearTrainer<'budget'> {
     const p = this.config.hyperparameters.lightgbm;
     return { learningRate: p.learning_rate, iterations: p.n_estimators };
   }
+}
+
+/**
+ * A LinearBudgetTrainer fitted with `iterations` steps on `rows` seeded rows (spend 1,000-10,000 on
+ * 'search' or 'social', return = 2 x spend + 500 on search + noise), and that table.
+ */
+export async function fittedLinearBudget(seed: number, rows: number, iterations: number): Promise<{ trainer: LinearBudgetTrainer; table: FeatureTable }> {
+  const r = new SeededRandom(seed);
+  const spend = r.array(rows, (g) => 1000 + 9000 * g.next());
+  const channel = r.array(rows, (g) => g.integer(2)).map((i) => ['search', 'social'][i]!);
+  const table = tableOf({ current_spend: spend, channel_id: channel, return: spend.map((s, i) => 2 * s + (channel[i] === 'search' ? 500 : 0) + r.normal() * 100) });
+  const config = applyOverrides('budget', budgetOptimizerDefaults, {
+    features: { numerical: ['current_spend'], categorical: ['channel_id'] },
+    hyperparameters: { lightgbm: { learning_rate: 0.3, n_estimators: iterations } },
+  });
+  const trainer = new LinearBudgetTrainer({ config });
+  await trainer.fit(table);
+  return { trainer, table };
 }
 
 export class LinearPropensityTrainer extends LinearTrainer<'propensity'> {

@@ -32,6 +32,16 @@ export interface LoggedModelInfo {
   model_type?: string;
 }
 
+/** A new MLflow 3 logged model: its experiment, name, source run, type, params and tags. */
+export interface LoggedModelOptions {
+  experimentId: string;
+  name: string;
+  sourceRunId?: string;
+  modelType?: string;
+  params?: Readonly<Record<string, string>>;
+  tags?: Readonly<Record<string, string>>;
+}
+
 /** A run as get-run returns it (MLflow omits empty lists). */
 export interface RunRecord {
   info: RunInfo;
@@ -195,14 +205,7 @@ export class MlflowClient {
   }
 
   /** Creates an MLflow 3 logged model (status PENDING until finalized), linked to its source run. */
-  async createLoggedModel(options: {
-    experimentId: string;
-    name: string;
-    sourceRunId?: string;
-    modelType?: string;
-    params?: Readonly<Record<string, string>>;
-    tags?: Readonly<Record<string, string>>;
-  }): Promise<LoggedModelInfo> {
+  async createLoggedModel(options: LoggedModelOptions): Promise<LoggedModelInfo> {
     const answer = await this.#http.send<{ model: { info: LoggedModelInfo } }>({
       method: 'POST',
       url: `${this.trackingUri}${API}/logged-models`,

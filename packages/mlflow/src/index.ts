@@ -6,7 +6,7 @@
  * (./mlflow.db + ./mlruns, the default without a tracking URI) written directly.
  */
 export { MlflowClient, keyValues } from './client';
-export type { LoggedModelInfo, MlflowClientOptions, RunInfo, RunRecord, RunStatus } from './client';
+export type { LoggedModelInfo, LoggedModelOptions, MlflowClientOptions, RunInfo, RunRecord, RunStatus } from './client';
 export { MlflowTracker } from './mlflow-tracker';
 export type { MlflowTrackerOptions } from './mlflow-tracker';
 export { defaultTracker, defaultTrackingUri } from './default-tracker';

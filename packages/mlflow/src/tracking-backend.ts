@@ -1,4 +1,4 @@
-import { MlflowClient, type LoggedModelInfo, type RunInfo, type RunStatus } from './client';
+import { MlflowClient, type LoggedModelInfo, type LoggedModelOptions, type RunInfo, type RunStatus } from './client';
 import type { KeyValue, MetricEntry } from './log-batch';
 import type { RetryPolicy } from './retry';
 import { trackingSettingsFromEnv } from './settings';
@@ -19,14 +19,7 @@ export interface TrackingBackend {
   updateRun(runId: string, status: RunStatus, endTime?: number): Promise<RunInfo>;
   uploadArtifact(artifactUri: string, path: string, content: Uint8Array | string): Promise<void>;
   uploadDirectory(artifactUri: string, localDir: string, destination?: string): Promise<string[]>;
-  createLoggedModel(options: {
-    experimentId: string;
-    name: string;
-    sourceRunId?: string;
-    modelType?: string;
-    params?: Readonly<Record<string, string>>;
-    tags?: Readonly<Record<string, string>>;
-  }): Promise<LoggedModelInfo>;
+  createLoggedModel(options: LoggedModelOptions): Promise<LoggedModelInfo>;
   finalizeLoggedModel(modelId: string, status: 'READY' | 'UPLOAD_FAILED'): Promise<LoggedModelInfo>;
   logOutputs(runId: string, models: readonly { modelId: string; step?: number }[]): Promise<void>;
   /** Releases what the backend holds open (a database handle); it reopens on the next call. */

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkKnownOptions, ParameterError, TrackingError } from '@kdap/errors';
-import type { LoggedModelInfo, RunInfo, RunStatus } from '../client';
+import type { LoggedModelInfo, LoggedModelOptions, RunInfo, RunStatus } from '../client';
 import { uploadFiles } from '../local-files';
 import type { KeyValue, MetricEntry } from '../log-batch';
 import type { TrackingBackend } from '../tracking-backend';
@@ -213,14 +213,7 @@ export class SqliteTrackingStore implements TrackingBackend {
   }
 
   /** Creates an MLflow 3 logged model (PENDING until finalized) under `<experiment artifacts>/models/<model_id>/artifacts`. */
-  async createLoggedModel(options: {
-    experimentId: string;
-    name: string;
-    sourceRunId?: string;
-    modelType?: string;
-    params?: Readonly<Record<string, string>>;
-    tags?: Readonly<Record<string, string>>;
-  }): Promise<LoggedModelInfo> {
+  async createLoggedModel(options: LoggedModelOptions): Promise<LoggedModelInfo> {
     const modelId = `m-${randomUUID().replace(/-/g, '')}`;
     return this.#write(`create logged model '${options.name}'`, (db) => {
       const experiment = this.#activeExperiment(db, options.experimentId);

@@ -10,10 +10,11 @@ import { syntheticCustomers, syntheticMarketingSpend } from '@kdap/preprocessing
 import { PropensityTrainer, xgboostFeatureTypes } from '@kdap/propensity';
 import { MlflowClient } from './client';
 import { MlflowTracker } from './mlflow-tracker';
+import { SqliteTrackingStore } from './sqlite/sqlite-store';
 import { MLFLOW_PACKAGE_VERSION } from './version';
 import { FaultProxy } from './testing/fault-proxy';
 import { startMlflowServer, type MlflowTestServer } from './testing/mlflow-server';
-import { readRunWithPython } from './testing/read-run';
+import { readRunWithPython, type RunReadBack } from './testing/read-run';
 
 /**
  * Against a real `mlflow server` (the pinned MLflow 3, SQLite backend, served artifacts) started
@@ -63,17 +64,51 @@ async function expectIntactBundle(dir: string): Promise<void> {
   expect(bundle.manifest.kind).toBe('budget');
 }
 
-describe('logging a trained budget model to a real MLflow 3 server', () => {
+/**
+ * Where a run goes: a tracking server, or MLflow's SQLite store written directly (the embedded
+ * default, no server). MLflow's Python client must read back the same run from both.
+ */
+interface ReadBackCase {
+  tracker(bundleDir: string): MlflowTracker;
+  readonly trackingUri: string;
+  /** What is particular to this backend about where the run landed. */
+  checkWhere(back: RunReadBack, runId: string): void;
+}
+
+const readBackCases: Record<string, (dir: string) => ReadBackCase> = {
+  'a real MLflow 3 server': () => ({
+    tracker: (bundleDir) => new MlflowTracker({ trackingUri: server.uri, bundleDir }),
+    trackingUri: server.uri,
+    checkWhere: () => undefined,
+  }),
+  'the embedded SQLite store, opened by the pinned MLflow': (dir) => {
+    const store = new SqliteTrackingStore({ trackingUri: `sqlite:///${join(dir, 'mlflow.db')}`, artifactRoot: join(dir, 'mlruns') });
+    return {
+      tracker: (bundleDir) => new MlflowTracker({ client: store, bundleDir }),
+      trackingUri: store.trackingUri,
+      checkWhere: (back, runId) => {
+        expect(back.tracking_uri).toBe(`sqlite:///${join(dir, 'mlflow.db')}`);
+        // Artifacts live where MLflow puts a local store's: <artifact root>/<experiment>/<run>/artifacts.
+        expect(existsSync(join(dir, 'mlruns', back.info.experiment_id, runId, 'artifacts', 'bundle', 'model.txt'))).toBe(true);
+      },
+    };
+  },
+};
+
+describe.each(Object.keys(readBackCases))('logging a trained budget model to %s', (where) => {
   it('reads back params, metrics with history, tags, status, artifacts and a logged model that mlflow.lightgbm loads and predicts with', async () => {
-    const bundleDir = join(root, 'bundle-readback');
-    const trainer = new BudgetOptimizerTrainer({ config, tracker: new MlflowTracker({ trackingUri: server.uri, bundleDir }) });
+    const dir = mkdtempSync(join(root, 'readback-'));
+    const bundleDir = join(dir, 'bundle');
+    const backend = readBackCases[where]!(dir);
+    const trainer = new BudgetOptimizerTrainer({ config, tracker: backend.tracker(bundleDir) });
     const result = await trainer.fit(train, { validation });
     const before = Date.now();
     const runId = await trainer.logToMlflow({ runName: 'budget-v1' });
     const { X, predicted } = rowsOf(validation, trainer);
-    const back = readRunWithPython(server.uri, runId, X.slice(0, 200));
+    const back = readRunWithPython(backend.trackingUri, runId, X.slice(0, 200));
 
     expect(back.mlflow_version).toMatch(/^3\./);
+    backend.checkWhere(back, runId);
     expect(back.experiment_name).toBe('kdap-test-budget');
     expect(back.info).toMatchObject({ run_id: runId, run_name: 'budget-v1', status: 'FINISHED' });
     expect(back.info.end_time).toBeGreaterThanOrEqual(before);
@@ -120,7 +155,9 @@ describe('logging a trained budget model to a real MLflow 3 server', () => {
     await expectIntactBundle(bundleDir);
     dispose(trainer);
   }, 180_000);
+});
 
+describe('logging to a real MLflow 3 server', () => {
   it('logs the propensity model; mlflow.xgboost loads its booster and predicts as the TS booster', async () => {
     const { table } = syntheticCustomers({ samples: 1500, seed: 5 });
     const bundleDir = join(root, 'bundle-propensity');
@@ -189,6 +226,18 @@ describe('tracking faults (a proxy in front of the real server)', () => {
 
   const fast = { callTimeoutMs: 8_000, attemptTimeoutMs: 4_000, initialBackoffMs: 100, maxBackoffMs: 1_000 };
 
+  /** Logs through the proxy into `bundleDir`; expects a TrackingError within `withinMs` and returns its message. */
+  async function trackingFailure(bundleDir: string, runName: string, withinMs: number): Promise<string> {
+    const started = Date.now();
+    const error = await logWith(new MlflowTracker({ trackingUri: proxy.uri, retry: fast, bundleDir }), { runName }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(Date.now() - started).toBeLessThan(withinMs);
+    expect(error).toBeInstanceOf(TrackingError);
+    return (error as Error).message;
+  }
+
   it('retries a server answering 500 and completes the run once it recovers', async () => {
     proxy.inject({ method: 'POST', path: /\/runs\/log-batch$/ }, { kind: 'status', status: 500 }, 2);
     proxy.inject({ method: 'PUT', path: /mlflow-artifacts/ }, { kind: 'status', status: 503 }, 1);
@@ -212,14 +261,7 @@ describe('tracking faults (a proxy in front of the real server)', () => {
   it('marks the run FAILED when uploads keep failing, says what was not logged, and keeps the bundle', async () => {
     proxy.inject({ method: 'PUT', path: /mlflow-artifacts/ }, { kind: 'status', status: 503 }, 1000);
     const bundleDir = join(root, 'bundle-failed');
-    const started = Date.now();
-    const error = await logWith(new MlflowTracker({ trackingUri: proxy.uri, retry: fast, bundleDir }), { runName: 'uploads-down' }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(Date.now() - started).toBeLessThan(20_000);
-    expect(error).toBeInstanceOf(TrackingError);
-    const message = (error as Error).message;
+    const message = await trackingFailure(bundleDir, 'uploads-down', 20_000);
     expect(message).toMatch(/gave up after \d attempts/);
     expect(message).toMatch(/is marked FAILED/);
     expect(message).toMatch(/Logged: params and tags, final metrics, metric history\. Not logged: bundle artifacts, configuration artifact, training report, logged model\./);
@@ -247,14 +289,7 @@ describe('tracking faults (a proxy in front of the real server)', () => {
   it('reports a server killed mid-run without hanging, and the bundle stays intact', async () => {
     proxy.inject({ method: 'PUT', path: /mlflow-artifacts/ }, { kind: 'run', action: () => server.kill() }, 1);
     const bundleDir = join(root, 'bundle-killed-server');
-    const started = Date.now();
-    const error = await logWith(new MlflowTracker({ trackingUri: proxy.uri, retry: fast, bundleDir }), { runName: 'server-dies' }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(error).toBeInstanceOf(TrackingError);
-    const message = (error as Error).message;
+    const message = await trackingFailure(bundleDir, 'server-dies', 30_000);
     expect(message).toMatch(/could not be marked FAILED/);
     expect(message).toMatch(/Not logged: bundle artifacts/);
     expect(existsSync(join(bundleDir, 'manifest.json'))).toBe(true);

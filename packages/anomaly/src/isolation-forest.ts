@@ -1,8 +1,9 @@
-import { checkInt, checkKnownOptions, DataError, describe, DisposedError, invalidParameter, NotFittedError } from '@kdap/errors';
+import { checkInt, checkKnownOptions, DataError, describe, invalidParameter } from '@kdap/errors';
 import { SeededRandom } from '@kdap/preprocessing';
 import { averagePathLength } from './average-path-length';
 import { checkContamination, type Contamination } from './contamination';
 import { decodeArray, encodeArray, percentile, toRowMatrix, type NumericInput, type RowMatrix } from './numeric-matrix';
+import { OutlierDetector } from './outlier-detector';
 
 /** IsolationForest options (scikit-learn's names in camelCase, same defaults). */
 export interface IsolationForestOptions {
@@ -76,17 +77,16 @@ const MAX_PERFECT_DEPTH = 12;
  * const flags = forest.predict(X); // -1 outlier, 1 inlier
  * ```
  */
-export class IsolationForest implements Disposable {
+export class IsolationForest extends OutlierDetector<Forest> {
   readonly nEstimators: number;
   readonly maxSamples: 'auto' | number;
   readonly maxFeatures: number;
   readonly bootstrap: boolean;
   readonly contamination: Contamination;
   readonly seed: number;
-  #forest: Forest | undefined;
-  #disposed = false;
 
   constructor(options: IsolationForestOptions = {}) {
+    super(OWNER);
     checkKnownOptions(OWNER, options, KNOWN);
     const { nEstimators = 100, maxSamples = 'auto', maxFeatures = 1.0, bootstrap = false, contamination = 'auto', seed = 0 } = options;
     checkInt(OWNER, 'nEstimators', nEstimators, 1, 100_000);
@@ -107,28 +107,19 @@ export class IsolationForest implements Disposable {
     this.seed = seed;
   }
 
-  get isFitted(): boolean {
-    return this.#forest !== undefined;
-  }
-
-  /** scikit-learn's `offset_`: decisionFunction = scoreSamples - offset. */
-  get offset(): number {
-    return this.forest('offset').offset;
-  }
-
   /** scikit-learn's `max_samples_`: rows drawn per tree. */
   get maxSamplesUsed(): number {
-    return this.forest('maxSamplesUsed').maxSamples;
+    return this.fitted('maxSamplesUsed').maxSamples;
   }
 
   /** Number of features seen at fit time. */
   get nFeatures(): number {
-    return this.forest('nFeatures').nFeatures;
+    return this.fitted('nFeatures').nFeatures;
   }
 
   /** Total nodes over all trees (memory: 20 bytes per node). */
   get nodeCount(): number {
-    return this.forest('nodeCount').feature.length;
+    return this.fitted('nodeCount').feature.length;
   }
 
   /** Grows the forest on X (rows x features, all finite); returns this. Replaces any earlier fit. */
@@ -136,14 +127,14 @@ export class IsolationForest implements Disposable {
     this.checkAlive();
     const matrix = toRowMatrix(OWNER, 'fit', X);
     const forest = grow(matrix, this);
-    this.#forest = forest;
+    this.setFitted(forest);
     if (this.contamination !== 'auto') forest.offset = percentile(this.scoreSamples(matrix), 100 * this.contamination);
     return this;
   }
 
   /** scikit-learn's `score_samples`: the opposite of the paper's anomaly score, in [-1, 0); lower is more abnormal. */
   scoreSamples(X: NumericInput): Float64Array {
-    const forest = this.forest('scoreSamples');
+    const forest = this.fitted('scoreSamples');
     const { rows, values } = toRowMatrix(OWNER, 'scoreSamples', X, forest.nFeatures);
     forest.perfect ??= perfectLayout(forest);
     const depths = forest.perfect === null ? pathLengths(forest, values, rows) : perfectPathLengths(forest.perfect, forest.nFeatures, values, rows);
@@ -152,24 +143,9 @@ export class IsolationForest implements Disposable {
     return depths;
   }
 
-  /** scoreSamples - offset: negative for outliers. */
-  decisionFunction(X: NumericInput): Float64Array {
-    const offset = this.forest('decisionFunction').offset;
-    const scores = this.scoreSamples(X);
-    for (let i = 0; i < scores.length; i += 1) scores[i] = scores[i]! - offset;
-    return scores;
-  }
-
-  /** -1 for outliers (decisionFunction < 0), 1 for inliers. */
-  predict(X: NumericInput): Int8Array {
-    this.forest('predict');
-    const decision = this.decisionFunction(X);
-    return Int8Array.from(decision, (d) => (d < 0 ? -1 : 1));
-  }
-
   /** A JSON-safe snapshot (trees as base64 typed arrays); `IsolationForest.fromJSON` restores it exactly. */
   toJSON(): IsolationForestJSON {
-    const forest = this.forest('toJSON');
+    const forest = this.fitted('toJSON');
     return {
       format: FORMAT,
       version: 1,
@@ -206,28 +182,8 @@ export class IsolationForest implements Disposable {
       }
     }
     if (roots.some((r) => r < 0 || r >= nodes)) throw new DataError('IsolationForest.fromJSON(): a tree root points outside the forest. The saved model is damaged.');
-    model.#forest = { nFeatures, maxSamples: json.maxSamplesUsed, offset: json.offset, roots, feature, left, value, samples };
+    model.setFitted({ nFeatures, maxSamples: json.maxSamplesUsed, offset: json.offset, roots, feature, left, value, samples });
     return model;
-  }
-
-  /** Releases the trees; later calls throw DisposedError. Idempotent. */
-  dispose(): void {
-    this.#forest = undefined;
-    this.#disposed = true;
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-
-  private checkAlive(): void {
-    if (this.#disposed) throw new DisposedError(OWNER);
-  }
-
-  private forest(method: string): Forest {
-    this.checkAlive();
-    if (this.#forest === undefined) throw new NotFittedError(OWNER, method, 'fit(X)');
-    return this.#forest;
   }
 }
 

@@ -1,8 +1,9 @@
-import { AddonLoadError, checkInt, checkKnownOptions, DataError, describe, DisposedError, invalidParameter, NotFittedError } from '@kdap/errors';
+import { AddonLoadError, checkInt, checkKnownOptions, DataError, describe, invalidParameter } from '@kdap/errors';
 import { NeighborIndex, resolveJobs } from '@kdap/neighbors-node';
 import { checkContamination, type Contamination } from './contamination';
 import { KdTree } from './kd-tree';
 import { decodeArray, encodeArray, percentile, toRowMatrix, type NumericInput } from './numeric-matrix';
+import { OutlierDetector } from './outlier-detector';
 
 /** LocalOutlierFactor options (scikit-learn's names in camelCase, same defaults). */
 export interface LocalOutlierFactorOptions {
@@ -56,17 +57,16 @@ interface Fitted {
  * traversal order); the distances, hence the scores, are the same either way unless a tie sits at
  * the k-th place between points of different densities. Holds native memory: dispose it or `using`.
  */
-export class LocalOutlierFactor implements Disposable {
+export class LocalOutlierFactor extends OutlierDetector<Fitted> {
   readonly nNeighbors: number;
   readonly contamination: Contamination;
   readonly novelty = true;
   readonly p: number;
   readonly leafSize: number;
   readonly nJobs: number;
-  #fitted: Fitted | undefined;
-  #disposed = false;
 
   constructor(options: LocalOutlierFactorOptions = {}) {
+    super(OWNER);
     checkKnownOptions(OWNER, options, KNOWN);
     const { nNeighbors = 20, contamination = 'auto', novelty = true, p = 2, leafSize = 16, nJobs = 1 } = options;
     checkInt(OWNER, 'nNeighbors', nNeighbors, 1, 10_000);
@@ -87,15 +87,6 @@ export class LocalOutlierFactor implements Disposable {
   /** Which neighbour search the fitted model uses: 'native' (@kdap/neighbors-node) or 'typescript'. */
   get neighborSearch(): 'native' | 'typescript' {
     return this.fitted('neighborSearch').search.kind;
-  }
-
-  get isFitted(): boolean {
-    return this.#fitted !== undefined;
-  }
-
-  /** scikit-learn's `offset_`: decisionFunction = scoreSamples - offset. */
-  get offset(): number {
-    return this.fitted('offset').offset;
   }
 
   /** scikit-learn's `n_neighbors_`: min(nNeighbors, training rows - 1). */
@@ -131,16 +122,9 @@ export class LocalOutlierFactor implements Disposable {
     const kDistance = new Float64Array(rows);
     for (let i = 0; i < rows; i += 1) kDistance[i] = distances[i * k + k - 1]!;
     const lrd = reachabilityDensity(distances, indices, kDistance, rows, k);
-    const negativeOutlierFactor = new Float64Array(rows);
-    for (let i = 0; i < rows; i += 1) {
-      let sum = 0;
-      for (let j = 0; j < k; j += 1) sum += lrd[indices[i * k + j]!]!;
-      negativeOutlierFactor[i] = -(sum / k) / lrd[i]!;
-    }
+    const negativeOutlierFactor = negativeOutlierFactors(indices, lrd, lrd, rows, k);
     const offset = this.contamination === 'auto' ? -1.5 : percentile(negativeOutlierFactor, 100 * this.contamination);
-    // A refit replaces the previous index (its native memory is freed now, not at GC).
-    this.#fitted?.search.dispose();
-    this.#fitted = { rows, cols, points, search, k, kDistance, lrd, negativeOutlierFactor, offset };
+    this.setFitted({ rows, cols, points, search, k, kDistance, lrd, negativeOutlierFactor, offset });
     return this;
   }
 
@@ -150,28 +134,7 @@ export class LocalOutlierFactor implements Disposable {
     const { rows, values } = toRowMatrix(OWNER, 'scoreSamples', X, fitted.cols);
     const { k, search, kDistance, lrd } = fitted;
     const { distances, indices } = search.query(values, rows, k, false);
-    const queryLrd = reachabilityDensity(distances, indices, kDistance, rows, k);
-    const scores = new Float64Array(rows);
-    for (let i = 0; i < rows; i += 1) {
-      let sum = 0;
-      for (let j = 0; j < k; j += 1) sum += lrd[indices[i * k + j]!]!;
-      scores[i] = -(sum / k) / queryLrd[i]!;
-    }
-    return scores;
-  }
-
-  /** scoreSamples - offset: negative for outliers. */
-  decisionFunction(X: NumericInput): Float64Array {
-    const offset = this.fitted('decisionFunction').offset;
-    const scores = this.scoreSamples(X);
-    for (let i = 0; i < scores.length; i += 1) scores[i] = scores[i]! - offset;
-    return scores;
-  }
-
-  /** -1 for outliers (decisionFunction < 0), 1 for inliers. */
-  predict(X: NumericInput): Int8Array {
-    this.fitted('predict');
-    return Int8Array.from(this.decisionFunction(X), (d) => (d < 0 ? -1 : 1));
+    return negativeOutlierFactors(indices, lrd, reachabilityDensity(distances, indices, kDistance, rows, k), rows, k);
   }
 
   /**
@@ -199,29 +162,13 @@ export class LocalOutlierFactor implements Disposable {
     const model = new LocalOutlierFactor(json.params);
     const points = decodeArray<Float64Array>(OWNER, 'points', json.points, 'float64', json.rows * json.cols);
     model.fit({ values: points, rows: json.rows, cols: json.cols });
-    model.#fitted!.offset = json.offset;
+    model.fitted('fromJSON').offset = json.offset;
     return model;
   }
 
-  /** Releases the stored points and the (native) index; later calls throw DisposedError. Idempotent. */
-  dispose(): void {
-    this.#fitted?.search.dispose();
-    this.#fitted = undefined;
-    this.#disposed = true;
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-
-  private checkAlive(): void {
-    if (this.#disposed) throw new DisposedError(OWNER);
-  }
-
-  private fitted(method: string): Fitted {
-    this.checkAlive();
-    if (this.#fitted === undefined) throw new NotFittedError(OWNER, method, 'fit(X)');
-    return this.#fitted;
+  /** The (native) neighbour index of a replaced or disposed fit is freed now, not at GC. */
+  protected override release(state: Fitted): void {
+    state.search.dispose();
   }
 }
 
@@ -235,6 +182,20 @@ export interface LocalOutlierFactorJSON {
   cols: number;
   offset: number;
   points: string;
+}
+
+/**
+ * Minus each row's local outlier factor: the mean local reachability density of its k neighbours
+ * (`indices`, k per row, into `lrd` of the training rows) over its own (`ownLrd`).
+ */
+function negativeOutlierFactors(indices: Int32Array, lrd: Float64Array, ownLrd: Float64Array, rows: number, k: number): Float64Array {
+  const factors = new Float64Array(rows);
+  for (let i = 0; i < rows; i += 1) {
+    let sum = 0;
+    for (let j = 0; j < k; j += 1) sum += lrd[indices[i * k + j]!]!;
+    factors[i] = -(sum / k) / ownLrd[i]!;
+  }
+  return factors;
 }
 
 /** 1 / (mean reachability distance + 1e-10), reach-dist(a, b) = max(d(a, b), k-distance(b)). */

@@ -1,23 +1,5 @@
-import {
-  applyOverrides,
-  checkColumnMapping,
-  type FeatureSchema,
-  loadBundle,
-  loadConfig,
-  Trainer,
-  type AnomalyDetectorConfig,
-  type BundleKey,
-  type FeatureColumn,
-  type FeatureTable,
-  type FitContext,
-  type FitOptions,
-  type FitOutcome,
-  type ModelArtifacts,
-  type TrainerOptions,
-  type TrainingData,
-  type TrainOptions,
-  type TrainResult,
-} from '@kdap/core';
+import { applyOverrides, checkColumnMapping, loadBundle, loadConfig, Trainer } from '@kdap/core';
+import type { AnomalyDetectorConfig, BundleKey, FeatureColumn, FeatureSchema, FeatureTable, FitContext, FitOptions, FitOutcome, ModelArtifacts, TrainerOptions, TrainingData, TrainOptions, TrainResult } from '@kdap/core';
 import { checkInt, DisposedError, ParameterError } from '@kdap/errors';
 import { AnomalyModel, type AnomalyModelState, type AnomalyResult } from './anomaly-model';
 import type { IsolationForestJSON } from './isolation-forest';

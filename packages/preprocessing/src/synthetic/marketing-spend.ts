@@ -3,6 +3,7 @@ import { SeededRandom } from '../random/seeded-random';
 import { Table } from '../table/table';
 import { categoricalColumn, dateColumn, numericColumn } from '../table/column';
 import { MS_PER_DAY } from '../table/dates';
+import { resolveChannels } from './channels';
 import { type HillParameters, hillDerivative, hillResponse } from './hill';
 
 /** The true response of one channel, for checking what a model or optimizer recovers. */
@@ -49,7 +50,6 @@ export interface SyntheticMarketingSpendOptions {
   startDate?: Date;
 }
 
-const STANDARD_CHANNELS = ['search', 'social', 'display', 'video', 'email', 'affiliate', 'tv', 'radio', 'print', 'podcast'];
 const OBJECTIVES = ['awareness', 'consideration', 'conversion'];
 /** Typical CPM (currency per 1000 impressions), CTR and CVR by channel; unknown channels draw their own. */
 const CHANNEL_BASELINES: Readonly<Record<string, { cpm: number; ctr: number; cvr: number }>> = {
@@ -87,7 +87,7 @@ export function syntheticMarketingSpend(options: SyntheticMarketingSpendOptions)
   if (!Number.isInteger(rows) || (rows as number) < 1) {
     throw new ParameterError('rows', `The 'rows' (or 'samples') option of syntheticMarketingSpend must be an integer >= 1. Got ${describeValue(rows)}.`);
   }
-  const channels = resolveChannels(options.channels);
+  const channels = resolveChannels('syntheticMarketingSpend', options.channels, 6);
   const random = new SeededRandom(options.seed);
   const start = options.startDate?.getTime() ?? Date.UTC(2023, 0, 1);
   const n = rows as number;
@@ -187,20 +187,6 @@ export function syntheticMarketingSpend(options: SyntheticMarketingSpendOptions)
     ...Object.fromEntries(Object.entries(columns).map(([name, values]) => [name, numericColumn(values)])),
   });
   return { table, responseCurves: truths, optimalAllocation: (total) => allocateBudget(total, Object.values(truths)) };
-}
-
-function resolveChannels(channels: SyntheticMarketingSpendOptions['channels']): string[] {
-  if (channels === undefined) return STANDARD_CHANNELS.slice(0, 6);
-  if (typeof channels === 'number') {
-    if (!Number.isInteger(channels) || channels < 1) {
-      throw new ParameterError('channels', `The 'channels' option of syntheticMarketingSpend must be an integer >= 1 or an array of channel ids. Got ${describeValue(channels)}.`);
-    }
-    return Array.from({ length: channels }, (_, i) => STANDARD_CHANNELS[i] ?? `channel_${i + 1}`);
-  }
-  if (!Array.isArray(channels) || channels.length === 0 || new Set(channels).size !== channels.length || channels.some((c) => typeof c !== 'string' || c === '')) {
-    throw new ParameterError('channels', `The 'channels' option of syntheticMarketingSpend must be distinct non-empty channel ids. Got ${describeValue(channels)}.`);
-  }
-  return [...channels];
 }
 
 function makeTruth(channel: string, hill: HillParameters, adstockDecay: number, typicalSpend: number): ChannelResponseTruth {

@@ -3,6 +3,7 @@ import { SeededRandom } from '../random/seeded-random';
 import { Table } from '../table/table';
 import { categoricalColumn, dateColumn, numericColumn } from '../table/column';
 import { MS_PER_DAY } from '../table/dates';
+import { resolveChannels } from './channels';
 
 /** Kinds of injected anomaly; normal rows have anomaly_type 'none'. */
 export type AnomalyType = 'spike' | 'drop' | 'level_shift';
@@ -36,7 +37,6 @@ export interface SyntheticMetricSeriesOptions {
   startDate?: Date;
 }
 
-const STANDARD_CHANNELS = ['search', 'social', 'display', 'video', 'email', 'affiliate'];
 const DEFAULT_METRICS = ['spend', 'clicks', 'conversions', 'revenue'];
 const NOISE_SD = 0.05;
 /** Anomalies start only after this many normal days, so a 28-day history exists before each. */
@@ -58,7 +58,7 @@ export function syntheticMetricSeries(options: SyntheticMetricSeriesOptions): {
   if (!Number.isInteger(days) || days < 1) {
     throw new ParameterError('days', `The 'days' option of syntheticMetricSeries must be an integer >= 1. Got ${describeValue(days)}.`);
   }
-  const channels = resolveChannels(options.channels);
+  const channels = resolveChannels('syntheticMetricSeries', options.channels, 4);
   const metrics = options.metrics ?? DEFAULT_METRICS;
   if (!Array.isArray(metrics) || metrics.length === 0 || new Set(metrics).size !== metrics.length) {
     throw new ParameterError('metrics', `The 'metrics' option of syntheticMetricSeries must be distinct metric names. Got ${describeValue(options.metrics)}.`);
@@ -138,16 +138,3 @@ export function syntheticMetricSeries(options: SyntheticMetricSeriesOptions): {
   return { table, anomalies, expectedValues };
 }
 
-function resolveChannels(channels: SyntheticMetricSeriesOptions['channels']): string[] {
-  if (channels === undefined) return STANDARD_CHANNELS.slice(0, 4);
-  if (typeof channels === 'number') {
-    if (!Number.isInteger(channels) || channels < 1) {
-      throw new ParameterError('channels', `The 'channels' option of syntheticMetricSeries must be an integer >= 1 or an array of channel ids. Got ${describeValue(channels)}.`);
-    }
-    return Array.from({ length: channels }, (_, i) => STANDARD_CHANNELS[i] ?? `channel_${i + 1}`);
-  }
-  if (!Array.isArray(channels) || channels.length === 0 || new Set(channels).size !== channels.length) {
-    throw new ParameterError('channels', `The 'channels' option of syntheticMetricSeries must be distinct channel ids. Got ${describeValue(channels)}.`);
-  }
-  return [...channels];
-}

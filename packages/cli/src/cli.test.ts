@@ -1,43 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { run } from './index';
-
-/** A stream that keeps what was written; `isTTY` false like a pipe. */
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function kdap(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await run(argv, { streams: { stdout, stderr, env: { ...env } }, cwd });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+import { cliWorkspace, kdap } from './testing/run-kdap';
 
 const BIN = path.join(__dirname, 'bin.ts');
 const NODE_ARGS = ['--conditions=@kdap/source', '-r', require.resolve('ts-node/register'), BIN];
 const CHILD_ENV = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.resolve(__dirname, '../../../tsconfig.json'), NO_COLOR: '1' };
 
-let dir: string;
-let configDir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'kdap-cli-'));
-  // A small model keeps the suite fast: the packaged defaults train 1,000 rounds.
-  configDir = path.join(dir, 'config');
-  mkdirSync(configDir);
-  writeFileSync(path.join(configDir, 'budget_optimizer.yaml'), 'hyperparameters:\n  lightgbm:\n    n_estimators: 30\n');
-  writeFileSync(path.join(configDir, 'propensity.yaml'), 'hyperparameters:\n  xgboost:\n    n_estimators: 40\n');
-});
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, configDir } = cliWorkspace('kdap-cli-');
 
 describe('kdap train budget', () => {
   it('trains on synthetic data, saves a bundle that info verifies and score uses, with a JSON result', async () => {

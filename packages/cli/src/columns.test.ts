@@ -1,24 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { run } from './index';
-
-/** A stream that keeps what was written; `isTTY` false like a pipe. */
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function kdap(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await run(argv, { streams: { stdout, stderr, env: {} }, cwd });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+import { cliWorkspace, kdap } from './testing/run-kdap';
 
 /** Renames header cells of a CSV file in place: the user's own column names. */
 function renameHeader(file: string, renames: Record<string, string>): void {
@@ -26,18 +8,7 @@ function renameHeader(file: string, renames: Record<string, string>): void {
   writeFileSync(file, [header!.split(',').map((c) => renames[c] ?? c).join(','), ...rest].join('\n'));
 }
 
-let dir: string;
-let configDir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'kdap-cli-columns-'));
-  configDir = path.join(dir, 'config');
-  mkdirSync(configDir);
-  writeFileSync(path.join(configDir, 'budget_optimizer.yaml'), 'hyperparameters:\n  lightgbm:\n    n_estimators: 30\n');
-  writeFileSync(path.join(configDir, 'propensity.yaml'), 'hyperparameters:\n  xgboost:\n    n_estimators: 40\n');
-});
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, configDir } = cliWorkspace('kdap-cli-columns-');
 
 describe("kdap train on a CSV with the user's own column names (column flags)", () => {
   it('budget: --channel-column/--spend-column/--date-column/--target train, the report is written, score and info use the mapping', async () => {

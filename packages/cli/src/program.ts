@@ -42,6 +42,14 @@ export function buildProgram(streams: Streams, makeContext: (out: Output) => Com
     return out;
   };
 
+  /** Runs a subcommand with the output its flags ask for; prints its result as JSON (--json) or with `print`. */
+  const respond = async <R>(command: Command, run: (ctx: CommandContext) => Promise<R>, print?: (result: R, ctx: CommandContext) => void): Promise<void> => {
+    const ctx = makeContext(outputFor(command));
+    const result = await run(ctx);
+    if (ctx.out.json) ctx.out.resultJson(result);
+    else print?.(result, ctx);
+  };
+
   const modelArgument = (what: string) => new Argument('<model>', what).choices(MODEL_NAMES);
 
   program
@@ -77,13 +85,7 @@ Examples:
   $ kdap train anomaly --samples 5000 --output ./models
   $ kdap train anomaly --data ./kpis.csv --date-column day --value-column amount --series-column campaign,kpi`,
     )
-    .action(async (modelName: string, flags: TrainFlags, command: Command) => {
-      const out = outputFor(command);
-      const ctx = makeContext(out);
-      const summary = await trainCommand(modelName, flags, ctx);
-      if (out.json) out.resultJson(summary);
-      else printTrainSummary(summary, ctx);
-    });
+    .action((modelName: string, flags: TrainFlags, command: Command) => respond(command, (ctx) => trainCommand(modelName, flags, ctx), printTrainSummary));
 
   program
     .command('score')
@@ -94,12 +96,9 @@ Examples:
     .addHelpText('after', `
 Example:
   $ kdap score --model ./models/budget_optimizer --data ./requests.csv --output ./recommendations.json`)
-    .action(async (flags: { model: string; data: string; output: string }, command: Command) => {
-      const out = outputFor(command);
-      const result = await scoreCommand(flags, makeContext(out));
-      if (out.json) out.resultJson(result);
-      else out.result(`Scored ${result.rows.toLocaleString('en-US')} rows with the ${result.model} model: ${result.output}`);
-    });
+    .action((flags: { model: string; data: string; output: string }, command: Command) =>
+      respond(command, (ctx) => scoreCommand(flags, ctx), (result, { out }) => out.result(`Scored ${result.rows.toLocaleString('en-US')} rows with the ${result.model} model: ${result.output}`)),
+    );
 
   program
     .command('synth')
@@ -111,23 +110,15 @@ Example:
     .addHelpText('after', `
 Example:
   $ kdap synth budget --samples 5000 --output ./data/spend.csv`)
-    .action(async (modelName: string, flags: { samples?: number; output: string; seed: number }, command: Command) => {
-      const out = outputFor(command);
-      const result = await synthCommand(modelName, flags, makeContext(out));
-      if (out.json) out.resultJson(result);
-      else out.result(`Wrote ${result.rows.toLocaleString('en-US')} rows x ${result.columns.length} columns to ${result.output}`);
-    });
+    .action((modelName: string, flags: { samples?: number; output: string; seed: number }, command: Command) =>
+      respond(command, (ctx) => synthCommand(modelName, flags, ctx), (result, { out }) => out.result(`Wrote ${result.rows.toLocaleString('en-US')} rows x ${result.columns.length} columns to ${result.output}`)),
+    );
 
   program
     .command('info')
     .description('what a model bundle holds: kind, versions, features, metrics, integrity')
     .argument('<dir>', 'the model bundle directory')
-    .action(async (dir: string, _flags: unknown, command: Command) => {
-      const out = outputFor(command);
-      const info = await infoCommand(dir, makeContext(out));
-      if (out.json) out.resultJson(info);
-      else printInfo(info, out);
-    });
+    .action((dir: string, _flags: unknown, command: Command) => respond(command, (ctx) => infoCommand(dir, ctx), (info, { out }) => printInfo(info, out)));
 
   program
     .command('serve')
@@ -142,11 +133,9 @@ Example:
   $ KDAP_SCORING_KEY=$(openssl rand -hex 24) kdap serve --model ./models/budget_optimizer --port 5001
   $ curl -s localhost:5001/score -H "Authorization: Bearer $KDAP_SCORING_KEY" -H 'content-type: application/json' \\
       -d '{"data": [{"channel_id": "search", "current_spend": 5000}]}'`)
-    .action(async (flags: { model: string[]; port: number; host: string; keyFile?: string; bodyLimit: number }, command: Command) => {
-      const out = outputFor(command);
-      const result = await serveCommand(flags, makeContext(out), streams.env);
-      if (out.json) out.resultJson(result);
-    });
+    .action((flags: { model: string[]; port: number; host: string; keyFile?: string; bodyLimit: number }, command: Command) =>
+      respond(command, (ctx) => serveCommand(flags, ctx, streams.env)),
+    );
 
   return program;
 }

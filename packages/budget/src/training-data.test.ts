@@ -5,7 +5,16 @@ import { syntheticSplit, testConfig } from './testing/fixtures';
 
 const data = syntheticSplit(1200, 9);
 const config = testConfig({ hyperparameters: { lightgbm: { n_estimators: 25 } } });
-const quiet = () => jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+
+/** Runs `work` with process warnings muted (the trainer warns about the small synthetic data). */
+async function quietly<T>(work: () => Promise<T>): Promise<T> {
+  const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    return await work();
+  } finally {
+    warn.mockRestore();
+  }
+}
 
 function replaced(table: Table, column: string, edit: (values: Float64Array) => void): Table {
   const values = Float64Array.from(table.numeric(column).values);
@@ -14,15 +23,9 @@ function replaced(table: Table, column: string, edit: (values: Float64Array) => 
 }
 
 async function fitError(table: Table, options = {}): Promise<KdapError> {
-  const warn = quiet();
-  try {
-    await new BudgetOptimizerTrainer({ config }).fit(table, options);
-  } catch (e) {
-    return e as KdapError;
-  } finally {
-    warn.mockRestore();
-  }
-  throw new Error('fit accepted the table');
+  const error = await quietly(() => new BudgetOptimizerTrainer({ config }).fit(table, options).then(() => undefined, (e: unknown) => e as KdapError));
+  if (error === undefined) throw new Error('fit accepted the table');
+  return error;
 }
 
 describe('BudgetOptimizerTrainer checks its training data at fit', () => {
@@ -86,13 +89,10 @@ describe('BudgetOptimizerTrainer checks its training data at fit', () => {
     const text = data.train.withColumn('date', { kind: 'categorical', codes: Int32Array.from(days, (_, i) => i), categories: Array.from(days, (d) => new Date(d).toISOString().slice(0, 10)) });
     const fromDates = new BudgetOptimizerTrainer({ config });
     const fromText = new BudgetOptimizerTrainer({ config });
-    const warn = quiet();
-    try {
+    await quietly(async () => {
       await fromDates.fit(data.train, { validation: data.validation });
       await fromText.fit(text, { validation: data.validation });
-    } finally {
-      warn.mockRestore();
-    }
+    });
     expect(Object.values(fromDates.model.state.decays).some((d) => d > 0)).toBe(true);
     expect(fromText.model.state.decays).toEqual(fromDates.model.state.decays);
     expect(fromText.predict(text.slice(0, 50))).toEqual(fromDates.predict(data.train.slice(0, 50)));
@@ -101,12 +101,7 @@ describe('BudgetOptimizerTrainer checks its training data at fit', () => {
   it('says why carry-over is off when the date column holds text that is not a date', async () => {
     const text = data.train.withColumn('date', { kind: 'categorical', codes: new Int32Array(data.train.rowCount), categories: ['last tuesday'] });
     const trainer = new BudgetOptimizerTrainer({ config });
-    const warn = quiet();
-    try {
-      await trainer.fit(text, { validation: data.validation });
-    } finally {
-      warn.mockRestore();
-    }
+    await quietly(() => trainer.fit(text, { validation: data.validation }));
     expect(trainer.notices).toContain(
       "BudgetOptimizerTrainer: column 'date' holds text that is not an ISO date (e.g. 'last tuesday'), so the order of periods is unknown and carry-over is off (effective_spend is missing). Give dates as YYYY-MM-DD or a date column.",
     );
@@ -115,8 +110,7 @@ describe('BudgetOptimizerTrainer checks its training data at fit', () => {
 
   it('holds out the latest dates for validation when none is given, and labels the metrics', async () => {
     const trainer = new BudgetOptimizerTrainer({ config });
-    const warn = quiet();
-    try {
+    await quietly(async () => {
       const result = await trainer.fit(data.train);
       expect(result.metricsSet).toBe('validation');
       expect(result.validationMetrics).toBeDefined();
@@ -134,9 +128,7 @@ describe('BudgetOptimizerTrainer checks its training data at fit', () => {
       await expect(new BudgetOptimizerTrainer({ config }).fit(data.train, { holdOut: 1.5 })).rejects.toThrow(
         "The 'holdOut' option of BudgetOptimizerTrainer.fit must be a number > 0 and < 1 (the share of the latest dates held out for validation) or false. Got 1.5.",
       );
-    } finally {
-      warn.mockRestore();
-    }
+    });
   });
 
   it('accepts records whose dates are strings, as Table.fromRecords gives them', async () => {
@@ -144,20 +136,14 @@ describe('BudgetOptimizerTrainer checks its training data at fit', () => {
     const table = Table.fromRecords(records);
     expect(table.column('date').kind).toBe('categorical');
     const trainer = new BudgetOptimizerTrainer({ config });
-    const warn = quiet();
-    try {
-      await trainer.fit(table, { validation: data.validation });
-    } finally {
-      warn.mockRestore();
-    }
+    await quietly(() => trainer.fit(table, { validation: data.validation }));
     expect(Object.values(trainer.model.state.decays).some((d) => d > 0)).toBe(true);
   });
 });
 
 describe('threads', () => {
   it("accepts num_threads or n_jobs in params and sizes the default (-1) to the data", async () => {
-    const warn = quiet();
-    try {
+    await quietly(async () => {
       const two = new BudgetOptimizerTrainer({ config, params: { num_threads: 2 } });
       expect(two.config.training.n_jobs).toBe(2);
       expect(new BudgetOptimizerTrainer({ config, params: { n_jobs: -1, num_leaves: 7 } }).config.training.n_jobs).toBe(-1);
@@ -173,9 +159,7 @@ describe('threads', () => {
       await small.fit(data.train.slice(0, 900), { validation: data.validation });
       expect(small.model.state.training.main.num_threads).toBe(1);
       expect(small.model.state.training.lower.num_threads).toBe(1);
-    } finally {
-      warn.mockRestore();
-    }
+    });
   });
 });
 

@@ -1,11 +1,13 @@
 /**
- * Run by leak.test.ts: build/query/dispose in a loop and report RSS growth after a warm-up
- * (allocator and thread stacks settle first).
+ * Run by leak.test.ts: build/query/dispose in a loop after a warm-up, and report process memory
+ * (after a full GC) every `window` cycles: RSS, V8's heap, and the ArrayBuffers/external memory V8
+ * holds (the query results are JS typed arrays, garbage after each cycle).
  */
 import { binding } from './binding';
 import { NeighborIndex } from './neighbor-index';
 
-const cycles = Number(process.argv[2] ?? 2000);
+const cycles = Number(process.argv[2] ?? 1000);
+const window = Number(process.argv[3] ?? 100);
 const ROWS = 2000;
 const COLS = 8;
 const X = new Float64Array(ROWS * COLS).map((_, i) => Math.sin(i * 0.37) * 3 + Math.cos(i * 1.1));
@@ -18,10 +20,17 @@ function cycle(): void {
   index.dispose();
 }
 
+const MB = 2 ** 20;
+function sample(cycle: number) {
+  gc();
+  const u = process.memoryUsage();
+  return { cycle, rssMB: u.rss / MB, heapTotalMB: u.heapTotal / MB, externalMB: u.external / MB, arrayBuffersMB: u.arrayBuffers / MB };
+}
+
 for (let i = 0; i < 100; i++) cycle();
-gc();
-const before = process.memoryUsage().rss;
-for (let i = 0; i < cycles; i++) cycle();
-gc();
-const after = process.memoryUsage().rss;
-process.stdout.write(JSON.stringify({ cycles, before, after, growthMB: (after - before) / 2 ** 20, live: binding().liveHandles() }));
+const samples = [sample(0)];
+for (let i = 1; i <= cycles; i++) {
+  cycle();
+  if (i % window === 0) samples.push(sample(i));
+}
+process.stdout.write(JSON.stringify({ cycles, window, samples, live: binding().liveHandles() }));

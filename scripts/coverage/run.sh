@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# npm run test:coverage [-- jest args]: `npm test` with coverage collected in the same (single) jest
-# run, then the per-package table (scripts/coverage/summary.mjs); HTML report in coverage/.
-# No threshold: the numbers are reported, not gated. Exit status is jest's.
+# npm run test:coverage [-- jest args]: `npm test` (scripts/node-test.sh: the suite on Node 24) with
+# coverage collected in the same (single) jest run, then the per-package table
+# (scripts/coverage/summary.mjs); HTML report in coverage/. No threshold: the numbers are reported,
+# not gated. Exit status is the suite's.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-npm run --silent typecheck || exit 1
 rm -rf coverage
-npx jest --coverage "$@"
+bash scripts/node-test.sh --coverage "$@"
 status=$?
-node scripts/coverage/summary.mjs
+# No summary when the type-check or jest failed before any test ran.
+[ -f coverage/coverage-summary.json ] && node scripts/coverage/summary.mjs
 exit "$status"

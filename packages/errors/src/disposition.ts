@@ -26,6 +26,7 @@ export const ERROR_DISPOSITIONS: Readonly<Record<KdapErrorCode | typeof INTERNAL
   ERR_KDAP_NATIVE: { exitCode: 1, httpStatus: 500 },
   ERR_KDAP_BUNDLE: { exitCode: 1, httpStatus: 500 },
   ERR_KDAP_TRACKING: { exitCode: 1, httpStatus: 502 },
+  ERR_KDAP_DEPLOYMENT: { exitCode: 1, httpStatus: 502 },
   ERR_KDAP_UNAUTHORIZED: { exitCode: 1, httpStatus: 401 },
   ERR_KDAP_MODEL_NOT_FOUND: { exitCode: 1, httpStatus: 404 },
   ERR_KDAP_PAYLOAD_TOO_LARGE: { exitCode: 1, httpStatus: 413 },

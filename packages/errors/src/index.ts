@@ -8,7 +8,7 @@ export { AbortError, DisposedError, NotFittedError } from './lifetime-errors';
 export { AddonLoadError, NativeError } from './native-error';
 export { InternalError } from './internal-error';
 export type { NativeErrorOptions, NativeLibrary } from './native-error';
-export { BundleError, ConfigError, TrackingError } from './model-errors';
+export { BundleError, ConfigError, DeploymentError, TrackingError } from './model-errors';
 export type { ConfigProblem } from './model-errors';
 export { ModelNotFoundError, NotReadyError, PayloadTooLargeError, UnauthorizedError } from './service-errors';
 export { ERROR_DISPOSITIONS, dispositionOf } from './disposition';

@@ -50,3 +50,24 @@ export class TrackingError extends KdapError {
   override readonly name = 'TrackingError';
   readonly code = 'ERR_KDAP_TRACKING';
 }
+
+/**
+ * A cloud deployment step failed or cannot start: credentials missing or expired, the service
+ * refused a request, a long-running operation ended Failed. `operation` names the step (e.g.
+ * `createEndpoint`), `status` the HTTP status and `serviceCode` the service's own error code when
+ * the service answered. The message never carries a key or token.
+ */
+export class DeploymentError extends KdapError {
+  override readonly name = 'DeploymentError';
+  readonly code = 'ERR_KDAP_DEPLOYMENT';
+  readonly operation: string;
+  readonly status: number | undefined;
+  readonly serviceCode: string | undefined;
+
+  constructor(operation: string, message: string, options?: { status?: number; serviceCode?: string; cause?: unknown }) {
+    super(message, options);
+    this.operation = operation;
+    this.status = options?.status;
+    this.serviceCode = options?.serviceCode;
+  }
+}

@@ -11,3 +11,4 @@ export { SeededRandom } from './seeded-random';
 export { tabularProblem, type TabularProblem } from './tabular-problem';
 export { mixedObjective, type SuggestingTrial } from './tuning-objectives';
 export { describeExit, runTsChild, type ChildResult } from './child-process';
+export { freePort } from './free-port';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@kdap/test-support';
 import { mlflowPython } from './mlflow-python';
 
 /** A real `mlflow server` on loopback for one test file; `stop()` ends it and the processes it spawned. */
@@ -16,17 +16,8 @@ export interface MlflowTestServer {
   log(): string;
 }
 
-/** A port nobody listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Re-exported for the MLflow tests that import it from here. */
+export { freePort };
 
 /**
  * Starts `mlflow server` with a SQLite backend (`dir`/mlflow.db) and served artifacts

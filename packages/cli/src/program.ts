@@ -1,5 +1,6 @@
 import { Argument, Command, Option } from 'commander';
 import type { CommandContext } from './context';
+import { deployCommand, printDeployResult, type DeployFlags } from './commands/deploy';
 import { infoCommand, type BundleInfo } from './commands/info';
 import { scoreCommand } from './commands/score';
 import { serveCommand } from './commands/serve';
@@ -136,6 +137,36 @@ Example:
     .action((flags: { model: string[]; port: number; host: string; keyFile?: string; bodyLimit: number }, command: Command) =>
       respond(command, (ctx) => serveCommand(flags, ctx, streams.env)),
     );
+
+  program
+    .command('deploy')
+    .description('deploy a model bundle to an Azure ML managed online endpoint: register, create the endpoint (key auth), deploy the scoring image with 100% traffic, optionally test (AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AZURE_ML_WORKSPACE, AZURE_REGION)')
+    .requiredOption('--model-path <dir>', 'the model bundle directory (e.g. ./models/budget_optimizer)')
+    .requiredOption('--model-name <name>', 'Azure ML model name')
+    .requiredOption('--endpoint-name <name>', 'endpoint name (unique in the region)')
+    .option('--deployment-name <name>', 'deployment name', 'blue')
+    .option('--scoring-script <path>', "the Python module's scoring script, which picks the model: score_budget.py, score_propensity.py or score_anomaly.py")
+    .addOption(new Option('--model-kind <kind>', 'the model to serve (default: the bundle\'s kind)').choices(MODEL_NAMES))
+    .option('--instance-type <type>', 'VM size', 'Standard_DS2_v2')
+    .addOption(new Option('--instance-count <n>', 'number of instances').default(1).argParser(integerOption('--instance-count', 1)))
+    .option('--image <ref>', 'the scoring image in a registry, built from packages/deploy/Dockerfile (e.g. myacr.azurecr.io/kdap-scoring:0.1.0)')
+    .option('--build-context <dir>', 'or a directory (the repository root) Azure builds the image from')
+    .option('--dockerfile <path>', 'Dockerfile inside --build-context (default packages/deploy/Dockerfile)')
+    .option('--test-data <file>', 'JSON records ([...] or {"data": [...]}) to score through the endpoint once deployed')
+    .addHelpText('after', `
+Examples:
+  $ export AZURE_SUBSCRIPTION_ID=... AZURE_RESOURCE_GROUP=kdap-rg AZURE_ML_WORKSPACE=kdap-ml-workspace AZURE_REGION=eastus
+  $ az login
+  $ kdap deploy --model-path ./models/budget_optimizer --model-name kdap-budget-optimizer \\
+      --endpoint-name kdap-budget-optimizer --deployment-name budget-optimizer-v1 \\
+      --scoring-script score_budget.py --image myacr.azurecr.io/kdap-scoring:0.1.0 --test-data ./request.json`)
+    .action(async (flags: DeployFlags, command: Command) => {
+      const out = outputFor(command);
+      const ctx = makeContext(out);
+      const result = await deployCommand(flags, ctx);
+      if (out.json) out.resultJson(result);
+      else printDeployResult(result, ctx);
+    });
 
   return program;
 }

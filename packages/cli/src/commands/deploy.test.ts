@@ -3,15 +3,12 @@
  * and a whole deployment through the command against Azurite and the ARM stand-in.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { BudgetOptimizerTrainer } from '@kdap/budget';
 import { syntheticMarketingSpend } from '@kdap/preprocessing';
-import { startArmStandIn, type ArmStandIn } from '../../../deploy/src/azure/testing/arm-stand-in';
-import { AZURITE_KEY, startAzuriteBlob, type AzuriteBlob } from '../../../deploy/src/azure/testing/azurite';
-import { makeTestCertificates } from '../../../deploy/src/azure/testing/test-ca';
+import { startAzureTestBed, type AzureTestBed } from '../../../deploy/src/azure/testing/azure-test-bed';
 import { run } from '../index';
 import { Output } from '../output';
 import { deployCommand, printDeployResult } from './deploy';
@@ -84,9 +81,7 @@ describe('kdap deploy usage errors (exit 2, nothing sent to Azure)', () => {
 });
 
 describe('kdap deploy against Azurite and the ARM stand-in', () => {
-  let azurite: AzuriteBlob;
-  let arm: ArmStandIn;
-  let agent: Agent;
+  let bed: AzureTestBed;
   let bundle: string;
 
   beforeAll(async () => {
@@ -95,16 +90,12 @@ describe('kdap deploy against Azurite and the ARM stand-in', () => {
     bundle = path.join(dir, 'budget_optimizer');
     await trainer.save(bundle);
     (trainer as { dispose?: () => void }).dispose?.();
-    const certificates = makeTestCertificates();
-    agent = new Agent({ ca: certificates.ca, keepAlive: true });
-    azurite = await startAzuriteBlob();
-    arm = await startArmStandIn({ certificates, blobUrl: azurite.url, subscriptionId: AZURE_ENV.AZURE_SUBSCRIPTION_ID, resourceGroup: AZURE_ENV.AZURE_RESOURCE_GROUP, workspace: AZURE_ENV.AZURE_ML_WORKSPACE, region: AZURE_ENV.AZURE_REGION, validTokens: ['cli-token'] });
+    const settings = { subscriptionId: AZURE_ENV.AZURE_SUBSCRIPTION_ID, resourceGroup: AZURE_ENV.AZURE_RESOURCE_GROUP, workspace: AZURE_ENV.AZURE_ML_WORKSPACE, region: AZURE_ENV.AZURE_REGION };
+    bed = await startAzureTestBed(settings, ['cli-token']);
   }, 300_000);
 
   afterAll(async () => {
-    await arm?.close();
-    await azurite?.stop();
-    agent?.destroy();
+    await bed?.close();
   });
 
   it('registers, creates the endpoint, deploys and scores the --test-data records; prints no key', async () => {
@@ -115,7 +106,7 @@ describe('kdap deploy against Azurite and the ARM stand-in', () => {
     const out = new Output({ stdout, stderr, env: { NO_COLOR: '1' } });
     const ctx = { out, signal: new AbortController().signal, cwd: dir, env: AZURE_ENV };
     const flags = { modelPath: 'budget_optimizer', modelName: 'kdap-budget-optimizer', endpointName: 'kdap-budget-optimizer', deploymentName: 'budget-optimizer-v1', scoringScript: 'score_budget.py', instanceType: 'Standard_DS2_v2', instanceCount: 1, image: 'myacr.azurecr.io/kdap-scoring:0.1.0', testData: 'request.json' };
-    const injected = { credential: { getToken: async () => ({ token: 'cli-token', expiresOnTimestamp: Date.now() + 3_600_000 }) }, armEndpoint: arm.url, blobEndpoint: azurite.url, agent, pollIntervalMs: 50 };
+    const injected = { credential: { getToken: async () => ({ token: 'cli-token', expiresOnTimestamp: Date.now() + 3_600_000 }) }, armEndpoint: bed.arm.url, blobEndpoint: bed.azurite.url, agent: bed.agent, pollIntervalMs: 50 };
     const result = await deployCommand(flags, ctx, injected);
     printDeployResult(result, ctx);
     expect(result).toMatchObject({
@@ -132,7 +123,6 @@ describe('kdap deploy against Azurite and the ARM stand-in', () => {
     const again = await deployCommand(flags, ctx, injected);
     expect(again).toMatchObject({ model: { version: '1', created: false }, endpoint: { created: false }, deployment: { updated: false }, test: { status: 200 } });
 
-    const keys = [AZURITE_KEY, ...[...arm.endpointKeys.values()].flatMap((k) => [k.primaryKey, k.secondaryKey])];
-    for (const key of keys) expect(stdout.text + stderr.text).not.toContain(key);
+    for (const key of bed.secrets()) expect(stdout.text + stderr.text).not.toContain(key);
   }, 240_000);
 });

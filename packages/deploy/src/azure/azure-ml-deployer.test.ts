@@ -5,7 +5,7 @@
  * with Retry-After, a deployment that ends Failed, expired and missing credentials.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:https';
+import type { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CredentialUnavailableError, type TokenCredential } from '@azure/identity';
@@ -15,9 +15,9 @@ import { DeploymentError } from '@kdap/errors';
 import { syntheticMarketingSpend } from '@kdap/preprocessing';
 import { expectKdapError } from '@kdap/test-support';
 import { AzureMLDeployer, type DeployProgress } from './azure-ml-deployer';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteBlob, type AzuriteBlob } from './testing/azurite';
-import { CONTAINER_ENTRY_SOURCE, startArmStandIn, type ArmStandIn } from './testing/arm-stand-in';
-import { makeTestCertificates } from './testing/test-ca';
+import { CONTAINER_ENTRY_SOURCE, type ArmStandIn } from './testing/arm-stand-in';
+import { startAzureTestBed, type AzureTestBed } from './testing/azure-test-bed';
+import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteBlob } from './testing/azurite';
 
 const SETTINGS = { subscriptionId: '00000000-1111-2222-3333-444444444444', resourceGroup: 'kdap-rg', workspace: 'kdap-ws', region: 'westeurope' };
 const tokenCredential = (token: string): TokenCredential => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) });
@@ -27,6 +27,7 @@ let bundle: string;
 let azurite: AzuriteBlob;
 let arm: ArmStandIn;
 let agent: Agent;
+let bed: AzureTestBed;
 let progress: DeployProgress[];
 
 function deployer(overrides: Partial<ConstructorParameters<typeof AzureMLDeployer>[0]> = {}): AzureMLDeployer {
@@ -52,16 +53,12 @@ beforeAll(async () => {
   bundle = path.join(dir, 'budget_optimizer');
   await trainer.save(bundle);
   (trainer as { dispose?: () => void }).dispose?.();
-  const certificates = makeTestCertificates();
-  agent = new Agent({ ca: certificates.ca, keepAlive: true });
-  azurite = await startAzuriteBlob();
-  arm = await startArmStandIn({ certificates, blobUrl: azurite.url, ...SETTINGS, validTokens: ['test-token'] });
+  bed = await startAzureTestBed(SETTINGS, ['test-token']);
+  ({ azurite, arm, agent } = bed);
 }, 300_000);
 
 afterAll(async () => {
-  await arm?.close();
-  await azurite?.stop();
-  agent?.destroy();
+  await bed?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -71,7 +68,7 @@ beforeEach(() => {
 
 /** No key (endpoint keys, the storage account key) in anything the deployer reported. */
 function expectNoKeys(...texts: string[]): void {
-  const secrets = [AZURITE_KEY, ...[...arm.endpointKeys.values()].flatMap((k) => [k.primaryKey, k.secondaryKey])];
+  const secrets = bed.secrets();
   const all = [...progress.map((p) => p.message), ...texts].join('\n');
   for (const secret of secrets) expect(all).not.toContain(secret);
 }

@@ -6,7 +6,7 @@ export { checkMatrix } from './validate';
 export type { DenseData, MatrixOptions } from './validate';
 export { EarlyStopping } from './early-stopping';
 export type { EarlyStop, EarlyStoppingOptions, RoundScore } from './early-stopping';
-export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, SINGLE_THREAD_ROWS } from './openmp';
+export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, ownRunnableThreads, SINGLE_THREAD_ROWS } from './openmp';
 export {
   addonLocations, describeAddon, loadAddon, loadKdapAddon, missingAddonMessage, openMPRuntimeHint, PLAIN_ADDON_BUILD, sourceBuildCommand,
   unloadableAddonMessage,

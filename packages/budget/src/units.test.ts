@@ -1,6 +1,6 @@
-import { syntheticMarketingSpend } from '@kdap/preprocessing';
+import { SeededRandom, syntheticMarketingSpend } from '@kdap/preprocessing';
 import { allocateBudget } from './allocation';
-import { estimateCarryover } from './carryover';
+import { estimateCarryover, Ranker } from './carryover';
 import { fitHillCurve, hillSlope, hillValue, largestSpendWithSlope } from './hill-curve';
 import { BudgetOptimizerTrainer } from './trainer';
 import { syntheticSplit, testConfig } from './testing/fixtures';
@@ -16,6 +16,31 @@ describe('carry-over estimate', () => {
     const { table } = syntheticMarketingSpend({ rows: 600, seed: 3 });
     const decays = estimateCarryover(table.drop(['date']), 'current_spend', 'channel_id', table.numeric('return').values);
     expect(Object.values(decays)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('ranks (the radix sort behind the carry-over estimate)', () => {
+  /** Ties share the lowest 0-based rank: the count of values strictly below. */
+  const byCounting = (values: Float64Array) => Float64Array.from(values, (v) => values.filter((w) => w < v).length);
+
+  it('equals counting the smaller values, with ties, zeros of both signs, negatives and extremes', () => {
+    const random = new SeededRandom(11);
+    const ranker = new Ranker();
+    for (const n of [0, 1, 2, 7, 300, 2_500]) {
+      const values = Float64Array.from({ length: n }, () => {
+        const u = random.uniform();
+        // Ties (a few levels), signed zeros, negatives, tiny and huge magnitudes, plain spends.
+        return u < 0.2 ? Math.floor(u * 25) : u < 0.25 ? -0 : u < 0.35 ? -1e6 * random.uniform() : u < 0.4 ? 5e-324 * Math.ceil(10 * random.uniform()) : u < 0.45 ? 1.7e308 * random.uniform() : 50_000 * random.uniform();
+      });
+      expect(Array.from(ranker.ranks(values))).toEqual(Array.from(byCounting(values)));
+    }
+  });
+
+  it('reuses its buffers across sizes without carrying values over', () => {
+    const ranker = new Ranker();
+    expect(Array.from(ranker.ranks(Float64Array.from([5, 1, 4, 1, 3])))).toEqual([4, 0, 3, 0, 2]);
+    expect(Array.from(ranker.ranks(Float64Array.from([2, 2])))).toEqual([0, 0]);
+    expect(Array.from(ranker.ranks(Float64Array.from([3, -2, 7])))).toEqual([1, 0, 2]);
   });
 });
 

@@ -23,6 +23,12 @@ function spinner(): ChildProcess {
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').trim();
 
+/** CPU seconds a process has used (user + system, /proc/<pid>/stat fields 14-15). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks; USER_HZ is 100 on Linux
+}
+
 export async function threadsBench(argv: string[]): Promise<string> {
   const sizes = arg(argv, '--rows', '3000,100000').split(',').map(Number);
   const reps = Number(arg(argv, '--reps', '7'));
@@ -45,7 +51,8 @@ export async function threadsBench(argv: string[]): Promise<string> {
       const competitor = contended ? spinner() : undefined;
       try {
         if (competitor) await new Promise((r) => setTimeout(r, 300));
-        loads.push(`${rows} rows, ${contended ? 'contended' : 'idle'}: /proc/loadavg at start ${load()}`);
+        const start = { wall: performance.now(), cpu: competitor ? cpuSeconds(competitor.pid!) : 0 };
+        const startLoad = load();
         for (let rep = 0; rep < reps; rep++) {
           // Alternate the order so drift in the machine's load hits every setting alike.
           const order = rep % 2 === 0 ? settings : [...settings].reverse();
@@ -58,6 +65,14 @@ export async function threadsBench(argv: string[]): Promise<string> {
             trainer.model.dispose();
           }
         }
+        // The contended figures mean something only if the competitor ran throughout: it must still
+        // be alive, and the CPU it got says how hard it competed (1.0 = a whole core).
+        let share = '';
+        if (competitor) {
+          if (competitor.exitCode !== null || competitor.signalCode !== null) throw new Error(`The competing process ended early (exit ${competitor.exitCode ?? competitor.signalCode}): the contended figures are void.`);
+          share = `, competitor's CPU ${((cpuSeconds(competitor.pid!) - start.cpu) / ((performance.now() - start.wall) / 1000)).toFixed(2)} cores`;
+        }
+        loads.push(`${rows} rows, ${contended ? 'contended' : 'idle'}: /proc/loadavg at start ${startLoad}, at end ${load()}${share}`);
       } finally {
         competitor?.kill();
       }

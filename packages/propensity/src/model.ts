@@ -44,8 +44,8 @@ export interface DriftBaseline {
  */
 export class PropensityModel implements FittedModel {
   #disposed = false;
-  /** Raw scores the trainer already has for a matrix it is about to be asked for again (see rememberRawScores). */
-  #remembered: { values: Float64Array; raw: Float64Array } | undefined;
+  /** Raw scores the trainer already has for matrices it is about to be asked for again (see rememberRawScores). */
+  #remembered: { values: Float64Array; raw: Float64Array }[] = [];
 
   constructor(
     readonly booster: Booster,
@@ -61,11 +61,8 @@ export class PropensityModel implements FittedModel {
   rawScores(X: FeatureMatrix): Float64Array {
     if (this.#disposed) throw new DisposedError('PropensityModel');
     if (X.rows === 0) return new Float64Array(0);
-    const remembered = this.#remembered;
-    if (remembered !== undefined && remembered.values === X.values && remembered.raw.length === X.rows) {
-      this.#remembered = undefined;
-      return remembered.raw;
-    }
+    const at = this.#remembered.findIndex((r) => r.values === X.values && r.raw.length === X.rows);
+    if (at >= 0) return this.#remembered.splice(at, 1)[0]!.raw;
     return Float64Array.from(this.booster.predictSync(X.values, { rows: X.rows, cols: X.cols }));
   }
 
@@ -89,7 +86,7 @@ export class PropensityModel implements FittedModel {
    * (115,000 rows). One use only, so a later prediction of a changed matrix is never stale.
    */
   rememberRawScores(X: FeatureMatrix, raw: Float64Array): void {
-    this.#remembered = { values: X.values, raw };
+    this.#remembered.push({ values: X.values, raw });
   }
 
   get isDisposed(): boolean {
@@ -100,7 +97,7 @@ export class PropensityModel implements FittedModel {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#remembered = undefined;
+    this.#remembered = [];
     this.booster.dispose();
   }
 

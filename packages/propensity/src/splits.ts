@@ -36,38 +36,45 @@ function count(share: number, n: number): number {
  */
 export function propensitySplits(y: Float64Array, fractions: SplitFractions, seed: number, dates?: ArrayLike<number>): PropensitySplits {
   const n = y.length;
-  const parts = (rows: number[]) => {
-    const m = rows.length;
+  const sizesOf = (m: number) => {
     const test = count(fractions.test, m);
     const rest = m - test;
     const calibration = count(fractions.calibration, rest);
     const validation = count(fractions.validation, rest);
-    const train = m - test - calibration - validation;
-    return { train, validation, calibration, test };
+    return [m - test - calibration - validation, validation, calibration, test] as const;
   };
-  const assign = (rows: number[], into: number[][]) => {
-    const sizes = parts(rows);
+  // Row numbers in typed arrays: boxed number[] pushes and Array.from(callback) were 0.2 s of a
+  // 200,000-customer fit on a busy machine.
+  const parts = [new Int32Array(n), new Int32Array(n), new Int32Array(n), new Int32Array(n)] as const;
+  const filled = [0, 0, 0, 0];
+  /** Deals `ordered` (row numbers) to the four parts in order: train first, test last. */
+  const assign = (ordered: Int32Array) => {
     let k = 0;
-    for (const [part, size] of [sizes.train, sizes.validation, sizes.calibration, sizes.test].entries()) {
-      for (let j = 0; j < size; j++) into[part]!.push(rows[k++]!);
-    }
+    sizesOf(ordered.length).forEach((size, part) => {
+      parts[part]!.set(ordered.subarray(k, k + size), filled[part]);
+      filled[part] = filled[part]! + size;
+      k += size;
+    });
   };
-  const into: number[][] = [[], [], [], []];
   if (dates !== undefined) {
     const rows = Array.from({ length: n }, (_, i) => i);
     // Rows without a date go first (oldest): they can never be newer than the metric rows.
     const key = (i: number) => (Number.isNaN(dates[i]!) ? -Infinity : dates[i]!);
     rows.sort((a, b) => key(a) - key(b) || a - b);
-    assign(rows, into);
+    assign(Int32Array.from(rows));
   } else {
     const random = new SeededRandom(seed);
     for (const label of [0, 1]) {
-      const rows: number[] = [];
-      for (let i = 0; i < n; i++) if (y[i] === label) rows.push(i);
-      const order = random.permutation(rows.length);
-      assign(Array.from(order, (j) => rows[j]!), into);
+      let m = 0;
+      for (let i = 0; i < n; i++) if (y[i] === label) m++;
+      const rows = new Int32Array(m);
+      for (let i = 0, k = 0; i < n; i++) if (y[i] === label) rows[k++] = i;
+      const order = random.permutation(m);
+      const shuffled = new Int32Array(m);
+      for (let j = 0; j < m; j++) shuffled[j] = rows[order[j]!]!;
+      assign(shuffled);
     }
   }
-  const sorted = (a: number[]) => Int32Array.from(a).sort();
-  return { train: sorted(into[0]!), validation: sorted(into[1]!), calibration: sorted(into[2]!), test: sorted(into[3]!), order: dates !== undefined ? 'time' : 'stratified' };
+  const sorted = (part: 0 | 1 | 2 | 3) => parts[part].slice(0, filled[part]).sort();
+  return { train: sorted(0), validation: sorted(1), calibration: sorted(2), test: sorted(3), order: dates !== undefined ? 'time' : 'stratified' };
 }

@@ -301,14 +301,24 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     const v = data.validation;
     const dvalid = v && v.X.rows > 0 ? matrix(v.X, v.y!) : undefined;
     let trained: Booster;
+    let prepared: Prepared;
     try {
-      trained = await Booster.train(params, dtrain, {
+      const training = Booster.train(params, dtrain, {
         numBoostRound,
         evals: dvalid ? [[dtrain, 'train'], [dvalid, 'validation']] : [[dtrain, 'train']],
         earlyStoppingRounds: dvalid ? this.config.training.early_stopping_rounds : undefined,
         signal: context.signal,
         onIteration: (info) => context.reportIteration(info.iteration + 1, Object.fromEntries(info.evals.map((e) => [`${e.dataName}_${e.metric}`, e.value]))),
       });
+      // Handled below; this keeps a failure during the preparation from counting as unhandled.
+      training.catch(() => undefined);
+      try {
+        prepared = await prepareWhileBoosting(data, pending, this.config.calibration.method !== 'none');
+      } catch (e) {
+        await training.then((b) => b.dispose(), () => undefined);
+        throw e;
+      }
+      trained = await training;
     } catch (e) {
       if (e instanceof AbortError) context.throwIfAborted();
       throw e;
@@ -324,7 +334,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       trained.dispose();
     }
     try {
-      const model = await this.#calibrated(booster, data, pending, params, featureTypes, numBoostRound);
+      const model = await this.#calibrated(booster, data, pending, prepared, params, featureTypes, numBoostRound);
       return { model, bestIteration: best === null ? undefined : Number(best) + 1, metrics: model.metrics };
     } catch (e) {
       booster.dispose();
@@ -338,22 +348,19 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
    * baselines, the calibrator, the metrics and the report while the booster scores the 115,000
    * training rows (200,000 customers: the largest prediction; only the score distribution needs it).
    */
-  async #calibrated(booster: Booster, data: TrainingData, pending: Pending, params: Params, featureTypes: FeatureType[], numBoostRound: number): Promise<PropensityModel> {
+  async #calibrated(booster: Booster, data: TrainingData, pending: Pending, prepared: Prepared, params: Params, featureTypes: FeatureType[], numBoostRound: number): Promise<PropensityModel> {
     const predict = async (m: FeatureMatrix) => (m.rows === 0 ? new Float64Array(0) : Float64Array.from(await booster.predict(m.values, { rows: m.rows, cols: m.cols })));
     const method = this.config.calibration.method;
-    const calibrationRaw = method === 'none' ? undefined : predict(data.schema.encode(pending.calibration));
-    const testRawScores = predict(data.schema.encode(pending.test));
+    const calibrationRaw = prepared.calibrationX === undefined ? undefined : predict(prepared.calibrationX);
+    const testRawScores = predict(prepared.testX);
     const trainRawScores = predict(data.train.X);
+    // The base class predicts the early-stopping rows for its validation metrics right after: synchronously, on this thread.
+    const validationX = data.validation?.X;
+    const validationRawScores = validationX === undefined ? undefined : predict(validationX);
     // Every prediction is awaited before an error leaves (no booster disposed under a running prediction, no unhandled rejection).
-    const settled = Promise.allSettled([calibrationRaw, testRawScores, trainRawScores]);
+    const settled = Promise.allSettled([calibrationRaw, testRawScores, trainRawScores, validationRawScores]);
     try {
-      const features: Record<string, FeatureBaseline> = {};
-      const { X } = data.train;
-      data.schema.features.forEach((f, j) => {
-        const column = new Float64Array(X.rows);
-        for (let i = 0, k = j; i < X.rows; i++, k += X.cols) column[i] = X.values[k]!;
-        features[f.name] = f.kind === 'categorical' ? categoricalBaseline(column, f.categories ?? []) : numericBaseline(column);
-      });
+      const features = prepared.baselines;
       let calibrator: Calibrator = new IdentityCalibrator();
       if (calibrationRaw !== undefined) {
         const raw = await calibrationRaw;
@@ -388,6 +395,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       const model = new PropensityModel(booster, calibrator, ScoreDistribution.fromScores(trainCalibrated), report, { score: numericBaseline(trainCalibrated), features }, metrics, state);
       // The Trainer base class scores the training rows again for its training metrics: hand these back instead.
       model.rememberRawScores(data.train.X, trainRaw);
+      if (validationX !== undefined) model.rememberRawScores(validationX, await validationRawScores!);
       return model;
     } catch (e) {
       await settled;
@@ -411,6 +419,37 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       mlflow: { name: 'xgboost', data: 'model.json', loaderModule: 'mlflow.xgboost', options: { xgb_version: version, model_class: 'xgboost.core.Booster', model_format: 'json' } },
     };
   }
+}
+
+/** What the trainer computes while XGBoost boosts: everything after boosting that needs no booster. */
+interface Prepared {
+  /** Drift baselines of each feature over the training rows. */
+  baselines: Record<string, FeatureBaseline>;
+  /** The encoded calibration rows (none when calibration is off). */
+  calibrationX: FeatureMatrix | undefined;
+  /** The encoded metric rows. */
+  testX: FeatureMatrix;
+}
+
+/**
+ * Boosting runs off the JS thread but waits on it after every round (evaluation results, early
+ * stopping, progress), so this work yields to the event loop between pieces (one feature's
+ * baseline, one matrix) and a round waits for at most one piece instead of all of it.
+ */
+async function prepareWhileBoosting(data: TrainingData, pending: Pending, calibrating: boolean): Promise<Prepared> {
+  const yieldToRounds = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const baselines: Record<string, FeatureBaseline> = {};
+  const { X } = data.train;
+  for (const [j, f] of data.schema.features.entries()) {
+    const column = new Float64Array(X.rows);
+    for (let i = 0, k = j; i < X.rows; i++, k += X.cols) column[i] = X.values[k]!;
+    baselines[f.name] = f.kind === 'categorical' ? categoricalBaseline(column, f.categories ?? []) : numericBaseline(column);
+    await yieldToRounds();
+  }
+  const calibrationX = calibrating ? data.schema.encode(pending.calibration) : undefined;
+  await yieldToRounds();
+  const testX = data.schema.encode(pending.test);
+  return { baselines, calibrationX, testX };
 }
 
 /** XGBoost would read ±Infinity as a huge number; it is almost always a broken export. NaN is a missing value. */

@@ -1,4 +1,5 @@
-import { expectKdapError } from '@kdap/test-support';
+import { expectKdapError, SeededRandom } from '@kdap/test-support';
+import { binaryCurve } from './binary-curve';
 import { anomalyMetrics } from './anomaly';
 import { calibrationCurve } from './calibration';
 import { labelsAtThreshold } from './confusion';
@@ -104,5 +105,30 @@ describe('bad input', () => {
     expect(() => r2Score([1, 2], [1, 2], { sampleWeight: [0, 0] })).toThrow("The 'sampleWeight' option of r2Score must not sum to 0.");
     expect(() => rootMeanSquaredError([], [])).toThrow('rootMeanSquaredError needs at least one sample. Got none.');
     expect(() => calibrationCurve([0, 1], [0.1, 0.2], { nBins: 0 })).toThrow("The 'nBins' option of calibrationCurve must be an integer >= 1. Got 0.");
+  });
+});
+
+describe('binaryCurve', () => {
+  it('counts the same without weights as with weights of 1 (heavy ties, -0 and 0, one class)', () => {
+    const rng = new SeededRandom(20261206);
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 1 + rng.integer(300);
+      const y = rng.array(n, (r) => (trial === 3 ? 1 : r.next() < 0.3 ? 1 : 0));
+      const s = rng.array(n, (r) => (r.next() < 0.1 ? -0 : Math.round(r.next() * 8) / 8 - 0.25));
+      const unweighted = binaryCurve('test', y, s);
+      const ones = binaryCurve('test', y, s, new Array<number>(n).fill(1));
+      expect(Array.from(unweighted.tps)).toEqual(Array.from(ones.tps));
+      expect(Array.from(unweighted.fps)).toEqual(Array.from(ones.fps));
+      expect(Array.from(unweighted.thresholds, (t) => t + 0)).toEqual(Array.from(ones.thresholds, (t) => t + 0));
+      expect(unweighted.tps[unweighted.tps.length - 1]! + unweighted.fps[unweighted.fps.length - 1]!).toBe(n);
+    }
+  });
+
+  it('is the hand-derived curve on a small example', () => {
+    // Scores high to low: 0.9(1) 0.5(0) 0.5(1) 0.2(0).
+    const curve = binaryCurve('test', [1, 0, 1, 0], [0.9, 0.5, 0.5, 0.2]);
+    expect(Array.from(curve.thresholds)).toEqual([0.9, 0.5, 0.2]);
+    expect(Array.from(curve.tps)).toEqual([1, 2, 2]);
+    expect(Array.from(curve.fps)).toEqual([0, 1, 2]);
   });
 });

@@ -3,7 +3,8 @@
  * run, sides alternating per repeat:
  *
  * - scoring: 1,000,000 customers from a Parquet file (text ids, a text channel, numbers) ->
- *   read, predict, calibrate, percentile rank, confidence, segment -> Parquet. Both sides use the
+ *   read, predict, calibrate, percentile rank, confidence, segment -> Parquet, timed per phase too
+ *   (read / score = everything between read and write / write). Both sides use the
  *   same booster (the TypeScript bundle's model.json) and the same isotonic function (Python
  *   refits IsotonicRegression on the TypeScript calibrator's knots, which reproduces them).
  * - training: 200,000 customers end to end: read Parquet -> four-way split -> XGBoost with early
@@ -44,11 +45,15 @@ export async function propensityBench(argv: string[]): Promise<string> {
     // Training, end to end.
     const ts: number[] = [];
     const py: number[] = [];
+    const tsRead: number[] = [];
+    const threads: number[] = [];
+    const pyRead: number[] = [];
     let best = { ts: 0, py: 0, tsAuc: 0, pyAuc: 0 };
     const bundle = path.join(dir, 'bundle');
     for (let rep = 0; rep < trainReps; rep++) {
       const t0 = performance.now();
       const table = await readTable(trainFile);
+      tsRead.push((performance.now() - t0) / 1000);
       const trainer = new PropensityTrainer();
       const result = await trainer.fit(table);
       const out = rep === 0 ? bundle : path.join(dir, `ts-${rep}`);
@@ -84,14 +89,19 @@ export async function propensityBench(argv: string[]): Promise<string> {
       );
       const pyOut = JSON.parse(runPythonScript('propensity_bench.py', ['train', trainFile, path.join(dir, 'params.json'), path.join(dir, `py-${rep}`)], { timeoutMs: 3_600_000 })) as {
         seconds: number;
+        read_seconds: number;
         best_iteration: number;
         auc_roc: number;
       };
       py.push(pyOut.seconds);
+      pyRead.push(pyOut.read_seconds);
+      threads.push(Number(trainer.model.state.params.nthread));
       best = { ts: trainer.model.state.rounds, py: pyOut.best_iteration, tsAuc: result.metrics.auc_roc!, pyAuc: pyOut.auc_roc };
       trainer.dispose();
     }
     lines.push(`${ratioRow(`training ${trainRows.toLocaleString('en')} customers end to end (s)`, median(ts), median(py), '<= 1.0')} ranges TS ${range(ts)}, Python ${range(py)}`);
+    lines.push(`| training phase: read Parquet (s) | ${median(tsRead).toFixed(3)} | ${median(pyRead).toFixed(3)} | ${(median(tsRead) / median(pyRead)).toFixed(3)} | | TS/Python time; ranges TS ${range(tsRead)}, Python ${range(pyRead)} |`);
+    lines.push(`| training threads (nthread, both sides) | ${threads.join(', ')} | ${threads.join(', ')} | | | |`);
     lines.push(`| rounds kept / held-out AUC | ${best.ts} / ${best.tsAuc.toFixed(4)} | ${best.py} / ${best.pyAuc.toFixed(4)} | | |`);
 
     // Scoring 1M customers Parquet -> Parquet, with the TypeScript bundle on both sides.
@@ -111,10 +121,15 @@ export async function propensityBench(argv: string[]): Promise<string> {
     );
     const tsScore: number[] = [];
     const pyScore: number[] = [];
+    // Per phase, so reading/writing (@kdap/preprocessing io) and scoring (the scorer) are seen apart.
+    type Phases = { read: number; score: number; write: number };
+    const tsPhases: Phases[] = [];
+    const pyPhases: Phases[] = [];
     let checksums = { ts: 0, py: 0 };
     for (let rep = 0; rep < reps; rep++) {
       const t0 = performance.now();
       const table = await readTable(scoreFile);
+      const tRead = performance.now();
       const c = scorer.scoreColumns(table, { ids: false });
       const out = new Table({
         customer_id: table.column('customer_id'),
@@ -123,19 +138,29 @@ export async function propensityBench(argv: string[]): Promise<string> {
         percentile_rank: numericColumn(c.percentile_rank),
         segment_assignment: categoricalColumn(c.segment_codes, c.segments),
       });
+      const tScore = performance.now();
       await writeTable(out, path.join(dir, 'scores-ts.parquet'));
-      tsScore.push((performance.now() - t0) / 1000);
+      const tWrite = performance.now();
+      tsScore.push((tWrite - t0) / 1000);
+      tsPhases.push({ read: (tRead - t0) / 1000, score: (tScore - tRead) / 1000, write: (tWrite - tScore) / 1000 });
       const pyOut = JSON.parse(runPythonScript('propensity_bench.py', ['score', path.join(bundle, 'model.json'), stateFile, scoreFile, path.join(dir, 'scores-py.parquet'), '1'], { timeoutMs: 1_800_000 })) as {
         seconds: number[];
+        phases: Phases[];
         checksum: number;
       };
       pyScore.push(pyOut.seconds[0]!);
+      pyPhases.push(pyOut.phases[0]!);
       checksums = { ts: c.propensity_score.reduce((s, v) => s + v, 0), py: pyOut.checksum };
     }
     const throughput = (s: number) => rows / s;
     lines.push(
       `| scoring ${rows.toLocaleString('en')} customers Parquet -> Parquet (customers/s) | ${throughput(median(tsScore)).toFixed(0)} | ${throughput(median(pyScore)).toFixed(0)} | ${(median(pyScore) / median(tsScore)).toFixed(3)} | >= 1.0 | ranges TS ${range(tsScore)} s, Python ${range(pyScore)} s`,
     );
+    for (const phase of ['read', 'score', 'write'] as const) {
+      const t = tsPhases.map((p) => p[phase]);
+      const q = pyPhases.map((p) => p[phase]);
+      lines.push(`| scoring phase: ${phase} (s) | ${median(t).toFixed(3)} | ${median(q).toFixed(3)} | ${(median(t) / median(q)).toFixed(3)} | | TS/Python time; ranges TS ${range(t)}, Python ${range(q)} |`);
+    }
     lines.push(`| sum of calibrated scores (same model, same data) | ${checksums.ts.toFixed(6)} | ${checksums.py.toFixed(6)} | | |`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

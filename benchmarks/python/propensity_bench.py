@@ -5,12 +5,15 @@ score: argv score model.json calibrator.json customers.parquet out.parquet reps
   Loads the booster, refits IsotonicRegression(out_of_bounds='clip') on the TypeScript
   calibrator's knots (the same function), expands the training score distribution; then per rep:
   read Parquet -> encode -> predict -> calibrate -> percentile (searchsorted right) -> confidence
-  -> segment -> write Parquet.  stdout: {"seconds": [per rep], "checksum": sum of scores}
+  -> segment -> write Parquet.  stdout: {"seconds": [per rep], "phases": [{"read", "score", "write"} per rep],
+  "checksum": sum of scores}; score = everything between the read and the write (encode, DMatrix,
+  predict, calibrate, rank, confidence, segment, the result frame)
 train: argv train customers.parquet params.json out_dir
   read Parquet -> the TypeScript trainer's train/early-stopping/calibration/metric rows (Int32
   files: the same split, so the same model) -> encode with the TypeScript schema's categories
   -> xgboost.train with the TypeScript parameters and early stopping -> IsotonicRegression on the
-  calibration rows -> metrics on the metric rows -> save model.  stdout: {"seconds": s, "best_iteration": n, "auc_roc": auc}
+  calibration rows -> metrics on the metric rows -> save model.  stdout: {"seconds": s, "read_seconds": s,
+  "best_iteration": n, "auc_roc": auc}
 """
 import json
 import os
@@ -48,10 +51,12 @@ def score(model_file, calibrator_file, data_file, out_file, reps):
     names = [f["name"] for f in features]
     segments = doc["segments"]
     seconds = []
+    phases = []
     checksum = 0.0
     for _ in range(reps):
         t0 = time.perf_counter()
         df = pd.read_parquet(data_file)
+        t_read = time.perf_counter()
         X = encode(df, features)
         raw = booster.predict(xgb.DMatrix(X, feature_names=names, feature_types=types, enable_categorical=True)).astype(np.float64)
         p = iso.predict(raw)
@@ -65,16 +70,20 @@ def score(model_file, calibrator_file, data_file, out_file, reps):
             "percentile_rank": percentile,
             "segment_assignment": pd.Categorical(segment, categories=[s["name"] for s in segments]),
         })
+        t_score = time.perf_counter()
         out.to_parquet(out_file, index=False)
-        seconds.append(time.perf_counter() - t0)
+        t_write = time.perf_counter()
+        seconds.append(t_write - t0)
+        phases.append({"read": t_read - t0, "score": t_score - t_read, "write": t_write - t_score})
         checksum = float(p.sum())
-    json.dump({"seconds": seconds, "checksum": checksum}, sys.stdout)
+    json.dump({"seconds": seconds, "phases": phases, "checksum": checksum}, sys.stdout)
 
 
 def train(data_file, params_file, out_dir):
     doc = json.load(open(params_file))
     t0 = time.perf_counter()
     df = pd.read_parquet(data_file)
+    t_read = time.perf_counter()
     y = df[doc["target"]].to_numpy(np.float64)
     fit, valid, cal, test = (np.fromfile(doc["splits"][name], dtype="<i4") for name in ("train", "validation", "calibration", "test"))
     features = doc["features"]
@@ -100,7 +109,7 @@ def train(data_file, params_file, out_dir):
     booster.save_model(os.path.join(out_dir, "model.json"))
     json.dump({"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist(), "metrics": metrics}, open(os.path.join(out_dir, "calibration.json"), "w"))
     seconds = time.perf_counter() - t0
-    json.dump({"seconds": seconds, "best_iteration": int(booster.num_boosted_rounds()), "auc_roc": float(metrics["auc_roc"])}, sys.stdout)
+    json.dump({"seconds": seconds, "read_seconds": t_read - t0, "best_iteration": int(booster.num_boosted_rounds()), "auc_roc": float(metrics["auc_roc"])}, sys.stdout)
 
 
 if __name__ == "__main__":

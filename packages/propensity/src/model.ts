@@ -28,6 +28,8 @@ export interface PropensityState {
   /** Rounds kept in the model (early stopping's best round + 1, or all). */
   rounds: number;
   calibrationMethod: 'isotonic' | 'sigmoid' | 'none';
+  /** k when the calibrator was fitted on out-of-fold scores of k folds of the training rows; null (or absent in older bundles) for a held-out split. */
+  calibrationFolds?: number | null;
   /** Rows in each named split, and how they were ordered. */
   splits: { train: number; validation: number; calibration: number; test: number; order: 'time' | 'stratified' | 'given' };
 }

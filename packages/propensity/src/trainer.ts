@@ -25,6 +25,7 @@ import { PropensityModel, type PropensityState } from './model';
 import { calibrationReport, propensityMetrics } from './report';
 import { PropensityScorer } from './scorer';
 import { SigmoidCalibrator } from './sigmoid';
+import { contiguousFolds, stratifiedFolds } from './folds';
 import { propensitySplits } from './splits';
 import { takeRows, withColumn } from './table-rows';
 import { binaryTarget, checkEligibility } from './target';
@@ -59,6 +60,8 @@ interface Pending {
   splits: PropensityState['splits'];
   droppedIdentifiers: string[];
   features: { numerical: string[]; categorical: string[] } | undefined;
+  /** With calibration.cv_folds: the fold of each training row (row order of the train split). */
+  folds: { k: number; of: Int32Array } | undefined;
 }
 
 /**
@@ -68,7 +71,9 @@ interface Pending {
  *
  * Splits (see docs/propensity.md): `data.test_size` of all rows is the metric set; of the rest,
  * `calibration.holdout_fraction` calibrates, `data.validation_size` drives early stopping, the
- * remainder trains. With a date column the parts follow time (train oldest, metric set newest);
+ * remainder trains. With `calibration.cv_folds: k` there is no calibration split: the calibrator is
+ * fitted on out-of-fold scores of the training rows (scikit-learn's CalibratedClassifierCV with
+ * ensemble=False: one booster and one calibrator in the bundle). With a date column the parts follow time (train oldest, metric set newest);
  * without, they are stratified by the target (seed `data.random_state`).
  *
  * ```ts
@@ -119,14 +124,18 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     checkEligibility(NAME, target, y, this.config.eligibility.min_positives, this.config.eligibility.min_negatives);
 
     const dateColumn = this.#dateColumn(table);
+    const dates = dateColumn === undefined ? undefined : (table.column(dateColumn) as { values: ArrayLike<number> }).values;
     const { identifiers, features } = this.#chooseFeatures(table, target, userData);
     const given = options.validation !== undefined;
+    const { method, cv_folds: k, holdout_fraction: holdout } = this.config.calibration;
+    const crossValidated = method !== 'none' && k !== null;
     const splits = propensitySplits(
       y,
-      { test: this.config.data.test_size, calibration: this.config.calibration.method === 'none' ? 0 : this.config.calibration.holdout_fraction, validation: given ? 0 : this.config.data.validation_size },
+      { test: this.config.data.test_size, calibration: method === 'none' || crossValidated ? 0 : holdout, validation: given ? 0 : this.config.data.validation_size },
       this.config.data.random_state,
-      dateColumn === undefined ? undefined : (table.column(dateColumn) as { values: ArrayLike<number> }).values,
+      dates,
     );
+    const folds = crossValidated ? { k, of: calibrationFolds(y, dates, splits.train, k) } : undefined;
     const labelled = withColumn(table, target, { kind: 'numeric', values: y });
     const part = (rows: Int32Array) => takeRows(labelled, rows);
     let validation = rest.validation;
@@ -149,6 +158,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       },
       droppedIdentifiers: identifiers,
       features,
+      folds,
     };
     this.#preparing = true;
     try {
@@ -313,7 +323,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       // Handled below; this keeps a failure during the preparation from counting as unhandled.
       training.catch(() => undefined);
       try {
-        prepared = await prepareWhileBoosting(data, pending, this.config.calibration.method !== 'none');
+        prepared = await prepareWhileBoosting(data, pending, this.config.calibration.method !== 'none' && pending.folds === undefined);
       } catch (e) {
         await training.then((b) => b.dispose(), () => undefined);
         throw e;
@@ -334,7 +344,9 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       trained.dispose();
     }
     try {
-      const model = await this.#calibrated(booster, data, pending, prepared, params, featureTypes, numBoostRound);
+      // Cross-validated calibration: fold boosters like this one (same parameters and rounds) score the rows they did not see.
+      const outOfFold = pending.folds && (() => outOfFoldScores(params, booster.numBoostedRounds, data.train.X, y!, pending.folds!, matrix, context));
+      const model = await this.#calibrated(booster, data, pending, prepared, outOfFold, params, featureTypes, numBoostRound);
       return { model, bestIteration: best === null ? undefined : Number(best) + 1, metrics: model.metrics };
     } catch (e) {
       booster.dispose();
@@ -348,10 +360,20 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
    * baselines, the calibrator, the metrics and the report while the booster scores the 115,000
    * training rows (200,000 customers: the largest prediction; only the score distribution needs it).
    */
-  async #calibrated(booster: Booster, data: TrainingData, pending: Pending, prepared: Prepared, params: Params, featureTypes: FeatureType[], numBoostRound: number): Promise<PropensityModel> {
+  async #calibrated(
+    booster: Booster,
+    data: TrainingData,
+    pending: Pending,
+    prepared: Prepared,
+    outOfFold: (() => Promise<Float64Array>) | undefined,
+    params: Params,
+    featureTypes: FeatureType[],
+    numBoostRound: number,
+  ): Promise<PropensityModel> {
     const predict = async (m: FeatureMatrix) => (m.rows === 0 ? new Float64Array(0) : Float64Array.from(await booster.predict(m.values, { rows: m.rows, cols: m.cols })));
     const method = this.config.calibration.method;
-    const calibrationRaw = prepared.calibrationX === undefined ? undefined : predict(prepared.calibrationX);
+    const calibrationRaw = outOfFold !== undefined ? outOfFold() : prepared.calibrationX === undefined ? undefined : predict(prepared.calibrationX);
+    const calibrationY = outOfFold !== undefined ? data.train.y! : pending.calibrationY;
     const testRawScores = predict(prepared.testX);
     const trainRawScores = predict(data.train.X);
     // The base class predicts the early-stopping rows for its validation metrics right after: synchronously, on this thread.
@@ -367,11 +389,11 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
         const rows = raw.length;
         if (method === 'isotonic' && rows < this.config.calibration.min_isotonic_rows) {
           this.#notice(
-            `${NAME}: isotonic calibration on only ${rows} held-out rows (under calibration.min_isotonic_rows = ${this.config.calibration.min_isotonic_rows}) can overfit into a staircase. ` +
+            `${NAME}: isotonic calibration on only ${rows} ${outOfFold === undefined ? 'held-out' : 'out-of-fold'} rows (under calibration.min_isotonic_rows = ${this.config.calibration.min_isotonic_rows}) can overfit into a staircase. ` +
               'Consider calibration.method: sigmoid (Platt scaling, two parameters), or more data.',
           );
         }
-        calibrator = method === 'isotonic' ? IsotonicCalibrator.fit(raw, pending.calibrationY) : SigmoidCalibrator.fit(raw, pending.calibrationY);
+        calibrator = method === 'isotonic' ? IsotonicCalibrator.fit(raw, calibrationY) : SigmoidCalibrator.fit(raw, calibrationY);
       }
       const testRaw = await testRawScores;
       const testCalibrated = calibrator.transform(testRaw);
@@ -390,6 +412,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
         numBoostRound,
         rounds: booster.numBoostedRounds,
         calibrationMethod: method,
+        calibrationFolds: pending.folds?.k ?? null,
         splits: pending.splits,
       };
       const model = new PropensityModel(booster, calibrator, ScoreDistribution.fromScores(trainCalibrated), report, { score: numericBaseline(trainCalibrated), features }, metrics, state);
@@ -450,6 +473,66 @@ async function prepareWhileBoosting(data: TrainingData, pending: Pending, calibr
   await yieldToRounds();
   const testX = data.schema.encode(pending.test);
   return { baselines, calibrationX, testX };
+}
+
+/**
+ * The fold of each training row for cross-validated calibration: scikit-learn's StratifiedKFold
+ * over the training rows' targets, or with dates KFold over the rows oldest first (each fold a
+ * period; rows without a date oldest, as the splits order them).
+ */
+function calibrationFolds(y: Float64Array, dates: ArrayLike<number> | undefined, train: Int32Array, k: number): Int32Array {
+  if (dates === undefined) return stratifiedFolds(Float64Array.from(train, (row) => y[row]!), k, NAME);
+  const key = (p: number) => (Number.isNaN(dates[train[p]!]!) ? -Infinity : dates[train[p]!]!);
+  const order = Array.from({ length: train.length }, (_, p) => p).sort((a, b) => key(a) - key(b) || a - b);
+  return contiguousFolds(order, k, NAME);
+}
+
+/**
+ * Out-of-fold raw scores of the training rows (scikit-learn's cross_val_predict inside
+ * CalibratedClassifierCV with ensemble=False): per fold, a booster with the final model's
+ * parameters and number of rounds is trained on the other folds and scores this one; it is then
+ * freed, so the bundle keeps one booster and one calibrator.
+ */
+async function outOfFoldScores(
+  params: Params,
+  rounds: number,
+  X: FeatureMatrix,
+  y: Float64Array,
+  folds: { k: number; of: Int32Array },
+  matrix: (m: FeatureMatrix, label: Float64Array) => DMatrix,
+  context: FitContext,
+): Promise<Float64Array> {
+  const scores = new Float64Array(X.rows);
+  for (let f = 0; f < folds.k; f++) {
+    const held: number[] = [];
+    const fit: number[] = [];
+    folds.of.forEach((g, row) => (g === f ? held : fit).push(row));
+    const dfit = matrix(rowsOf(X, fit), Float64Array.from(fit, (row) => y[row]!));
+    let booster: Booster;
+    try {
+      booster = await Booster.train(params, dfit, { numBoostRound: rounds, signal: context.signal });
+    } catch (e) {
+      if (e instanceof AbortError) context.throwIfAborted();
+      throw e;
+    } finally {
+      dfit.dispose();
+    }
+    try {
+      const part = rowsOf(X, held);
+      const raw = await booster.predict(part.values, { rows: part.rows, cols: part.cols });
+      held.forEach((row, j) => (scores[row] = raw[j]!));
+    } finally {
+      booster.dispose();
+    }
+  }
+  return scores;
+}
+
+/** The rows `rows` of a row-major matrix. */
+function rowsOf(X: FeatureMatrix, rows: readonly number[]): FeatureMatrix {
+  const values = new Float64Array(rows.length * X.cols);
+  rows.forEach((row, i) => values.set(X.values.subarray(row * X.cols, (row + 1) * X.cols), i * X.cols));
+  return { ...X, rows: rows.length, values };
 }
 
 /** XGBoost would read ±Infinity as a huge number; it is almost always a broken export. NaN is a missing value. */

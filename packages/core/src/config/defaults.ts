@@ -113,7 +113,7 @@ export const propensityDefaults: PropensityConfig = {
       gamma: { type: 'float', low: 1e-8, high: 5.0, log: true },
     },
   },
-  calibration: { method: 'isotonic', holdout_fraction: 0.2, min_isotonic_rows: 1000 },
+  calibration: { method: 'isotonic', holdout_fraction: 0.2, min_isotonic_rows: 1000, cv_folds: null },
   eligibility: { min_positives: 50, min_negatives: 50 },
   classification_threshold: 0.5,
   segments: [

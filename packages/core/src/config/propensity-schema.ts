@@ -37,6 +37,11 @@ export const propensitySchema = section({
     holdout_fraction: number(0, 1, true),
     /** Below this many calibration rows, isotonic calibration warns and suggests sigmoid. */
     min_isotonic_rows: integer(1),
+    /**
+     * null: calibrate on the held-out split. k >= 2: on out-of-fold scores of k boosters trained
+     * on the other folds of the training rows (scikit-learn CalibratedClassifierCV, ensemble=False).
+     */
+    cv_folds: z.union([z.null(), integer(2)], { error: 'null (a held-out calibration split) or an integer >= 2 (cross-validated folds)' }),
   }),
   /** Fewer positive or negative training rows than these refuse to train (InsufficientDataError). */
   eligibility: section({ min_positives: integer(1), min_negatives: integer(1) }),

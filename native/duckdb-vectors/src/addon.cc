@@ -84,6 +84,10 @@ struct DuckDBApi {
   void (*destroy_result)(struct Result*);
   void (*destroy_data_chunk)(duckdb_data_chunk*);
   void (*free)(void*);
+  // Writing texts into a chunk (fillVarchar).
+  void (*vector_assign_string_element_len)(duckdb_vector, idx_t, const char*, idx_t);
+  void (*vector_ensure_validity_writable)(duckdb_vector);
+  void (*validity_set_row_validity)(uint64_t*, idx_t, bool);
 };
 
 // The type tag @duckdb/node-bindings puts on DataChunk externals (bindings/src/type_tags.h of
@@ -157,6 +161,9 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
       Lookup(library, "duckdb_destroy_result", api->destroy_result, path);
       Lookup(library, "duckdb_destroy_data_chunk", api->destroy_data_chunk, path);
       Lookup(library, "duckdb_free", api->free, path);
+      Lookup(library, "duckdb_vector_assign_string_element_len", api->vector_assign_string_element_len, path);
+      Lookup(library, "duckdb_vector_ensure_validity_writable", api->vector_ensure_validity_writable, path);
+      Lookup(library, "duckdb_validity_set_row_validity", api->validity_set_row_validity, path);
     } catch (...) {
       delete api;
       dlclose(library);
@@ -332,6 +339,15 @@ class Dictionary {
   const std::vector<std::string>& values() const { return values_; }
   size_t returned = 0;  // values already handed to JavaScript
 
+  // Frees the texts and tables (after they were handed on as one sorted byte block).
+  void Release() {
+    std::vector<std::string>().swap(values_);
+    std::vector<uint64_t>().swap(hashes_);
+    std::vector<int32_t>().swap(longCodes_);
+    std::vector<ShortSlot>().swap(short_);
+    std::vector<int32_t>().swap(slots_);
+  }
+
  private:
   struct ShortSlot {
     uint64_t k0 = 0, k1 = 0;
@@ -440,6 +456,159 @@ class Dictionary {
   size_t shortMask_;
   size_t shortCount_ = 0;
 };
+
+// JavaScript's string order (`<`, UTF-16 code units: what compareCodePoints sorts categories by) on
+// UTF-8 bytes. Byte order is code-point order; the two differ only between U+E000-U+FFFF (lead bytes
+// EE, EF) and supplementary characters (lead bytes F0-F4; surrogate pairs in UTF-16, below U+E000).
+bool Utf16Less(const std::string& a, const std::string& b) {
+  const size_t n = std::min(a.size(), b.size());
+  const auto* x = reinterpret_cast<const uint8_t*>(a.data());
+  const auto* y = reinterpret_cast<const uint8_t*>(b.data());
+  if (std::memcmp(x, y, n) == 0) return a.size() < b.size();
+  size_t i = 0;
+  while (x[i] == y[i]) i++;
+  const uint8_t p = x[i], q = y[i];
+  const bool pSupplementary = p >= 0xF0, qSupplementary = q >= 0xF0;
+  const bool pHighBmp = p == 0xEE || p == 0xEF, qHighBmp = q == 0xEE || q == 0xEF;
+  if ((pSupplementary && qHighBmp) || (pHighBmp && qSupplementary)) return pSupplementary;
+  return p < q;
+}
+
+// Whether a text is a number to text-column.ts's NUMBER_TEXT test after String.prototype.trim():
+// [+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)? or [+-]?(inf|infinity|nan), any case. trim() removes
+// JavaScript's white space and line terminators, ASCII and Unicode (U+00A0, U+FEFF, ...) alike.
+size_t UnicodeSpaceLength(const uint8_t* b, size_t n) {
+  static const char* const kSpaces[] = {"\xC2\xA0", "\xE1\x9A\x80", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF",
+                                        "\xE2\x81\x9F", "\xE3\x80\x80", "\xEF\xBB\xBF"};
+  if (n >= 3 && b[0] == 0xE2 && b[1] == 0x80 && b[2] >= 0x80 && b[2] <= 0x8A) return 3;  // U+2000-U+200A
+  for (const char* space : kSpaces) {
+    const size_t length = std::strlen(space);
+    if (n >= length && std::memcmp(b, space, length) == 0) return length;
+  }
+  return 0;
+}
+
+bool IsNumberText(const std::string& text) {
+  const auto* b = reinterpret_cast<const uint8_t*>(text.data());
+  const auto isSpace = [](uint8_t c) { return c == ' ' || (c >= 0x09 && c <= 0x0d); };
+  size_t from = 0, to = text.size();
+  for (;;) {
+    if (from < to && isSpace(b[from])) from++;
+    else if (const size_t n = from < to && b[from] >= 0x80 ? UnicodeSpaceLength(b + from, to - from) : 0) from += n;
+    else break;
+  }
+  for (;;) {
+    if (to > from && isSpace(b[to - 1])) {
+      to--;
+      continue;
+    }
+    // A multi-byte character ends here: find its first byte and see whether it is a space.
+    size_t start = to;
+    while (start > from && to - start < 4 && (b[start - 1] & 0xC0) == 0x80) start--;
+    if (to > from && b[to - 1] >= 0x80 && start > from && UnicodeSpaceLength(b + start - 1, to - start + 1) == to - start + 1) {
+      to = start - 1;
+      continue;
+    }
+    break;
+  }
+  if (from == to) return false;
+  size_t at = from;
+  if (b[at] == '+' || b[at] == '-') at++;
+  const auto word = [&](const char* w) {
+    const size_t n = std::strlen(w);
+    if (to - at != n) return false;
+    for (size_t k = 0; k < n; k++) {
+      if ((b[at + k] | 0x20) != static_cast<uint8_t>(w[k])) return false;
+    }
+    return true;
+  };
+  if (word("inf") || word("infinity") || word("nan")) return true;
+  const auto digits = [&]() {
+    const size_t start = at;
+    while (at < to && b[at] >= '0' && b[at] <= '9') at++;
+    return at > start;
+  };
+  const bool whole = digits();
+  if (at < to && b[at] == '.') {
+    at++;
+    if (!digits() && !whole) return false;
+  } else if (!whole) {
+    return false;
+  }
+  if (at < to && (b[at] == 'e' || b[at] == 'E')) {
+    at++;
+    if (at < to && (b[at] == '+' || b[at] == '-')) at++;
+    if (!digits()) return false;
+  }
+  return at == to;
+}
+
+// A text column's distinct values in JavaScript's string order, as one UTF-8 block and int32
+// offsets (category k is bytes[offsets[k], offsets[k + 1])), malloc'ed for JavaScript to adopt.
+struct SortedTexts {
+  uint8_t* bytes = nullptr;
+  size_t byteLength = 0;
+  int32_t* offsets = nullptr;
+  size_t count = 0;
+  uint32_t numberTexts = 0;  // distinct texts IsNumberText accepts
+
+  ~SortedTexts() {
+    std::free(bytes);
+    std::free(offsets);
+  }
+};
+
+// Sorts `dictionary`'s texts, rewrites the `rows` codes to the sorted order (-1 stays), and moves
+// the texts into `out`: no JavaScript string per text (a column of ids unique per row would
+// otherwise cost a string, a Map entry and a JavaScript sort per row). False, and nothing changed,
+// when the texts hold 2^31 bytes or more (int32 offsets).
+bool SortDictionary(Dictionary& dictionary, int32_t* codes, size_t rows, SortedTexts& out) {
+  const auto& values = dictionary.values();
+  const size_t n = values.size();
+  size_t total = 0;
+  bool highBytes = false;
+  for (const std::string& text : values) {
+    total += text.size();
+    for (const char c : text) highBytes = highBytes || static_cast<uint8_t>(c) >= 0xEE;
+  }
+  if (total >= static_cast<size_t>(std::numeric_limits<int32_t>::max())) return false;
+  // Sort keys: the first 8 bytes big-endian (byte order) and the code; ties, and any text with a
+  // byte that Utf16Less may order differently from byte order, go to the full comparison.
+  struct Key {
+    uint64_t prefix;
+    int32_t code;
+  };
+  std::vector<Key> keys(n);
+  for (size_t k = 0; k < n; k++) {
+    uint64_t prefix = 0;
+    const std::string& text = values[k];
+    for (size_t i = 0; i < 8; i++) prefix = (prefix << 8) | (i < text.size() ? static_cast<uint8_t>(text[i]) : 0);
+    keys[k] = Key{prefix, static_cast<int32_t>(k)};
+  }
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    if (!highBytes && a.prefix != b.prefix) return a.prefix < b.prefix;
+    return Utf16Less(values[static_cast<size_t>(a.code)], values[static_cast<size_t>(b.code)]);
+  });
+  out.bytes = static_cast<uint8_t*>(std::malloc(std::max<size_t>(1, total)));
+  out.offsets = static_cast<int32_t*>(std::malloc((n + 1) * sizeof(int32_t)));
+  if (out.bytes == nullptr || out.offsets == nullptr) throw std::bad_alloc();
+  std::vector<int32_t> rank(n);
+  size_t at = 0;
+  for (size_t k = 0; k < n; k++) {
+    const std::string& text = values[static_cast<size_t>(keys[k].code)];
+    rank[static_cast<size_t>(keys[k].code)] = static_cast<int32_t>(k);
+    out.offsets[k] = static_cast<int32_t>(at);
+    std::memcpy(out.bytes + at, text.data(), text.size());
+    at += text.size();
+    if (IsNumberText(text)) out.numberTexts++;
+  }
+  out.offsets[n] = static_cast<int32_t>(at);
+  out.byteLength = total;
+  out.count = n;
+  for (size_t i = 0; i < rows; i++) codes[i] = codes[i] < 0 ? -1 : rank[static_cast<size_t>(codes[i])];
+  dictionary.Release();
+  return true;
+}
 
 // Where a read's columns go: the float64 columns side by side in one malloc'ed block (column i at
 // i * stride), so a Table's numeric columns can form a column-major matrix without a copy, and one
@@ -664,8 +833,13 @@ Napi::Value OpenScan(const Napi::CallbackInfo& info) {
 
 class ReadWorker : public Napi::AsyncWorker {
  public:
-  ReadWorker(Napi::Env env, std::shared_ptr<kdap::Box<ScanTraits>> box, size_t maxRows, size_t capacity)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), box_(std::move(box)), maxRows_(maxRows), capacity_(capacity) {}
+  ReadWorker(Napi::Env env, std::shared_ptr<kdap::Box<ScanTraits>> box, size_t maxRows, size_t capacity, bool sortTexts)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        box_(std::move(box)),
+        maxRows_(maxRows),
+        capacity_(capacity),
+        sortTexts_(sortTexts) {}
 
 
   Napi::Promise Promise() { return deferred_.Promise(); }
@@ -737,6 +911,15 @@ class ReadWorker : public Napi::AsyncWorker {
         scan.carryOffset += take;
         if (scan.carryOffset >= size) api.destroy_data_chunk(&scan.carry);
       }
+      // A read that ends the scan with every text still unreturned hands the texts on sorted.
+      if (sortTexts_ && !overflow_.happened && scan.finished && scan.carry == nullptr) {
+        sorted_.resize(columns);
+        for (size_t j = 0; j < columns; j++) {
+          if (!texts_[j] || scan.dictionaries[j].returned != 0) continue;
+          auto sorted = std::make_unique<SortedTexts>();
+          if (SortDictionary(scan.dictionaries[j], static_cast<int32_t*>(texts_[j]->Column(0, 0)), rows_, *sorted)) sorted_[j] = std::move(sorted);
+        }
+      }
     } catch (const std::bad_alloc&) {
       SetError("out of memory while reading the query's rows");
     } catch (const std::exception& e) {
@@ -752,13 +935,27 @@ class ReadWorker : public Napi::AsyncWorker {
     const size_t columns = scan.types.size();
     Napi::Array arrays = Napi::Array::New(env, columns);
     Napi::Array added = Napi::Array::New(env, columns);
+    Napi::Array sortedTexts = Napi::Array::New(env, columns);
     const auto adopt = [&](Block& block) {
       const size_t bytes = std::max<size_t>(1, rows_ * block.columns * block.element);
       return Napi::ArrayBuffer::New(env, block.Finish(rows_), bytes, [](Napi::Env, void* p) { std::free(p); });
     };
     Napi::ArrayBuffer numbers = numbers_.columns > 0 ? adopt(numbers_) : Napi::ArrayBuffer::New(env, 0);
     for (size_t j = 0; j < columns; j++) {
-      if (texts_[j]) {
+      sortedTexts.Set(j, env.Null());
+      if (texts_[j] && j < sorted_.size() && sorted_[j]) {
+        arrays.Set(j, Napi::Int32Array::New(env, rows_, adopt(*texts_[j]), 0));
+        SortedTexts& sorted = *sorted_[j];
+        const auto free = [](Napi::Env, void* p) { std::free(p); };
+        Napi::Object texts = Napi::Object::New(env);
+        texts.Set("bytes", Napi::Uint8Array::New(env, sorted.byteLength, Napi::ArrayBuffer::New(env, sorted.bytes, std::max<size_t>(1, sorted.byteLength), free), 0));
+        sorted.bytes = nullptr;
+        texts.Set("offsets", Napi::Int32Array::New(env, sorted.count + 1, Napi::ArrayBuffer::New(env, sorted.offsets, (sorted.count + 1) * sizeof(int32_t), free), 0));
+        sorted.offsets = nullptr;
+        texts.Set("numberTexts", Napi::Number::New(env, sorted.numberTexts));
+        sortedTexts.Set(j, texts);
+        added.Set(j, env.Null());
+      } else if (texts_[j]) {
         arrays.Set(j, Napi::Int32Array::New(env, rows_, adopt(*texts_[j]), 0));
         Dictionary& dictionary = scan.dictionaries[j];
         const auto& values = dictionary.values();
@@ -776,6 +973,7 @@ class ReadWorker : public Napi::AsyncWorker {
     out.Set("rows", Napi::Number::New(env, static_cast<double>(rows_)));
     out.Set("columns", arrays);
     out.Set("newTexts", added);
+    out.Set("sortedTexts", sortedTexts);
     out.Set("done", Napi::Boolean::New(env, scan.finished && scan.carry == nullptr));
     if (overflow_.happened) {
       Napi::Object overflow = Napi::Object::New(env);
@@ -793,6 +991,8 @@ class ReadWorker : public Napi::AsyncWorker {
   std::shared_ptr<kdap::Box<ScanTraits>> box_;
   size_t maxRows_;
   size_t capacity_;
+  bool sortTexts_;
+  std::vector<std::unique_ptr<SortedTexts>> sorted_;
   size_t rows_ = 0;
   // Room for this many rows in every column block.
   void Reserve(size_t rows) {
@@ -810,13 +1010,18 @@ class ReadWorker : public Napi::AsyncWorker {
   Overflow overflow_;
 };
 
-// readScan(handle, maxRows, capacity): Promise<{ rows, columns, newTexts, done, overflow? }>
+// readScan(handle, maxRows, capacity, sortTexts?): Promise<{ rows, columns, newTexts, sortedTexts, done, overflow? }>
 Napi::Value ReadScan(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
     auto box = kdap::ReadHandle<ScanTraits>(info, 0, "scan");
     const int64_t maxRows = kdap::ReadInt(info, 1, "maxRows", 1, (1LL << 53));
     const int64_t capacity = kdap::ReadInt(info, 2, "capacity", 0, (1LL << 40));
-    auto* worker = new ReadWorker(info.Env(), box, static_cast<size_t>(maxRows), static_cast<size_t>(capacity));
+    bool sortTexts = false;
+    if (info.Length() > 3 && !info[3].IsUndefined()) {
+      if (!info[3].IsBoolean()) throw ArgError{ArgError::Type, "'sortTexts' must be a boolean, got " + kdap::Describe(info[3])};
+      sortTexts = info[3].As<Napi::Boolean>().Value();
+    }
+    auto* worker = new ReadWorker(info.Env(), box, static_cast<size_t>(maxRows), static_cast<size_t>(capacity), sortTexts);
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
@@ -1108,6 +1313,110 @@ Napi::Value EncodeStrings(const Napi::CallbackInfo& info) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Texts kept as UTF-8 bytes + int32 offsets (a scan's sorted categories): decodeTexts makes their
+// JavaScript strings when a caller first asks for them; fillVarchar writes rows into a DuckDB chunk
+// straight from the bytes (writeTable's Parquet path), so no string exists per row or per text.
+// ---------------------------------------------------------------------------------------------
+
+struct Utf8Texts {
+  const uint8_t* bytes;
+  size_t byteLength;
+  const int32_t* offsets;
+  size_t count;  // texts: offsets holds count + 1 entries
+};
+
+Utf8Texts ReadUtf8Texts(const Napi::CallbackInfo& info, size_t bytesAt, size_t offsetsAt) {
+  kdap::ArrayView bytes = kdap::ReadTypedArray(info, bytesAt, "bytes", {napi_uint8_array});
+  kdap::ArrayView offsets = kdap::ReadTypedArray(info, offsetsAt, "offsets", {napi_int32_array});
+  if (offsets.length == 0) throw ArgError{ArgError::Range, "'offsets' must hold at least one entry (texts + 1)"};
+  return Utf8Texts{static_cast<const uint8_t*>(bytes.data), bytes.length, static_cast<const int32_t*>(offsets.data), offsets.length - 1};
+}
+
+// Bytes [start, end) of text k, after checking its two offsets against the bytes.
+std::pair<size_t, size_t> TextRange(const Utf8Texts& texts, size_t k) {
+  const int32_t start = texts.offsets[k], end = texts.offsets[k + 1];
+  if (start < 0 || end < start || static_cast<size_t>(end) > texts.byteLength) {
+    throw ArgError{ArgError::Range, "'offsets' of text " + std::to_string(k) + " (" + std::to_string(start) + ", " + std::to_string(end) +
+                                        ") do not lie ascending within 'bytes' (" + std::to_string(texts.byteLength) + " bytes)"};
+  }
+  return {static_cast<size_t>(start), static_cast<size_t>(end)};
+}
+
+// decodeTexts(bytes: Uint8Array, offsets: Int32Array): string[]. Every offset is checked first.
+Napi::Value DecodeTexts(const Napi::CallbackInfo& info) {
+  return kdap::Guard(info, [&]() -> Napi::Value {
+    const Utf8Texts texts = ReadUtf8Texts(info, 0, 1);
+    for (size_t k = 0; k < texts.count; k++) TextRange(texts, k);
+    napi_env env = info.Env();
+    napi_value array;
+    if (napi_create_array_with_length(env, texts.count, &array) != napi_ok) throw std::runtime_error("cannot create an array of " + std::to_string(texts.count) + " texts");
+    for (size_t k = 0; k < texts.count; k++) {
+      const auto [start, end] = TextRange(texts, k);
+      const char* data = reinterpret_cast<const char*>(texts.bytes + start);
+      bool ascii = true;
+      for (size_t b = start; b < end && ascii; b++) ascii = texts.bytes[b] < 0x80;
+      napi_value text;
+      // ASCII is Latin-1: V8 copies it as a one-byte string without decoding UTF-8.
+      const napi_status status = ascii ? napi_create_string_latin1(env, data, end - start, &text) : napi_create_string_utf8(env, data, end - start, &text);
+      if (status != napi_ok || napi_set_element(env, array, static_cast<uint32_t>(k), text) != napi_ok) throw std::runtime_error("cannot create text " + std::to_string(k));
+    }
+    return Napi::Value(env, array);
+  });
+}
+
+// fillVarchar(chunk, column, codes: Int32Array, start, rows, bytes, offsets): void. Row i of VARCHAR
+// column `column` of `chunk` (a @duckdb/node-bindings DataChunk whose size is at least `rows`)
+// becomes text codes[start + i], NULL for code -1. Codes and their offsets are checked before the
+// chunk is written.
+Napi::Value FillVarchar(const Napi::CallbackInfo& info) {
+  return kdap::Guard(info, [&]() -> Napi::Value {
+    const DuckDBApi& api = Api();
+    duckdb_data_chunk chunk = ReadChunk(info, 0, "chunk");
+    const idx_t columns = api.data_chunk_get_column_count(chunk);
+    if (columns == 0) throw ArgError{ArgError::Range, "'chunk' has no columns"};
+    const int64_t column = kdap::ReadInt(info, 1, "column", 0, static_cast<int64_t>(columns) - 1);
+    kdap::ArrayView codesView = kdap::ReadTypedArray(info, 2, "codes", {napi_int32_array});
+    const int64_t start = kdap::ReadInt(info, 3, "start", 0, static_cast<int64_t>(codesView.length));
+    const int64_t rows = kdap::ReadInt(info, 4, "rows", 0, static_cast<int64_t>(api.data_chunk_get_size(chunk)));
+    if (static_cast<uint64_t>(start + rows) > codesView.length) {
+      throw ArgError{ArgError::Range, "'codes' holds " + std::to_string(codesView.length) + " rows; " + std::to_string(rows) + " from 'start' " + std::to_string(start) + " do not fit"};
+    }
+    const Utf8Texts texts = ReadUtf8Texts(info, 5, 6);
+    duckdb_vector vector = api.data_chunk_get_vector(chunk, static_cast<idx_t>(column));
+    duckdb_logical_type type = api.vector_get_column_type(vector);
+    const duckdb_type id = type == nullptr ? -1 : api.get_type_id(type);
+    if (type != nullptr) api.destroy_logical_type(&type);
+    if (id != T_VARCHAR) throw ArgError{ArgError::Type, "'column' " + std::to_string(column) + " is not a VARCHAR column (DuckDB type id " + std::to_string(id) + ")"};
+    const int32_t* codes = static_cast<const int32_t*>(codesView.data) + start;
+    bool missing = false;
+    for (int64_t i = 0; i < rows; i++) {
+      const int32_t code = codes[i];
+      if (code == -1) {
+        missing = true;
+        continue;
+      }
+      if (code < -1 || static_cast<size_t>(code) >= texts.count) {
+        throw ArgError{ArgError::Range, "'codes' holds " + std::to_string(code) + " at " + std::to_string(start + i) + ", beyond the " + std::to_string(texts.count) + " texts"};
+      }
+      TextRange(texts, static_cast<size_t>(code));
+    }
+    uint64_t* validity = nullptr;
+    if (missing) {
+      api.vector_ensure_validity_writable(vector);
+      validity = api.vector_get_validity(vector);
+    }
+    for (int64_t i = 0; i < rows; i++) {
+      const int32_t code = codes[i];
+      if (validity != nullptr) api.validity_set_row_validity(validity, static_cast<idx_t>(i), code != -1);
+      if (code == -1) continue;
+      const auto [from, to] = TextRange(texts, static_cast<size_t>(code));
+      api.vector_assign_string_element_len(vector, static_cast<idx_t>(i), reinterpret_cast<const char*>(texts.bytes + from), to - from);
+    }
+    return info.Env().Undefined();
+  });
+}
+
 /** init({NativeError, ParameterError, DisposedError}): the @kdap/errors classes for this environment. */
 Napi::Value Init(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
@@ -1130,6 +1439,8 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherNumbers", Napi::Function::New(env, GatherNumbers, "gatherNumbers"));
   exports.Set("remapCodes", Napi::Function::New(env, RemapCodes, "remapCodes"));
   exports.Set("encodeStrings", Napi::Function::New(env, EncodeStrings, "encodeStrings"));
+  exports.Set("decodeTexts", Napi::Function::New(env, DecodeTexts, "decodeTexts"));
+  exports.Set("fillVarchar", Napi::Function::New(env, FillVarchar, "fillVarchar"));
   return exports;
 }
 

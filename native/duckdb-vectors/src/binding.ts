@@ -40,8 +40,11 @@ export interface DuckDBVectorsBinding {
    * built by hashing the string bytes (`newTexts[j]` holds the texts first seen in this read, in
    * code order). NULL is NaN or code -1. A BIGINT/UBIGINT beyond +-2^53 sets `overflow` (the first
    * such column and value) and ends the read. Other types reject: cast them in the query.
+   * `sortTexts`: when this read ends the scan and returned no texts before, each VARCHAR column's
+   * texts come back in `sortedTexts[j]` instead, in JavaScript's string order (UTF-16 code units)
+   * as one UTF-8 block, with the codes rewritten to that order: no JavaScript string per text.
    */
-  readScan(handle: object, maxRows: number, capacity: number): Promise<ScanBatch>;
+  readScan(handle: object, maxRows: number, capacity: number, sortTexts?: boolean): Promise<ScanBatch>;
   /** Releases a scan's connection (once no read is running); later reads throw. Idempotent. */
   closeScan(handle: object): void;
   /**
@@ -81,6 +84,27 @@ export interface DuckDBVectorsBinding {
    * in code order: one JS string per distinct text. Offsets are checked against the bytes first.
    */
   encodeStrings(parts: [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null][], total: number): { codes: Int32Array; texts: string[] };
+  /**
+   * The strings of UTF-8 texts `bytes[offsets[k], offsets[k + 1])`, k < offsets.length - 1. Offsets
+   * that are not ascending within `bytes` are a ParameterError (all checked before any string is made).
+   */
+  decodeTexts(bytes: Uint8Array, offsets: Int32Array): string[];
+  /**
+   * Sets rows 0 .. rows - 1 of VARCHAR column `column` of `chunk` (a @duckdb/node-bindings
+   * DataChunk handle whose size is at least `rows`) to the texts `codes[start + i]` of
+   * `bytes`/`offsets` (as decodeTexts), NULL for code -1, with
+   * `duckdb_vector_assign_string_element_len` and `duckdb_validity_set_row_validity`. Another
+   * handle, a column that is not VARCHAR, a range beyond `codes`, or a code beyond the texts is a
+   * ParameterError, raised before the chunk is written.
+   */
+  fillVarchar(chunk: object, column: number, codes: Int32Array, start: number, rows: number, bytes: Uint8Array, offsets: Int32Array): void;
+}
+
+/** Texts as one UTF-8 block: text k is `bytes[offsets[k], offsets[k + 1])`. */
+export interface Utf8Texts {
+  readonly bytes: Uint8Array;
+  /** One more entry than there are texts. */
+  readonly offsets: Int32Array;
 }
 
 /** Rows a `readScan` decoded. */
@@ -90,6 +114,13 @@ export interface ScanBatch {
   readonly columns: (Float64Array | Int32Array)[];
   /** Per VARCHAR column: the texts first seen in this read, in code order; null for the others. */
   readonly newTexts: (string[] | null)[];
+  /**
+   * Per VARCHAR column of a `sortTexts` read that ended the scan: all its texts, sorted, as UTF-8
+   * (`newTexts[j]` is then null), and how many of them are numbers written as text (after
+   * `String.prototype.trim()`: `[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?` or `[+-]?(inf|infinity|nan)`,
+   * any case); null otherwise.
+   */
+  readonly sortedTexts?: ((Utf8Texts & { readonly numberTexts: number }) | null)[];
   /** True when the query has no rows left. */
   readonly done: boolean;
   /** The first integer a float64 cannot hold exactly: column index and value as decimal text. */

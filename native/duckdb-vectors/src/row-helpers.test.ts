@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
+import fc from 'fast-check';
 import { attachToDuckDB, binding } from './index';
 
 // The texts' dictionary (short texts keyed by their 16-byte image, long ones by hash), the
@@ -143,5 +144,101 @@ describe('row helpers', () => {
     const codes = new Int32Array([0, -2]);
     expect(thrown(() => binding().remapCodes(codes, new Int32Array([5])))).toEqual(parameterError(/codes.*remap/));
     expect(Array.from(codes)).toEqual([0, -2]);
+  });
+});
+
+describe('texts kept as UTF-8 (sortTexts, decodeTexts, fillVarchar)', () => {
+  // Code-point order and JavaScript's UTF-16 order differ between U+E000-U+FFFF and supplementary
+  // characters: '\u{1F600}' (a surrogate pair) sorts before '\uFFFD' in JavaScript.
+  const UNICODE = ['\uFFFD', '\u{1F600}', '\uE000x', '\u{10000}', 'zz', 'Z', 'ä', 'a\u{1F600}', 'a\uFFFF', '', ' 12 ', '1e5', '-.5', 'Inf', 'nan', '+infinity', '1.', '.', 'e5', '12a', '\u00A012'];
+  const sql = (texts: readonly (string | null)[]) =>
+    `SELECT t FROM (VALUES (${texts.map((text) => (text === null ? 'NULL' : `'${text.replace(/'/g, "''")}'`)).join('), (')})) v(t)`;
+
+  async function readSorted(texts: readonly (string | null)[], maxRows = 1e9) {
+    const scan = binding().openScan(sql(texts));
+    try {
+      return await binding().readScan(scan.handle, maxRows, 4, true);
+    } finally {
+      binding().closeScan(scan.handle);
+    }
+  }
+
+  test("a read that ends the scan returns the texts in JavaScript's order as UTF-8, codes rewritten to it", async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => (i % 13 === 5 ? null : (UNICODE[(i * 5) % UNICODE.length] as string)));
+    const batch = await readSorted(rows);
+    expect(batch.newTexts[0]).toBeNull();
+    const sorted = batch.sortedTexts?.[0];
+    expect(sorted).toBeTruthy();
+    const categories = binding().decodeTexts(sorted!.bytes, sorted!.offsets);
+    expect(categories).toEqual([...new Set(UNICODE)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(decode(batch.columns[0] as Int32Array, categories)).toEqual(rows);
+    // NUMBER_TEXT of text-column.ts after trim(): ' 12 ', '1e5', '-.5', 'Inf', 'nan', '+infinity', '1.', '\u00A012'.
+    expect(sorted!.numberTexts).toBe(8);
+  });
+
+  test('numberTexts counts what text-column.ts takes for numbers, Unicode spaces trimmed as trim() does', async () => {
+    const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$/i;
+    const parts = ['1', '0', '9', '.', '-', '+', 'e', 'E', 'i', 'N', 'f', 'a', 'y', 't', ' ', '\t', '\u00A0', '\u3000', '\u2005', '\u200B', '\uFEFF', '\u2028', 'é', '\u{1F600}', 'inf', 'nan', 'infinity'];
+    fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.array(fc.constantFrom(...parts), { maxLength: 6 }).map((p) => p.join('')), { minLength: 1, maxLength: 200 }), async (texts) => {
+        const batch = await readSorted(texts);
+        expect(batch.sortedTexts?.[0]?.numberTexts).toBe(texts.filter((text) => NUMBER_TEXT.test(text.trim())).length);
+      }),
+      { numRuns: 40, seed: 14 },
+    );
+  });
+
+  test('a read that leaves rows, or a scan whose texts were returned before, gives plain texts', async () => {
+    const partial = await readSorted(['b', 'a', 'c'], 2);
+    expect(partial.sortedTexts?.[0] ?? null).toBeNull();
+    expect(partial.newTexts[0]).toEqual(['b', 'a']);
+    const scan = binding().openScan(sql(['b', 'a', 'c']));
+    try {
+      await binding().readScan(scan.handle, 1, 1, true);
+      const rest = await binding().readScan(scan.handle, 10, 10, true);
+      expect(rest.sortedTexts?.[0] ?? null).toBeNull();
+      expect(rest.newTexts[0]).toEqual(['a', 'c']);
+    } finally {
+      binding().closeScan(scan.handle);
+    }
+  });
+
+  test("fillVarchar writes each row's text from the bytes, NULL for -1, after checking the codes", () => {
+    const texts = ['a', 'a text longer than twelve bytes', 'é', ''];
+    const encoded = texts.map((text) => new TextEncoder().encode(text));
+    const offsets = new Int32Array(texts.length + 1);
+    encoded.forEach((bytes, k) => (offsets[k + 1] = (offsets[k] as number) + bytes.length));
+    const bytes = new Uint8Array(offsets[texts.length] as number);
+    encoded.forEach((part, k) => bytes.set(part, offsets[k]));
+    const chunk = DuckDBDataChunk.create([DOUBLE, VARCHAR]);
+    chunk.rowCount = 5;
+    const codes = new Int32Array([7, 2, -1, 0, 1, 3, 7]);
+    binding().fillVarchar(chunk.chunk, 1, codes, 1, 5, bytes, offsets);
+    expect(chunk.getColumnValues(1)).toEqual(['é', null, 'a', 'a text longer than twelve bytes', '']);
+    // The next rows, with no NULL among them, make every row valid again.
+    chunk.reset();
+    chunk.rowCount = 3;
+    binding().fillVarchar(chunk.chunk, 1, codes, 3, 3, bytes, offsets);
+    expect(chunk.getColumnValues(1)).toEqual(['a', 'a text longer than twelve bytes', '']);
+
+    const fill = (column: number, start: number, rows: number, offs = offsets) => () => binding().fillVarchar(chunk.chunk, column, codes, start, rows, bytes, offs);
+    expect(thrown(fill(0, 1, 2))).toEqual(parameterError(/column.*not a VARCHAR/));
+    expect(thrown(fill(1, 0, 2))).toEqual(parameterError(/codes.*holds 7 at 0, beyond the 4 texts/));
+    expect(thrown(fill(1, 5, 3))).toEqual(parameterError(/codes.*do not fit/));
+    expect(thrown(fill(1, 1, 4))).toEqual(parameterError(/rows/));
+    expect(thrown(fill(1, 1, 2, new Int32Array([0, 1, 40, 41, 42])))).toEqual(parameterError(/offsets.*text 2 \(40, 41\).*34 bytes/));
+    expect(thrown(() => binding().fillVarchar({}, 0, codes, 0, 1, bytes, offsets))).toEqual(parameterError(/chunk/));
+    // Nothing was written by the refused calls.
+    expect(chunk.getColumnValues(1)).toEqual(['a', 'a text longer than twelve bytes', '']);
+  });
+
+  test('decodeTexts checks every offset before making a string', () => {
+    const bytes = new TextEncoder().encode('abcé');
+    expect(binding().decodeTexts(bytes, new Int32Array([0, 1, 3, 5]))).toEqual(['a', 'bc', 'é']);
+    expect(binding().decodeTexts(bytes, new Int32Array([0]))).toEqual([]);
+    expect(thrown(() => binding().decodeTexts(bytes, new Int32Array([0, 2, 1])))).toEqual(parameterError(/offsets.*text 1/));
+    expect(thrown(() => binding().decodeTexts(bytes, new Int32Array([0, 6])))).toEqual(parameterError(/offsets.*5 bytes/));
+    expect(thrown(() => binding().decodeTexts(bytes, new Int32Array([])))).toEqual(parameterError(/offsets.*at least one/));
+    expect(thrown(() => binding().decodeTexts(bytes, new Float64Array([0, 1]) as unknown as Int32Array))).toEqual(parameterError(/offsets.*Int32Array/));
   });
 });

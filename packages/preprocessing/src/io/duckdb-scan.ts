@@ -1,7 +1,8 @@
 import { DataError, SchemaError } from '../errors';
-import { type Column, type ColumnKind, categoricalFromDictionary, dateColumn, numericColumn } from '../table/column';
+import { type Column, type ColumnKind, categoricalColumn, dateColumn, numericColumn } from '../table/column';
+import { type Utf8Texts, categoricalFromUtf8 } from '../table/utf8-categories';
 import { sqlIdentifier } from './duckdb';
-import { DuckDBTypeId, type ScanCursor, openScanCursor } from './duckdb-vectors';
+import { DuckDBTypeId, type ScanCursor, decodeUtf8Texts, openScanCursor } from './duckdb-vectors';
 import { ReservoirSample } from './reservoir-sample';
 import type { ReadTableOptions } from './read-options';
 import { type LineOfRow, resolveTextColumn } from './text-column';
@@ -72,8 +73,11 @@ export async function scanWithDuckDB(source: ScanSource, options: ReadTableOptio
     const columns = new Map<string, Column>();
     plan.forEach((p, j) => {
       const values = scanned.columns[j] as Float64Array | Int32Array;
+      const sorted = scanned.sortedTexts?.[j];
       if (p.transfer === 'number') {
         columns.set(p.name, p.kind === 'date' ? dateColumn(values as Float64Array) : numericColumn(values as Float64Array));
+      } else if (sorted != null) {
+        columns.set(p.name, sortedTextColumn(p.name, values as Int32Array, sorted, overrides[p.name], source.file, lineOfRow));
       } else {
         columns.set(p.name, resolveTextColumn(p.name, { codes: values, values: scanned.texts[j] as string[] }, overrides[p.name], source.file, lineOfRow, true));
       }
@@ -84,18 +88,37 @@ export async function scanWithDuckDB(source: ScanSource, options: ReadTableOptio
   }
 }
 
+/**
+ * A text column whose texts the scan sorted (categories order, all used): categorical with its
+ * categories kept as UTF-8 until used, unless some text may be a number or the column was declared
+ * numeric or date; those are decided on the texts as any other text column.
+ */
+function sortedTextColumn(name: string, codes: Int32Array, sorted: SortedTexts, override: ColumnKind | undefined, file: string, lineOfRow: LineOfRow): Column {
+  if (override === 'categorical' || (override === undefined && sorted.numberTexts === 0)) return categoricalFromUtf8(codes, sorted, decodeUtf8Texts);
+  return resolveTextColumn(name, { codes, values: decodeUtf8Texts(sorted) }, override, file, lineOfRow, true, ({ values }) => categoricalColumn(codes, values));
+}
+
+type SortedTexts = Utf8Texts & { readonly numberTexts: number };
+
 interface Scanned {
   /** Float64Array per number column, Int32Array of codes per text column. */
   readonly columns: (Float64Array | Int32Array)[];
-  /** Per text column, its texts in code order. */
+  /** Per text column, its texts in code order (null for the columns in `sortedTexts`). */
   readonly texts: (string[] | null)[];
+  /** Per text column, its texts sorted as UTF-8 when the scan sorted them (codes in that order). */
+  readonly sortedTexts?: (SortedTexts | null)[];
   readonly overflow?: { column: number; value: string };
 }
 
-/** The first `maxRows` rows (all of them by default), in one native read. */
+/** The first `maxRows` rows (all of them by default), in one native read; texts come sorted. */
 async function scanRows(cursor: ScanCursor, maxRows: number, capacity: number): Promise<Scanned> {
-  const batch = await cursor.read(Math.max(1, maxRows), capacity);
-  return { columns: batch.columns, texts: batch.newTexts, ...(batch.overflow !== undefined ? { overflow: batch.overflow } : {}) };
+  const batch = await cursor.read(Math.max(1, maxRows), capacity, true);
+  return {
+    columns: batch.columns,
+    texts: batch.newTexts,
+    ...(batch.sortedTexts !== undefined ? { sortedTexts: batch.sortedTexts } : {}),
+    ...(batch.overflow !== undefined ? { overflow: batch.overflow } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type * as Bindings from '@duckdb/node-bindings';
-import { type DuckDBVectorsBinding, type ScanBatch, attachToDuckDB } from '@kdap/duckdb-vectors';
+import { type DuckDBVectorsBinding, type ScanBatch, type Utf8Texts, attachToDuckDB } from '@kdap/duckdb-vectors';
 import { AddonLoadError } from '@kdap/errors';
 import { connectDuckDB } from './duckdb';
 
@@ -46,8 +46,12 @@ export interface ScanCursor {
   readonly names: readonly string[];
   /** DuckDB type id of each column. */
   readonly types: readonly number[];
-  /** Up to `maxRows` further rows; `capacity` sizes the arrays (they grow if it is too small). */
-  read(maxRows: number, capacity: number): Promise<ScanBatch>;
+  /**
+   * Up to `maxRows` further rows; `capacity` sizes the arrays (they grow if it is too small).
+   * `sortTexts`: a read that ends the scan returns its text columns' texts sorted, as UTF-8
+   * (`ScanBatch.sortedTexts`), when the addon scans.
+   */
+  read(maxRows: number, capacity: number, sortTexts?: boolean): Promise<ScanBatch>;
   /** Releases the connection; idempotent. */
   close(): void;
 }
@@ -65,7 +69,7 @@ function attachAddon(): VectorCopyPath {
   try {
     const { binding, version } = attachToDuckDB(bindingsDir);
     // An addon built from older sources lacks the scan: say so rather than fail on the first read.
-    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'gatherNumbers', 'remapCodes', 'encodeStrings'] as const) {
+    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'gatherNumbers', 'remapCodes', 'encodeStrings', 'decodeTexts', 'fillVarchar'] as const) {
       if (typeof binding[name] !== 'function') throw new AddonLoadError(`the built addon has no ${name}(): it is older than its sources; rebuild it with 'npm run build --workspace native/duckdb-vectors'`);
     }
     const type = bindings.create_logical_type(bindings.Type.DOUBLE);
@@ -99,9 +103,10 @@ export async function openScanCursor(sql: string): Promise<ScanCursor> {
   if (vectorCopyPath().path === 'native' && addon !== undefined) {
     const native = addon;
     const { handle, names, types } = native.openScan(sql);
-    const read = async (maxRows: number, capacity: number): Promise<ScanBatch> => {
-      const batch = await native.readScan(handle, maxRows, capacity);
-      return { ...batch, columns: batch.columns.map(ownRealm) };
+    const read = async (maxRows: number, capacity: number, sortTexts = false): Promise<ScanBatch> => {
+      const batch = await native.readScan(handle, maxRows, capacity, sortTexts);
+      const sortedTexts = batch.sortedTexts?.map((texts) => (texts === null ? null : { ...texts, bytes: ownRealm(texts.bytes), offsets: ownRealm(texts.offsets) }));
+      return { ...batch, columns: batch.columns.map(ownRealm), ...(sortedTexts !== undefined ? { sortedTexts } : {}) };
     };
     return { names, types, read, close: () => native.closeScan(handle) };
   }
@@ -112,10 +117,11 @@ export async function openScanCursor(sql: string): Promise<ScanCursor> {
  * The addon's typed arrays come from Node's own realm; a vm context (jest) has other typed-array
  * classes, and `instanceof` checks there would fail. Views made here share the memory.
  */
-function ownRealm<T extends Float64Array | Int32Array>(array: T): T {
-  return (array instanceof Int32Array || Object.prototype.toString.call(array) === '[object Int32Array]'
-    ? new Int32Array(array.buffer, array.byteOffset, array.length)
-    : new Float64Array(array.buffer, array.byteOffset, array.length)) as T;
+function ownRealm<T extends Float64Array | Int32Array | Uint8Array>(array: T): T {
+  const tag = Object.prototype.toString.call(array);
+  if (tag === '[object Int32Array]') return new Int32Array(array.buffer, array.byteOffset, array.length) as T;
+  if (tag === '[object Uint8Array]') return new Uint8Array(array.buffer, array.byteOffset, array.length) as T;
+  return new Float64Array(array.buffer, array.byteOffset, array.length) as T;
 }
 
 /** The addon's functions the small-CSV path uses (small-csv.ts), with arrays in this realm. */
@@ -150,6 +156,20 @@ export function arrowStringEncoder(): DuckDBVectorsBinding['encodeStrings'] | un
     const encoded = native.encodeStrings(parts, total);
     return { codes: ownRealm(encoded.codes), texts: encoded.texts };
   };
+}
+
+/** The strings of UTF-8 texts (utf8-categories.ts's columns): by the addon, or TextDecoder without it. */
+export function decodeUtf8Texts(texts: Utf8Texts): string[] {
+  if (addon !== undefined) return addon.decodeTexts(texts.bytes, texts.offsets);
+  const decoder = new TextDecoder('utf-8');
+  return Array.from({ length: texts.offsets.length - 1 }, (_, k) => decoder.decode(texts.bytes.subarray(texts.offsets[k], texts.offsets[k + 1])));
+}
+
+/** The addon's fillVarchar (write-parquet.ts), or undefined when scans do not use the addon. */
+export function varcharFiller(): DuckDBVectorsBinding['fillVarchar'] | undefined {
+  if (vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
+  const native = addon;
+  return (...args) => native.fillVarchar(...args);
 }
 
 const MAX_SAFE = 2 ** 53;

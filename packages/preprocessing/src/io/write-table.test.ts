@@ -6,10 +6,12 @@ import { Table } from '../table/table';
 import { MISSING_CODE, categoricalColumn, dateColumn, numericColumn } from '../table/column';
 import { writeAtomically } from './atomic-write';
 import { connectDuckDB, sqlString } from './duckdb';
+import * as duckdbVectors from './duckdb-vectors';
 import { readTable } from './read-table';
 import { writeTable } from './write-table';
 
 const directory = temporaryDirectory('write');
+const vectorCopyPathIsNative = () => duckdbVectors.vectorCopyPath().path === 'native';
 afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
 const table = Table.fromRecords([
   { name: 'a,b', quote: 'say "hi"', value: 1.25, when: new Date('2024-05-01T10:30:00.000Z') },
@@ -58,6 +60,35 @@ describe('writeTable', () => {
       ]);
     } finally {
       connection.closeSync();
+    }
+  });
+
+  it('ids unique per row go from file to file as UTF-8: no string per row unless categories are used', async () => {
+    const rows = 2048 * 3 + 5;
+    // Unique ids, short and long, non-ASCII, characters whose UTF-16 order differs from code-point order, and NULLs.
+    const ids = Array.from({ length: rows }, (_, i) => (i % 1000 === 999 ? null : `${['C', 'é', '\uFFFD', '\u{1F600}'][i % 4]}${String(rows - i).padStart(i % 2 === 0 ? 6 : 20, '0')}`));
+    const source = new Table({ customer_id: categoricalColumn(Int32Array.from(ids, (id, i) => (id === null ? MISSING_CODE : i)), ids.map((id, i) => id ?? `unused ${i}`)), n: numericColumn(Float64Array.from(ids, (_, i) => i)) });
+    const first = path.join(directory, 'ids.parquet');
+    await writeTable(source, first);
+    expect(vectorCopyPathIsNative()).toBe(true);
+    const decode = jest.spyOn(duckdbVectors, 'decodeUtf8Texts');
+    try {
+      const read = await readTable(first);
+      const column = read.categorical('customer_id');
+      const second = path.join(directory, 'ids-again.parquet');
+      await writeTable(new Table({ customer_id: column }), second);
+      expect(decode).not.toHaveBeenCalled();
+      const present = ids.filter((id): id is string => id !== null);
+      expect(column.categories).toEqual([...present].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      expect(decode).toHaveBeenCalledTimes(1);
+      expect(column.categories).toBe(column.categories);
+      expect(decode).toHaveBeenCalledTimes(1);
+      const again = (await readTable(second)).categorical('customer_id');
+      const texts = (c: typeof column) => Array.from(c.codes, (code) => (code === MISSING_CODE ? null : c.categories[code]));
+      expect(texts(column)).toEqual(ids);
+      expect(texts(again)).toEqual(ids);
+    } finally {
+      decode.mockRestore();
     }
   });
 

@@ -13,12 +13,31 @@ export interface ParzenEstimatorParameters {
 }
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+/**
+ * A mixture term e^-60 (8.8e-27) times the largest one changes the sum of up to 10^10 such terms by less than
+ * double precision's 1.1e-16: such terms are skipped.
+ */
+const NEGLIGIBLE_LOG = 60;
 
 /** One parameter's kernels, one per observation (+ the prior), in the transformed (log) space. */
 type Kernels =
   | { kind: 'categorical'; logProbabilities: Float64Array[]; cumulative: Float64Array[] }
   | { kind: 'continuous'; mu: Float64Array; sigma: Float64Array; low: number; high: number; logNormalizer: Float64Array }
-  | { kind: 'discrete'; mu: Float64Array; sigma: Float64Array; low: number; high: number; step: number; logAccept: Float64Array };
+  | {
+      kind: 'discrete';
+      mu: Float64Array;
+      sigma: Float64Array;
+      /** The grid's first and last points (external values). */
+      low: number;
+      high: number;
+      step: number;
+      /** Whether the kernels live in log space (log integers). */
+      log: boolean;
+      /** The kernels' truncation bounds in kernel space: the grid widened by half a step, then logged for log grids. */
+      lowEdge: number;
+      highEdge: number;
+      logAccept: Float64Array;
+    };
 
 function isLog(d: Distribution): boolean {
   return d.kind !== 'categorical' && d.log;
@@ -26,8 +45,8 @@ function isLog(d: Distribution): boolean {
 
 /**
  * A mixture of products of truncated Gaussians (ranges) and smoothed histograms (choices): TPE's l(x) or
- * g(x). Bandwidths follow Optuna: univariate kernels take the larger gap to their sorted neighbours (the
- * range ends count as neighbours only with considerEndpoints), multivariate ones Scott's rule
+ * g(x). Bandwidths follow Optuna 4.9: univariate kernels take the larger gap to their sorted neighbouring
+ * observations (not the prior's centre; the range ends only with considerEndpoints), multivariate ones Scott's rule
  * 0.2 * n^(-1/(d+4)) * range; then clipped to [range / min(100, 1 + n + prior), range] ("magic clip").
  * The prior is one more kernel centred on the range with the whole range as its sigma.
  */
@@ -82,29 +101,25 @@ export class ParzenEstimator {
       }
       return { kind: 'categorical', logProbabilities: rows, cumulative: rows.map(cumulativeOf) };
     }
-    let low = d.low;
-    let high = d.high;
-    let step: number | null = d.step;
-    const observed = isLog(d) ? values.map(Math.log) : [...values];
-    if (isLog(d)) {
-      low = Math.log(d.low);
-      high = Math.log(d.high);
-      if (step !== null) {
-        // Optuna's log-int treatment: a continuous kernel on [log(low - step/2), log(high + step/2)], rounded after sampling.
-        low = Math.log(d.low - step / 2);
-        high = Math.log(d.high + step / 2);
-        step = null;
-      }
-    }
-    const { mu, sigma } = bandwidths(observed, low, high, step, p, this.names.length);
-    if (step === null) {
+    const log = isLog(d);
+    const observed = log ? values.map(Math.log) : [...values];
+    if (d.step === null) {
+      const low = log ? Math.log(d.low) : d.low;
+      const high = log ? Math.log(d.high) : d.high;
+      const { mu, sigma } = bandwidths(observed, low, high, p, this.names.length);
       const logNormalizer = new Float64Array(mu.length);
       for (let k = 0; k < mu.length; k++) logNormalizer[k] = -logGaussMass((low - mu[k]!) / sigma[k]!, (high - mu[k]!) / sigma[k]!) - Math.log(sigma[k]!) - LOG_SQRT_2PI;
       return { kind: 'continuous', mu, sigma, low, high, logNormalizer };
     }
+    // Grids (integers, stepped floats, log integers) as Optuna 4.9: kernels truncated to the grid widened by half
+    // a step at each end (in log space for log integers), each grid point weighted by the mass of its cell.
+    const step = d.step;
+    const lowEdge = log ? Math.log(d.low - step / 2) : d.low - step / 2;
+    const highEdge = log ? Math.log(d.high + step / 2) : d.high + step / 2;
+    const { mu, sigma } = bandwidths(observed, lowEdge, highEdge, p, this.names.length);
     const logAccept = new Float64Array(mu.length);
-    for (let k = 0; k < mu.length; k++) logAccept[k] = logGaussMass((low - step / 2 - mu[k]!) / sigma[k]!, (high + step / 2 - mu[k]!) / sigma[k]!);
-    return { kind: 'discrete', mu, sigma, low, high, step, logAccept };
+    for (let k = 0; k < mu.length; k++) logAccept[k] = logGaussMass((lowEdge - mu[k]!) / sigma[k]!, (highEdge - mu[k]!) / sigma[k]!);
+    return { kind: 'discrete', mu, sigma, low: d.low, high: d.high, step, log, lowEdge, highEdge, logAccept };
   }
 
   /** `size` joint draws, in internal form (ranges as values, choices as indices). */
@@ -135,16 +150,14 @@ export class ParzenEstimator {
         const mu = kernels.mu[k]!;
         const sigma = kernels.sigma[k]!;
         if (kernels.kind === 'continuous') {
-          column[i] = truncNormPpf(rng.uniform(), (kernels.low - mu) / sigma, (kernels.high - mu) / sigma) * sigma + mu;
+          const x = truncNormPpf(rng.uniform(), (kernels.low - mu) / sigma, (kernels.high - mu) / sigma) * sigma + mu;
+          column[i] = isLog(d) ? Math.exp(x) : x;
         } else {
-          const { low, high, step } = kernels;
-          const x = truncNormPpf(rng.uniform(), (low - step / 2 - mu) / sigma, (high + step / 2 - mu) / sigma) * sigma + mu;
+          const { low, high, step, lowEdge, highEdge } = kernels;
+          const z = truncNormPpf(rng.uniform(), (lowEdge - mu) / sigma, (highEdge - mu) / sigma) * sigma + mu;
+          const x = kernels.log ? Math.exp(z) : z;
           column[i] = Math.min(high, Math.max(low, low + Math.round((x - low) / step) * step));
         }
-      }
-      if (d.kind !== 'categorical') {
-        if (isLog(d)) for (let i = 0; i < size; i++) column[i] = Math.exp(column[i]!);
-        if (d.kind === 'int') for (let i = 0; i < size; i++) column[i] = Math.min(d.high, Math.max(d.low, d.low + Math.round((column[i]! - d.low) / d.step) * d.step));
       }
       out[name] = column;
     });
@@ -161,12 +174,7 @@ export class ParzenEstimator {
       const name = this.names[j]!;
       const kernels = this.kernels[j]!;
       const d = this.space[name]!;
-      const raw = samples[name]!;
-      let x = raw;
-      if (isLog(d)) {
-        x = new Float64Array(size);
-        for (let i = 0; i < size; i++) x[i] = Math.log(raw[i]!);
-      }
+      const x = samples[name]!;
       if (kernels.kind === 'categorical') {
         for (let i = 0; i < size; i++) {
           const c = x[i]!;
@@ -176,8 +184,9 @@ export class ParzenEstimator {
         const { mu, sigma, low, high, logNormalizer } = kernels;
         const inverseSigma = new Float64Array(nKernels);
         for (let k = 0; k < nKernels; k++) inverseSigma[k] = 1 / sigma[k]!;
+        const log = isLog(d);
         for (let i = 0; i < size; i++) {
-          const xi = x[i]!;
+          const xi = log ? Math.log(x[i]!) : x[i]!;
           const row = i * nKernels;
           if (xi < low || xi > high) {
             for (let k = 0; k < nKernels; k++) acc[row + k] = -Infinity;
@@ -189,17 +198,43 @@ export class ParzenEstimator {
           }
         }
       } else {
-        const { mu, sigma, low, high, step, logAccept } = kernels;
+        const { mu, sigma, step, log, lowEdge, highEdge, logAccept } = kernels;
+        const logWeights = this.logWeights;
+        // One parameter alone (TPE's default, univariate): a kernel whose weighted mass is bounded below the best
+        // one's by NEGLIGIBLE_LOG adds nothing to the mixture in double precision, so its mass is not computed.
+        const skipFar = this.names.length === 1;
+        const logSigma = new Float64Array(nKernels);
+        for (let k = 0; k < nKernels; k++) logSigma[k] = Math.log(sigma[k]!);
         // Grid draws repeat: one row of masses per distinct value.
         const rows = new Map<number, Float64Array>();
         for (let i = 0; i < size; i++) {
           const xi = x[i]!;
           let row = rows.get(xi);
           if (!row) {
-            row = new Float64Array(nKernels);
-            const lower = Math.max(xi - step / 2, low - step / 2);
-            const upper = Math.min(xi + step / 2, high + step / 2);
-            for (let k = 0; k < nKernels; k++) row[k] = logGaussMass((lower - mu[k]!) / sigma[k]!, (upper - mu[k]!) / sigma[k]!) - logAccept[k]!;
+            const cells = new Float64Array(nKernels);
+            row = cells;
+            const lower = Math.max(log ? Math.log(xi - step / 2) : xi - step / 2, lowEdge);
+            const upper = Math.min(log ? Math.log(xi + step / 2) : xi + step / 2, highEdge);
+            let best = -Infinity;
+            const exact = (k: number) => {
+              cells[k] = logGaussMass((lower - mu[k]!) / sigma[k]!, (upper - mu[k]!) / sigma[k]!) - logAccept[k]!;
+              best = Math.max(best, cells[k]! + logWeights[k]!);
+            };
+            if (!skipFar) {
+              for (let k = 0; k < nKernels; k++) exact(k);
+            } else {
+              // The last kernel is the prior (sigma = the whole range) when there is one: a baseline far kernels cannot reach.
+              exact(nKernels - 1);
+              const logCell = Math.log(upper - lower);
+              for (let k = 0; k < nKernels - 1; k++) {
+                const m = mu[k]!;
+                const zNear = m < lower ? (lower - m) / sigma[k]! : m > upper ? (m - upper) / sigma[k]! : 0;
+                // mass <= cell width * the density at the cell's nearest point
+                const bound = logWeights[k]! + logCell - logSigma[k]! - LOG_SQRT_2PI - 0.5 * zNear * zNear - logAccept[k]!;
+                if (bound < best - NEGLIGIBLE_LOG) cells[k] = -Infinity;
+                else exact(k);
+              }
+            }
             rows.set(xi, row);
           }
           for (let k = 0; k < nKernels; k++) acc[i * nKernels + k]! += row[k]!;
@@ -218,8 +253,8 @@ export class ParzenEstimator {
       let sum = 0;
       for (let k = 0; k < nKernels; k++) {
         const d = acc[row + k]! - max;
-        // exp underflows to 0 below -745 anyway; skipping the call is the cheap part of a 200-kernel mixture.
-        if (d > -745) sum += Math.exp(d);
+        // The sum is >= 1 (the max's own term): terms below e^-60 cannot change it, and skipping their exp is most of the saving.
+        if (d > -NEGLIGIBLE_LOG) sum += Math.exp(d);
       }
       out[i] = Math.log(sum) + max;
     }
@@ -238,51 +273,43 @@ function cumulativeOf(logRow: Float64Array): Float64Array {
   return out;
 }
 
-// Exported for the tests that check Optuna's bandwidth rules on small cases.
-export function bandwidths(
-  observed: readonly number[],
-  low: number,
-  high: number,
-  step: number | null,
-  p: ParzenEstimatorParameters,
-  nParams: number,
-): { mu: Float64Array; sigma: Float64Array } {
-  const stepOr0 = step ?? 0;
+/**
+ * Kernel centres and bandwidths over [low, high] (kernel space; grids already widened by half a step), Optuna
+ * 4.9's rules: univariate bandwidths are the larger gap to the sorted neighbours among the observations alone
+ * (the prior's centre is not one of them; the range ends count only with considerEndpoints), multivariate ones
+ * Scott's rule; then the magic clip. The prior kernel comes last: centre of the range, sigma the whole range.
+ */
+export function bandwidths(observed: readonly number[], low: number, high: number, p: ParzenEstimatorParameters, nParams: number): { mu: Float64Array; sigma: Float64Array } {
   const n = observed.length;
   const considerPrior = p.considerPrior || n === 0;
-  const priorMu = 0.5 * (low + high);
-  const width = high - low + stepOr0;
+  const width = high - low;
   let sigmas: number[];
   if (p.multivariate) {
     const sigma = 0.2 * Math.max(n, 1) ** (-1 / (nParams + 4)) * width;
     sigmas = observed.map(() => sigma);
   } else {
-    const withPrior = considerPrior ? [...observed, priorMu] : [...observed];
-    const order = withPrior.map((_, i) => i).sort((a, b) => withPrior[a]! - withPrior[b]!);
-    const sorted = [low - stepOr0 / 2, ...order.map((i) => withPrior[i]!), high + stepOr0 / 2];
-    const m = withPrior.length;
-    const sortedSigmas = new Array<number>(m);
-    for (let i = 0; i < m; i++) sortedSigmas[i] = Math.max(sorted[i + 1]! - sorted[i]!, sorted[i + 2]! - sorted[i + 1]!);
+    const order = observed.map((_, i) => i).sort((a, b) => observed[a]! - observed[b]!);
+    const sorted = [low, ...order.map((i) => observed[i]!), high];
+    const sortedSigmas = new Array<number>(n);
+    for (let i = 0; i < n; i++) sortedSigmas[i] = Math.max(sorted[i + 1]! - sorted[i]!, sorted[i + 2]! - sorted[i + 1]!);
     if (!p.considerEndpoints && sorted.length >= 4) {
       sortedSigmas[0] = sorted[2]! - sorted[1]!;
-      sortedSigmas[m - 1] = sorted[m]! - sorted[m - 1]!;
+      sortedSigmas[n - 1] = sorted[n]! - sorted[n - 1]!;
     }
-    sigmas = new Array<number>(m);
+    sigmas = new Array<number>(n);
     order.forEach((original, rank) => {
       sigmas[original] = sortedSigmas[rank]!;
     });
-    sigmas = sigmas.slice(0, n);
   }
-  const maxSigma = width;
   const minSigma = p.considerMagicClip ? width / Math.min(100, 1 + n + (considerPrior ? 1 : 0)) : 1e-12;
   const mu = new Float64Array(n + (considerPrior ? 1 : 0));
   const sigma = new Float64Array(mu.length);
   for (let i = 0; i < n; i++) {
     mu[i] = observed[i]!;
-    sigma[i] = Math.min(maxSigma, Math.max(minSigma, sigmas[i]!));
+    sigma[i] = Math.min(width, Math.max(minSigma, sigmas[i]!));
   }
   if (considerPrior) {
-    mu[n] = priorMu;
+    mu[n] = 0.5 * (low + high);
     sigma[n] = width;
   }
   return { mu, sigma };

@@ -19,7 +19,7 @@ import {
 import { AbortError, describe, NotFittedError, ParameterError } from '@kdap/errors';
 import { Booster, Dataset, lightgbmVersion, type Params } from '@kdap/lightgbm-node';
 import { defaultThreadCount } from '@kdap/napi-common';
-import { metricDirection, tune, type StudySummary, type TuneOptions, type TuneResult } from '@kdap/tuning';
+import { tuneSection, type StudySummary, type TuneOptions, type TuneResult } from '@kdap/tuning';
 import { dateColumnOf, EFFECTIVE_SPEND, effectiveSpend, estimateCarryover } from './carryover';
 import { lightgbmParams } from './lightgbm-params';
 import { BudgetOptimizer } from './optimizer';
@@ -136,12 +136,8 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     options: { validation: FeatureTable } & Pick<TuneOptions, 'nTrials' | 'timeout' | 'signal' | 'sampler' | 'pruner' | 'storage' | 'studyName' | 'loadIfExists' | 'onTrial'>,
   ): Promise<TuneResult & { trainer: BudgetOptimizerTrainer }> {
     const { validation, ...studyOptions } = options;
-    const { metric, n_trials, timeout_seconds, search_space } = this.config.tuning;
-    const result = await tune({
-      searchSpace: search_space,
-      direction: metricDirection(metric),
-      nTrials: n_trials,
-      ...(timeout_seconds === null ? {} : { timeout: timeout_seconds }),
+    const { metric } = this.config.tuning;
+    const result = await tuneSection(this.config.tuning, {
       ...studyOptions,
       evaluate: async (params, { signal, onIteration }) => {
         const trial = new BudgetOptimizerTrainer({ config: this.config, params, columns: this.columns });

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { savedTuningSummary } from '@kdap/test-support';
 import { MedianPruner, TPESampler } from '@kdap/tuning';
 import { BudgetOptimizerTrainer } from './trainer';
 import { syntheticSplit, testConfig } from './testing/fixtures';
@@ -28,14 +26,8 @@ describe('BudgetOptimizerTrainer.tune', () => {
     // The best params are retrained: same hyperparameters, same validation rmse as the best trial.
     for (const [name, value] of Object.entries(result.bestParams)) expect(best.params[name]).toBe(value);
     expect(best.result.validationMetrics!.rmse).toBeCloseTo(result.bestValue, 9);
-    const dir = mkdtempSync(join(tmpdir(), 'budget-tune-'));
-    try {
-      await best.save(join(dir, 'bundle'));
-      const saved = JSON.parse(readFileSync(join(dir, 'bundle', 'state', 'tuning.json'), 'utf8')) as typeof summary;
-      expect(saved).toEqual(JSON.parse(JSON.stringify(summary)));
-      expect(saved.best_value).toBe(result.bestValue);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const saved = (await savedTuningSummary(best)) as typeof summary;
+    expect(saved).toEqual(JSON.parse(JSON.stringify(summary)));
+    expect(saved.best_value).toBe(result.bestValue);
   }, 300_000);
 });

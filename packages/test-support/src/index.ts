@@ -10,5 +10,6 @@ export { repoRoot } from './repo-root';
 export { SeededRandom } from './seeded-random';
 export { tabularProblem, type TabularProblem } from './tabular-problem';
 export { mixedObjective, type SuggestingTrial } from './tuning-objectives';
+export { savedTuningSummary } from './tuned-bundle';
 export { describeExit, runTsChild, type ChildResult } from './child-process';
 export { freePort } from './free-port';

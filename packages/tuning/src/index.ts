@@ -15,4 +15,4 @@ export { MedianPruner, PercentilePruner, type PercentilePrunerOptions } from './
 export { JournalStorage, type JournalBackend, type JournalOp } from './storage/journal-storage';
 export { JournalFileBackend } from './storage/file-backend';
 export { MemoryJournalBackend } from './storage/memory-backend';
-export { tune, metricDirection, suggestDimension, type EvaluateParams, type SearchDimension, type TuneOptions, type TuneResult } from './tune';
+export { tune, tuneSection, metricDirection, suggestDimension, type EvaluateParams, type SearchDimension, type TuneOptions, type TuneResult, type TuningSection } from './tune';

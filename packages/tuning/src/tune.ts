@@ -135,3 +135,26 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   );
   return { study, bestParams: { ...study.bestParams }, bestValue: study.bestValue, summary: study.summary() };
 }
+
+/** A model YAML's `tuning` section, as far as a study needs it (@kdap/core validates the file). */
+export interface TuningSection {
+  metric: string;
+  n_trials: number;
+  timeout_seconds: number | null;
+  search_space: Readonly<Record<string, SearchDimension>>;
+}
+
+/**
+ * `tune` over a model YAML's `tuning` section: its search space, the metric's direction, `n_trials` and
+ * `timeout_seconds`, each of which `options` may override (nTrials, timeout).
+ */
+export function tuneSection(section: TuningSection, options: Omit<TuneOptions, 'searchSpace' | 'direction'>): Promise<TuneResult> {
+  return tune({
+    searchSpace: section.search_space,
+    direction: metricDirection(section.metric),
+    nTrials: section.n_trials,
+    ...(section.timeout_seconds === null ? {} : { timeout: section.timeout_seconds }),
+    // An option given as undefined keeps the section's value.
+    ...(Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as typeof options),
+  });
+}

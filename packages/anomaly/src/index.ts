@@ -3,5 +3,6 @@ export { LocalOutlierFactor, type LocalOutlierFactorOptions, type LocalOutlierFa
 export type { Contamination } from './contamination';
 export type { NumericInput, NumericTableLike } from './numeric-matrix';
 export { AnomalyDetectorTrainer, AnomalyDetector, type AnomalyDetectorTrainerOptions, type AnomalyRecord } from './trainer';
+export type { AnomalyTuneOptions } from './tune';
 export { AnomalyModel, type AnomalyResult, type AnomalyModelState } from './anomaly-model';
 export { incidents, type Incident, type IncidentOptions } from './incidents';

@@ -1,9 +1,11 @@
 import { applyOverrides, checkColumnMapping, loadBundle, loadConfig, Trainer } from '@kdap/core';
 import type { AnomalyDetectorConfig, BundleKey, FeatureColumn, FeatureSchema, FeatureTable, FitContext, FitOptions, FitOutcome, ModelArtifacts, TrainerOptions, TrainingData, TrainOptions, TrainResult } from '@kdap/core';
 import { checkInt, DisposedError, ParameterError } from '@kdap/errors';
+import type { StudySummary, TuneResult } from '@kdap/tuning';
 import { AnomalyModel, type AnomalyModelState, type AnomalyResult } from './anomaly-model';
 import type { IsolationForestJSON } from './isolation-forest';
 import type { LocalOutlierFactorJSON } from './local-outlier-factor';
+import { tuneAnomalyDetectorTrainer, type AnomalyTuneOptions } from './tune';
 
 /** Options of AnomalyDetectorTrainer beyond the Trainer's. */
 export interface AnomalyDetectorTrainerOptions extends TrainerOptions<'anomaly'> {
@@ -51,6 +53,8 @@ function detectorConfig(options: AnomalyDetectorTrainerOptions): AnomalyDetector
  */
 export class AnomalyDetectorTrainer extends Trainer<'anomaly', AnomalyModel> {
   readonly minHistoryDays: number;
+  /** The study that chose these settings (set by `tune`); saved in the bundle as `state/tuning.json`. */
+  tuningSummary: StudySummary | undefined;
   #disposed = false;
 
   constructor(options: AnomalyDetectorTrainerOptions = {}) {
@@ -80,6 +84,16 @@ export class AnomalyDetectorTrainer extends Trainer<'anomaly', AnomalyModel> {
   override async train(XTrain: FeatureTable, yTrain: ArrayLike<number> | undefined, XVal?: FeatureTable, yVal?: ArrayLike<number>, options: TrainOptions = {}): Promise<TrainResult> {
     this.checkAlive();
     return super.train(this.view(XTrain), yTrain, XVal === undefined ? undefined : this.view(XVal), yVal, options);
+  }
+
+  /**
+   * Tunes the detector settings over `tuning.search_space` for `tuning.metric` against a label column on the
+   * latest dates, then refits with the best ones (see tune.ts). Resolves to the refitted trainer, whose bundle
+   * carries `state/tuning.json`.
+   */
+  tune(table: FeatureTable, options: AnomalyTuneOptions = {}): Promise<TuneResult & { trainer: AnomalyDetectorTrainer }> {
+    this.checkAlive();
+    return tuneAnomalyDetectorTrainer(this, (o) => new AnomalyDetectorTrainer(o), table, options);
   }
 
   override predict(table: FeatureTable): Float64Array {
@@ -126,7 +140,8 @@ export class AnomalyDetectorTrainer extends Trainer<'anomaly', AnomalyModel> {
   }
 
   protected override modelArtifacts(model: AnomalyModel): ModelArtifacts {
-    return artifactsOf(model);
+    const artifacts = artifactsOf(model);
+    return this.tuningSummary ? { ...artifacts, state: { ...artifacts.state, 'tuning.json': this.tuningSummary } } : artifacts;
   }
 
   private view(table: FeatureTable): FeatureTable {

@@ -12,6 +12,7 @@ export { calibrationReport, calibrationSlope, gainsTable, propensityMetrics, qua
 export type { CalibrationReport, GainsRow, QualityGrade, ReliabilityBin } from './report';
 export { PropensityTrainer, xgboostFeatureTypes } from './trainer';
 export type { PropensityFitOptions } from './trainer';
+export type { PropensityTuneOptions } from './tune';
 export { PropensityScorer } from './scorer';
 export type { DriftReport, PropensityScore, ScoreColumns, TopFactor } from './scorer';
 export { PropensityModel } from './model';

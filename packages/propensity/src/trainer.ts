@@ -17,6 +17,7 @@ import {
 import { missingColumnError } from '@kdap/core';
 import { AbortError, DataError, describe, SchemaError, InsufficientDataError, NotFittedError, ParameterError, UsageError } from '@kdap/errors';
 import { defaultThreadCount } from '@kdap/napi-common';
+import type { StudySummary, TuneResult } from '@kdap/tuning';
 import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
 import { IdentityCalibrator, type Calibrator } from './calibrator';
 import { categoricalBaseline, numericBaseline, ScoreDistribution, type FeatureBaseline } from './distribution';
@@ -29,6 +30,7 @@ import { contiguousFolds, stratifiedFolds } from './folds';
 import { propensitySplits } from './splits';
 import { takeRows, withColumn } from './table-rows';
 import { binaryTarget, checkEligibility } from './target';
+import { tunePropensityTrainer, type PropensityTuneOptions } from './tune';
 
 const NAME = 'PropensityTrainer';
 
@@ -90,6 +92,8 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
   #pending: Pending | undefined;
   #preparing = false;
   #disposed = false;
+  /** The study that chose these hyperparameters (set by `tune`); saved in the bundle as `state/tuning.json`. */
+  tuningSummary: StudySummary | undefined;
 
   constructor(options: TrainerOptions<'propensity'> = {}) {
     super(
@@ -167,6 +171,16 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       this.#preparing = false;
       this.#pending = undefined;
     }
+  }
+
+  /**
+   * Tunes the XGBoost hyperparameters over `tuning.search_space` for `tuning.metric` on the early-stopping
+   * rows, pruning between boosting rounds, then retrains on the best ones (see tune.ts). Resolves to the
+   * retrained trainer, whose bundle carries `state/tuning.json`.
+   */
+  tune(table: FeatureTable, options: PropensityTuneOptions = {}): Promise<TuneResult & { trainer: PropensityTrainer }> {
+    this.#checkAlive('tune');
+    return tunePropensityTrainer(this, (o) => new PropensityTrainer(o), table, options);
   }
 
   /** The Trainer contract's `train(X, y, ...)` is not how this model trains: it chooses its own splits. */
@@ -437,6 +451,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
         'drift_baseline.json': model.baseline,
         'propensity.json': model.state,
         'metrics.json': model.metrics,
+        ...(this.tuningSummary ? { 'tuning.json': this.tuningSummary } : {}),
       },
       versions: { xgboost: version },
       mlflow: { name: 'xgboost', data: 'model.json', loaderModule: 'mlflow.xgboost', options: { xgb_version: version, model_class: 'xgboost.core.Booster', model_format: 'json' } },

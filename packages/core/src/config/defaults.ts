@@ -111,6 +111,7 @@ export const propensityDefaults: PropensityConfig = {
       subsample: { type: 'float', low: 0.5, high: 1.0 },
       colsample_bytree: { type: 'float', low: 0.5, high: 1.0 },
       gamma: { type: 'float', low: 1e-8, high: 5.0, log: true },
+      reg_lambda: { type: 'float', low: 1e-3, high: 10.0, log: true },
     },
   },
   calibration: { method: 'isotonic', holdout_fraction: 0.2, min_isotonic_rows: 1000, cv_folds: null },
@@ -147,8 +148,10 @@ export const anomalyDetectorDefaults: AnomalyDetectorConfig = {
     timeout_seconds: null,
     search_space: {
       n_estimators: { type: 'int', low: 100, high: 500, step: 50 },
+      max_samples: { type: 'int', low: 64, high: 1024, log: true },
       n_neighbors: { type: 'int', low: 5, high: 50 },
       contamination: { type: 'float', low: 0.01, high: 0.1 },
+      isolation_forest_weight: { type: 'float', low: 0.2, high: 0.8 },
     },
   },
   detection: {

@@ -151,6 +151,39 @@ describe('kdap train --mlflow without a tracking server', () => {
   });
 });
 
+describe('kdap train --tune --mlflow', () => {
+  it('logs the refitted model as the parent run and one nested run per trial', async () => {
+    const out = path.join(dir, 'tracked-tuning');
+    const saved = { uri: process.env.MLFLOW_TRACKING_URI, cwd: process.cwd() };
+    delete process.env.MLFLOW_TRACKING_URI;
+    const work = mkdtempSync(path.join(dir, 'mlflow-tuning-'));
+    try {
+      process.chdir(work);
+      const r = await kdap(['train', 'budget', '--samples', '600', '--trials', '3', '--config', configDir, '--output', out, '--mlflow', '--json', '--no-report'], work);
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(r.stdout) as { mlflow: { run_id: string; trial_run_ids: string[] } };
+      expect(summary.mlflow.trial_run_ids).toHaveLength(3);
+      // Read back what MLflow's own store holds: each trial run is tagged with the parent's id and has the trial's params.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Database = require('better-sqlite3') as new (file: string, options: { readonly: boolean }) => { prepare(sql: string): { all(...args: unknown[]): unknown[] }; close(): void };
+      const db = new Database(path.join(work, 'mlflow.db'), { readonly: true });
+      try {
+        const children = db.prepare("SELECT run_uuid FROM tags WHERE key = 'mlflow.parentRunId' AND value = ?").all(summary.mlflow.run_id) as { run_uuid: string }[];
+        expect(children.map((c) => c.run_uuid).sort()).toEqual([...summary.mlflow.trial_run_ids].sort());
+        const params = db.prepare('SELECT key FROM params WHERE run_uuid = ?').all(summary.mlflow.trial_run_ids[0]) as { key: string }[];
+        expect(params.map((p) => p.key)).toEqual(expect.arrayContaining(['num_leaves', 'learning_rate']));
+        const states = db.prepare("SELECT value FROM tags WHERE key = 'kdap.tuning.state'").all() as { value: string }[];
+        expect(states).toHaveLength(3);
+      } finally {
+        db.close();
+      }
+    } finally {
+      process.chdir(saved.cwd);
+      if (saved.uri !== undefined) process.env.MLFLOW_TRACKING_URI = saved.uri;
+    }
+  });
+});
+
 describe('kdap train budget --tune', () => {
   it('runs a TPE study on a time-ordered validation split and saves the model refitted with the best parameters', async () => {
     const out = path.join(dir, 'tuned');
@@ -165,6 +198,45 @@ describe('kdap train budget --tune', () => {
     // One line per trial (not a TTY), then the summary; the bundle holds the study summary.
     expect(r.stderr).toMatch(/tuning trial 4\/4  best [\d.]+/);
     expect(existsSync(path.join(summary.bundle, 'state', 'tuning.json'))).toBe(true);
+  });
+});
+
+describe('kdap train propensity|anomaly --tune', () => {
+  it('tunes the Propensity Scorer on a CSV from kdap synth (the seed example with --trials) and saves the refitted model', async () => {
+    const csv = path.join(dir, 'data', 'customers.csv');
+    expect((await kdap(['synth', 'propensity', '--samples', '3000', '--output', csv], dir)).code).toBe(0);
+    const out = path.join(dir, 'tuned-propensity');
+    const r = await kdap(['train', 'propensity', '--data', csv, '--target', 'converted', '--tune', '--trials', '3', '--config', configDir, '--output', out, '--json'], dir);
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { tuning: { trials: number; metric: string; best_value: number; best_params: Record<string, number> }; bundle: string; metrics: Record<string, number> };
+    expect(summary.tuning.trials).toBe(3);
+    expect(summary.tuning.metric).toBe('auc_roc');
+    expect(summary.tuning.best_value).toBeGreaterThan(0.5);
+    expect(Object.keys(summary.tuning.best_params)).toEqual(expect.arrayContaining(['max_depth', 'learning_rate', 'reg_lambda']));
+    expect(r.stderr).toMatch(/tuning trial 3\/3  best [\d.]+/);
+    const tuning = JSON.parse(readFileSync(path.join(summary.bundle, 'state', 'tuning.json'), 'utf8')) as { n_trials: number; best_value: number };
+    expect(tuning).toMatchObject({ n_trials: 3, best_value: summary.tuning.best_value });
+  });
+
+  it('tunes the Anomaly Detector against the synthetic labels and saves the refitted detector', async () => {
+    const out = path.join(dir, 'tuned-anomaly');
+    const r = await kdap(['train', 'anomaly', '--samples', '1600', '--trials', '2', '--output', out, '--json', '--no-report'], dir);
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { tuning: { trials: number; metric: string; best_value: number; best_params: Record<string, number> }; bundle: string };
+    expect(summary.tuning).toMatchObject({ trials: 2, metric: 'f1' });
+    expect(summary.tuning.best_value).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(summary.tuning.best_params)).toEqual(expect.arrayContaining(['n_estimators', 'n_neighbors', 'contamination']));
+    expect(existsSync(path.join(summary.bundle, 'state', 'tuning.json'))).toBe(true);
+  });
+
+  it('says which label column anomaly tuning needs when the data has none', async () => {
+    const csv = path.join(dir, 'series.csv');
+    writeFileSync(csv, ['date,channel_id,metric,value', ...Array.from({ length: 60 }, (_, i) => `2026-01-${String((i % 28) + 1).padStart(2, '0')},search,spend,${100 + i}`)].join('\n'));
+    const r = await kdap(['train', 'anomaly', '--data', csv, '--tune', '--output', path.join(dir, 'no-labels')], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pass target \(a 0\/1 column, 1 = anomaly; kdap: --target\)/);
   });
 });
 

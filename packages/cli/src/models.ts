@@ -4,6 +4,7 @@ import { PropensityScorer, PropensityTrainer } from '@kdap/propensity';
 import { validationSplit, type BundleKey, type ModelConfigOf, type ModelKind, type TrainingProgress, type TrainResult } from '@kdap/core';
 import type { DataRecord, Table } from '@kdap/preprocessing';
 import { syntheticCustomers, syntheticMarketingSpend, syntheticMetricSeries } from '@kdap/preprocessing';
+import type { TrialRecord } from './commands/tuning-runs';
 import type { ReportSection } from './report/report-data';
 
 /** What the CLI needs of a trainer: the core Trainer contract, narrowed. */
@@ -20,8 +21,35 @@ export interface CliTrainer {
 export interface TuneRequest {
   nTrials: number;
   signal: AbortSignal;
+  /** --target: the target (propensity) or label column (anomaly). */
+  target?: string;
   onTrial: (trial: { number: number; state: string; value: number | undefined }, best: number | undefined) => void;
 }
+
+/** What a model's tuner hands back: the refitted trainer, the study's best, and every trial (for MLflow's nested runs). */
+export interface TuneOutcome {
+  trainer: CliTrainer;
+  bestValue: number;
+  bestParams: Record<string, unknown>;
+  metric: string;
+  trials: readonly TrialRecord[];
+}
+
+/** A study's onTrial callback that hands the CLI each finished trial and the best value so far. */
+function reportTrials(onTrial: TuneRequest['onTrial']): (trial: { number: number; state: string; value: number | undefined }, study: { readonly bestValue: number }) => void {
+  return (trial, study) => {
+    let best: number | undefined;
+    try {
+      best = study.bestValue;
+    } catch {
+      best = undefined; // no complete trial yet
+    }
+    onTrial({ number: trial.number, state: String(trial.state), value: trial.value }, best);
+  };
+}
+
+/** The label column the anomaly study scores against: --target, else features.target, else the synthetic data's `is_anomaly`. */
+export const ANOMALY_LABEL_COLUMN = 'is_anomaly';
 
 /** The model-specific parts of a training report. */
 export interface ModelReport {
@@ -54,7 +82,7 @@ export interface CliModel<K extends ModelKind = ModelKind> {
    * Hyperparameter search (TPE with median pruning over the YAML search space) on a time-ordered
    * validation split, then the final fit with the best parameters; absent when the model has none yet.
    */
-  tune?(trainer: CliTrainer, table: Table, options: TuneRequest): Promise<{ trainer: CliTrainer; bestValue: number; bestParams: Record<string, unknown>; metric: string }>;
+  tune?(trainer: CliTrainer, table: Table, options: TuneRequest): Promise<TuneOutcome>;
   /** Feature importance and the model's own charts, from the fitted trainer and its training table. */
   report(trainer: CliTrainer, table: Table): ModelReport;
 }
@@ -84,17 +112,9 @@ const budget: CliModel<'budget'> = {
       validation: split.validation,
       nTrials,
       signal,
-      onTrial: (trial, study) => {
-        let best: number | undefined;
-        try {
-          best = study.bestValue;
-        } catch {
-          best = undefined; // no complete trial yet
-        }
-        onTrial({ number: trial.number, state: String(trial.state), value: trial.value }, best);
-      },
+      onTrial: reportTrials(onTrial),
     });
-    return { trainer: tuned.trainer as unknown as CliTrainer, bestValue: tuned.bestValue, bestParams: tuned.bestParams, metric: budgetTrainer.config.tuning.metric };
+    return { trainer: tuned.trainer as unknown as CliTrainer, bestValue: tuned.bestValue, bestParams: tuned.bestParams, trials: tuned.study.trials, metric: budgetTrainer.config.tuning.metric };
   },
 };
 
@@ -160,6 +180,12 @@ const propensity: CliModel<'propensity'> = {
     return { scoreTable: async (table) => scorer.scoreMany(table) as unknown as Record<string, unknown>[], dispose: () => scorer.dispose() };
   },
   report: (trainer, table) => propensityReport((trainer as unknown as PropensityTrainer).scorer(), table),
+  tune: async (trainer, table, { nTrials, signal, target, onTrial }) => {
+    const propensityTrainer = trainer as unknown as PropensityTrainer;
+    // The trainer splits off its own early-stopping rows; trials are scored there, the metric rows stay unseen.
+    const tuned = await propensityTrainer.tune(table, { nTrials, signal, ...(target === undefined ? {} : { target }), onTrial: reportTrials(onTrial) });
+    return { trainer: tuned.trainer as unknown as CliTrainer, bestValue: tuned.bestValue, bestParams: tuned.bestParams, trials: tuned.study.trials, metric: propensityTrainer.config.tuning.metric };
+  },
 };
 
 /** Synthetic metric series: 4 channels x 4 metrics = 16 series, so N rows = ceil(N / 16) days each. */
@@ -178,6 +204,12 @@ const anomaly: CliModel<'anomaly'> = {
     return { scoreTable: async (table) => detector.detectTable(table) as unknown as Record<string, unknown>[], dispose: () => detector.dispose() };
   },
   report: (trainer, table) => anomalyReport((trainer as unknown as AnomalyDetectorTrainer).detector, table),
+  tune: async (trainer, table, { nTrials, signal, target, onTrial }) => {
+    const anomalyTrainer = trainer as unknown as AnomalyDetectorTrainer;
+    const label = target ?? anomalyTrainer.config.features.target ?? (table.has(ANOMALY_LABEL_COLUMN) ? ANOMALY_LABEL_COLUMN : undefined);
+    const tuned = await anomalyTrainer.tune(table, { nTrials, signal, ...(label === undefined ? {} : { target: label }), onTrial: reportTrials(onTrial) });
+    return { trainer: tuned.trainer as unknown as CliTrainer, bestValue: tuned.bestValue, bestParams: tuned.bestParams, trials: tuned.study.trials, metric: anomalyTrainer.config.tuning.metric };
+  },
 };
 
 /** Every model the CLI knows, by the name used on the command line. */

@@ -9,6 +9,7 @@ import { CLI_MODELS } from '../models';
 import { formatMetric, TrainingProgressView } from '../progress';
 import { summarizeColumns } from '../report/column-summary';
 import { writeReport } from '../report/write-report';
+import { logTrialRuns, type TrialRecord } from './tuning-runs';
 
 export interface TrainFlags {
   data?: string;
@@ -64,8 +65,8 @@ export function columnsFromFlags(modelName: string, kind: ModelKind, flags: Trai
 export interface TrainSummary {
   model: string;
   bundle: string;
-  /** With --mlflow: the MLflow run id and where it was logged. */
-  mlflow: { run_id: string; tracking_uri: string } | null;
+  /** With --mlflow: the MLflow run id and where it was logged; with --tune too, the trials' nested runs. */
+  mlflow: { run_id: string; tracking_uri: string; trial_run_ids?: string[] } | null;
   /** The HTML training report, or null with --no-report. */
   report: string | null;
   data: { source: string; rows: number; columns: number };
@@ -89,7 +90,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
   const signingKey = bundleKeyFromEnv(ctx.env);
   const tuning = flags.tune === true || flags.trials !== undefined;
   if (tuning && model.tune === undefined) {
-    throw new UsageError(`--tune and --trials are not available for '${modelName}' yet: its trainer has no tune() (the budget model has). Train without them.`);
+    throw new UsageError(`--tune and --trials are not available for '${modelName}' yet: its trainer has no tune(). Train without them.`);
   }
   const config = flags.config === undefined ? undefined : loadConfig(model.kind, { configDir: path.resolve(ctx.cwd, flags.config) });
   const columns = columnsFromFlags(modelName, model.kind, flags);
@@ -114,6 +115,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
   const view = tuning ? new TrainingProgressView(out, 'tuning', 'trial') : new TrainingProgressView(out, 'training');
   let result: TrainResult;
   let tuned: TrainSummary['tuning'] = null;
+  let trials: readonly TrialRecord[] = [];
   try {
     try {
       if (tuning) {
@@ -122,6 +124,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
         const outcome = await model.tune!(trainer, table, {
           nTrials,
           signal: ctx.signal,
+          ...(flags.target !== undefined ? { target: flags.target } : {}),
           onTrial: (trial, best) =>
             view.update({ iteration: trial.number + 1, totalIterations: nTrials, metrics: best === undefined ? {} : { best: best }, elapsedMs: performance.now() - started }),
         });
@@ -129,6 +132,7 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
         trainer = outcome.trainer;
         result = (trainer as unknown as { result: TrainResult }).result;
         tuned = { trials: nTrials, metric: outcome.metric, best_value: outcome.bestValue, best_params: outcome.bestParams };
+        trials = outcome.trials;
       } else {
         result = await trainer.fit(table, {
           ...(flags.target !== undefined ? { target: flags.target } : {}),
@@ -173,9 +177,16 @@ export async function trainCommand(modelName: string, flags: TrainFlags, ctx: Co
       const runName = `${model.bundleName}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       try {
         const runId = await trainer.logToMlflow({ runName, ...(report === null ? {} : { artifacts: { 'report.html': report } }) });
-        const uri = defaultTrackingUri((trainer as unknown as { config: { mlflow: { tracking_uri?: string | null } } }).config.mlflow.tracking_uri);
+        const { config: trainedConfig } = trainer as unknown as { config: { mlflow: { tracking_uri?: string | null; experiment_name: string } } };
+        const uri = defaultTrackingUri(trainedConfig.mlflow.tracking_uri);
         mlflow = { run_id: runId, tracking_uri: uri };
         out.info(`logged MLflow run '${runName}' (${runId})`);
+        if (tuned !== null) {
+          // The parent run holds the refitted model; each trial gets a nested run under it.
+          const children = await logTrialRuns({ parentRunId: runId, parentRunName: runName, experimentName: trainedConfig.mlflow.experiment_name, trackingUri: trainedConfig.mlflow.tracking_uri, model: model.kind, metric: tuned.metric, trials, config: trainedConfig });
+          mlflow.trial_run_ids = children;
+          out.info(`logged ${children.length} trial runs nested under it`);
+        }
       } catch (error) {
         // Tracking never loses the model: it is saved above; say where, and how to log it later.
         if (!isKdapError(error)) throw error;

@@ -21,6 +21,7 @@ import { readBench } from './read.bench';
 import { readShapesBench } from './read-shapes.bench';
 import { threadsBench } from './threads.bench';
 import { tuningBench } from './tuning.bench';
+import { tuningBudgetBench } from './tuning-budget.bench';
 import { xgboostBench } from './xgboost.bench';
 
 const benches: Record<string, (argv: string[]) => Promise<string>> = {
@@ -35,6 +36,7 @@ const benches: Record<string, (argv: string[]) => Promise<string>> = {
   'read-shapes': readShapesBench,
   threads: threadsBench,
   tuning: tuningBench,
+  'tuning-budget': tuningBudgetBench,
 };
 
 /** Each benchmark's module, and the script it starts in a child process where it has one. */
@@ -50,6 +52,7 @@ const sources: Record<string, string> = {
   'read-shapes': 'read-shapes.bench.ts',
   threads: 'threads.bench.ts',
   tuning: 'tuning.bench.ts',
+  'tuning-budget': 'tuning-budget.bench.ts',
 };
 
 /** `--list`: every name resolves to a function and its files exist; nothing is measured. */

@@ -12,18 +12,17 @@ export interface AnomalyTuneOptions extends Pick<TuneOptions, 'nTrials' | 'timeo
   validation?: FeatureTable;
 }
 
-type Setting = 'isolation_forest' | 'lof' | 'contamination' | 'isolation_forest_weight';
+type Setting = 'isolation_forest' | 'lof' | 'contamination';
 
 /**
- * Where a search dimension goes in the configuration. Isolation Forest and LOF hyperparameters keep their
- * scikit-learn names; `contamination` is `detection.contamination`; `isolation_forest_weight` is the forest's
- * ensemble weight (the LOF gets 1 minus it).
+ * Where a search dimension goes in the configuration: Isolation Forest and LOF hyperparameters keep their
+ * scikit-learn names; `contamination` is `detection.contamination` (the names @kdap/core's schema allows).
  */
 function settingOf(name: string, config: AnomalyDetectorConfig): Setting {
   if (name in config.hyperparameters.isolation_forest) return 'isolation_forest';
   if (name in config.hyperparameters.lof) return 'lof';
-  if (name === 'contamination' || name === 'isolation_forest_weight') return name;
-  const names = [...Object.keys(config.hyperparameters.isolation_forest), ...Object.keys(config.hyperparameters.lof), 'contamination', 'isolation_forest_weight'];
+  if (name === 'contamination') return name;
+  const names = [...Object.keys(config.hyperparameters.isolation_forest), ...Object.keys(config.hyperparameters.lof), 'contamination'];
   throw new ParameterError(name, `The search dimension '${name}' of the anomaly tuning.search_space is not a detector setting. Use one of ${names.join(', ')}.`);
 }
 
@@ -36,15 +35,14 @@ function overridesOf(params: Readonly<Record<string, ParamValue>>, config: Anoma
     const setting = settingOf(name, config);
     if (setting === 'isolation_forest') forest[name] = value;
     else if (setting === 'lof') lof[name] = value;
-    else if (setting === 'contamination') detection.contamination = value;
-    else detection.ensemble_weights = { isolation_forest: value, lof: 1 - (value as number) };
+    else detection.contamination = value;
   }
   return { hyperparameters: { isolation_forest: forest, lof }, detection } as DeepPartial<AnomalyDetectorConfig>;
 }
 
 /**
  * `AnomalyDetectorTrainer.tune`: a TPE study over `tuning.search_space` (forest and LOF settings, the
- * contamination, the ensemble weight) that scores each candidate detector by `tuning.metric` (F1 by default)
+ * contamination) that scores each candidate detector by `tuning.metric` (F1 by default)
  * against a label column on the latest dates (every trial fits on the same earlier rows), then refits with the
  * best settings on the same split, so the bundle's validation metrics are the best trial's. The detector has
  * no boosting rounds, so there is nothing to prune mid-trial. The returned trainer's bundle carries

@@ -1,5 +1,4 @@
 import { loadConfig } from '@kdap/core';
-import { ParameterError } from '@kdap/errors';
 import { syntheticCustomers } from '@kdap/preprocessing';
 import { savedTuningSummary } from '@kdap/test-support';
 import { MedianPruner, TPESampler } from '@kdap/tuning';
@@ -57,13 +56,6 @@ describe('PropensityTrainer.tune', () => {
       t.dispose();
     }
   }, 300_000);
-
-  it('refuses a search dimension that is not an XGBoost hyperparameter before any trial', async () => {
-    const t = trainer({ max_dept: { type: 'int', low: 2, high: 6 } });
-    await expect(t.tune(table, { nTrials: 2 })).rejects.toThrow(ParameterError);
-    await expect(t.tune(table, { nTrials: 2 })).rejects.toThrow(/'max_dept' of the propensity tuning.search_space is not an XGBoost hyperparameter.*max_depth/);
-    t.dispose();
-  });
 
   it('prunes on the per-round metric only when it measures the tuning metric', () => {
     expect(perRoundMetricName('auc_roc', 'auc')).toBe('validation_auc');

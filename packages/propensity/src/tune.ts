@@ -33,13 +33,7 @@ export async function tunePropensityTrainer(
   options: PropensityTuneOptions = {},
 ): Promise<TuneResult & { trainer: PropensityTrainer }> {
   const { target, positiveLabel, ...studyOptions } = options;
-  const { metric, search_space } = trainer.config.tuning;
-  const known = Object.keys(trainer.config.hyperparameters.xgboost);
-  for (const name of Object.keys(search_space)) {
-    if (!known.includes(name)) {
-      throw new ParameterError(name, `The search dimension '${name}' of the propensity tuning.search_space is not an XGBoost hyperparameter of hyperparameters.xgboost. Use one of ${known.join(', ')}.`);
-    }
-  }
+  const { metric } = trainer.config.tuning;
   const fitOptions = { ...(target === undefined ? {} : { target }), ...(positiveLabel === undefined ? {} : { positiveLabel }) };
   const perRound = perRoundMetricName(metric, trainer.config.hyperparameters.xgboost.eval_metric);
   // The configuration already holds the trainer's own params; a trial's params overlay it.

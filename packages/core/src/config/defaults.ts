@@ -151,7 +151,6 @@ export const anomalyDetectorDefaults: AnomalyDetectorConfig = {
       max_samples: { type: 'int', low: 64, high: 1024, log: true },
       n_neighbors: { type: 'int', low: 5, high: 50 },
       contamination: { type: 'float', low: 0.01, high: 0.1 },
-      isolation_forest_weight: { type: 'float', low: 0.2, high: 0.8 },
     },
   },
   detection: {

@@ -1,6 +1,6 @@
 import { DataError, ParameterError, describeValue } from '../errors';
 import type { Table } from '../table/table';
-import { ColumnTransform, type TransformJSON, checkTransformJSON } from './transform';
+import { ColumnTransform, type TransformJSON } from './transform';
 import { mapNumericColumns, mapValues } from './numeric-columns';
 import { quantileOfSorted, sortedPresent } from './statistics';
 
@@ -83,12 +83,10 @@ export class Clipper extends ColumnTransform<{ lower: number[]; upper: number[] 
   }
 
   static fromJSON(json: unknown): Clipper {
-    const parsed = checkTransformJSON(json, 'clipper', ['lower', 'upper']);
-    const clipper = new Clipper(parsed.params as unknown as ClipperOptions);
-    if (parsed.state) {
-      const state = parsed.state as { lower: (number | null)[]; upper: (number | null)[] };
-      clipper.fitted = { lower: state.lower.map((v) => v ?? -Infinity), upper: state.upper.map((v) => v ?? Infinity) };
-    }
-    return clipper;
+    // JSON holds an infinite bound as null.
+    return Clipper.restore(json, 'clipper', ['lower', 'upper'], (params: ClipperOptions) => new Clipper(params), (saved) => {
+      const state = saved as { lower: (number | null)[]; upper: (number | null)[] };
+      return { lower: state.lower.map((v) => v ?? -Infinity), upper: state.upper.map((v) => v ?? Infinity) };
+    });
   }
 }

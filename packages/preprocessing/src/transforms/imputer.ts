@@ -1,7 +1,7 @@
 import { DataError, ParameterError, describeValue } from '../errors';
 import type { Table } from '../table/table';
 import { MISSING_CODE, categoricalColumn, numericColumn } from '../table/column';
-import { ColumnTransform, type TransformJSON, checkTransformJSON } from './transform';
+import { ColumnTransform, type TransformJSON } from './transform';
 import { meanAndVariance, medianOfSorted, mostFrequentValue, sortedPresent } from './statistics';
 
 /** How an {@link Imputer} chooses the fill value. */
@@ -116,9 +116,6 @@ export class Imputer extends ColumnTransform<{ fills: (number | string)[] }> {
   }
 
   static fromJSON(json: unknown): Imputer {
-    const parsed = checkTransformJSON(json, 'imputer', ['fills']);
-    const imputer = new Imputer(parsed.params as unknown as ImputerOptions);
-    if (parsed.state) imputer.fitted = parsed.state as unknown as { fills: (number | string)[] };
-    return imputer;
+    return Imputer.restore(json, 'imputer', ['fills'], (params: ImputerOptions) => new Imputer(params));
   }
 }

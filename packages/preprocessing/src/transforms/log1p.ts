@@ -1,6 +1,6 @@
 import { DataError } from '../errors';
 import type { Table } from '../table/table';
-import { ColumnTransform, type TransformJSON, checkTransformJSON } from './transform';
+import { ColumnTransform, type TransformJSON } from './transform';
 import { mapNumericColumns, mapValues } from './numeric-columns';
 
 /** log(1 + x) for skewed non-negative amounts (spend, revenue); stateless but fitted for a uniform pipeline. */
@@ -36,9 +36,6 @@ export class Log1p extends ColumnTransform<Record<string, never>> {
   }
 
   static fromJSON(json: unknown): Log1p {
-    const parsed = checkTransformJSON(json, 'log1p');
-    const transform = new Log1p(parsed.params as { columns: string[] });
-    if (parsed.state) transform.fitted = {};
-    return transform;
+    return Log1p.restore(json, 'log1p', [], (params: { columns: string[] }) => new Log1p(params));
   }
 }

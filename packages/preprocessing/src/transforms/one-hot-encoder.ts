@@ -1,7 +1,7 @@
 import { DataError, ParameterError, describeValue } from '../errors';
 import type { Table } from '../table/table';
 import { MISSING_CODE, compareCodePoints, numericColumn } from '../table/column';
-import { ColumnTransform, type TransformJSON, checkTransformJSON } from './transform';
+import { ColumnTransform, type TransformJSON } from './transform';
 
 /** Name suffix of the indicator that collects categories beyond the cap (and unseen ones). */
 export const OTHER_CATEGORY = '__other__';
@@ -123,9 +123,6 @@ export class OneHotEncoder extends ColumnTransform<OneHotState> {
   }
 
   static fromJSON(json: unknown): OneHotEncoder {
-    const parsed = checkTransformJSON(json, 'one_hot_encoder', ['kept', 'hasOther', 'others']);
-    const encoder = new OneHotEncoder(parsed.params as unknown as OneHotEncoderOptions);
-    if (parsed.state) encoder.fitted = parsed.state as unknown as OneHotState;
-    return encoder;
+    return OneHotEncoder.restore(json, 'one_hot_encoder', ['kept', 'hasOther', 'others'], (params: OneHotEncoderOptions) => new OneHotEncoder(params));
   }
 }

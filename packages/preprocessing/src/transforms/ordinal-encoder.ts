@@ -1,7 +1,7 @@
 import { DataError, ParameterError, describeValue } from '../errors';
 import type { Table } from '../table/table';
 import { MISSING_CODE, compareCodePoints, recodeCategorical } from '../table/column';
-import { ColumnTransform, type TransformJSON, checkTransformJSON } from './transform';
+import { ColumnTransform, type TransformJSON } from './transform';
 
 /** What an encoder does with a category it did not see in training. */
 export type UnknownCategoryPolicy = 'missing' | 'error';
@@ -78,9 +78,6 @@ export class OrdinalEncoder extends ColumnTransform<{ categories: string[][] }> 
   }
 
   static fromJSON(json: unknown): OrdinalEncoder {
-    const parsed = checkTransformJSON(json, 'ordinal_encoder', ['categories']);
-    const encoder = new OrdinalEncoder(parsed.params as unknown as OrdinalEncoderOptions);
-    if (parsed.state) encoder.fitted = parsed.state as unknown as { categories: string[][] };
-    return encoder;
+    return OrdinalEncoder.restore(json, 'ordinal_encoder', ['categories'], (params: OrdinalEncoderOptions) => new OrdinalEncoder(params));
   }
 }

@@ -1,6 +1,6 @@
 import { DataError, ParameterError, describeValue } from '../errors';
 import type { Table } from '../table/table';
-import { ColumnTransform, type TransformJSON, checkTransformJSON } from './transform';
+import { ColumnTransform, type TransformJSON } from './transform';
 import { mapNumericColumns, mapValues } from './numeric-columns';
 import { meanAndVariance, medianOfSorted, quantileOfSorted, sortedPresent } from './statistics';
 
@@ -16,6 +16,19 @@ function requireValues(count: number, name: string, owner: string): void {
       column: name,
     });
   }
+}
+
+/**
+ * What `learn` finds in each of `columns` (numeric; NaN = missing), gathered field by field in
+ * column order: a scaler's fitted state, e.g. { center: [...], scale: [...] }.
+ */
+function learnPerColumn<Field extends string>(table: Table, columns: readonly string[], learn: (values: Float64Array | Float32Array, name: string) => Record<Field, number>): Record<Field, number[]> {
+  const state = {} as Record<Field, number[]>;
+  for (const name of columns) {
+    const learned = learn(table.numeric(name).values, name);
+    for (const field of Object.keys(learned) as Field[]) (state[field] ??= []).push(learned[field]);
+  }
+  return state;
 }
 
 /** A zero spread would divide by zero; like scikit-learn, such columns are only shifted. */
@@ -54,15 +67,11 @@ export class StandardScaler extends ColumnTransform<ShiftAndScale> {
 
   fit(table: Table): this {
     this.requireKinds(table, ['numeric']);
-    const center: number[] = [];
-    const scale: number[] = [];
-    for (const name of this.columns) {
-      const stats = meanAndVariance(table.numeric(name).values);
+    this.fitted = learnPerColumn(table, this.columns, (values, name) => {
+      const stats = meanAndVariance(values);
       requireValues(stats.count, name, 'StandardScaler');
-      center.push(this.withMean ? stats.mean : 0);
-      scale.push(this.withStd ? nonZero(Math.sqrt(stats.variance)) : 1);
-    }
-    this.fitted = { center, scale };
+      return { center: this.withMean ? stats.mean : 0, scale: this.withStd ? nonZero(Math.sqrt(stats.variance)) : 1 };
+    });
     return this;
   }
 
@@ -75,10 +84,7 @@ export class StandardScaler extends ColumnTransform<ShiftAndScale> {
   }
 
   static fromJSON(json: unknown): StandardScaler {
-    const parsed = checkTransformJSON(json, 'standard_scaler', ['center', 'scale']);
-    const scaler = new StandardScaler(parsed.params as unknown as StandardScalerOptions);
-    if (parsed.state) scaler.fitted = parsed.state as unknown as ShiftAndScale;
-    return scaler;
+    return StandardScaler.restore(json, 'standard_scaler', ['center', 'scale'], (params: StandardScalerOptions) => new StandardScaler(params));
   }
 }
 
@@ -111,16 +117,12 @@ export class RobustScaler extends ColumnTransform<ShiftAndScale> {
 
   fit(table: Table): this {
     this.requireKinds(table, ['numeric']);
-    const center: number[] = [];
-    const scale: number[] = [];
-    for (const name of this.columns) {
-      const sorted = sortedPresent(table.numeric(name).values);
+    this.fitted = learnPerColumn(table, this.columns, (values, name) => {
+      const sorted = sortedPresent(values);
       requireValues(sorted.length, name, 'RobustScaler');
-      center.push(this.withCentering ? medianOfSorted(sorted) : 0);
       const spread = quantileOfSorted(sorted, this.quantileRange[1] / 100) - quantileOfSorted(sorted, this.quantileRange[0] / 100);
-      scale.push(this.withScaling ? nonZero(spread) : 1);
-    }
-    this.fitted = { center, scale };
+      return { center: this.withCentering ? medianOfSorted(sorted) : 0, scale: this.withScaling ? nonZero(spread) : 1 };
+    });
     return this;
   }
 
@@ -138,10 +140,7 @@ export class RobustScaler extends ColumnTransform<ShiftAndScale> {
   }
 
   static fromJSON(json: unknown): RobustScaler {
-    const parsed = checkTransformJSON(json, 'robust_scaler', ['center', 'scale']);
-    const scaler = new RobustScaler(parsed.params as unknown as RobustScalerOptions);
-    if (parsed.state) scaler.fitted = parsed.state as unknown as ShiftAndScale;
-    return scaler;
+    return RobustScaler.restore(json, 'robust_scaler', ['center', 'scale'], (params: RobustScalerOptions) => new RobustScaler(params));
   }
 }
 
@@ -167,20 +166,16 @@ export class MinMaxScaler extends ColumnTransform<{ scale: number[]; offset: num
 
   fit(table: Table): this {
     this.requireKinds(table, ['numeric']);
-    const scale: number[] = [];
-    const offset: number[] = [];
     const [low, high] = this.featureRange;
-    for (const name of this.columns) {
-      const sorted = sortedPresent(table.numeric(name).values);
+    this.fitted = learnPerColumn(table, this.columns, (values, name) => {
+      const sorted = sortedPresent(values);
       requireValues(sorted.length, name, 'MinMaxScaler');
       const min = sorted[0] as number;
       const max = sorted[sorted.length - 1] as number;
       // Same arithmetic as scikit-learn, so results agree bit for bit in most cases.
-      const s = (high - low) / nonZero(max - min);
-      scale.push(s);
-      offset.push(low - min * s);
-    }
-    this.fitted = { scale, offset };
+      const scale = (high - low) / nonZero(max - min);
+      return { scale, offset: low - min * scale };
+    });
     return this;
   }
 
@@ -198,9 +193,6 @@ export class MinMaxScaler extends ColumnTransform<{ scale: number[]; offset: num
   }
 
   static fromJSON(json: unknown): MinMaxScaler {
-    const parsed = checkTransformJSON(json, 'min_max_scaler', ['scale', 'offset']);
-    const scaler = new MinMaxScaler(parsed.params as unknown as MinMaxScalerOptions);
-    if (parsed.state) scaler.fitted = parsed.state as unknown as { scale: number[]; offset: number[] };
-    return scaler;
+    return MinMaxScaler.restore(json, 'min_max_scaler', ['scale', 'offset'], (params: MinMaxScalerOptions) => new MinMaxScaler(params));
   }
 }

@@ -47,6 +47,25 @@ export abstract class ColumnTransform<State> implements Transform {
     return this.fit(table).transform(table);
   }
 
+  /**
+   * Rebuilds a transform saved with `toJSON`: checks the JSON (checkTransformJSON with
+   * `perColumnState`), constructs the transform from the saved params and installs the saved state,
+   * through `savedState` where JSON cannot hold it as is, as the fitted state. Call it through the
+   * class (`Imputer.restore`), not `this`: pipelines call `fromJSON` unbound.
+   */
+  protected static restore<T extends ColumnTransform<unknown>, Params>(
+    json: unknown,
+    kind: string,
+    perColumnState: readonly string[],
+    construct: (params: Params) => T,
+    savedState: (state: Record<string, unknown>) => unknown = (state) => state,
+  ): T {
+    const parsed = checkTransformJSON(json, kind, perColumnState);
+    const transform = construct(parsed.params as unknown as Params);
+    if (parsed.state) transform.fitted = savedState(parsed.state);
+    return transform;
+  }
+
   /** The learned state, or a NotFittedError saying what to call. */
   protected get state(): State {
     if (this.fitted === undefined) {

@@ -19,6 +19,7 @@ import { lightgbmBench } from './lightgbm.bench';
 import { propensityBench } from './propensity.bench';
 import { readBench } from './read.bench';
 import { readShapesBench } from './read-shapes.bench';
+import { serveLoadBench } from './serve-load.bench';
 import { threadsBench } from './threads.bench';
 import { tuningBench } from './tuning.bench';
 import { tuningBudgetBench } from './tuning-budget.bench';
@@ -34,6 +35,7 @@ const benches: Record<string, (argv: string[]) => Promise<string>> = {
   propensity: propensityBench,
   read: readBench,
   'read-shapes': readShapesBench,
+  'serve-load': serveLoadBench,
   threads: threadsBench,
   tuning: tuningBench,
   'tuning-budget': tuningBudgetBench,
@@ -50,6 +52,7 @@ const sources: Record<string, string> = {
   propensity: 'propensity.bench.ts',
   read: 'read.bench.ts -> read.child.ts',
   'read-shapes': 'read-shapes.bench.ts',
+  'serve-load': 'serve-load.bench.ts -> serve-load.child.ts -> serve-load-rate.child.mjs',
   threads: 'threads.bench.ts',
   tuning: 'tuning.bench.ts',
   'tuning-budget': 'tuning-budget.bench.ts',

@@ -70,6 +70,7 @@ bash scripts/node-test.sh --prepare
 # 5. Python reference environment (.venv-ref): parity tests and benchmarks compare against it.
 say "Python reference environment"
 bash scripts/python-ref.sh
+bash scripts/python-azureml.sh  # .venv-azureml: Azure ML's Python inference server, for `npm run bench -- serve-load`
 
 # 6. Native addons (LightGBM is built once per machine and cached under ~/.cache/kdap-ml).
 say "native addons"

@@ -81,4 +81,5 @@ def main():
     print(json.dumps({"single_ms": single, "many_s": many}))
 
 
-main()
+if __name__ == "__main__":  # score_budget.py imports hill/fit/optimum
+    main()

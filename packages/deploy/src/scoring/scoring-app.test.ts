@@ -154,4 +154,26 @@ describe('scoring server (real HTTP on loopback)', () => {
       await app.close();
     }
   });
+
+  it('logs one JSON line per request with its id, status and time, never the key', async () => {
+    const model = await loadModel(bundle, 'logged');
+    const lines: string[] = [];
+    const app = await createScoringApp({ models: [model], key: KEY, logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
+    try {
+      lines.length = 0;
+      const ok = await app.inject({ method: 'POST', url: '/score', headers: { authorization: `Bearer ${KEY}`, 'x-request-id': 'req-1' }, payload: { data: [record] } });
+      const refused = await app.inject({ method: 'POST', url: '/score', headers: { authorization: 'Bearer wrong-key-0123456789', 'x-request-id': 'req-2' }, payload: { data: [record] } });
+      expect([ok.statusCode, refused.statusCode]).toEqual([200, 401]);
+      const completed = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.msg === 'request completed');
+      expect(completed).toEqual([
+        expect.objectContaining({ reqId: 'req-1', method: 'POST', url: '/score', statusCode: 200, responseTime: expect.any(Number) }),
+        expect.objectContaining({ reqId: 'req-2', statusCode: 401 }),
+      ]);
+      expect(lines.filter((line) => line.includes('"req-1"'))).toHaveLength(1); // no separate "incoming request" line
+      expect(lines.join('')).not.toContain(KEY);
+      expect(lines.join('')).not.toContain('wrong-key');
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import pino from 'pino';
 import { dispositionOf, isKdapError, ModelNotFoundError, NotReadyError, ParameterError, PayloadTooLargeError, UnauthorizedError, type KdapError } from '@kdap/errors';
 import { keyMatches } from './key-auth';
 import type { LoadedModel } from './loaded-model';
@@ -13,7 +14,10 @@ export interface ScoringAppOptions {
   key?: string;
   /** Largest request body in bytes (default 1 MiB); larger bodies get 413. */
   bodyLimit?: number;
-  /** Fastify's logger option (default: JSON lines with request ids; `false` for none). */
+  /**
+   * Fastify's logger option (default: one JSON line per request on stdout, with its request id,
+   * status and time, written asynchronously; `false` for none).
+   */
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -33,9 +37,15 @@ function errorBody(error: unknown): { status: number; body: { error: Record<stri
  * kernel's table and never carry a stack trace. Closing the app disposes the models.
  */
 export async function createScoringApp(options: ScoringAppOptions): Promise<FastifyInstance> {
+  // The default log goes to stdout without blocking: pino's synchronous default cost one write(2)
+  // per line, a fifth of a propensity request's CPU time under load (serve-load benchmark
+  // profile); asynchronously, lines written while a write is in flight go out together.
+  const logStream = options.logger === undefined ? pino.destination({ dest: 1, sync: false }) : undefined;
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    logger: options.logger ?? { level: 'info', redact: ['req.headers.authorization'] },
+    logger: options.logger ?? { level: 'info', redact: ['req.headers.authorization'], stream: logStream },
+    // One line per request (below) instead of Fastify's two ("incoming request", "request completed").
+    disableRequestLogging: true,
     genReqId: (req) => {
       const given = req.headers['x-request-id'] ?? req.headers['x-ms-client-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
@@ -64,9 +74,13 @@ export async function createScoringApp(options: ScoringAppOptions): Promise<Fast
   app.addHook('onClose', async () => {
     await loading;
     for (const m of models.values()) m.dispose();
+    logStream?.flushSync();
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');
   });
 
   app.setErrorHandler((error, request, reply) => {

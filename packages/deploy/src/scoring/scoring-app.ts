@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import pino from 'pino';
 import { dispositionOf, isKdapError, ModelNotFoundError, NotReadyError, ParameterError, PayloadTooLargeError, UnauthorizedError, type KdapError } from '@kdap/errors';
 import { keyMatches } from './key-auth';
@@ -19,6 +19,17 @@ export interface ScoringAppOptions {
    * status and time, written asynchronously; `false` for none).
    */
   logger?: FastifyServerOptions['logger'];
+}
+
+/** One log line per request, when it completes (Fastify's default is two: "incoming request" and "request completed"). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const fields = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
+    else request.log.info(fields, 'request completed');
+  }
 }
 
 /** The error body every failure gets: the kernel's code and message, and the field when one is at fault. */
@@ -44,8 +55,7 @@ export async function createScoringApp(options: ScoringAppOptions): Promise<Fast
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     logger: options.logger ?? { level: 'info', redact: ['req.headers.authorization'], stream: logStream },
-    // One line per request (below) instead of Fastify's two ("incoming request", "request completed").
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     genReqId: (req) => {
       const given = req.headers['x-request-id'] ?? req.headers['x-ms-client-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
@@ -78,9 +88,6 @@ export async function createScoringApp(options: ScoringAppOptions): Promise<Fast
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -47,6 +47,7 @@ it('exposes exactly the deliberate public surface (runtime values; types are che
       'rocAucScore',
       'rootMeanSquaredError',
       'saveBundle',
+      'searchSortedLeft',
       'validationSplit',
     ].sort(),
   );

@@ -1,3 +1,5 @@
+import { searchSortedLeft } from '@kdap/core';
+
 /**
  * The calibrated scores of the training population, exact and compact: distinct values in
  * increasing order with the number of training rows scoring at or below each. (Isotonic
@@ -101,17 +103,6 @@ export function psi(expected: readonly number[], actual: readonly number[]): num
   return sum;
 }
 
-function binOf(edges: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Decile bins of the training values of a numeric feature or score. */
 export function numericBaseline(values: ArrayLike<number>): NumericBaseline {
   const n = values.length;
@@ -128,7 +119,7 @@ export function numericBaseline(values: ArrayLike<number>): NumericBaseline {
     if (edges.length === 0 || e > edges[edges.length - 1]!) edges.push(e);
   }
   const counts = new Float64Array(edges.length + 1);
-  for (const v of present) counts[binOf(edges, v)]! += 1;
+  for (const v of present) counts[searchSortedLeft(edges, v)]! += 1;
   return {
     kind: 'numeric',
     edges,
@@ -173,7 +164,7 @@ export function numericDrift(baseline: NumericBaseline, values: ArrayLike<number
       continue;
     }
     if (v < baseline.min || v > baseline.max) outOfRange++;
-    counts[binOf(baseline.edges, v)]! += 1;
+    counts[searchSortedLeft(baseline.edges, v)]! += 1;
   }
   const n = values.length;
   const actual = [...Array.from(counts, (c) => c / n), missing / n];

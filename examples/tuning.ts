@@ -14,16 +14,18 @@ import { createStudy, MedianPruner, TPESampler, TrialPruned } from '@kdap/tuning
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-tuning-example-'));
 
-  // 1. A study: minimize a function of five parameters of every kind. Seeded, so it reruns identically.
+  // 1. A study: minimize a made-up validation loss over a parameter of every kind (log-scale float,
+  //    int, stepped float, categorical); its minimum is at learning_rate 0.03, max_depth 6,
+  //    subsample 0.8, booster 'gbtree'. Seeded, so it reruns identically.
   const study = createStudy({ direction: 'minimize', sampler: new TPESampler({ seed: 42 }) });
   await study.optimize(
     (trial) => {
-      const x = trial.suggestFloat('x', -5, 5);
-      const y = trial.suggestFloat('y', -5, 5);
-      const lr = trial.suggestFloat('lr', 1e-5, 1, { log: true });
-      const n = trial.suggestInt('n', 1, 20);
-      const c = trial.suggestCategorical('c', ['a', 'b', 'c']);
-      return (x - 2) ** 2 + (y + 1) ** 2 + (Math.log10(lr) + 2) ** 2 + (n - 7) ** 2 / 10 + (c !== 'b' ? 1 : 0);
+      const learningRate = trial.suggestFloat('learning_rate', 1e-4, 0.3, { log: true });
+      const maxDepth = trial.suggestInt('max_depth', 2, 12);
+      const subsample = trial.suggestFloat('subsample', 0.5, 1, { step: 0.05 });
+      const booster = trial.suggestCategorical('booster', ['gbtree', 'dart', 'gblinear']);
+      const loss = (Math.log10(learningRate / 0.03)) ** 2 + (maxDepth - 6) ** 2 / 20 + 4 * (subsample - 0.8) ** 2;
+      return loss + (booster === 'gbtree' ? 0 : 0.5);
     },
     { nTrials: 100 },
   );

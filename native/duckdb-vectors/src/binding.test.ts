@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import type * as Bindings from '@duckdb/node-bindings';
 import fc from 'fast-check';
+import { thrown } from '@kdap/test-support';
 import { AddonLoadError, attachToDuckDB, binding, duckdbLibraryCandidates } from './index';
 import { ParameterError } from '@kdap/errors';
 
@@ -25,20 +26,6 @@ afterAll(() => {
   connection.closeSync();
   instance.closeSync();
 });
-
-/**
- * The error `call` throws. Errors made by the addon come from Node's realm, not jest's, so they
- * are matched by name and code rather than with instanceof.
- */
-function thrown(call: () => unknown): { name: string; code: string; message: string } {
-  try {
-    call();
-  } catch (error) {
-    const { name, code, message } = error as { name: string; code: string; message: string };
-    return { name, code, message };
-  }
-  throw new Error('expected the call to throw');
-}
 
 // The addon's argument checks throw @kdap/errors' ParameterError (wrong type or out of range alike).
 const typeError = (message: RegExp) => ({ name: 'ParameterError', code: 'ERR_KDAP_PARAMETER', message: expect.stringMatching(message) });

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
 import fc from 'fast-check';
+import { thrown } from '@kdap/test-support';
 import { attachToDuckDB, binding } from './index';
 
 // The texts' dictionary (short texts keyed by their 16-byte image, long ones by hash), the
@@ -18,16 +19,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => instance.closeSync());
-
-function thrown(call: () => unknown): { name: string; code: string; message: string } {
-  try {
-    call();
-  } catch (error) {
-    const { name, code, message } = error as { name: string; code: string; message: string };
-    return { name, code, message };
-  }
-  throw new Error('expected the call to throw');
-}
 
 const parameterError = (message: RegExp) => ({ name: 'ParameterError', code: 'ERR_KDAP_PARAMETER', message: expect.stringMatching(message) });
 

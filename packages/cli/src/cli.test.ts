@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cliWorkspace, kdap } from './testing/run-kdap';
+import { cliWorkspace, inUntrackedDirectory, kdap } from './testing/run-kdap';
 
 const BIN = path.join(__dirname, 'bin.ts');
 const NODE_ARGS = ['--conditions=@kdap/source', '-r', require.resolve('ts-node/register'), BIN];
@@ -130,11 +130,8 @@ describe('kdap train propensity | anomaly (the Python README\'s seed examples)',
 describe('kdap train --mlflow without a tracking server', () => {
   it("logs to MLflow's own default, ./mlflow.db and ./mlruns of the working directory, and says where", async () => {
     const out = path.join(dir, 'tracked');
-    const saved = { uri: process.env.MLFLOW_TRACKING_URI, cwd: process.cwd() };
-    delete process.env.MLFLOW_TRACKING_URI;
-    try {
+    await inUntrackedDirectory(dir, async () => {
       // The trainer's default tracker resolves ./mlflow.db against the process's directory.
-      process.chdir(dir);
       const r = await kdap(['train', 'budget', '--samples', '600', '--config', configDir, '--output', out, '--mlflow', '--json'], dir);
       expect(r.code).toBe(0);
       const summary = JSON.parse(r.stdout) as { mlflow: { run_id: string; tracking_uri: string } };
@@ -144,21 +141,15 @@ describe('kdap train --mlflow without a tracking server', () => {
       const logged = path.join(dir, 'mlruns', '1', summary.mlflow.run_id, 'artifacts', 'report.html');
       expect(readFileSync(logged)).toEqual(readFileSync(path.join(out, 'budget_optimizer.report.html')));
       expect(existsSync(path.join(out, 'budget_optimizer', 'manifest.json'))).toBe(true);
-    } finally {
-      process.chdir(saved.cwd);
-      if (saved.uri !== undefined) process.env.MLFLOW_TRACKING_URI = saved.uri;
-    }
+    });
   });
 });
 
 describe('kdap train --tune --mlflow', () => {
   it('logs the refitted model as the parent run and one nested run per trial', async () => {
     const out = path.join(dir, 'tracked-tuning');
-    const saved = { uri: process.env.MLFLOW_TRACKING_URI, cwd: process.cwd() };
-    delete process.env.MLFLOW_TRACKING_URI;
     const work = mkdtempSync(path.join(dir, 'mlflow-tuning-'));
-    try {
-      process.chdir(work);
+    await inUntrackedDirectory(work, async () => {
       const r = await kdap(['train', 'budget', '--samples', '600', '--trials', '3', '--config', configDir, '--output', out, '--mlflow', '--json', '--no-report'], work);
       expect(r.code).toBe(0);
       const summary = JSON.parse(r.stdout) as { mlflow: { run_id: string; trial_run_ids: string[] } };
@@ -177,10 +168,7 @@ describe('kdap train --tune --mlflow', () => {
       } finally {
         db.close();
       }
-    } finally {
-      process.chdir(saved.cwd);
-      if (saved.uri !== undefined) process.env.MLFLOW_TRACKING_URI = saved.uri;
-    }
+    });
   });
 });
 

@@ -13,3 +13,4 @@ export { mixedObjective, type SuggestingTrial } from './tuning-objectives';
 export { savedTuningSummary } from './tuned-bundle';
 export { describeExit, runTsChild, type ChildResult } from './child-process';
 export { freePort } from './free-port';
+export { thrown } from './thrown';

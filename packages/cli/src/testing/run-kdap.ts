@@ -42,3 +42,20 @@ export function cliWorkspace(prefix: string): { dir: string; configDir: string }
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return { dir, configDir: smallModelConfigDir(dir) };
 }
+
+/**
+ * Runs `work` in `dir` with no MLFLOW_TRACKING_URI, so the default tracker's `./mlflow.db` and
+ * `./mlruns` land in `dir` (the in-process CLI resolves them against the process's directory);
+ * the working directory and the variable are restored afterwards.
+ */
+export async function inUntrackedDirectory<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const saved = { uri: process.env.MLFLOW_TRACKING_URI, cwd: process.cwd() };
+  delete process.env.MLFLOW_TRACKING_URI;
+  try {
+    process.chdir(dir);
+    return await work();
+  } finally {
+    process.chdir(saved.cwd);
+    if (saved.uri !== undefined) process.env.MLFLOW_TRACKING_URI = saved.uri;
+  }
+}

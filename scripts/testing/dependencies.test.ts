@@ -72,7 +72,7 @@ function packageOf(specifier: string): string {
  * Shipped code: what package.json `files` lists (build scripts of native addons run at install),
  * except tests, the child processes only tests start, and `testing/` folders under `src/` (test
  * support: `src/testing/` that other packages' tests reach through a `./testing` export, or a
- * module's own such as `src/azure/testing/`; the packages' `files` leave them out
+ * module's own such as `src/<module>/testing/`; the packages' `files` leave them out
  * with a negated `testing` entry).
  */
 function isShipped(ws: Workspace, rel: string): boolean {

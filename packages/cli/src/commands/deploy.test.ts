@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { BudgetOptimizerTrainer } from '@kdap/budget';
 import { syntheticMarketingSpend } from '@kdap/preprocessing';
-import { startAzureTestBed, type AzureTestBed } from '../../../deploy/src/azure/testing/azure-test-bed';
+import { startAzureTestBed, type AzureTestBed } from '@kdap/test-support/azure';
 import { run } from '../index';
 import { Output } from '../output';
 import { deployCommand, printDeployResult } from './deploy';

@@ -15,9 +15,7 @@ import { DeploymentError } from '@kdap/errors';
 import { syntheticMarketingSpend } from '@kdap/preprocessing';
 import { expectKdapError } from '@kdap/test-support';
 import { AzureMLDeployer, type DeployProgress } from './azure-ml-deployer';
-import { CONTAINER_ENTRY_SOURCE, type ArmStandIn } from './testing/arm-stand-in';
-import { startAzureTestBed, type AzureTestBed } from './testing/azure-test-bed';
-import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteBlob } from './testing/azurite';
+import { AZURITE_ACCOUNT, AZURITE_KEY, CONTAINER_ENTRY_SOURCE, startAzureTestBed, type ArmStandIn, type AzureTestBed, type AzuriteBlob } from '@kdap/test-support/azure';
 
 const SETTINGS = { subscriptionId: '00000000-1111-2222-3333-444444444444', resourceGroup: 'kdap-rg', workspace: 'kdap-ws', region: 'westeurope' };
 const tokenCredential = (token: string): TokenCredential => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) });

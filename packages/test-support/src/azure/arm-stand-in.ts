@@ -19,15 +19,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { freePort } from '@kdap/test-support';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from './azurite';
+import { freePort } from '../free-port';
+import { repoRoot } from '../repo-root';
 import type { TestCertificates } from './test-ca';
 
 export const API_VERSION = '2022-10-01';
 /** The scoring image's entry point, as source: what the Dockerfile's CMD runs once built. */
-export const CONTAINER_ENTRY_SOURCE = path.resolve(__dirname, '../container-main.ts');
-const REPO_ROOT = path.resolve(__dirname, '../../../../..');
+const REPO_ROOT = repoRoot();
+/** The scoring image's entry point in @kdap/deploy's sources (the file its Dockerfile's build compiles). */
+export const CONTAINER_ENTRY_SOURCE = path.join(REPO_ROOT, 'packages', 'deploy', 'src', 'azure', 'container-main.ts');
 
 export interface InjectedFault {
   method: string;

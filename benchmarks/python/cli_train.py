@@ -7,7 +7,7 @@ budget DATA.csv TS_BUNDLE OUT_DIR
     metrics, save) with the TypeScript bundle's LightGBM parameters and its time-ordered hold-out
     (the last 10% of the dates), so both sides boost the same rounds.
 propensity DATA.csv TS_BUNDLE OUT_DIR
-    propensity_bench.py's train steps (read, encode with the bundle's categories, xgboost, isotonic
+    propensity_bench.py's train steps (read the CSV, encode with the bundle's categories, xgboost, isotonic
     calibration, metrics, save) on a stratified split of the TypeScript split's sizes, boosting as
     many rounds as the TypeScript trainer did (its kept rounds + early-stopping patience).
 anomaly DATA.csv TS_BUNDLE OUT_DIR
@@ -98,9 +98,7 @@ def propensity(data, bundle, out):
         # The same number of boosting rounds as TypeScript (validation still evaluated every round).
         "early_stopping_rounds": rounds + 1,
     })
-    parquet = os.path.join(out, "data.parquet")
-    pd.read_csv(data).to_parquet(parquet)  # propensity_bench reads Parquet: the CSV is read here instead, and this write is counted against Python
-    propensity_bench.train(parquet, os.path.join(out, "params.json"), out)
+    propensity_bench.train(data, os.path.join(out, "params.json"), out)
     print()
     json.dump({"boosted_rounds": rounds}, sys.stdout)
 

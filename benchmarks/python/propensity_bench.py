@@ -82,7 +82,7 @@ def score(model_file, calibrator_file, data_file, out_file, reps):
 def train(data_file, params_file, out_dir):
     doc = json.load(open(params_file))
     t0 = time.perf_counter()
-    df = pd.read_parquet(data_file)
+    df = pd.read_csv(data_file) if data_file.endswith(".csv") else pd.read_parquet(data_file)
     t_read = time.perf_counter()
     y = df[doc["target"]].to_numpy(np.float64)
     fit, valid, cal, test = (np.fromfile(doc["splits"][name], dtype="<i4") for name in ("train", "validation", "calibration", "test"))

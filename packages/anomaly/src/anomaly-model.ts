@@ -4,7 +4,7 @@ import { SeededRandom } from '@kdap/preprocessing';
 import { IsolationForest, type IsolationForestJSON } from './isolation-forest';
 import { LocalOutlierFactor, type LocalOutlierFactorJSON } from './local-outlier-factor';
 import { percentile } from './numeric-matrix';
-import { checkSeries, detectorFeatureNames, detectorFeatures, robustSpread, seasonalBaseline, type Baseline, type Observation, type SeriesState } from './series-features';
+import { checkSeries, DetectorFeatureLayout, detectorFeatureNames, detectorFeatures, robustSpread, seasonalBaseline, type Baseline, type Observation, type SeriesState } from './series-features';
 
 const MS_PER_DAY = 86_400_000;
 /** Training days kept per series as context for the lags and baselines of later data. */
@@ -75,12 +75,15 @@ interface Row extends Observation {
 export class AnomalyModel implements FittedModel, Disposable {
   #forest: IsolationForest | undefined;
   #lof: LocalOutlierFactor | undefined;
+  /** Where each detector input sits in the time-series features, resolved once. */
+  readonly #layout: DetectorFeatureLayout;
   readonly state: AnomalyModelState;
   /** The feature schema's specs, so results name their series' categories. */
   specs: readonly FeatureSpec[] | undefined;
 
   constructor(state: AnomalyModelState, forest: IsolationForest, lof: LocalOutlierFactor) {
     this.state = state;
+    this.#layout = new DetectorFeatureLayout(state.lags, state.windows);
     this.#forest = forest;
     this.#lof = lof;
   }
@@ -98,6 +101,7 @@ export class AnomalyModel implements FittedModel, Disposable {
     const windows = [...f.rolling_windows];
     const zThreshold = config.detection.z_score_threshold;
     const groups = groupRows(X, columns, specs);
+    const layout = new DetectorFeatureLayout(lags, windows);
     const series: Record<string, SeriesState> = {};
     const featureRows: Float64Array[] = [];
     const rowOf: number[] = [];
@@ -116,7 +120,7 @@ export class AnomalyModel implements FittedModel, Disposable {
       const days = Float64Array.from(group.rows, (r) => r.day);
       const values = Float64Array.from(group.rows, (r) => r.value);
       const clean = cleaned(values, baseline);
-      const features = detectorFeatures(days, values, clean, baseline.z, spread, lags, windows, 0);
+      const features = detectorFeatures(layout, days, values, clean, baseline.z, spread, 0);
       features.forEach((row, i) => {
         featureRows.push(row);
         rowOf.push(group.rows[i]!.row);
@@ -221,7 +225,7 @@ export class AnomalyModel implements FittedModel, Disposable {
       const values = Float64Array.from([...context.map((c) => c.value), ...group.rows.map((r) => r.value)]);
       const scoredClean = cleaned(Float64Array.from(group.rows, (r) => r.value), baseline);
       const clean = Float64Array.from([...context.map((c) => c.clean), ...scoredClean]);
-      const features = standardize(detectorFeatures(days, values, clean, baseline.z, state.spread, s.lags, s.windows, context.length), s.featureMean, s.featureSd);
+      const features = standardize(detectorFeatures(this.#layout, days, values, clean, baseline.z, state.spread, context.length), s.featureMean, s.featureSd);
       const ifScores = forest.scoreSamples(features);
       const lofScores = lof.scoreSamples(features);
       group.rows.forEach((r, i) => {

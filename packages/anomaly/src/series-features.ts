@@ -1,5 +1,5 @@
 import { DataError } from '@kdap/errors';
-import { categoricalColumn, dateColumn, numericColumn, Table, timeSeriesFeatures } from '@kdap/preprocessing';
+import { SeriesFeatureRows } from '@kdap/preprocessing';
 
 const MS_PER_DAY = 86_400_000;
 /** 1.4826 x MAD estimates the standard deviation of normal data. */
@@ -167,58 +167,79 @@ function signedLog(z: number): number {
 }
 
 /**
- * Detector features of one series' rows (context rows first, scored rows after, all in day
- * order) from @kdap/preprocessing's timeSeriesFeatures, divided by the series' spread so that
- * every metric lands on one scale. Missing lags/windows (the first weeks, gaps) become 0 (no
- * change), a documented choice: rows are scored, never dropped.
+ * Where the detector's inputs sit in @kdap/preprocessing's SeriesFeatureRows output, resolved once
+ * per model (from its lags and windows) so that scoring a row does no name lookups.
+ */
+export class DetectorFeatureLayout {
+  readonly series: SeriesFeatureRows;
+  /** Detector features per row (detectorFeatureNames order). */
+  readonly width: number;
+  readonly lags: number[];
+  readonly means: number[];
+  readonly sds: number[];
+  readonly lag1: number;
+  readonly lag7: number;
+  readonly dayOfWeek: number;
+  readonly seasonSin: number;
+  readonly seasonCos: number;
+
+  constructor(lags: readonly number[], windows: readonly number[]) {
+    // pct_change_1/7 divide by the lags 1 and 7: computed even when the configured lags omit them.
+    this.series = new SeriesFeatureRows({ value: 'value', lags: [...new Set([...lags, 1, 7])], windows, pctChangePeriods: [] });
+    const at = (name: string) => this.series.indexOf(name);
+    this.width = detectorFeatureNames(lags, windows).length;
+    this.lags = lags.map((k) => at(`value_lag_${k}`));
+    this.means = windows.map((w) => at(`value_rolling_mean_${w}`));
+    this.sds = windows.map((w) => at(`value_rolling_std_${w}`));
+    this.lag1 = at('value_lag_1');
+    this.lag7 = at('value_lag_7');
+    this.dayOfWeek = at('day_of_week');
+    this.seasonSin = at('season_sin');
+    this.seasonCos = at('season_cos');
+  }
+}
+
+/**
+ * Detector features of one series' rows from `firstScored` on (context rows first, scored rows
+ * after, all in day order): @kdap/preprocessing's time-series features of the scored rows only
+ * (their lags and windows read the context), divided by the series' spread so that every metric
+ * lands on one scale. Missing lags/windows (the first weeks, gaps) become 0 (no change), a
+ * documented choice: rows are scored, never dropped.
  */
 export function detectorFeatures(
+  layout: DetectorFeatureLayout,
   days: Float64Array,
   values: Float64Array,
   clean: Float64Array,
   baselineZ: Float64Array,
   spread: number,
-  lags: readonly number[],
-  windows: readonly number[],
   firstScored: number,
 ): Float64Array[] {
-  const n = days.length;
-  const table = new Table({
-    date: dateColumn(Float64Array.from(days, (d) => d * MS_PER_DAY)),
-    // Lags and windows look at the cleaned history (flagged points replaced by their expected
-    // value), so the days after a spike do not look like drops; each row keeps its own value.
-    value: numericColumn(clean),
-    series: categoricalColumn(new Int32Array(n), ['s']),
-  });
-  const features = timeSeriesFeatures(table, { entity: 'series', date: 'date', value: 'value', lags, windows, pctChangePeriods: [1, 7] });
-  const col = (name: string) => features.numeric(name).values as Float64Array;
+  // Lags and windows look at the cleaned history (flagged points replaced by their expected
+  // value), so the days after a spike do not look like drops; each row keeps its own value.
+  const f = layout.series.compute(days, clean, firstScored);
+  const stride = layout.series.names.length;
   const rows: Float64Array[] = [];
-  const names = detectorFeatureNames(lags, windows);
-  const lagColumns = lags.map((k) => col(`value_lag_${k}`));
-  const meanColumns = windows.map((w) => col(`value_rolling_mean_${w}`));
-  const sdColumns = windows.map((w) => col(`value_rolling_std_${w}`));
-  const lag1 = col('value_lag_1');
-  const lag7 = col('value_lag_7');
-  const dow = col('day_of_week');
-  const seasonSin = col('season_sin');
-  const seasonCos = col('season_cos');
-  for (let i = firstScored; i < n; i += 1) {
+  for (let i = firstScored, base = 0; i < days.length; i += 1, base += stride) {
     const v = values[i]!;
-    const row = new Float64Array(names.length);
+    const row = new Float64Array(layout.width);
     let j = 0;
     row[j++] = signedLog(finiteOr(baselineZ[i - firstScored]!, 0, 1e6));
-    for (const lag of lagColumns) row[j++] = signedLog(finiteOr((v - lag[i]!) / spread, 0, 1e6));
-    meanColumns.forEach((mean, w) => {
-      const sd = sdColumns[w]![i]!;
-      row[j++] = signedLog(finiteOr((v - mean[i]!) / (sd > 0 ? sd : spread), 0, 1e6));
+    for (const lag of layout.lags) row[j++] = signedLog(finiteOr((v - f[base + lag]!) / spread, 0, 1e6));
+    layout.means.forEach((mean, w) => {
+      const sd = f[base + layout.sds[w]!]!;
+      row[j++] = signedLog(finiteOr((v - f[base + mean]!) / (sd > 0 ? sd : spread), 0, 1e6));
     });
-    for (const sd of sdColumns) row[j++] = finiteOr(Math.log1p(sd[i]! / spread), 0);
-    row[j++] = signedLog(finiteOr(lag1[i]! === 0 ? NaN : v / lag1[i]! - 1, 0, 1e6));
-    row[j++] = signedLog(finiteOr(lag7[i]! === 0 ? NaN : v / lag7[i]! - 1, 0, 1e6));
-    row[j++] = Math.sin((2 * Math.PI * dow[i]!) / 7);
-    row[j++] = Math.cos((2 * Math.PI * dow[i]!) / 7);
-    row[j++] = seasonSin[i]!;
-    row[j++] = seasonCos[i]!;
+    for (const sd of layout.sds) row[j++] = finiteOr(Math.log1p(f[base + sd]! / spread), 0);
+    const lag1 = f[base + layout.lag1]!;
+    const lag7 = f[base + layout.lag7]!;
+    row[j++] = signedLog(finiteOr(lag1 === 0 ? NaN : v / lag1 - 1, 0, 1e6));
+    row[j++] = signedLog(finiteOr(lag7 === 0 ? NaN : v / lag7 - 1, 0, 1e6));
+    const dow = f[base + layout.dayOfWeek]!;
+    row[j++] = Math.sin((2 * Math.PI * dow) / 7);
+    row[j++] = Math.cos((2 * Math.PI * dow) / 7);
+    row[j++] = f[base + layout.seasonSin]!;
+    row[j++] = f[base + layout.seasonCos]!;
     rows.push(row);
   }
   return rows;

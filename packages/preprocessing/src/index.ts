@@ -39,7 +39,7 @@ export { OneHotEncoder, OTHER_CATEGORY, type OneHotEncoderOptions } from './tran
 export { Log1p } from './transforms/log1p';
 export { Clipper, type ClipperOptions } from './transforms/clipper';
 export { Pipeline, transformFromJSON } from './transforms/pipeline';
-export { timeSeriesFeatures, timeSeriesFeatureNames, type TimeSeriesFeatureOptions } from './timeseries/time-series-features';
+export { SeriesFeatureRows, timeSeriesFeatures, timeSeriesFeatureNames, type SeriesFeatureRowsOptions, type TimeSeriesFeatureOptions } from './timeseries/time-series-features';
 export type { TrainTestSplit, Fold } from './splits/split-options';
 export {
   trainTestSplit,

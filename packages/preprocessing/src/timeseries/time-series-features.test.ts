@@ -3,7 +3,8 @@ import { DataError, ParameterError, SchemaError } from '../errors';
 import { Table } from '../table/table';
 import { SeededRandom } from '../random/seeded-random';
 import { MS_PER_DAY } from '../table/dates';
-import { timeSeriesFeatureNames, timeSeriesFeatures } from './time-series-features';
+import { dateColumn, numericColumn } from '../table/column';
+import { SeriesFeatureRows, timeSeriesFeatureNames, timeSeriesFeatures } from './time-series-features';
 
 const START = Date.UTC(2023, 10, 20);
 
@@ -150,5 +151,70 @@ emit({c: out[c].astype(float) for c in INPUT['names']})
     expect(() => timeSeriesFeatures(duplicated, { date: 'date', value: 'value', lags: [0] })).toThrow(
       "The 'lags' option of timeSeriesFeatures must be an array of integers >= 1 (days). Got [0].",
     );
+  });
+});
+
+describe('SeriesFeatureRows (the scoring path: features of the last rows of one series only)', () => {
+  /** One series as ascending epoch days and values, with gaps, missing values (NaN) and zeros. */
+  function randomSeriesDays(random: SeededRandom, length: number): { days: Float64Array; values: Float64Array } {
+    const days: number[] = [];
+    const values: number[] = [];
+    let day = Math.floor(START / MS_PER_DAY) + random.integer(400);
+    let level = random.between(5, 5000);
+    while (days.length < length) {
+      level *= 1 + random.normal(0, 0.1);
+      days.push(day);
+      values.push(random.uniform() < 0.06 ? NaN : random.uniform() < 0.04 ? 0 : level);
+      // Mostly consecutive days; sometimes a gap of a few days, now and then one longer than every window.
+      day += random.uniform() < 0.8 ? 1 : random.uniform() < 0.85 ? 2 + random.integer(5) : 29 + random.integer(20);
+    }
+    return { days: Float64Array.from(days), values: Float64Array.from(values) };
+  }
+
+  const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+
+  it.each([
+    ['the defaults', {}],
+    ['other lags, windows and periods', { lags: [2, 3, 30], windows: [2, 5, 40], pctChangePeriods: [3, 14], minPeriods: (w: number) => w - 1 }],
+  ])('gives bit-identical numbers to timeSeriesFeatures on random series with %s, wherever the scored rows start', (_, settings) => {
+    const random = new SeededRandom(17);
+    const rows = new SeriesFeatureRows({ value: 'value', ...settings });
+    let compared = 0;
+    for (let trial = 0; trial < 60; trial += 1) {
+      const { days, values } = randomSeriesDays(random, 1 + random.integer(90));
+      const table = new Table({ date: dateColumn(Float64Array.from(days, (d) => d * MS_PER_DAY)), value: numericColumn(values) });
+      const full = timeSeriesFeatures(table, { date: 'date', value: 'value', ...settings });
+      expect(rows.names).toEqual(timeSeriesFeatureNames({ date: 'date', value: 'value', ...settings }));
+      // Scored rows from the series start, the end, the middle and just past a long gap.
+      for (const from of new Set([0, days.length - 1, days.length, random.integer(days.length), days.findIndex((d, i) => i > 0 && d - days[i - 1]! > 28)])) {
+        if (from < 0) continue;
+        const fast = rows.compute(days, values, from);
+        expect(fast.length).toBe((days.length - from) * rows.names.length);
+        rows.names.forEach((name, j) => {
+          const column = full.numeric(name).values;
+          for (let i = from; i < days.length; i += 1) {
+            const got = fast[(i - from) * rows.names.length + j]!;
+            if (!same(got, column[i]!)) throw new Error(`trial ${trial}, from ${from}, row ${i}, ${name}: fast path ${got}, timeSeriesFeatures ${column[i]}`);
+            compared += 1;
+          }
+        });
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
+  });
+
+  it('names the problem: unknown feature, unordered or repeated days, bad arguments', () => {
+    const rows = new SeriesFeatureRows({ lags: [1] });
+    expect(rows.indexOf('value_lag_1')).toBe(0);
+    expect(() => rows.indexOf('value_lag_7')).toThrow(SchemaError);
+    expect(() => rows.indexOf('value_lag_7')).toThrow("SeriesFeatureRows has no feature 'value_lag_7' with these options");
+    const day = Math.floor(START / MS_PER_DAY);
+    expect(() => rows.compute([day, day + 2, day + 1], [1, 2, 3])).toThrow('Days 1 and 2 of the series are out of order: SeriesFeatureRows needs them ascending.');
+    expect(() => rows.compute([day, day], [1, 2])).toThrow(DataError);
+    expect(() => rows.compute([day, day], [1, 2])).toThrow('Two rows of the same series fall on 2023-11-20 (positions 0 and 1). Aggregate to one row per day first.');
+    expect(() => rows.compute([day, NaN], [1, 2])).toThrow('Day 1 of the series is NaN');
+    expect(() => rows.compute([day], [1, 2])).toThrow('SeriesFeatureRows.compute needs one value per day: got 1 days and 2 values.');
+    expect(() => rows.compute([day], [1], 2)).toThrow(ParameterError);
+    expect(() => new SeriesFeatureRows({ windows: [1] })).toThrow("The 'windows' option of SeriesFeatureRows must hold integers >= 2 (a std needs two days). Got [1].");
   });
 });

@@ -60,61 +60,158 @@ export function timeSeriesFeatures(table: Table, options: TimeSeriesFeatureOptio
   if (clash !== undefined) {
     throw new SchemaError(`timeSeriesFeatures would overwrite the table's column '${clash}'. Rename or drop that column first.`, { column: clash });
   }
-  const output = new Map<string, Float64Array>(features.map((name) => [name, new Float64Array(n).fill(NaN)]));
-  const column = (name: string) => output.get(name) as Float64Array;
+  const output = features.map(() => new Float64Array(n).fill(NaN));
+  const kernel = new SeriesFeatureKernel(settings);
+  const row = new Float64Array(kernel.width);
 
   for (const rows of groupRows(entityColumns, n)) {
     let first = Infinity;
     let last = -Infinity;
-    for (const row of rows) {
-      first = Math.min(first, days[row] as number);
-      last = Math.max(last, days[row] as number);
+    for (const r of rows) {
+      first = Math.min(first, days[r] as number);
+      last = Math.max(last, days[r] as number);
     }
     const calendar = new Float64Array(last - first + 1).fill(NaN);
     const observed = new Uint8Array(calendar.length);
-    for (const row of rows) {
-      const index = (days[row] as number) - first;
-      if (observed[index]) {
-        throw new DataError(
-          `Two rows of the same series fall on ${new Date((days[row] as number) * MS_PER_DAY).toISOString().slice(0, 10)} (row ${row} and an earlier one). ` +
-            `Aggregate to one row per ${settings.entity.length > 0 ? `(${settings.entity.join(', ')}, day)` : 'day'} first.`,
-          { column: options.date },
-        );
-      }
+    for (const r of rows) {
+      const index = (days[r] as number) - first;
+      if (observed[index]) throw sameDayError(days[r] as number, `row ${r} and an earlier one`, settings.entity, options.date);
       observed[index] = 1;
-      calendar[index] = values[row] as number;
+      calendar[index] = values[r] as number;
     }
-    for (const row of rows) {
-      const t = (days[row] as number) - first;
-      const current = calendar[t] as number;
-      const at = (offset: number) => (t - offset >= 0 ? (calendar[t - offset] as number) : NaN);
-      for (const lag of settings.lags) column(`${options.value}_lag_${lag}`)[row] = at(lag);
-      for (const window of settings.windows) {
-        const { mean, std } = pastWindowStats(calendar, t, window, settings.minPeriods(window));
-        column(`${options.value}_rolling_mean_${window}`)[row] = mean;
-        column(`${options.value}_rolling_std_${window}`)[row] = std;
-        column(`${options.value}_zscore_${window}`)[row] = std === 0 ? NaN : (current - mean) / std;
-      }
-      for (const period of settings.pctChangePeriods) {
-        const before = at(period);
-        column(`${options.value}_pct_change_${period}`)[row] = before === 0 ? NaN : current / before - 1;
-      }
+    for (const r of rows) {
+      kernel.write(calendar, (days[r] as number) - first, days[r] as number, row);
+      for (let j = 0; j < row.length; j += 1) (output[j] as Float64Array)[r] = row[j] as number;
     }
-  }
-
-  for (let row = 0; row < n; row += 1) {
-    const date = new Date((days[row] as number) * MS_PER_DAY);
-    const dayOfYear = (days[row] as number) - Date.UTC(date.getUTCFullYear(), 0, 1) / MS_PER_DAY + 1;
-    column('day_of_week')[row] = (date.getUTCDay() + 6) % 7;
-    column('month')[row] = date.getUTCMonth() + 1;
-    column('day_of_year')[row] = dayOfYear;
-    column('season_sin')[row] = Math.sin((2 * Math.PI * dayOfYear) / DAYS_PER_YEAR);
-    column('season_cos')[row] = Math.cos((2 * Math.PI * dayOfYear) / DAYS_PER_YEAR);
   }
 
   let result = table;
-  for (const [name, data] of output) result = result.withColumn(name, numericColumn(data));
+  features.forEach((name, j) => {
+    result = result.withColumn(name, numericColumn(output[j] as Float64Array));
+  });
   return result;
+}
+
+/** Options of {@link SeriesFeatureRows}: those of timeSeriesFeatures without the table's column names. */
+export type SeriesFeatureRowsOptions = Omit<TimeSeriesFeatureOptions, 'entity' | 'date' | 'value'> & {
+  /** Prefix of the feature names (the value column's name); default 'value'. */
+  value?: string;
+};
+
+/**
+ * timeSeriesFeatures' features for the last rows of ONE series, from its days and values, without
+ * a Table: the scoring path, where one new observation needs its lags and windows over the
+ * history before it. Only the calendar days those rows' lags and windows reach are laid out (a
+ * scored day after 56 days of history reads the last 28, and computes no feature of the history
+ * itself); the arithmetic is timeSeriesFeatures' own, so the numbers are identical. Options are
+ * checked and the layout fixed once, at construction; `compute` then does no name lookups.
+ */
+export class SeriesFeatureRows {
+  /** Feature names in output order (timeSeriesFeatureNames of the same options). */
+  readonly names: readonly string[];
+  readonly #kernel: SeriesFeatureKernel;
+  /** Reused calendar buffer (grown on demand): compute allocates only its result. */
+  #calendar = new Float64Array(64);
+
+  constructor(options: SeriesFeatureRowsOptions = {}) {
+    const value = options.value ?? 'value';
+    if (typeof value !== 'string') throw new ParameterError('value', `The 'value' option of SeriesFeatureRows must be a string (the feature names' prefix). Got ${describeValue(value)}.`);
+    const settings = checkSettings({ ...options, entity: undefined }, 'SeriesFeatureRows');
+    this.names = featureNames(value, settings);
+    this.#kernel = new SeriesFeatureKernel(settings);
+  }
+
+  /** Position of a feature in each output row; throws when these options do not produce it. */
+  indexOf(name: string): number {
+    const j = this.names.indexOf(name);
+    if (j < 0) throw new SchemaError(`SeriesFeatureRows has no feature '${name}' with these options (it computes ${this.names.join(', ')}).`, { column: name });
+    return j;
+  }
+
+  /**
+   * Features of rows `from`..end of one series, row-major ((days.length - from) x names.length).
+   * `days`: epoch days (UTC), strictly ascending; `values` may hold NaN (missing values).
+   */
+  compute(days: ArrayLike<number>, values: ArrayLike<number>, from = 0): Float64Array {
+    const n = days.length;
+    if (values.length !== n) throw new ParameterError('values', `SeriesFeatureRows.compute needs one value per day: got ${n} days and ${values.length} values.`);
+    if (!Number.isInteger(from) || from < 0 || from > n) throw new ParameterError('from', `The 'from' argument of SeriesFeatureRows.compute must be an integer in 0..${n}. Got ${describeValue(from)}.`);
+    const width = this.names.length;
+    const out = new Float64Array((n - from) * width);
+    if (from === n) return out;
+    // The first history row any scored row can reach: lags and windows look back at most `reach` days.
+    const horizon = (days[from] as number) - this.#kernel.reach;
+    let start = from;
+    while (start > 0 && (days[start - 1] as number) >= horizon) start -= 1;
+    for (let i = start; i < n; i += 1) {
+      const day = days[i] as number;
+      if (!Number.isInteger(day)) throw new DataError(`Day ${i} of the series is ${describeValue(day)}: SeriesFeatureRows needs whole epoch days. Drop or fill rows without a date first.`, { row: i });
+      if (i > start && day <= (days[i - 1] as number)) {
+        if (day === days[i - 1]) throw sameDayError(day, `positions ${i - 1} and ${i}`, [], 'days');
+        throw new DataError(`Days ${i - 1} and ${i} of the series are out of order: SeriesFeatureRows needs them ascending. Sort the series by day first.`, { row: i });
+      }
+    }
+    const first = days[start] as number;
+    const length = (days[n - 1] as number) - first + 1;
+    if (this.#calendar.length < length) this.#calendar = new Float64Array(Math.max(length, 2 * this.#calendar.length));
+    const calendar = this.#calendar.subarray(0, length).fill(NaN);
+    for (let i = start; i < n; i += 1) calendar[(days[i] as number) - first] = values[i] as number;
+    for (let i = from; i < n; i += 1) this.#kernel.write(calendar, (days[i] as number) - first, days[i] as number, out, (i - from) * width);
+    return out;
+  }
+}
+
+/**
+ * One row of features from a series laid on a daily calendar (NaN = not observed), in
+ * featureNames order: the one implementation behind timeSeriesFeatures and SeriesFeatureRows.
+ */
+class SeriesFeatureKernel {
+  readonly width: number;
+  /** Days before a row that any feature reads. */
+  readonly reach: number;
+  readonly #settings: Settings;
+  readonly #minPeriods: number[];
+
+  constructor(settings: Settings) {
+    this.#settings = settings;
+    this.#minPeriods = settings.windows.map((w) => settings.minPeriods(w));
+    this.width = settings.lags.length + 3 * settings.windows.length + settings.pctChangePeriods.length + 5;
+    this.reach = Math.max(0, ...settings.lags, ...settings.windows, ...settings.pctChangePeriods);
+  }
+
+  /** Writes the features of calendar day `t` (epoch day `day`) to out[offset..offset + width). */
+  write(calendar: Float64Array, t: number, day: number, out: Float64Array, offset = 0): void {
+    const { lags, windows, pctChangePeriods } = this.#settings;
+    const current = calendar[t] as number;
+    const at = (back: number) => (t - back >= 0 ? (calendar[t - back] as number) : NaN);
+    let j = offset;
+    for (const lag of lags) out[j++] = at(lag);
+    for (let w = 0; w < windows.length; w += 1) {
+      const { mean, std } = pastWindowStats(calendar, t, windows[w] as number, this.#minPeriods[w] as number);
+      out[j++] = mean;
+      out[j++] = std;
+      out[j++] = std === 0 ? NaN : (current - mean) / std;
+    }
+    for (const period of pctChangePeriods) {
+      const before = at(period);
+      out[j++] = before === 0 ? NaN : current / before - 1;
+    }
+    const date = new Date(day * MS_PER_DAY);
+    const dayOfYear = day - Date.UTC(date.getUTCFullYear(), 0, 1) / MS_PER_DAY + 1;
+    out[j++] = (date.getUTCDay() + 6) % 7;
+    out[j++] = date.getUTCMonth() + 1;
+    out[j++] = dayOfYear;
+    out[j++] = Math.sin((2 * Math.PI * dayOfYear) / DAYS_PER_YEAR);
+    out[j++] = Math.cos((2 * Math.PI * dayOfYear) / DAYS_PER_YEAR);
+  }
+}
+
+function sameDayError(day: number, which: string, entity: readonly string[], dateColumn: string): DataError {
+  return new DataError(
+    `Two rows of the same series fall on ${new Date(day * MS_PER_DAY).toISOString().slice(0, 10)} (${which}). ` +
+      `Aggregate to one row per ${entity.length > 0 ? `(${entity.join(', ')}, day)` : 'day'} first.`,
+    { column: dateColumn },
+  );
 }
 
 /** Names of the columns timeSeriesFeatures adds, in order. */
@@ -147,17 +244,21 @@ function checkOptions(options: TimeSeriesFeatureOptions): Settings {
   if (options === null || typeof options !== 'object' || typeof options.date !== 'string' || typeof options.value !== 'string') {
     throw new ParameterError('options', `timeSeriesFeatures needs { date: string, value: string, entity?: string | string[] }. Got ${describeValue(options)}.`);
   }
+  return checkSettings(options);
+}
+
+function checkSettings(options: Omit<TimeSeriesFeatureOptions, 'date' | 'value'>, owner = 'timeSeriesFeatures'): Settings {
   const entity = options.entity === undefined ? [] : typeof options.entity === 'string' ? [options.entity] : [...options.entity];
   const positiveIntegers = (name: string, list: readonly number[] | undefined, fallback: readonly number[]) => {
     const chosen = list ?? fallback;
     if (!Array.isArray(chosen) || chosen.some((v) => !Number.isInteger(v) || v < 1)) {
-      throw new ParameterError(name, `The '${name}' option of timeSeriesFeatures must be an array of integers >= 1 (days). Got ${describeValue(list)}.`);
+      throw new ParameterError(name, `The '${name}' option of ${owner} must be an array of integers >= 1 (days). Got ${describeValue(list)}.`);
     }
     return chosen;
   };
   const windows = positiveIntegers('windows', options.windows, DEFAULT_WINDOWS);
   if (windows.some((w) => w < 2)) {
-    throw new ParameterError('windows', `The 'windows' option of timeSeriesFeatures must hold integers >= 2 (a std needs two days). Got ${describeValue(windows)}.`);
+    throw new ParameterError('windows', `The 'windows' option of ${owner} must hold integers >= 2 (a std needs two days). Got ${describeValue(windows)}.`);
   }
   return {
     entity,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readTable } from '@kdap/preprocessing';
 import { cliWorkspace, inUntrackedDirectory, kdap } from './testing/run-kdap';
 
 const BIN = path.join(__dirname, 'bin.ts');
@@ -101,6 +102,20 @@ describe('kdap train propensity | anomaly (the Python README\'s seed examples)',
     const scores = JSON.parse(readFileSync(path.join(dir, 'propensity-scores.json'), 'utf8')) as Record<string, unknown>[];
     expect(scores).toHaveLength(3000);
     expect(Object.keys(scores[0]!)).toEqual(expect.arrayContaining(['customer_id', 'propensity_score', 'confidence', 'percentile_rank', 'segment_assignment']));
+    // Parquet and CSV come from the scorer's columns (no records): the same values as the JSON records.
+    for (const file of ['propensity-scores.parquet', 'propensity-scores.csv']) {
+      const output = path.join(dir, file);
+      expect((await kdap(['score', '--model', summary.bundle, '--data', data, '--output', output], dir)).stdout).toContain('Scored 3,000 rows with the propensity model');
+      const written = (await readTable(output)).toRecords();
+      expect(written).toHaveLength(3000);
+      written.forEach((row, i) => {
+        const expected = scores[i]!;
+        expect(row.customer_id).toBe(expected.customer_id);
+        expect(row.segment_assignment).toBe(expected.segment_assignment);
+        // JSON and CSV print numbers as shortest round-trip text: exact.
+        for (const k of ['propensity_score', 'confidence', 'percentile_rank']) expect(row[k]).toBe(expected[k]);
+      });
+    }
   });
 
   it('trains anomaly on --samples rows (days x 16 series) and detects on new rows', async () => {

@@ -1,5 +1,3 @@
-import { CORE_VERSION } from '@kdap/core';
-
 /** This package's version (kept equal to package.json by a test). */
 export const CLI_VERSION = '0.1.0';
 
@@ -8,9 +6,10 @@ export const CLI_VERSION = '0.1.0';
  * load is reported as such rather than failing the command, so the output helps diagnose it.
  */
 export function versionReport(): string {
+  // Loaded here only: start-up, --help and usage errors need neither @kdap/core nor a native library.
+  const { CORE_VERSION } = require('@kdap/core') as typeof import('@kdap/core');
   const lines = [`kdap ${CLI_VERSION}`, `@kdap/core ${CORE_VERSION}`, `node ${process.versions.node}`];
   try {
-    // Loaded here only: --help and usage errors need no native library.
     const { lightgbmVersion } = require('@kdap/lightgbm-node') as typeof import('@kdap/lightgbm-node');
     lines.push(`LightGBM ${lightgbmVersion()}`);
   } catch (error) {

@@ -77,6 +77,20 @@ describe('PropensityScorer', () => {
     expect(Math.abs(0.56 - Math.abs(2 * 0.78 - 1))).toBeLessThan(1e-12);
   });
 
+  it("scoreTable gives scoreMany's records as typed columns: ids passed through, numeric ids as text, absent ids missing", () => {
+    const part = table.slice(0, 300);
+    const records = scorer.scoreMany(part);
+    const columns = scorer.scoreTable(part);
+    expect(columns.columnNames).toEqual(['customer_id', 'propensity_score', 'confidence', 'percentile_rank', 'segment_assignment']);
+    expect(columns.toRecords()).toEqual(records);
+    const numericIds = part.withColumn('customer_id', numericColumn(Float64Array.from({ length: 300 }, (_, i) => (i === 7 ? NaN : 1000 + i))));
+    expect(scorer.scoreTable(numericIds).toRecords()).toEqual(scorer.scoreMany(numericIds));
+    expect(scorer.scoreTable(numericIds).toRecords()[1]!.customer_id).toBe('1001');
+    const noIds = part.drop(['customer_id']);
+    expect(scorer.scoreTable(noIds).toRecords()).toEqual(scorer.scoreMany(noIds));
+    expect(scorer.scoreTable([record]).toRecords()).toEqual(scorer.scoreMany([record]));
+  });
+
   it('gives top factors ordered by |SHAP contribution| (log-odds), with category names as values', () => {
     const factors = scorer.topFactors([record], { top: 8 })[0]!;
     expect(factors).toHaveLength(8);

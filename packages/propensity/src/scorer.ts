@@ -1,6 +1,6 @@
 import { columnRenames, FeatureSchema, loadBundle, renameColumns, type BundleKey, type ColumnMapping, type ColumnRename, type FeatureColumn, type FeatureMatrix, type FeatureTable } from '@kdap/core';
 import { BundleError, DataError, DisposedError, ParameterError, SchemaError, describe } from '@kdap/errors';
-import { Table, type DataRecord } from '@kdap/preprocessing';
+import { categoricalColumn, encodeCategorical, MISSING_CODE, numericColumn, Table, type CategoricalColumn, type DataRecord } from '@kdap/preprocessing';
 import { Booster } from '@kdap/xgboost-node';
 import { calibratorFromJSON, type CalibratorState } from './calibrator';
 import { categoricalDrift, numericDrift, ScoreDistribution, type FeatureDrift, type ScoreDistributionState } from './distribution';
@@ -186,6 +186,24 @@ export class PropensityScorer {
   }
 
   /**
+   * Scores as a Table with the columns of `scoreMany`'s records (customer_id, propensity_score,
+   * confidence, percentile_rank, segment_assignment), built from typed arrays: what batch scoring
+   * writes to Parquet/CSV (`kdap score`). The input's id column passes through as text codes (no
+   * string per row); absent, customer_id is all missing, as in `scoreMany`.
+   */
+  scoreTable(input: ScorerInput): Table {
+    const table = this.#table(input, 'scoreTable');
+    const c = this.scoreColumns(table, { ids: false });
+    return new Table({
+      customer_id: this.#idColumn(table),
+      propensity_score: numericColumn(c.propensity_score),
+      confidence: numericColumn(c.confidence),
+      percentile_rank: numericColumn(c.percentile_rank),
+      segment_assignment: categoricalColumn(c.segment_codes, c.segments),
+    });
+  }
+
+  /**
    * The `top` features that moved each customer's score most (by |SHAP contribution|), in the
    * booster's log-odds, highest first. The contributions plus the bias sum to the uncalibrated
    * log-odds; calibration then maps that score monotonically.
@@ -309,6 +327,21 @@ export class PropensityScorer {
       if (e instanceof SchemaError) throw new SchemaError(`${NAME}.${method}: ${e.message}`, { column: e.column }, { cause: e });
       throw e;
     }
+  }
+
+  /** The id column as text codes: categorical ids as they are, numeric ids as their text (as `#ids`), absent ones missing. */
+  #idColumn(table: FeatureTable): CategoricalColumn {
+    const idColumn = this.#model.state.idColumn;
+    if (!table.columnNames.includes(idColumn)) return categoricalColumn(new Int32Array(table.rowCount).fill(MISSING_CODE), []);
+    const column = table.column(idColumn);
+    if (column.kind === 'categorical') {
+      // A Table's own column object passes through untouched: the readers may keep its texts as
+      // UTF-8 bytes, decoded on first use of `categories`, which the Parquet writer copies without
+      // making a JavaScript string per id (1,000,000 ids: no decode at all).
+      if (column.codes instanceof Int32Array) return column as CategoricalColumn;
+      return categoricalColumn(Int32Array.from(column.codes), column.categories);
+    }
+    return encodeCategorical(this.#ids(table));
   }
 
   #ids(table: FeatureTable): Array<string | null> {

@@ -13,6 +13,8 @@
  * (`npm run build:ts`, done by setup).
  *
  *   flock /tmp/kdap-bench.lock npm run bench -- cli [--samples 100000] [--score-rows 1000000] [--reps 3] [--only train|score]
+ *
+ * `--only score` trains (and reports) the propensity model only, whose bundle it scores with.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -77,7 +79,7 @@ export async function cliBench(argv: string[]): Promise<string> {
               : `best iteration ${summary.best_iteration} / ${pyOut.best_iteration} (TypeScript / Python)`;
       }
       const goal = kind === 'anomaly' ? '<= 0.6' : '<= 1.0';
-      if (only !== 'score') lines.push(`${ratioRow(`kdap train ${kind} --samples ${samples}`, median(ts), median(py), goal)}`);
+      lines.push(`${ratioRow(`kdap train ${kind} --samples ${samples}`, median(ts), median(py), goal)}`);
       notes.push(`- ${kind}: TypeScript ${range(ts)}, Python ${range(py)}; ${like}`);
     }
     if (only !== 'train') {

@@ -3,7 +3,7 @@
  * 30, hist, depth 6, eta 0.05, 200 rounds; paired TS/Python runs with per-pair ratios) in a child
  * process, so the addon and its threads start fresh, and returns its table.
  *
- *   npm run bench -- xgboost [--repeat 7] [--nthread N] [--wait-idle 60] [--max-other 0.1]
+ *   npm run bench -- xgboost [--repeat 7] [--nthread N] [--wait-idle 60] [--max-other 0.1] [--predict-only]
  */
 import path from 'node:path';
 import { runChildBench } from './report';

@@ -1,6 +1,7 @@
 """Python side of bench/xgboost-bench.ts: the same data files, parameters and steps, timed.
 
-Usage: xgboost_bench.py WORKDIR  (reads WORKDIR/spec.json, writes WORKDIR/py_pred.f32, prints JSON)
+Usage: xgboost_bench.py WORKDIR  (reads WORKDIR/spec.json, writes WORKDIR/py_pred.f32, prints JSON;
+with "model" in the spec, loads that model instead of building a DMatrix and training)
 """
 import json
 import os
@@ -20,12 +21,15 @@ def main(workdir):
     timings = {"dmatrix": [], "train": [], "predict": [], "single": []}
     preds = None
     for _ in range(repeat):
-        t = time.perf_counter()
-        dtrain = xgb.DMatrix(x, label=y, missing=np.nan)
-        timings["dmatrix"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        booster = xgb.train(spec["params"], dtrain, num_boost_round=spec["rounds"])
-        timings["train"].append(time.perf_counter() - t)
+        if "model" in spec:  # --predict-only: the model the TypeScript side trained and saved
+            booster = xgb.Booster(params={"nthread": spec["params"]["nthread"]}, model_file=spec["model"])
+        else:
+            t = time.perf_counter()
+            dtrain = xgb.DMatrix(x, label=y, missing=np.nan)
+            timings["dmatrix"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            booster = xgb.train(spec["params"], dtrain, num_boost_round=spec["rounds"])
+            timings["train"].append(time.perf_counter() - t)
         for _ in range(spec.get("predictions", 3)):
             t = time.perf_counter()
             preds = booster.inplace_predict(x)

@@ -467,6 +467,21 @@ Napi::Value BoosterUpdateOneIterAsync(const Napi::CallbackInfo& info) {
   });
 }
 
+/** Data indices to evaluate (0 = training data, k = the k-th added validation set), checked against the booster. */
+std::vector<int> ReadEvalIndices(const Napi::CallbackInfo& info, size_t i, const BoosterBox& b) {
+  ArrayView idxView = kdap::ReadTypedArray(info, i, "evalIdx", {napi_int32_array});
+  const int* idxData = static_cast<const int*>(idxView.data);
+  std::vector<int> idx(idxData, idxData + idxView.length);
+  int maxIdx = static_cast<int>(b.deps.size()) - 1;
+  for (int k : idx) {
+    if (k < 0 || k > maxIdx) {
+      throw ArgError{ArgError::Range, "'evalIdx' entries must be 0 (training data) or the index of an added validation set (1.." +
+                                          std::to_string(maxIdx) + "), got " + std::to_string(k)};
+    }
+  }
+  return idx;
+}
+
 /**
  * `count` calls of LGBM_BoosterUpdateOneIter on the libuv pool, each followed by
  * LGBM_BoosterGetEval for every data index in `evalIdx`: one round trip to JS for several
@@ -477,16 +492,7 @@ Napi::Value BoosterUpdateBatchAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
     int count = static_cast<int>(kdap::ReadInt(info, 1, "count", 1, 1 << 20));
-    ArrayView idxView = kdap::ReadTypedArray(info, 2, "evalIdx", {napi_int32_array});
-    const int* idxData = static_cast<const int*>(idxView.data);
-    auto idx = std::make_shared<std::vector<int>>(idxData, idxData + idxView.length);
-    int maxIdx = static_cast<int>(b->deps.size()) - 1;
-    for (int k : *idx) {
-      if (k < 0 || k > maxIdx) {
-        throw ArgError{ArgError::Range, "'evalIdx' entries must be 0 (training data) or the index of an added validation set (1.." +
-                                            std::to_string(maxIdx) + "), got " + std::to_string(k)};
-      }
-    }
+    auto idx = std::make_shared<std::vector<int>>(ReadEvalIndices(info, 2, *b));
     int metrics = 0;
     Check(LGBM_BoosterGetEvalCounts(b->raw, &metrics), "LGBM_BoosterGetEvalCounts");
     auto out = std::make_shared<std::vector<double>>(static_cast<size_t>(count) * idx->size() * static_cast<size_t>(metrics));
@@ -510,6 +516,61 @@ Napi::Value BoosterUpdateBatchAsync(const Napi::CallbackInfo& info) {
         },
         [out](Napi::Env env) -> Napi::Value { return ToFloat64Array(env, *out); });
     return kdap::Queue(w);
+  });
+}
+
+/**
+ * One boosting round for napi-common's TrainLoop: LGBM_BoosterUpdateOneIter, then
+ * LGBM_BoosterGetEval for every data index in `idx`; JS receives the values (data index-major,
+ * then metric) as a Float64Array.
+ */
+struct TrainStep {
+  using Result = std::vector<double>;
+  std::shared_ptr<BoosterBox> b;
+  std::vector<int> idx;
+  int metrics = 0;
+  std::shared_ptr<LogSink> sink;
+
+  std::vector<double> operator()(int) {
+    CallScope scope(sink);
+    std::lock_guard<std::mutex> lock(b->mu);
+    int finished = 0;  // ignored, as lightgbm.train ignores it
+    Check(LGBM_BoosterUpdateOneIter(b->raw, &finished), "LGBM_BoosterUpdateOneIter");
+    std::vector<double> out(idx.size() * static_cast<size_t>(metrics));
+    std::vector<double> one(static_cast<size_t>(metrics) + 1);
+    size_t at = 0;
+    for (int k : idx) {
+      int len = 0;
+      Check(LGBM_BoosterGetEval(b->raw, k, &len, one.data()), "LGBM_BoosterGetEval");
+      for (int m = 0; m < metrics; m++) out[at++] = m < len ? one[static_cast<size_t>(m)] : std::nan("");
+    }
+    return out;
+  }
+  static Napi::Value ToJs(Napi::Env env, const std::vector<double>& v) { return ToFloat64Array(env, v); }
+};
+
+/**
+ * The training loop in native code (napi-common's TrainLoop, shared with the XGBoost binding):
+ * `rounds` rounds on the executor, each evaluated on `evalIdx`.
+ * JS: (booster, rounds, evalIdx, answers: 0 none | 1 pipelined | 2 awaited, onRound | null)
+ *   -> { done: Promise<number>, stop() }
+ */
+Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    TrainStep step;
+    step.b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int rounds = static_cast<int>(kdap::ReadInt(info, 1, "rounds", 0, INT32_MAX));
+    step.idx = ReadEvalIndices(info, 2, *step.b);
+    auto answers = static_cast<kdap::Answers>(kdap::ReadInt(info, 3, "answers", 0, 2));
+    Napi::Value onRound = kdap::Arg(info, 4);
+    if (!onRound.IsFunction() && !onRound.IsNull() && !onRound.IsUndefined()) {
+      throw ArgError{ArgError::Type, "'onRound' must be a function or null, got " + kdap::Describe(onRound)};
+    }
+    Check(LGBM_BoosterGetEvalCounts(step.b->raw, &step.metrics), "LGBM_BoosterGetEvalCounts");
+    step.sink = SinkOf(info.Env());
+    return kdap::TrainLoop<TrainStep>::Start(
+        info.Env(), std::move(step), rounds, answers, onRound,
+        [](std::function<void()> task) { kdap::Executor::Instance().Post(std::move(task)); }, "kdap:lightgbm-train");
   });
 }
 
@@ -913,6 +974,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   EXPORT("boosterUpdateOneIter", BoosterUpdateOneIter);
   EXPORT("boosterUpdateOneIterAsync", BoosterUpdateOneIterAsync);
   EXPORT("boosterUpdateBatchAsync", BoosterUpdateBatchAsync);
+  EXPORT("boosterTrainAsync", BoosterTrainAsync);
   EXPORT("boosterRollbackOneIter", BoosterRollbackOneIter);
   EXPORT("boosterGetCurrentIteration", BoosterGetCurrentIteration);
   EXPORT("boosterGetEvalCounts", BoosterGetEvalCounts);

@@ -80,6 +80,17 @@ export interface LightGBMBinding {
    * metrics values (iteration-major).
    */
   boosterUpdateBatchAsync(booster: BoosterHandle, count: number, evalIdx: Int32Array): Promise<Float64Array>;
+  /**
+   * Not a C function: the training loop in native code (napi-common's TrainLoop, as the XGBoost
+   * binding's): `rounds` x (LGBM_BoosterUpdateOneIter, then LGBM_BoosterGetEval for every index in
+   * `evalIdx`) on the executor thread. `answers`: 0 JS hears nothing per round (`onRound` may be
+   * null); 1 `onRound(iter, values)` after each round while the next one trains; 2 the next round
+   * waits for `onRound`'s answer (early stopping). `values` holds evalIdx.length x metrics values;
+   * `onRound` returning true stops training, a throw rejects `done` with it. `stop()` ends training
+   * before the next round; `done` resolves with the number of rounds trained.
+   */
+  boosterTrainAsync(booster: BoosterHandle, rounds: number, evalIdx: Int32Array, answers: 0 | 1 | 2,
+    onRound: ((iter: number, values: Float64Array) => unknown) | null): { done: Promise<number>; stop(): void };
   /** `int LGBM_BoosterRollbackOneIter(BoosterHandle handle);` */
   boosterRollbackOneIter(booster: BoosterHandle): void;
   /** `int LGBM_BoosterGetCurrentIteration(BoosterHandle handle, int* out_iteration);` */

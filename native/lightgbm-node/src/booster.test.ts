@@ -118,6 +118,79 @@ describe('Booster.train / predict', () => {
     }
   });
 
+  test('the native training loop (boosterTrainAsync): same trees as stepwise, three answer modes, stop() within one round, throws', async () => {
+    const b = binding();
+    using train = new Dataset(Xtr, { rows: nTrain, cols: COLS, label: y.subarray(0, nTrain) }).construct();
+    using valid = new Dataset(Xva, { rows: 600, cols: COLS, label: yva, reference: train }).construct();
+    const params = 'objective=regression num_threads=2 verbosity=-1 seed=1 deterministic=true';
+    const created: ReturnType<typeof b.boosterCreate>[] = [];
+    const create = () => {
+      const h = b.boosterCreate(train.nativeHandle, params);
+      b.boosterAddValidData(h, valid.nativeHandle);
+      created.push(h);
+      return h;
+    };
+    try {
+      const stepwise = create();
+      const l2: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        b.boosterUpdateOneIter(stepwise);
+        l2.push(b.boosterGetEval(stepwise, 1)[0]!);
+      }
+      const model = b.boosterSaveModelToString(stepwise, 0, -1, 0);
+      // Nothing reported per round: the same model.
+      const silent = create();
+      expect(await b.boosterTrainAsync(silent, 12, new Int32Array(0), 0, null).done).toBe(12);
+      expect(b.boosterSaveModelToString(silent, 0, -1, 0)).toBe(model);
+      // Pipelined and awaited: every round's evaluation, in order, the same model.
+      for (const answers of [1, 2] as const) {
+        const seen: number[] = [];
+        const h = create();
+        expect(await b.boosterTrainAsync(h, 12, Int32Array.from([1]), answers, (iter, values) => {
+          expect(iter).toBe(seen.length);
+          seen.push(values[0]!);
+        }).done).toBe(12);
+        expect(seen).toEqual(l2);
+        expect(b.boosterSaveModelToString(h, 0, -1, 0)).toBe(model);
+      }
+      // Awaited: a true answer stops before the next round; the callback may call the binding.
+      const answered = create();
+      const rounds: number[] = [];
+      expect(await b.boosterTrainAsync(answered, 50, Int32Array.from([0, 1]), 2, (iter, values) => {
+        expect(values).toHaveLength(2);
+        rounds.push(b.boosterGetCurrentIteration(answered));
+        return iter === 3;
+      }).done).toBe(4);
+      expect(rounds).toEqual([1, 2, 3, 4]);
+      expect(b.boosterGetCurrentIteration(answered)).toBe(4);
+      // stop() lands within one round: the round running when it is called is the last one.
+      const stopped = create();
+      const run = b.boosterTrainAsync(stopped, 100_000, new Int32Array(0), 0, null);
+      run.stop();
+      expect(await run.done).toBeLessThanOrEqual(1);
+      expect(b.boosterGetCurrentIteration(stopped)).toBeLessThanOrEqual(1);
+      // A throw rejects with the thrown error and trains no further round (awaited) or at most the running one (pipelined).
+      const thrown = create();
+      await expect(b.boosterTrainAsync(thrown, 10, Int32Array.from([1]), 2, () => { throw new Error('from onRound'); }).done).rejects.toThrow('from onRound');
+      expect(b.boosterGetCurrentIteration(thrown)).toBe(1);
+      const thrownPipelined = create();
+      await expect(b.boosterTrainAsync(thrownPipelined, 10_000, Int32Array.from([1]), 1, () => { throw new Error('pipelined'); }).done).rejects.toThrow('pipelined');
+      // The loop ended (its last event settles nothing): the model stops growing.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const after = b.boosterGetCurrentIteration(thrownPipelined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(b.boosterGetCurrentIteration(thrownPipelined)).toBe(after);
+      // Bad arguments throw before anything runs.
+      expect(() => b.boosterTrainAsync(silent, 3, Int32Array.from([2]), 0, null)).toThrow(/The 'evalIdx' argument entries must be 0 .*Got 2\./);
+      expect(() => b.boosterTrainAsync(silent, 3, new Int32Array(0), 3 as never, null)).toThrow(/The 'answers' argument must be between 0 and 2/);
+      expect(() => b.boosterTrainAsync(silent, 3, new Int32Array(0), 1, null)).toThrow("The 'onRound' argument must be a function. Got null.");
+      expect(() => b.boosterTrainAsync(silent, 3, new Int32Array(0), 0, 5 as never)).toThrow("The 'onRound' argument must be a function or null. Got a number.");
+      expect(() => b.boosterTrainAsync(train.nativeHandle as never, 3, new Int32Array(0), 0, null)).toThrow(/'booster' argument must be a Booster handle/);
+    } finally {
+      for (const h of created) b.boosterFree(h);
+    }
+  });
+
   test('the training set may be listed for evaluation; alone it does not early-stop (as lightgbm.train)', async () => {
     using train = new Dataset(Xtr, { rows: nTrain, cols: COLS, label: y.subarray(0, nTrain) });
     using valid = new Dataset(Xva, { rows: 600, cols: COLS, label: yva, reference: train });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
-import { captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type EarlyStop } from '@kdap/napi-common';
+import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type EarlyStop } from '@kdap/napi-common';
 import { DType, ImportanceType, PredictType, binding, type BoosterHandle, type DenseMatrix, type FastConfigHandle } from './binding';
 import { Dataset, type Layout } from './dataset';
 import { canonicalParam, getParam, paramsToString, type Params } from './params';
@@ -38,7 +38,7 @@ export interface TrainOptions {
   minDelta?: number;
   /** Called after each iteration with its evaluation results. */
   onIteration?: (info: IterationInfo) => void;
-  /** Stops training (within at most 8 iterations; none is reported after the abort); the promise rejects with AbortError. */
+  /** Stops training before its next iteration (none is reported after the abort); the promise rejects with AbortError. */
   signal?: AbortSignal;
   /**
    * Keep the booster's link to its training data for further training (default false: like
@@ -48,8 +48,6 @@ export interface TrainOptions {
   keepTrainingBooster?: boolean;
 }
 
-/** Iterations per native call in Booster.train (progress and abort are seen between batches). */
-const TRAIN_BATCH = 8;
 const TRAIN_OPTIONS = ['numBoostRound', 'validSets', 'validNames', 'earlyStoppingRounds', 'firstMetricOnly', 'minDelta', 'onIteration', 'signal', 'keepTrainingBooster'] as const;
 
 export interface PredictOptions {
@@ -126,9 +124,9 @@ export class Booster extends NativeResource<BoosterHandle> {
 
   /**
    * Trains a booster off the JS thread, evaluating the validation sets after each iteration, with
-   * early stopping as lightgbm.train does it. Iterations run in batches of up to 8 per native call
-   * (never past the early-stopping point), so `onIteration` sees them in bursts and an abort takes
-   * effect within a batch (no later iteration is reported).
+   * early stopping as lightgbm.train does it. The iterations run one after the other in native
+   * code; `onIteration` sees each one while the next trains (with early stopping, before it), and
+   * an abort takes effect before the next iteration (no later iteration is reported).
    */
   static async train(params: Params, trainSet: Dataset, options: TrainOptions = {}): Promise<Booster> {
     const owner = 'Booster.train';
@@ -173,6 +171,7 @@ export class Booster extends NativeResource<BoosterHandle> {
     };
     checkAbort();
 
+    const callSite = captureCallSite();
     const b = binding();
     await trainSet.constructAsync(p);
     const booster = new Booster(b.boosterCreate(trainSet.nativeHandle, paramString));
@@ -220,33 +219,42 @@ export class Booster extends NativeResource<BoosterHandle> {
         : undefined;
       let stoppedAt: EarlyStop<EvalResult> | undefined;
 
-      // Iterations run in batches (one round trip to JS per batch, not two per iteration). Early
-      // stopping cannot fire before the earliest best iteration is `earlyStoppingRounds` old, so a
-      // batch ends there at the latest and never trains past the stopping point.
-      const evalIdxArr = Int32Array.from(evalIdx);
-      const width = names.length * metricNames.length;
-      let iter = 0;
-      while (iter < numBoostRound && !stoppedAt) {
-        checkAbort();
-        let count = Math.min(TRAIN_BATCH, numBoostRound - iter);
-        if (stopper) count = Math.min(count, stopper.roundsBeforePossibleStop(iter));
-        const values = await withCallSite(b.boosterUpdateBatchAsync(booster.handle, count, evalIdxArr), captureCallSite());
-        for (let j = 0; j < count && !stoppedAt; j++, iter++) {
-          if (j > 0) checkAbort(); // e.g. aborted from onIteration: later iterations of the batch are not reported
+      // The rounds run in native code (napi-common's TrainLoop, as XGBoost's do). JS hears of a
+      // round only when it has something to do with it: history and onIteration while the next
+      // round trains; with early stopping, the next round waits for this one's answer, so training
+      // never runs past the stopping point. An abort stops the loop before its next round.
+      const width = metricNames.length;
+      let failure: { error: unknown } | undefined;
+      let aborted = false;
+      let reported = 0;
+      const onRound = (iter: number, values: Float64Array): boolean => {
+        if (failure || aborted || stoppedAt) return true; // rounds that finished after the end are not reported
+        try {
+          if (signal?.aborted) return (aborted = true); // e.g. aborted from onIteration
           const evals: EvalResult[] = [];
           for (let k = 0; k < names.length; k++) {
-            for (let m = 0; m < metricNames.length; m++) {
+            for (let m = 0; m < width; m++) {
               const metric = metricNames[m]!;
-              const value = values[j * width + k * metricNames.length + m]!;
+              const value = values[k * width + m]!;
               evals.push({ dataName: names[k]!, metric, value, higherBetter: isHigherBetter(metric) });
               ((booster.evalHistory[names[k]!] ??= {})[metric] ??= []).push(value);
             }
           }
+          reported = iter + 1;
           options.onIteration?.({ iteration: iter + 1, evals });
-          if (!stopper || evals.length === 0) continue;
-          stoppedAt = stopper.update(iter, evals);
+          if (stopper && evals.length > 0) stoppedAt = stopper.update(iter, evals);
+          return stoppedAt !== undefined;
+        } catch (error) {
+          failure = { error };
+          return true;
         }
-      }
+      };
+      const answers = stopper ? 2 : names.length > 0 || options.onIteration ? 1 : 0;
+      const run = b.boosterTrainAsync(booster.handle, numBoostRound, Int32Array.from(evalIdx), answers, answers === 0 ? null : onRound);
+      const trained = await awaitTrainLoop(run, signal, callSite);
+      if (failure) throw failure.error;
+      // An abort after the last round was trained and reported leaves a complete model.
+      if ((aborted || signal?.aborted) && !stoppedAt && (answers === 0 ? trained : reported) < numBoostRound) checkAbort();
       if (stoppedAt) {
         booster.bestIteration = stoppedAt.iteration + 1;
         booster.bestScore = [...stoppedAt.scores];

@@ -65,6 +65,9 @@ async function call(name: string, fn: (...a: unknown[]) => unknown, args: unknow
   try {
     const r = fn(...args);
     if (r instanceof Promise) await r;
+    // boosterTrainAsync returns { done, stop }: its outcome is the promise.
+    const done = (r as { done?: unknown } | null)?.done;
+    if (done instanceof Promise) await done;
     counts.ok = (counts.ok ?? 0) + 1;
   } catch (e) {
     if (!allowed(e)) throw new Error(`${name}(${args.map(String).join(', ')}) threw ${String(e)}`);
@@ -110,6 +113,7 @@ const templates: Record<string, unknown[]> = {
   boosterUpdateOneIter: [tBooster],
   boosterUpdateOneIterAsync: [tBooster],
   boosterUpdateBatchAsync: [tBatchBooster, 2, Int32Array.from([0])],
+  boosterTrainAsync: [tBatchBooster, 2, Int32Array.from([0]), 1, () => false],
   boosterRollbackOneIter: [tBooster],
   boosterGetCurrentIteration: [tBooster],
   boosterGetEvalCounts: [tBooster],
@@ -145,6 +149,8 @@ async function failingTemplates(): Promise<string[]> {
     try {
       const r = (b as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...template);
       if (r instanceof Promise) await r;
+      const done = (r as { done?: unknown } | null)?.done;
+      if (done instanceof Promise) await done;
     } catch (e) {
       failing.push(`${name}: ${String(e)}`);
     }

@@ -5,6 +5,8 @@ export type { Handle } from './handle';
 export { checkMatrix } from './validate';
 export type { DenseData, MatrixOptions } from './validate';
 export { EarlyStopping } from './early-stopping';
+export { awaitTrainLoop } from './train-loop';
+export type { NativeTrainRun } from './train-loop';
 export type { EarlyStop, EarlyStoppingOptions, RoundScore } from './early-stopping';
 export { defaultThreadCount, loadWithOpenMPDefaults, otherRunnableTasks, ownRunnableThreads, SINGLE_THREAD_ROWS } from './openmp';
 export {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, NativeError, ParameterError } from '@kdap/errors';
-import { captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite } from '@kdap/napi-common';
+import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite } from '@kdap/napi-common';
 import { PredictType, binding, type BoosterHandle, type Column, type DenseMatrix, type DMatrixHandle, type ImportanceType } from './binding';
 import { DMatrix, checkColumns, type FeatureType } from './dmatrix';
 import { numParallelTree, paramEntries, type Params } from './params';
@@ -234,19 +234,9 @@ export class Booster extends NativeResource<BoosterHandle> {
       };
       const perRound = evals.length > 0 || onIteration !== undefined || stopper !== undefined;
       const run = b.boosterTrainAsync(handle, dtrain.nativeHandle, numBoostRound, evals.map(([d]) => d.nativeHandle), evalNames, perRound ? onRound : null);
-      const onAbort = (): void => {
-        aborted = true;
-        run.stop();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      let trained: number;
-      try {
-        trained = await withCallSite(run.done, callSite);
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-      }
+      const trained = await awaitTrainLoop(run, signal, callSite);
       if (failure) throw failure.error;
-      if (aborted && trained < numBoostRound && !stoppedEarly) throw abortError(signal!);
+      if ((aborted || signal?.aborted) && trained < numBoostRound && !stoppedEarly) throw abortError(signal!);
       const best = stopper?.best();
       if (best) {
         // Stored in the model as Python's xgboost.train does, so either side can load them.

@@ -662,4 +662,219 @@ inline Napi::Value Queue(PromiseWorker* w) {
   return p;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Training loop, shared by both bindings: the rounds run on the executor thread one after the
+// other, as Python's xgboost.train and lightgbm.train call the C API from one thread without
+// returning in between, and only results travel to JS (through a thread-safe function). A
+// binding supplies the step:
+//
+//   struct Step {
+//     using Result = ...;                                    // what one round hands to JS
+//     Result operator()(int iter);                           // executor thread: one round + its evaluation
+//     static Napi::Value ToJs(Napi::Env, const Result&);     // JS thread
+//   };
+//
+// JS hears of rounds in one of three ways (`Answers`): not at all (nothing to report: no hop per
+// round), after each round without holding the next one back (history and progress: the next
+// round trains while JS records this one), or after each round with the next one waiting for
+// its answer (early stopping: a round is never trained past the stopping point). `stop()` ends
+// training before the next round, so an abort lands within one round. The executor is never
+// held while JS runs, so a JS callback may itself call the binding synchronously.
+// ---------------------------------------------------------------------------------------------
+
+enum class Answers { None, Pipelined, Awaited };
+
+template <class Step>
+class TrainLoop {
+ public:
+  using Result = typename Step::Result;
+
+  /**
+   * Starts `rounds` rounds and returns `{ done: Promise<number>, stop() }`; `done` resolves with
+   * the number of rounds trained, or rejects with the library's error or what `onRound` threw.
+   * `onRound(iter, result)` returns true to stop (Awaited; in Pipelined mode a true answer stops
+   * too, but rounds already running are finished). Posts through `post` (the binding's executor
+   * entry, which may apply per-thread setup first).
+   */
+  static Napi::Object Start(Napi::Env env, Step step, int rounds, Answers answers, Napi::Value onRound,
+                            std::function<void(std::function<void()>)> post, const char* resourceName) {
+    if (answers != Answers::None && !onRound.IsFunction()) {
+      throw ArgError{ArgError::Type, "'onRound' must be a function, got " + Describe(onRound)};
+    }
+    auto run = std::make_shared<Run>(env, std::move(step));
+    run->rounds = rounds;
+    run->answers = answers;
+    run->post = std::move(post);
+    Napi::Function fn = answers == Answers::None ? Napi::Function() : onRound.As<Napi::Function>();
+    auto* context = new std::shared_ptr<Run>(run);
+    run->tsfn = Events::New(env, fn, resourceName, 0, 1, context, [](Napi::Env, void*, std::shared_ptr<Run>* c) {
+      {
+        std::lock_guard<std::mutex> lock((*c)->tsfnMu);
+        (*c)->tsfnGone = true;
+      }
+      (*c)->stop = true;  // the run ended, or its environment did: no more rounds
+      delete c;
+    });
+    // The promise keeps nothing alive by itself; the thread-safe function keeps the loop running.
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("done", run->deferred.Promise());
+    // Weak: a finished run (and the booster it holds) must not wait for this function's GC.
+    std::weak_ptr<Run> weak = run;
+    result.Set("stop", Napi::Function::New(env, [weak](const Napi::CallbackInfo& i) -> Napi::Value {
+                 if (auto r = weak.lock()) r->stop = true;
+                 return i.Env().Undefined();
+               }, "stop"));
+    run->post([run]() { RunStep(run, 0); });
+    return result;
+  }
+
+ private:
+  struct Run;
+
+  struct Event {
+    enum Kind { Round, Done, Failed } kind = Done;
+    int iter = 0;  // Round: the round just trained; Done: rounds trained
+    Result result{};
+    LibFailure failure;
+    bool argFailure = false;  // failure.message is an ArgError's (e.g. a handle disposed meanwhile)
+    ArgError::Kind argKind = ArgError::Range;
+  };
+
+  static void OnEvent(Napi::Env env, Napi::Function onRound, std::shared_ptr<Run>* context, Event* data);
+  using Events = Napi::TypedThreadSafeFunction<std::shared_ptr<Run>, Event, OnEvent>;
+
+  struct Run {
+    Step step;
+    int rounds = 0;
+    Answers answers = Answers::None;
+    std::function<void(std::function<void()>)> post;
+    std::atomic<bool> stop{false};
+    Events tsfn;
+    // Node frees the thread-safe function when its environment goes (worker.terminate()) even if
+    // this run still holds it; calls after that would touch freed memory.
+    std::mutex tsfnMu;
+    bool tsfnGone = false;
+    Napi::Promise::Deferred deferred;  // settled on the JS thread only
+    bool settled = false;              // JS thread only
+    bool released = false;             // JS thread only
+
+    Run(Napi::Env env, Step s) : step(std::move(s)), deferred(Napi::Promise::Deferred::New(env)) {}
+  };
+
+  /** Settles the run's promise once, on the JS thread. */
+  static void Settle(Napi::Env env, Run& run, const std::function<void()>& settle) {
+    if (run.settled) return;
+    run.settled = true;
+    run.stop = true;
+    try {
+      Napi::HandleScope scope(env);
+      settle();
+    } catch (...) {
+      // The environment is shutting down (worker terminated): no one is left to tell.
+    }
+  }
+
+  /** Lets the process exit again; only once no more events can come. */
+  static void Release(Run& run) {
+    if (run.released) return;
+    run.released = true;
+    run.tsfn.Release();
+  }
+
+  /** Hands an event to the JS thread; false when the environment is gone (the run then stops). */
+  static bool Send(const std::shared_ptr<Run>& run, std::unique_ptr<Event> ev) {
+    std::lock_guard<std::mutex> lock(run->tsfnMu);
+    if (run->tsfnGone || run->tsfn.NonBlockingCall(ev.get()) != napi_ok) {
+      run->stop = true;
+      return false;
+    }
+    ev.release();
+    return true;
+  }
+
+  /** One round on the executor thread; unless JS must answer first, queues the next one itself. */
+  static void RunStep(const std::shared_ptr<Run>& run, int iter) {
+    auto ev = std::make_unique<Event>();
+    ev->iter = iter;
+    if (iter >= run->rounds || run->stop) {
+      ev->kind = Event::Done;
+      Send(run, std::move(ev));
+      return;
+    }
+    try {
+      ev->result = run->step(iter);
+      ev->kind = Event::Round;
+    } catch (const LibFailure& f) {
+      ev->kind = Event::Failed;
+      ev->failure = f;
+    } catch (const ArgError& e) {
+      ev->kind = Event::Failed;
+      ev->argFailure = true;
+      ev->argKind = e.kind;
+      ev->failure = LibFailure{"", -1, e.message};
+    } catch (const std::bad_alloc&) {
+      ev->kind = Event::Failed;
+      ev->failure = LibFailure{"", -1, "out of memory"};
+    } catch (const std::exception& e) {
+      ev->kind = Event::Failed;
+      ev->failure = LibFailure{"", -1, e.what()};
+    }
+    if (ev->kind == Event::Round && run->answers != Answers::Awaited) {
+      if (run->answers == Answers::Pipelined && !Send(run, std::move(ev))) return;
+      int next = iter + 1;
+      run->post([run, next]() { RunStep(run, next); });
+      return;
+    }
+    Send(run, std::move(ev));
+  }
+};
+
+template <class Step>
+void TrainLoop<Step>::OnEvent(Napi::Env env, Napi::Function onRound, std::shared_ptr<Run>* context, Event* data) {
+  std::unique_ptr<Event> ev(data);
+  std::shared_ptr<Run> run = *context;
+  if (env == nullptr) {  // torn down with the environment
+    run->stop = true;
+    return;
+  }
+  if (ev->kind == Event::Done) {
+    Settle(env, *run, [&]() { run->deferred.Resolve(Napi::Number::New(env, ev->iter)); });
+    Release(*run);
+    return;
+  }
+  if (ev->kind == Event::Failed) {
+    Settle(env, *run, [&]() {
+      Napi::Error e = ev->argFailure ? MakeArgError(env, ArgError{ev->argKind, ev->failure.message})
+                                     : MakeNativeError(env, ev->failure.function, ev->failure.code, ev->failure.message);
+      run->deferred.Reject(e.Value());
+    });
+    Release(*run);
+    return;
+  }
+  if (run->settled) return;  // Pipelined rounds that finished after JS ended the run
+  bool stopHere = false;
+  try {
+    Napi::HandleScope scope(env);
+    Napi::Value answer = onRound.Call({Napi::Number::New(env, ev->iter), Step::ToJs(env, ev->result)});
+    stopHere = answer.ToBoolean().Value();
+  } catch (const Napi::Error& e) {
+    Napi::Value error = e.Value();
+    Settle(env, *run, [&]() { run->deferred.Reject(error); });
+    if (run->answers == Answers::Awaited) Release(*run);  // Pipelined: the loop still sends Done
+    return;
+  }
+  if (run->answers == Answers::Pipelined) {
+    if (stopHere) run->stop = true;  // the loop ends at its next round and sends Done
+    return;
+  }
+  if (stopHere || run->stop || ev->iter + 1 >= run->rounds) {
+    Settle(env, *run, [&]() { run->deferred.Resolve(Napi::Number::New(env, ev->iter + 1)); });
+    Release(*run);
+    return;
+  }
+  int next = ev->iter + 1;
+  run->post([run, next]() { RunStep(run, next); });
+}
+
 }  // namespace kdap

@@ -1,0 +1,25 @@
+import { withCallSite, type CallSite } from './errors';
+
+/**
+ * A training loop running in native code, as both bindings' `boosterTrainAsync` return it
+ * (`kdap::TrainLoop` in napi_common.h): `done` resolves with the rounds trained; `stop()` ends
+ * training before the next round.
+ */
+export interface NativeTrainRun {
+  done: Promise<number>;
+  stop(): void;
+}
+
+/**
+ * Waits for a native training loop, stopping it before its next round when `signal` aborts (so an
+ * abort lands within one round). Resolves with the rounds trained; failures carry `callSite`.
+ */
+export async function awaitTrainLoop(run: NativeTrainRun, signal: AbortSignal | undefined, callSite: CallSite): Promise<number> {
+  const onAbort = (): void => run.stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await withCallSite(run.done, callSite);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

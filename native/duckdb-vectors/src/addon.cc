@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -1037,20 +1038,25 @@ Napi::Value CloseScan(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// tokenizeCsv: splits a small, plain CSV file's data lines into per-column dictionary codes, so
-// a small file needs neither DuckDB's fixed cost nor a JavaScript string per field (cold
-// JavaScript runs interpreted on a process's first read). "Plain": no blank lines, no quotes
-// inside unquoted fields, quoted fields without escaped quotes, line breaks or empty content, and
-// every line exactly `width` fields. Anything else returns null and the caller uses DuckDB.
+// tokenizeCsv: splits a plain CSV file's data lines into columns, so such a file needs neither
+// DuckDB's fixed cost and sniffing nor a JavaScript string per field (cold JavaScript runs
+// interpreted on a process's first read). "Plain": no blank lines, no quotes inside unquoted
+// fields, quoted fields without escaped quotes, line breaks or empty content, and every line
+// exactly `width` fields. Anything else returns null and the caller uses DuckDB.
+//
+// A column whose first field is a plain number, an ISO date or an ISO timestamp is parsed straight
+// into float64s per row (no dictionary: ids and timestamps are mostly distinct, and hashing 200,000
+// distinct texts cost more than parsing them); if a later field is not of that kind (nor a missing
+// marker), the pass starts again with that column dictionary-encoded, so the result is the same as
+// typing the column on its distinct texts. Other columns are dictionary-encoded by their bytes.
+// Files of 1 MB and more are split at a line break into two halves tokenized on two threads.
 // ---------------------------------------------------------------------------------------------
 
-// A plain number as small-csv.ts's PLAIN_NUMBER, /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/, parsed
+// A plain number as plain-csv.ts's PLAIN_NUMBER, /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/, parsed
 // with from_chars (correctly rounded and locale-free, like JavaScript's Number()). False if it is
 // not one, or if it is an integer beyond 2^53 (the JavaScript side decides those).
-bool PlainNumber(const std::string& text, double& value) {
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  const char* const begin = p;
+bool PlainNumber(const char* begin, const char* end, double& value) {
+  const char* p = begin;
   if (p < end && *p == '-') p++;
   const char* digits = p;
   while (p < end && *p >= '0' && *p <= '9') p++;
@@ -1079,7 +1085,206 @@ bool PlainNumber(const std::string& text, double& value) {
   return !(integer && std::fabs(value) >= 9007199254740992.0);
 }
 
-// tokenizeCsv(bytes, start, width, delimiter, maxRows, missing?): { rows, codes: Int32Array[], texts: string[], numbers: (Float64Array | null)[] } | null
+bool PlainNumber(const std::string& text, double& value) { return PlainNumber(text.data(), text.data() + text.size(), value); }
+
+// What a column's fields are parsed as. Text: dictionary codes; the others: float64 per row.
+enum class FieldKind : int32_t { Text = 0, Number = 1, Date = 2, Timestamp = 3 };
+
+bool Digits(const char* p, size_t count, int32_t& out) {
+  out = 0;
+  for (size_t k = 0; k < count; k++) {
+    if (p[k] < '0' || p[k] > '9') return false;
+    out = out * 10 + (p[k] - '0');
+  }
+  return true;
+}
+
+// Epoch milliseconds of an ISO date (YYYY-MM-DD) or timestamp (YYYY-MM-DD[ T]hh:mm:ss[.f{1,6}]), as
+// plain-csv.ts's ISO_DATE / ISO_TIMESTAMP + checkedUtc compute it (timestamps: the exact
+// microseconds / 1000, like DuckDB). False when the text is not one or a field is out of range.
+bool IsoInstant(const char* p, size_t length, FieldKind kind, double& out) {
+  if (kind == FieldKind::Date ? length != 10 : (length != 19 && (length < 21 || length > 26))) return false;
+  int32_t y, m, d, hh = 0, mm = 0, ss = 0, micros = 0;
+  if (!Digits(p, 4, y) || p[4] != '-' || !Digits(p + 5, 2, m) || p[7] != '-' || !Digits(p + 8, 2, d)) return false;
+  if (kind == FieldKind::Timestamp) {
+    if ((p[10] != ' ' && p[10] != 'T') || !Digits(p + 11, 2, hh) || p[13] != ':' || !Digits(p + 14, 2, mm) || p[16] != ':' || !Digits(p + 17, 2, ss)) return false;
+    if (length > 19) {
+      if (p[19] != '.' || !Digits(p + 20, length - 20, micros)) return false;
+      for (size_t k = length - 20; k < 6; k++) micros *= 10;
+    }
+  }
+  static constexpr int32_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1000 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1] + (m == 2 && leap ? 1 : 0) || hh >= 24 || mm >= 60 || ss >= 60) return false;
+  // Days from the civil date (y >= 1000, so the divisions are of non-negative numbers).
+  const int64_t year = m <= 2 ? y - 1 : y;
+  const int64_t era = year / 400, yearOfEra = year - era * 400;
+  const int64_t dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t days = era * 146097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719468;
+  const int64_t ms = days * 86400000 + ((hh * 60 + mm) * 60 + ss) * int64_t{1000};
+  out = kind == FieldKind::Date ? static_cast<double>(ms) : static_cast<double>(ms * 1000 + micros) / 1000.0;
+  return true;
+}
+
+// One column of the output, shared by the chunks: each writes its own rows.
+struct CsvColumnOut {
+  FieldKind kind = FieldKind::Text;
+  double* values = nullptr;   // kind != Text: one per row
+  int32_t* codes = nullptr;   // kind == Text: codes into the chunk's own dictionary
+};
+
+// One half of the data lines, tokenized on its own thread into its own dictionaries.
+struct CsvChunk {
+  size_t from = 0, to = 0;          // bytes
+  size_t firstRow = 0;              // the row of the output its first line is
+  int64_t rows = 0;
+  bool plain = true;                // false: not a plain file (the caller uses DuckDB)
+  std::vector<char> failed;         // by column: a field not of the column's kind
+  std::vector<Dictionary> dictionaries;
+  std::string error;                // an exception's message (rethrown on the JS thread)
+};
+
+class CsvTokenizer {
+ public:
+  CsvTokenizer(const uint8_t* bytes, size_t width, uint8_t separator, size_t lines, const std::vector<std::string>& missing)
+      : bytes_(bytes), width_(width), separator_(separator), maxRows_(static_cast<int64_t>(lines)), missing_(missing) {}
+
+  void Run(CsvChunk& chunk, const std::vector<CsvColumnOut>& columns) const {
+    try {
+      Tokenize(chunk, columns);
+    } catch (const std::exception& e) {
+      chunk.error = e.what();
+    }
+  }
+
+ private:
+  bool IsMissing(const uint8_t* p, size_t length) const {
+    for (const std::string& marker : missing_) {
+      if (marker.size() == length && std::memcmp(marker.data(), p, length) == 0) return true;
+    }
+    return false;
+  }
+
+  void Tokenize(CsvChunk& chunk, const std::vector<CsvColumnOut>& columns) const {
+    constexpr uint8_t LF = 0x0a, CR = 0x0d, QUOTE = 0x22;
+    const uint8_t* const bytes = bytes_;
+    const size_t n = chunk.to;
+    const auto width = static_cast<int64_t>(width_);
+    chunk.dictionaries.assign(width_, Dictionary());
+    chunk.failed.assign(width_, 0);
+    size_t at = chunk.from;
+    int64_t rows = 0;
+    const int64_t rowLimit = maxRows_ - static_cast<int64_t>(chunk.firstRow);
+    while (at < n) {
+      if (rows >= rowLimit || bytes[at] == LF || bytes[at] == CR) {
+        chunk.plain = false;
+        return;
+      }
+      const size_t row = chunk.firstRow + static_cast<size_t>(rows);
+      for (int64_t j = 0;; j++) {
+        if (j >= width) {
+          chunk.plain = false;
+          return;
+        }
+        size_t from = at, end;
+        if (bytes[at] == QUOTE) {
+          from = at + 1;
+          const void* quote = std::memchr(bytes + from, QUOTE, n - from);
+          if (quote == nullptr) {
+            chunk.plain = false;
+            return;
+          }
+          end = static_cast<const uint8_t*>(quote) - bytes;
+          if (end == from || (end + 1 < n && bytes[end + 1] == QUOTE)) {
+            chunk.plain = false;
+            return;
+          }
+          for (size_t k = from; k < end; k++) {
+            if (bytes[k] == LF || bytes[k] == CR || bytes[k] == 0) {
+              chunk.plain = false;
+              return;
+            }
+          }
+          at = end + 1;
+        } else {
+          while (at < n) {
+            const uint8_t b = bytes[at];
+            if (b == separator_ || b == LF || b == CR) break;
+            if (b == QUOTE || b == 0) {
+              chunk.plain = false;
+              return;
+            }
+            at++;
+          }
+          end = at;
+        }
+        const CsvColumnOut& column = columns[static_cast<size_t>(j)];
+        const char* text = reinterpret_cast<const char*>(bytes + from);
+        if (column.kind == FieldKind::Text) {
+          column.codes[row] = chunk.dictionaries[static_cast<size_t>(j)].Code(text, static_cast<uint32_t>(end - from));
+        } else {
+          double value;
+          const bool parsed = column.kind == FieldKind::Number ? PlainNumber(text, text + (end - from), value) : IsoInstant(text, end - from, column.kind, value);
+          if (parsed) {
+            column.values[row] = value;
+          } else if (IsMissing(bytes + from, end - from)) {
+            column.values[row] = std::numeric_limits<double>::quiet_NaN();
+          } else {
+            // Not of the column's kind: the caller starts again with this column as text.
+            chunk.failed[static_cast<size_t>(j)] = 1;
+            return;
+          }
+        }
+        const int next = at < n ? bytes[at] : -1;
+        if (next == separator_) {
+          at++;
+          continue;
+        }
+        if (j != width - 1) {
+          chunk.plain = false;
+          return;
+        }
+        if (next == CR && at + 1 < n && bytes[at + 1] == LF) at += 2;
+        else if (next == LF) at += 1;
+        else if (next != -1) {
+          chunk.plain = false;
+          return;
+        }
+        break;
+      }
+      rows++;
+    }
+    chunk.rows = rows;
+  }
+
+  const uint8_t* bytes_;
+  size_t width_;
+  uint8_t separator_;
+  int64_t maxRows_;
+  const std::vector<std::string>& missing_;
+};
+
+// Below this many bytes of data lines one thread tokenizes the file (a thread's start and the
+// dictionary merge cost more than they save on small files).
+constexpr size_t kCsvTwoThreadBytes = 1 << 20;
+
+// The kind the first field of a column suggests (the first data line's bytes from `at`).
+std::vector<FieldKind> GuessCsvKinds(const uint8_t* bytes, size_t at, size_t n, size_t width, uint8_t separator) {
+  std::vector<FieldKind> kinds(width, FieldKind::Text);
+  for (size_t j = 0; j < width && at < n; j++) {
+    size_t end = at;
+    while (end < n && bytes[end] != separator && bytes[end] != 0x0a && bytes[end] != 0x0d) end++;
+    const char* text = reinterpret_cast<const char*>(bytes + at);
+    double value;
+    if (PlainNumber(text, text + (end - at), value)) kinds[j] = FieldKind::Number;
+    else if (IsoInstant(text, end - at, FieldKind::Date, value)) kinds[j] = FieldKind::Date;
+    else if (IsoInstant(text, end - at, FieldKind::Timestamp, value)) kinds[j] = FieldKind::Timestamp;
+    at = end + 1;
+  }
+  return kinds;
+}
+
+// tokenizeCsv(bytes, start, width, delimiter, maxRows, missing?): { rows, kinds, values, codes, texts, numbers } | null
 Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
     kdap::ArrayView view = kdap::ReadTypedArray(info, 0, "bytes", {napi_uint8_array});
@@ -1102,76 +1307,113 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const auto* bytes = static_cast<const uint8_t*>(view.data);
     const size_t n = view.length;
+    const auto columnCount = static_cast<size_t>(width);
     const auto separator = static_cast<uint8_t>(delimiter);
-    constexpr uint8_t LF = 0x0a, CR = 0x0d, QUOTE = 0x22;
-    std::vector<Dictionary> dictionaries(static_cast<size_t>(width));
-    std::vector<std::vector<int32_t>> codes(static_cast<size_t>(width));
-    for (auto& column : codes) column.reserve(static_cast<size_t>(maxRows));
-    size_t at = static_cast<size_t>(start);
-    int64_t rows = 0;
-    while (at < n) {
-      if (rows >= maxRows || bytes[at] == LF || bytes[at] == CR) return env.Null();
-      for (int64_t j = 0;; j++) {
-        if (j >= width) return env.Null();
-        size_t from = at, end;
-        if (bytes[at] == QUOTE) {
-          from = at + 1;
-          const void* quote = std::memchr(bytes + from, QUOTE, n - from);
-          if (quote == nullptr) return env.Null();
-          end = static_cast<const uint8_t*>(quote) - bytes;
-          if (end == from || (end + 1 < n && bytes[end + 1] == QUOTE)) return env.Null();
-          for (size_t k = from; k < end; k++) {
-            if (bytes[k] == LF || bytes[k] == CR || bytes[k] == 0) return env.Null();
-          }
-          at = end + 1;
-        } else {
-          while (at < n) {
-            const uint8_t b = bytes[at];
-            if (b == separator || b == LF || b == CR) break;
-            if (b == QUOTE || b == 0) return env.Null();
-            at++;
-          }
-          end = at;
-        }
-        codes[static_cast<size_t>(j)].push_back(
-            dictionaries[static_cast<size_t>(j)].Code(reinterpret_cast<const char*>(bytes + from), static_cast<uint32_t>(end - from)));
-        const int next = at < n ? bytes[at] : -1;
-        if (next == separator) {
-          at++;
-          continue;
-        }
-        if (j != width - 1) return env.Null();
-        if (next == CR && at + 1 < n && bytes[at + 1] == LF) at += 2;
-        else if (next == LF) at += 1;
-        else if (next != -1) return env.Null();
-        break;
+
+    // Two halves split after a line feed; the second's first row is the first half's line count
+    // (in a plain file every data line ends with exactly one line feed, checked below).
+    std::vector<CsvChunk> chunks(1);
+    chunks[0].from = static_cast<size_t>(start);
+    chunks[0].to = n;
+    if (n - static_cast<size_t>(start) >= kCsvTwoThreadBytes) {
+      const size_t middle = static_cast<size_t>(start) + (n - static_cast<size_t>(start)) / 2;
+      const void* lf = std::memchr(bytes + middle, 0x0a, n - middle);
+      if (lf != nullptr && static_cast<const uint8_t*>(lf) + 1 < bytes + n) {
+        const size_t split = static_cast<size_t>(static_cast<const uint8_t*>(lf) - bytes) + 1;
+        chunks.resize(2);
+        chunks[0].to = split;
+        chunks[1].from = split;
+        chunks[1].to = n;
+        chunks[1].firstRow = static_cast<size_t>(std::count(bytes + start, bytes + split, uint8_t{0x0a}));
+        if (static_cast<int64_t>(chunks[1].firstRow) > maxRows) return env.Null();
       }
-      rows++;
     }
-    Napi::Array codeArrays = Napi::Array::New(env, static_cast<size_t>(width));
-    Napi::Array numberArrays = Napi::Array::New(env, static_cast<size_t>(width));
-    Napi::Array textArrays = Napi::Array::New(env, static_cast<size_t>(width));
-    for (size_t j = 0; j < static_cast<size_t>(width); j++) {
+
+    // The data lines, counted at memchr speed: every output array is allocated once, to size.
+    const size_t lines = static_cast<size_t>(std::count(bytes + start, bytes + n, uint8_t{0x0a})) + (n > static_cast<size_t>(start) && bytes[n - 1] != 0x0a ? 1 : 0);
+    if (lines > static_cast<size_t>(maxRows)) return env.Null();
+    const CsvTokenizer tokenizer(bytes, columnCount, separator, lines, missing);
+    std::vector<FieldKind> kinds = GuessCsvKinds(bytes, static_cast<size_t>(start), n, columnCount, separator);
+    std::vector<Napi::TypedArray> arrays(columnCount);
+    // At most one new pass per column that turns out not to be of its first field's kind.
+    for (size_t attempt = 0;; attempt++) {
+      std::vector<CsvColumnOut> columns(columnCount);
+      for (size_t j = 0; j < columnCount; j++) {
+        columns[j].kind = kinds[j];
+        if (kinds[j] == FieldKind::Text) {
+          Napi::Int32Array codes = Napi::Int32Array::New(env, lines);
+          columns[j].codes = codes.Data();
+          arrays[j] = codes;
+        } else {
+          Napi::Float64Array values = Napi::Float64Array::New(env, lines);
+          columns[j].values = values.Data();
+          arrays[j] = values;
+        }
+      }
+      for (CsvChunk& chunk : chunks) {
+        chunk.rows = 0;
+        chunk.plain = true;
+      }
+      if (chunks.size() == 2) {
+        std::thread second([&]() { tokenizer.Run(chunks[1], columns); });
+        tokenizer.Run(chunks[0], columns);
+        second.join();
+      } else {
+        tokenizer.Run(chunks[0], columns);
+      }
+      bool again = false;
+      for (CsvChunk& chunk : chunks) {
+        if (!chunk.error.empty()) throw std::runtime_error(chunk.error);
+        if (!chunk.plain) return env.Null();
+        for (size_t j = 0; j < columnCount; j++) {
+          if (chunk.failed[j] != 0) {
+            kinds[j] = FieldKind::Text;
+            again = true;
+          }
+        }
+      }
+      if (!again) break;
+      if (attempt >= columnCount) return env.Null();
+    }
+    if (chunks.size() == 2 && static_cast<size_t>(chunks[0].rows) != chunks[1].firstRow) return env.Null();
+    const size_t rows = chunks.size() == 2 ? chunks[1].firstRow + static_cast<size_t>(chunks[1].rows) : static_cast<size_t>(chunks[0].rows);
+    if (rows != lines) return env.Null();
+
+    Napi::Array kindArray = Napi::Array::New(env, columnCount);
+    Napi::Array valueArrays = Napi::Array::New(env, columnCount);
+    Napi::Array codeArrays = Napi::Array::New(env, columnCount);
+    Napi::Array numberArrays = Napi::Array::New(env, columnCount);
+    Napi::Array textArrays = Napi::Array::New(env, columnCount);
+    static const char* const kKindNames[] = {"text", "number", "date", "timestamp"};
+    for (size_t j = 0; j < columnCount; j++) {
+      kindArray.Set(j, kKindNames[static_cast<int32_t>(kinds[j])]);
+      Napi::TypedArray whole = arrays[j];
+      if (kinds[j] != FieldKind::Text) {
+        valueArrays.Set(j, Napi::Float64Array::New(env, rows, whole.ArrayBuffer(), 0));
+        codeArrays.Set(j, env.Null());
+        numberArrays.Set(j, env.Null());
+        textArrays.Set(j, env.Null());
+        continue;
+      }
+      valueArrays.Set(j, env.Null());
+      // The second half's dictionary joins the first's; its codes move to the merged ones.
+      Dictionary& dictionary = chunks[0].dictionaries[j];
+      auto* codes = static_cast<int32_t*>(whole.ArrayBuffer().Data());
+      if (chunks.size() == 2) {
+        const auto& seconds = chunks[1].dictionaries[j].values();
+        std::vector<int32_t> merged(seconds.size());
+        for (size_t k = 0; k < seconds.size(); k++) merged[k] = dictionary.Code(seconds[k].data(), static_cast<uint32_t>(seconds[k].size()));
+        for (size_t i = chunks[1].firstRow; i < rows; i++) codes[i] = merged[static_cast<size_t>(codes[i])];
+      }
       // Missing markers leave the dictionary (code -1); the other codes close up.
-      const auto& values = dictionaries[j].values();
+      const auto& values = dictionary.values();
       std::vector<int32_t> remap(values.size());
-      std::string joined;
       int32_t kept = 0;
       for (size_t k = 0; k < values.size(); k++) {
-        if (std::find(missing.begin(), missing.end(), values[k]) != missing.end()) {
-          remap[k] = -1;
-          continue;
-        }
-        remap[k] = kept++;
-        // One string per column, texts joined by NUL (one N-API call instead of one per text).
-        if (kept > 1) joined.push_back('\0');
-        joined += values[k];
+        remap[k] = std::find(missing.begin(), missing.end(), values[k]) != missing.end() ? -1 : kept++;
       }
-      Napi::Int32Array column = Napi::Int32Array::New(env, static_cast<size_t>(rows));
-      int32_t* out = column.Data();
-      const int32_t* in = codes[j].data();
-      for (int64_t i = 0; i < rows; i++) out[i] = remap[static_cast<size_t>(in[i])];
-      codeArrays.Set(j, column);
+      for (size_t i = 0; i < rows; i++) codes[i] = remap[static_cast<size_t>(codes[i])];
+      codeArrays.Set(j, Napi::Int32Array::New(env, rows, whole.ArrayBuffer(), 0));
       // A column whose every text is a plain number gets those numbers by code (no text parsed in JS).
       std::vector<double> numbers;
       numbers.reserve(static_cast<size_t>(kept));
@@ -1188,13 +1430,23 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
         Napi::Float64Array byCode = Napi::Float64Array::New(env, numbers.size());
         std::memcpy(byCode.Data(), numbers.data(), numbers.size() * sizeof(double));
         numberArrays.Set(j, byCode);
-      } else {
-        numberArrays.Set(j, env.Null());
+        textArrays.Set(j, env.Null());
+        continue;
+      }
+      numberArrays.Set(j, env.Null());
+      // One string per column, texts joined by NUL (one N-API call instead of one per text).
+      std::string joined;
+      for (size_t k = 0; k < values.size(); k++) {
+        if (remap[k] < 0) continue;
+        if (remap[k] > 0) joined.push_back('\0');
+        joined += values[k];
       }
       textArrays.Set(j, Napi::String::New(env, joined.data(), joined.size()));
     }
     Napi::Object out = Napi::Object::New(env);
     out.Set("rows", Napi::Number::New(env, static_cast<double>(rows)));
+    out.Set("kinds", kindArray);
+    out.Set("values", valueArrays);
     out.Set("codes", codeArrays);
     out.Set("texts", textArrays);
     out.Set("numbers", numberArrays);
@@ -1237,6 +1489,52 @@ Napi::Value RemapCodes(const Napi::CallbackInfo& info) {
     }
     for (size_t i = 0; i < codes.length; i++) io[i] = io[i] < 0 ? -1 : by[io[i]];
     return info.Env().Undefined();
+  });
+}
+
+// copyInt64(values: BigInt64Array | BigUint64Array, first, rows, validity: Uint8Array | null,
+// target: Float64Array, at, multiply, divide, checkSafe): number. An Arrow 64-bit integer or tick
+// chunk into a Table column: target[at + i] = double(values[first + i]) * multiply / divide (one of
+// them 1: the same double JavaScript computes from the value), NaN where validity bit first + i
+// is 0. With checkSafe, returns the first chunk row whose non-null value is beyond +-2^53 (a
+// float64 cannot hold it exactly; the caller raises the error naming the column), else -1.
+Napi::Value CopyInt64(const Napi::CallbackInfo& info) {
+  return kdap::Guard(info, [&]() -> Napi::Value {
+    kdap::ArrayView values = kdap::ReadTypedArray(info, 0, "values", {napi_bigint64_array, napi_biguint64_array});
+    const int64_t first = kdap::ReadInt(info, 1, "first", 0, static_cast<int64_t>(values.length));
+    const int64_t rows = kdap::ReadInt(info, 2, "rows", 0, static_cast<int64_t>(values.length) - first);
+    const uint8_t* validity = nullptr;
+    if (!kdap::Arg(info, 3).IsNull() && !kdap::Arg(info, 3).IsUndefined()) {
+      kdap::ArrayView bits = kdap::ReadTypedArray(info, 3, "validity", {napi_uint8_array});
+      if (bits.length * 8 < static_cast<size_t>(first + rows)) throw ArgError{ArgError::Range, "'validity' must have a bit per row (first + rows)"};
+      validity = static_cast<const uint8_t*>(bits.data);
+    }
+    kdap::ArrayView target = kdap::ReadTypedArray(info, 4, "target", {napi_float64_array});
+    const int64_t at = kdap::ReadInt(info, 5, "at", 0, static_cast<int64_t>(target.length));
+    if (static_cast<size_t>(at + rows) > target.length) throw ArgError{ArgError::Range, "'target' has no room for 'rows' values from 'at'"};
+    const double multiply = kdap::ReadNumber(info, 6, "multiply");
+    const double divide = kdap::ReadNumber(info, 7, "divide");
+    const bool checkSafe = kdap::Arg(info, 8).ToBoolean().Value();
+    auto* out = static_cast<double*>(target.data) + at;
+    const bool isSigned = values.type == napi_bigint64_array;
+    const auto* words = static_cast<const uint64_t*>(values.data) + first;
+    constexpr uint64_t kSafe = uint64_t{1} << 53;
+    int64_t unsafe = -1;
+    for (int64_t i = 0; i < rows; i++) {
+      const bool present = validity == nullptr || ((validity[(first + i) >> 3] >> ((first + i) & 7)) & 1) != 0;
+      if (!present) {
+        out[i] = std::numeric_limits<double>::quiet_NaN();
+        continue;
+      }
+      const uint64_t word = words[i];
+      const double value = isSigned ? static_cast<double>(static_cast<int64_t>(word)) : static_cast<double>(word);
+      if (checkSafe && unsafe < 0) {
+        const bool beyond = isSigned ? (static_cast<int64_t>(word) > static_cast<int64_t>(kSafe) || static_cast<int64_t>(word) < -static_cast<int64_t>(kSafe)) : word > kSafe;
+        if (beyond) unsafe = i;
+      }
+      out[i] = value * multiply / divide;
+    }
+    return Napi::Number::New(info.Env(), static_cast<double>(unsafe));
   });
 }
 
@@ -1436,6 +1734,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("readScan", Napi::Function::New(env, ReadScan, "readScan"));
   exports.Set("closeScan", Napi::Function::New(env, CloseScan, "closeScan"));
   exports.Set("tokenizeCsv", Napi::Function::New(env, TokenizeCsv, "tokenizeCsv"));
+  exports.Set("copyInt64", Napi::Function::New(env, CopyInt64, "copyInt64"));
   exports.Set("gatherNumbers", Napi::Function::New(env, GatherNumbers, "gatherNumbers"));
   exports.Set("remapCodes", Napi::Function::New(env, RemapCodes, "remapCodes"));
   exports.Set("encodeStrings", Napi::Function::New(env, EncodeStrings, "encodeStrings"));

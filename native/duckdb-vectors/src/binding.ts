@@ -8,6 +8,20 @@ import { type AddonDescription, describeAddon, loadKdapAddon } from '@kdap/napi-
  * Layer 1 of the duckdb_vectors addon. It reads DuckDB vectors through the C API of the libduckdb
  * that @duckdb/node-bindings has loaded, so the handles it takes are the bindings' own.
  */
+/** What `tokenizeCsv` makes of a plain CSV file's data lines, by column (see there). */
+export interface CsvTokens {
+  rows: number;
+  kinds: ('text' | 'number' | 'date' | 'timestamp')[];
+  /** Per row, for 'number' / 'date' / 'timestamp' columns; null for 'text'. */
+  values: (Float64Array | null)[];
+  /** Dictionary codes per row (-1: a missing marker), for 'text' columns; null for the others. */
+  codes: (Int32Array | null)[];
+  /** The distinct texts of a 'text' column joined by NUL; null when `numbers` has them. */
+  texts: (string | null)[];
+  /** The numbers of a 'text' column whose every text is a plain number, by code; else null. */
+  numbers: (Float64Array | null)[];
+}
+
 export interface DuckDBVectorsBinding {
   /** Stores the @kdap/errors classes the addon builds its errors from, in this environment. */
   init(classes: { NativeError: typeof NativeError; ParameterError: typeof ParameterError; DisposedError: typeof DisposedError }): void;
@@ -48,13 +62,21 @@ export interface DuckDBVectorsBinding {
   /** Releases a scan's connection (once no read is running); later reads throw. Idempotent. */
   closeScan(handle: object): void;
   /**
-   * Splits the data lines of a small CSV file (`bytes` from offset `start`, after the header)
-   * into `width` fields each and dictionary-encodes every column by its bytes: `codes[j]` index
-   * the distinct texts of column j in order of first appearance (quotes removed), which
-   * `texts[j]` holds joined by NUL characters (one string per column). Returns null, for
-   * the caller to use DuckDB, when the text is not plain: a blank line, a line with another field
-   * count, a quote inside an unquoted field, a quoted field with an escaped quote, a line break or
-   * nothing in it, a NUL byte, or more than `maxRows` lines. Does not check UTF-8 (the caller does).
+   * Splits the data lines of a plain CSV file (`bytes` from offset `start`, after the header) into
+   * `width` columns. A column whose first field is a plain number
+   * (`-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`, no integer beyond 2^53), an ISO date (`YYYY-MM-DD`)
+   * or an ISO timestamp (`YYYY-MM-DD[ T]hh:mm:ss[.ffffff]`) and whose every other field is of that
+   * kind or a `missing` marker comes back as `kinds[j]` 'number' / 'date' / 'timestamp' with
+   * `values[j]`, one float64 per row (numbers parsed correctly rounded, as `Number()`; dates and
+   * timestamps as UTC epoch milliseconds, the microseconds as the fraction; NaN for a marker).
+   * Every other column is 'text': dictionary-encoded by its bytes, `codes[j]` index the distinct
+   * texts in order of first appearance (quotes removed), which `texts[j]` holds joined by NUL
+   * characters (one string per column), or, when every text is a plain number, `numbers[j]` holds
+   * them by code and `texts[j]` is null. Files of 1 MB or more are tokenized by two threads.
+   * Returns null, for the caller to use DuckDB, when the text is not plain: a blank line, a line
+   * with another field count, a quote inside an unquoted field, a quoted field with an escaped
+   * quote, a line break or nothing in it, a NUL byte, or more than `maxRows` lines. Does not check
+   * UTF-8 (the caller does).
    */
   tokenizeCsv(
     bytes: Uint8Array,
@@ -63,12 +85,10 @@ export interface DuckDBVectorsBinding {
     delimiter: number,
     maxRows: number,
     missing?: string,
-  ): { rows: number; codes: Int32Array[]; texts: string[]; numbers: (Float64Array | null)[] } | null;
+  ): CsvTokens | null;
   /**
-   * `missing` (above): texts that mean NULL, joined by line feeds. Fields spelled exactly like
-   * one get code -1 and stay out of `texts`; the other codes close up. `numbers[j]`: when every
-   * text of column j is a plain number (`-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`, no integer
-   * beyond 2^53), those numbers in code order (parsed correctly rounded, as `Number()`), else null.
+   * `missing` (above): texts that mean NULL, joined by line feeds. Text fields spelled exactly like
+   * one get code -1 and stay out of `texts`; the other codes close up.
    *
    * gatherNumbers: each row's number by its code (`byCode[codes[i]]`), NaN for code -1, in a new
    * Float64Array. A code beyond `byCode` is a ParameterError (checked before anything is written).
@@ -76,6 +96,23 @@ export interface DuckDBVectorsBinding {
   gatherNumbers(codes: Int32Array, byCode: Float64Array): Float64Array;
   /** `codes[i] = remap[codes[i]]` in place; -1 stays -1. A code beyond `remap` is a ParameterError. */
   remapCodes(codes: Int32Array, remap: Int32Array): void;
+  /**
+   * Copies rows `first .. first + rows` of an Arrow 64-bit integer or tick chunk into `target` from
+   * `at`: `double(value) * multiply / divide` (pass 1 for one of them; the double JavaScript
+   * computes), NaN where the row's `validity` bit is 0. With `checkSafe`, returns the first
+   * chunk-relative row whose non-null value is beyond +-2^53 (else -1); the copy goes on past it.
+   */
+  copyInt64(
+    values: BigInt64Array | BigUint64Array,
+    first: number,
+    rows: number,
+    validity: Uint8Array | null,
+    target: Float64Array,
+    at: number,
+    multiply: number,
+    divide: number,
+    checkSafe: boolean,
+  ): number;
   /**
    * Dictionary-encodes Arrow Utf8 (Int32Array offsets) or LargeUtf8 (BigInt64Array offsets) chunks
    * by their bytes: each part is `[bytes, offsets, first, rows, validity]` (rows `first` to

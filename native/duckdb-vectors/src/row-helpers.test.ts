@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { thrown } from '@kdap/test-support';
-import { attachToDuckDB, binding } from './index';
+import { type CsvTokens, attachToDuckDB, binding } from './index';
 
 // The texts' dictionary (short texts keyed by their 16-byte image, long ones by hash), the
 // tokenizer's missing markers and plain numbers, and the row helpers the readers use.
@@ -99,26 +99,71 @@ describe('tokenizeCsv', () => {
     expect(Array.from(codes[1] as Int32Array)).toEqual([0, -1, 1, 0]);
   });
 
-  test('plain-number columns come back as numbers by code, equal to Number(); others as null', () => {
+  test('a column of plain numbers comes back per row, equal to Number(); text columns of numbers by code', () => {
     const numbers = ['1', '-0', '1.', '.5', '-2.50', '1e3', '6.02E+23', '0.1', '9007199254740991', '123456789.123456789'];
     const tokens = binding().tokenizeCsv(
-      csv(numbers.map((n, i) => `${n},${i % 2 === 0 ? '1' : '+1'},${i === 3 ? '9007199254740993' : '7'},${i === 0 ? '' : '2.5'}\n`).join('')),
+      csv(numbers.map((n, i) => `${n},${i % 2 === 0 ? '1' : '+1'},${i === 3 ? '9007199254740993' : '7'},${i === 0 ? '' : '2.5'},${i === 4 ? 'NA' : n}\n`).join('')),
       0,
-      4,
+      5,
       44,
       100,
-      '',
+      ['', 'NA'].join('\n'),
     );
-    const { codes, numbers: byCode } = tokens as NonNullable<typeof tokens>;
-    const values = Array.from(codes[0] as Int32Array, (code) => (byCode[0] as Float64Array)[code]);
-    expect(values).toEqual(numbers.map(Number));
-    expect(Object.is(values[1], -0)).toBe(true);
-    expect(byCode[1]).toBeNull(); // '+1' is not a plain number
+    const { kinds, values, codes, numbers: byCode, texts } = tokens as CsvTokens;
+    expect(kinds).toEqual(['number', 'text', 'text', 'text', 'number']);
+    expect(Array.from(values[0] as Float64Array)).toEqual(numbers.map(Number));
+    expect(Object.is((values[0] as Float64Array)[1], -0)).toBe(true);
+    expect(Array.from(values[4] as Float64Array)).toEqual(numbers.map((n, i) => (i === 4 ? NaN : Number(n)))); // a marker is NaN
+    expect([codes[0], byCode[0], texts[0]]).toEqual([null, null, null]);
+    expect(byCode[1]).toBeNull(); // '+1' is not a plain number: the column started as numbers and became text
+    expect(texts[1]).toBe('1\u0000+1');
     expect(byCode[2]).toBeNull(); // an integer beyond 2^53 is left to the caller
     expect(Array.from(byCode[3] as Float64Array)).toEqual([2.5]); // the marker is out
+    expect(texts[3]).toBeNull();
     expect(binding().gatherNumbers(codes[3] as Int32Array, byCode[3] as Float64Array)[0]).toBeNaN();
     // Beyond the float64 range: left to the caller (Number() says Infinity there).
-    expect((binding().tokenizeCsv(csv('1e400\n2\n'), 0, 1, 44, 10, '') as NonNullable<typeof tokens>).numbers[0]).toBeNull();
+    const huge = binding().tokenizeCsv(csv('1e400\n2\n'), 0, 1, 44, 10, '') as CsvTokens;
+    expect([huge.kinds[0], huge.numbers[0], huge.texts[0]]).toEqual(['text', null, '1e400\u00002']);
+  });
+
+  test('ISO dates and timestamps come back as epoch milliseconds with the microseconds, as Date.UTC', () => {
+    const times = ['2023-01-01 00:00:19.713166', '1999-12-31T23:59:59', '2024-02-29 12:00:00.5', '2023-06-30 08:15:00.000001'];
+    const dates = ['2023-01-01', '2024-02-29', '1970-01-01', '2099-12-31'];
+    const lines = times.map((t, i) => `${t},${dates[i]},${i === 2 ? '2023-02-30' : dates[i]},${i === 3 ? '2023-01-01 10:00:00' : dates[i]}\n`);
+    const tokens = binding().tokenizeCsv(csv(lines.join('')), 0, 4, 44, 10, '') as CsvTokens;
+    expect(tokens.kinds).toEqual(['timestamp', 'date', 'text', 'text']); // an impossible date, a timestamp among dates: text
+    const micros = (t: string) => (Date.parse(`${t.slice(0, 19).replace(' ', 'T')}Z`) * 1000 + Number((t.split('.')[1] ?? '').padEnd(6, '0'))) / 1000;
+    expect(Array.from(tokens.values[0] as Float64Array)).toEqual(times.map(micros));
+    expect(Array.from(tokens.values[1] as Float64Array)).toEqual(dates.map((d) => Date.parse(`${d}T00:00:00Z`)));
+    expect(tokens.texts[2]).toBe([dates[0], dates[1], '2023-02-30', dates[3]].join('\u0000'));
+  });
+
+  test('files of 1 MB and more: two threads, same values and codes as one, a kind change in either half', () => {
+    const rows = 40_000;
+    const channels = ['search', 'social', 'email', 'display', 'a channel name longer than twelve bytes'];
+    const line = (i: number) =>
+      `${i * 7},${channels[(i * 31) % 5]},2023-01-${String(1 + (i % 28)).padStart(2, '0')} 10:00:0${i % 10}.${String(i % 1000).padStart(3, '0')},${i === 39_000 ? 'x' : i % 3},${i === 2 ? 'y' : i}\n`;
+    const text = Array.from({ length: rows }, (_, i) => line(i)).join('');
+    expect(text.length).toBeGreaterThan(1 << 20);
+    const tokens = binding().tokenizeCsv(csv(text), 0, 5, 44, rows, '') as CsvTokens;
+    expect(tokens.rows).toBe(rows);
+    expect(tokens.kinds).toEqual(['number', 'text', 'timestamp', 'text', 'text']);
+    expect(Array.from(tokens.values[0] as Float64Array)).toEqual(Array.from({ length: rows }, (_, i) => i * 7));
+    // Codes in order of first appearance over the whole file, the second half's merged into the first's.
+    const texts = (tokens.texts[1] as string).split('\u0000');
+    expect(texts).toEqual([0, 1, 2, 3, 4].map((i) => channels[(i * 31) % 5]));
+    expect(Array.from(tokens.codes[1] as Int32Array, (code) => texts[code])).toEqual(Array.from({ length: rows }, (_, i) => channels[(i * 31) % 5]));
+    expect((tokens.values[2] as Float64Array)[rows - 1]).toBe(Date.UTC(2023, 0, 1 + ((rows - 1) % 28), 10, 0, (rows - 1) % 10) + ((rows - 1) % 1000));
+    // Column 3 turned text in the second half (row 39,000), column 4 in the first (row 2).
+    const third = (tokens.texts[3] as string).split('\u0000');
+    expect(third).toEqual(['0', '1', '2', 'x']);
+    expect(Array.from(tokens.codes[3] as Int32Array, (code) => third[code])).toEqual(Array.from({ length: rows }, (_, i) => (i === 39_000 ? 'x' : String(i % 3))));
+    const fourth = tokens.codes[4] as Int32Array;
+    expect((tokens.texts[4] as string).split('\u0000')[fourth[rows - 1] as number]).toBe(String(rows - 1));
+    // A blank line or a ragged line in the second half is not plain.
+    expect(binding().tokenizeCsv(csv(`${text}\n1,a,2023-01-01 00:00:00,1,1\n`), 0, 5, 44, rows + 2, '')).toBeNull();
+    expect(binding().tokenizeCsv(csv(`${text}1,a\n`), 0, 5, 44, rows + 1, '')).toBeNull();
+    expect(binding().tokenizeCsv(csv(text), 0, 5, 44, rows - 1, '')).toBeNull();
   });
 });
 

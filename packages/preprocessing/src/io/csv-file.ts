@@ -64,22 +64,28 @@ export function outlineCsv(file: string, delimiter: string): CsvOutline {
     if (firstLine === undefined || firstLine.trim() === '') {
       throw new DataError(`The file '${file}' is empty. A CSV file needs a header line and at least one data row.`, { file });
     }
-    const header = splitCsvLine(firstLine.replace(/^\uFEFF/, ''), delimiter);
-    const seen = new Set<string>();
-    for (const name of header) {
-      if (seen.has(name)) {
-        throw new SchemaError(
-          `The header of '${file}' names column '${name}' twice. Rename one of them; column names must be unique.`,
-          { file, column: name },
-        );
-      }
-      seen.add(name);
-    }
+    const header = headerOf(firstLine.replace(/^\uFEFF/, ''), delimiter, file);
     // A last line without a newline is a line too; the header is not a data row.
     return { header, rowCapacity: Math.max(0, newlines + (lastByte === NEWLINE ? 0 : 1) - 1) };
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The column names of a header line; a name given twice is a SchemaError (DuckDB would silently rename it). */
+export function headerOf(line: string, delimiter: string, file: string): string[] {
+  const header = splitCsvLine(line, delimiter);
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) {
+      throw new SchemaError(
+        `The header of '${file}' names column '${name}' twice. Rename one of them; column names must be unique.`,
+        { file, column: name },
+      );
+    }
+    seen.add(name);
+  }
+  return header;
 }
 
 /** Splits one CSV line into fields, honoring double quotes. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type * as Bindings from '@duckdb/node-bindings';
 import { type DuckDBVectorsBinding, type ScanBatch, type Utf8Texts, attachToDuckDB } from '@kdap/duckdb-vectors';
+import type { ArrowNative } from '../table/arrow';
 import { AddonLoadError } from '@kdap/errors';
 import { connectDuckDB } from './duckdb';
 
@@ -69,7 +70,7 @@ function attachAddon(): VectorCopyPath {
   try {
     const { binding, version } = attachToDuckDB(bindingsDir);
     // An addon built from older sources lacks the scan: say so rather than fail on the first read.
-    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'gatherNumbers', 'remapCodes', 'encodeStrings', 'decodeTexts', 'fillVarchar'] as const) {
+    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'copyInt64', 'gatherNumbers', 'remapCodes', 'encodeStrings', 'decodeTexts', 'fillVarchar'] as const) {
       if (typeof binding[name] !== 'function') throw new AddonLoadError(`the built addon has no ${name}(): it is older than its sources; rebuild it with 'npm run build --workspace native/duckdb-vectors'`);
     }
     const type = bindings.create_logical_type(bindings.Type.DOUBLE);
@@ -124,37 +125,42 @@ function ownRealm<T extends Float64Array | Int32Array | Uint8Array>(array: T): T
   return new Float64Array(array.buffer, array.byteOffset, array.length) as T;
 }
 
-/** The addon's functions the small-CSV path uses (small-csv.ts), with arrays in this realm. */
-export interface SmallCsvNative {
+/** The addon's functions the plain-CSV path uses (plain-csv.ts), with arrays in this realm. */
+export interface PlainCsvNative {
   tokenizeCsv: DuckDBVectorsBinding['tokenizeCsv'];
   gatherNumbers: DuckDBVectorsBinding['gatherNumbers'];
   remapCodes: DuckDBVectorsBinding['remapCodes'];
 }
 
 /**
- * The addon's CSV tokenizer and row helpers (small-csv.ts), or undefined when scans do not use the
- * addon: then small files are read by DuckDB like the others.
+ * The addon's CSV tokenizer and row helpers (plain-csv.ts), or undefined when scans do not use the
+ * addon: then plain files are read by DuckDB like the others.
  */
-export function csvTokenizer(): SmallCsvNative | undefined {
+export function csvTokenizer(): PlainCsvNative | undefined {
   if (vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
   const native = addon;
   return {
     tokenizeCsv: (...args) => {
       const tokens = native.tokenizeCsv(...args);
-      return tokens === null ? null : { ...tokens, codes: tokens.codes.map(ownRealm), numbers: tokens.numbers.map((numbers) => (numbers === null ? null : ownRealm(numbers))) };
+      const own = <T extends Float64Array | Int32Array>(array: T | null): T | null => (array === null ? null : ownRealm(array));
+      return tokens === null ? null : { ...tokens, values: tokens.values.map(own), codes: tokens.codes.map(own), numbers: tokens.numbers.map(own) };
     },
     gatherNumbers: (codes, byCode) => ownRealm(native.gatherNumbers(codes, byCode)),
     remapCodes: (codes, remap) => native.remapCodes(codes, remap),
   };
 }
 
-/** The addon's Arrow string encoder (read-arrow-ipc.ts), or undefined when the addon is not attached. */
-export function arrowStringEncoder(): DuckDBVectorsBinding['encodeStrings'] | undefined {
+/** The addon's Arrow column copies (read-arrow-ipc.ts), or undefined when the addon is not attached. */
+export function arrowCopier(): ArrowNative | undefined {
   if (vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
   const native = addon;
-  return (parts, total) => {
-    const encoded = native.encodeStrings(parts, total);
-    return { codes: ownRealm(encoded.codes), texts: encoded.texts };
+  return {
+    encodeStrings: (parts, total) => {
+      const encoded = native.encodeStrings(parts, total);
+      return { codes: ownRealm(encoded.codes), texts: encoded.texts };
+    },
+    copyInt64: (...args) => native.copyInt64(...args),
+    remapCodes: (codes, remap) => native.remapCodes(codes, remap),
   };
 }
 

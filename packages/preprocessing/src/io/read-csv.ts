@@ -5,7 +5,7 @@ import { dataErrorFromDuckDB, sqlString } from './duckdb';
 import { findRaggedLine, outlineCsv } from './csv-file';
 import { messageOf } from './duckdb';
 import { scanWithDuckDB } from './duckdb-scan';
-import { SMALL_CSV_BYTES, SMALL_CSV_ROWS, readSmallCsv } from './small-csv';
+import { PLAIN_CSV_MAX_BYTES, readPlainCsv } from './plain-csv';
 import type { ReadTableOptions } from './read-options';
 
 /**
@@ -29,12 +29,13 @@ const CSV_BUFFER_BYTES = 2 * 2_097_152;
 /** Reads a CSV (or TSV) file with DuckDB's parallel CSV reader. */
 export async function readCsv(file: string, options: ReadTableOptions, defaultDelimiter: string): Promise<Map<string, Column>> {
   const delimiter = options.delimiter ?? defaultDelimiter;
-  const outline = outlineCsv(file, delimiter);
-  // Small plain files skip DuckDB's fixed cost; anything else (options included) goes to DuckDB.
-  if (outline.rowCapacity <= SMALL_CSV_ROWS && options.columns === undefined && options.limit === undefined && options.sample === undefined && fs.statSync(file).size <= SMALL_CSV_BYTES) {
-    const columns = readSmallCsv(file, outline.header, outline.rowCapacity, delimiter, MISSING_MARKERS);
+  // Plain files skip DuckDB (its fixed cost, its sniffing, its one-thread result); anything else
+  // (options included) goes to DuckDB.
+  if (options.columns === undefined && options.limit === undefined && options.sample === undefined && fs.statSync(file).size <= PLAIN_CSV_MAX_BYTES) {
+    const columns = readPlainCsv(file, delimiter, MISSING_MARKERS);
     if (columns !== undefined) return columns;
   }
+  const outline = outlineCsv(file, delimiter);
   const relation =
     `read_csv(${sqlString(file)}, header = true, delim = ${sqlString(delimiter)}, quote = '"', escape = '"', ` +
     `strict_mode = true, null_padding = false, nullstr = [${PANDAS_MISSING_MARKERS.map(sqlString).join(', ')}], ` +

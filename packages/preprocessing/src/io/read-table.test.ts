@@ -222,10 +222,18 @@ describe('readTable on bad input', () => {
     for (let i = 0; i < 30000; i += 1) lines.push(`${i},${i * 0.5}`);
     lines.push('7,hello');
     const late = file('text-late.csv', `${lines.join('\n')}\n`);
+    // Typed on every value (the native path): the same message as early text.
     const lateError = await failure(readTable(late));
     expect(lateError).toBeInstanceOf(DataError);
     expect(lateError).toMatchObject({ line: 30002, column: 'b' });
-    expect(lateError.message).toMatch(/^Cannot read '.*text-late.csv' at line 30002: .*"hello"/);
+    expect(lateError.message).toBe(
+      `Column 'b' of '${late}' holds numbers, but line 30002 holds the text "hello". Fix or blank that value, or declare the column with { columns: { b: 'categorical' } } if it is not numeric.`,
+    );
+    // DuckDB's reader (a read with a limit) types on its sniffer's sample and stops at the value.
+    const duckdbError = await failure(readTable(late, { limit: 40_000 }));
+    expect(duckdbError).toBeInstanceOf(DataError);
+    expect(duckdbError).toMatchObject({ line: 30002, column: 'b' });
+    expect(duckdbError.message).toMatch(/^Cannot read '.*text-late.csv' at line 30002: .*"hello"/);
     const declared = await readTable(early, { columns: { b: 'categorical' } });
     expect(declared.categorical('b').categories).toContain('oops');
   });

@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import type { DuckDBVectorsBinding } from '@kdap/duckdb-vectors';
 import { DataError, SchemaError } from '../errors';
 import { ByteDictionary } from './byte-dictionary';
 import {
@@ -6,26 +7,22 @@ import {
   MISSING_CODE,
   categoricalColumn,
   categoricalFromDictionary,
+  categoricalFromUsedDictionary,
   dateColumn,
   encodeCategorical,
   numericColumn,
 } from './column';
 
-/**
- * Dictionary-encodes string chunks by their bytes natively (@kdap/duckdb-vectors' encodeStrings):
- * parts are `[bytes, offsets, first, rows, validity]`.
- */
-export type StringEncoder = (
-  parts: [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null][],
-  total: number,
-) => { codes: Int32Array; texts: string[] };
+/** Native helpers for Arrow columns: string encoding, 64-bit copies, code remapping (the addon's). */
+export type ArrowNative = Pick<DuckDBVectorsBinding, 'encodeStrings' | 'copyInt64' | 'remapCodes'>;
 
 /**
  * Converts an apache-arrow Table into columns: numbers/booleans -> numeric, strings/dictionaries ->
- * categorical, dates/timestamps -> date. `encodeStrings`: a native encoder for string columns (the
- * readers pass the addon's); without it they are encoded in JavaScript, with the same result.
+ * categorical, dates/timestamps -> date. `native`: the addon's encoder and copier for string and
+ * 64-bit columns (the readers pass them); without it those are done in JavaScript, with the same
+ * result.
  */
-export function columnsFromArrow(table: arrow.Table, source = 'the Arrow table', encodeStrings?: StringEncoder): Map<string, Column> {
+export function columnsFromArrow(table: arrow.Table, source = 'the Arrow table', native?: ArrowNative): Map<string, Column> {
   const columns = new Map<string, Column>();
   for (const field of table.schema.fields) {
     if (columns.has(field.name)) {
@@ -35,19 +32,19 @@ export function columnsFromArrow(table: arrow.Table, source = 'the Arrow table',
       );
     }
     const vector = table.getChild(field.name) as arrow.Vector;
-    columns.set(field.name, columnFromVector(vector, field, source, encodeStrings));
+    columns.set(field.name, columnFromVector(vector, field, source, native));
   }
   return columns;
 }
 
-function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: string, encodeStrings: StringEncoder | undefined): Column {
+function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: string, native: ArrowNative | undefined): Column {
   const type = field.type as arrow.DataType;
   const n = vector.length;
   if (arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
     const values = new Float64Array(n);
     let offset = 0;
     for (const chunk of vector.data) {
-      copyNumbers(chunk, values, offset, field.name, source);
+      copyNumbers(chunk, values, offset, field.name, source, native);
       offset += chunk.length;
     }
     return numericColumn(values);
@@ -63,7 +60,7 @@ function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: stri
     const msPerTick = arrow.DataType.isDate(type) ? (type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1) : [1000, 1, 1e-3, 1e-6][type.unit] as number;
     let offset = 0;
     for (const chunk of vector.data) {
-      copyTicks(chunk, values, offset, msPerTick);
+      copyTicks(chunk, values, offset, msPerTick, native);
       offset += chunk.length;
     }
     return dateColumn(values);
@@ -72,7 +69,7 @@ function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: stri
     return dictionaryColumn(vector as arrow.Vector<arrow.Dictionary>);
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)) {
-    if (encodeStrings !== undefined) {
+    if (native !== undefined) {
       const parts = (vector as arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>).data.map(
         (chunk) =>
           [
@@ -80,11 +77,11 @@ function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: stri
             chunk.valueOffsets as Int32Array | BigInt64Array,
             chunk.offset,
             chunk.length,
-            chunk.nullCount > 0 && chunk.nullBitmap !== undefined && chunk.nullBitmap.length > 0 ? chunk.nullBitmap : null,
+            validityOf(chunk),
           ] as [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null],
       );
-      const encoded = encodeStrings(parts, vector.length);
-      return categoricalFromDictionary({ codes: encoded.codes, values: encoded.texts }, true);
+      const encoded = native.encodeStrings(parts, vector.length);
+      return categoricalFromUsedDictionary(encoded.codes, encoded.texts, native.remapCodes);
     }
     return stringColumn(vector as arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>);
   }
@@ -114,10 +111,15 @@ const MAX_SAFE = 2 ** 53;
  * Copies an integer or float chunk into `target`; 64-bit integers are read as two 32-bit halves
  * (no BigInt per value) and one beyond +-2^53, which a float64 cannot hold exactly, is a DataError.
  */
-function copyNumbers(chunk: arrow.Data, target: Float64Array, at: number, name: string, source: string): void {
+function copyNumbers(chunk: arrow.Data, target: Float64Array, at: number, name: string, source: string, native: ArrowNative | undefined): void {
   const values = chunk.values as ArrayLike<number> | BigInt64Array | BigUint64Array;
   const rows = chunk.length;
   const isNull = nullTest(chunk);
+  if ((values instanceof BigInt64Array || values instanceof BigUint64Array) && native !== undefined) {
+    const unsafe = native.copyInt64(values, chunk.offset, rows, validityOf(chunk), target, at, 1, 1, true);
+    if (unsafe >= 0) throw unsafeInteger(name, source, values[chunk.offset + unsafe] as bigint);
+    return;
+  }
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     const words = new Int32Array(values.buffer, values.byteOffset + chunk.offset * 8, rows * 2);
     const signed = values instanceof BigInt64Array;
@@ -127,26 +129,40 @@ function copyNumbers(chunk: arrow.Data, target: Float64Array, at: number, name: 
       const value = (signed ? high : high >>> 0) * TWO_32 + low;
       // 2^53 + 1 rounds to 2^53: at that magnitude only a zero low word is exact.
       if ((value > MAX_SAFE || value < -MAX_SAFE || (Math.abs(value) === MAX_SAFE && low !== 0)) && !isNull(i)) {
-        throw new DataError(
-          `Column '${name}' of ${source} holds the integer ${String(values[chunk.offset + i])}, beyond +-2^53: a Table's float64 values cannot hold it exactly. ` +
-            `Convert it to a string column if it is an identifier, or to a float.`,
-          { column: name },
-        );
+        throw unsafeInteger(name, source, values[chunk.offset + i] as bigint);
       }
       target[at + i] = value;
     }
   } else {
-    const start = chunk.offset;
-    for (let i = 0; i < rows; i += 1) target[at + i] = (values as ArrayLike<number>)[start + i] as number;
+    // Typed-array to typed-array: converted natively by the engine, no loop in JavaScript.
+    target.set((values as Int32Array | Float32Array | Float64Array).subarray(chunk.offset, chunk.offset + rows), at);
   }
   if (chunk.nullCount > 0) for (let i = 0; i < rows; i += 1) if (isNull(i)) target[at + i] = NaN;
 }
 
+function unsafeInteger(name: string, source: string, value: bigint): DataError {
+  return new DataError(
+    `Column '${name}' of ${source} holds the integer ${String(value)}, beyond +-2^53: a Table's float64 values cannot hold it exactly. ` +
+      `Convert it to a string column if it is an identifier, or to a float.`,
+    { column: name },
+  );
+}
+
+/** The chunk's validity bitmap when it has nulls, else null (every row present). */
+function validityOf(chunk: arrow.Data): Uint8Array | null {
+  return chunk.nullCount > 0 && chunk.nullBitmap !== undefined && chunk.nullBitmap.length > 0 ? chunk.nullBitmap : null;
+}
+
 /** Copies date or timestamp ticks as epoch milliseconds; microseconds stay as the fraction. */
-function copyTicks(chunk: arrow.Data, target: Float64Array, at: number, msPerTick: number): void {
+function copyTicks(chunk: arrow.Data, target: Float64Array, at: number, msPerTick: number, native: ArrowNative | undefined): void {
   const values = chunk.values as Int32Array | BigInt64Array;
   const rows = chunk.length;
   const isNull = nullTest(chunk);
+  if (values instanceof BigInt64Array && native !== undefined) {
+    // The same arithmetic as below: a division for sub-millisecond units, else a multiplication.
+    native.copyInt64(values, chunk.offset, rows, validityOf(chunk), target, at, msPerTick < 1 ? 1 : msPerTick, msPerTick < 1 ? 1 / msPerTick : 1, false);
+    return;
+  }
   if (values instanceof BigInt64Array) {
     const words = new Int32Array(values.buffer, values.byteOffset + chunk.offset * 8, rows * 2);
     for (let i = 0; i < rows; i += 1) {

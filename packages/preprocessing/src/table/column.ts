@@ -103,6 +103,20 @@ export function categoricalFromDictionary(encoded: DictionaryCodes, inPlace = fa
 }
 
 /**
+ * categoricalFromDictionary for codes whose every value is used (a native encoder's output): the
+ * categories are the values sorted, and `remapCodes` (the addon's, in place) moves the codes to
+ * that order only when it differs, so no pass over the rows runs in JavaScript.
+ */
+export function categoricalFromUsedDictionary(codes: Int32Array, values: readonly string[], remapCodes: (codes: Int32Array, remap: Int32Array) => void): CategoricalColumn {
+  const categories = [...values].sort(compareCodePoints);
+  if (categories.some((text, k) => text !== values[k])) {
+    const sortedCode = new Map(categories.map((category, index) => [category, index]));
+    remapCodes(codes, Int32Array.from(values, (value) => sortedCode.get(value) as number));
+  }
+  return categoricalColumn(codes, categories);
+}
+
+/**
  * Encodes strings as a categorical column with categories sorted by code point (as pandas'
  * `Categorical` sorts them), so the same data always yields the same codes.
  */

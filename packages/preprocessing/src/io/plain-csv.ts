@@ -1,18 +1,20 @@
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
-import { type Column, MISSING_CODE, categoricalColumn, compareCodePoints, dateColumn, numericColumn } from '../table/column';
-import { type SmallCsvNative, csvTokenizer } from './duckdb-vectors';
+import { type Column, MISSING_CODE, categoricalFromUsedDictionary, dateColumn, numericColumn } from '../table/column';
+import { type PlainCsvNative, csvTokenizer } from './duckdb-vectors';
 import { resolveTextColumn } from './text-column';
+import { headerOf } from './csv-file';
 
 /**
- * Files up to this size are parsed in JavaScript when they are plain (see readSmallCsv): DuckDB's
- * fixed cost (instance start, sniffing, one connection) is 20-50 ms on a process's first read,
- * against 1-5 ms for parsing such a file here (docs/benchmarks.md, read-shapes).
+ * Files up to this size are tokenized natively when they are plain (see readPlainCsv), without
+ * DuckDB's fixed cost (instance start, sniffing, one connection: 20-50 ms on a process's first
+ * read) and its single-threaded handover of the result. This path holds the whole file in memory
+ * next to the Table, where DuckDB streams it in 4 MB buffers, so big files stay with DuckDB.
  */
-export const SMALL_CSV_BYTES = 2 * 1024 * 1024;
+export const PLAIN_CSV_MAX_BYTES = 64 * 1024 * 1024;
 
-/** DuckDB's sniffer types columns on a sample of 20,480 rows; beyond that the two paths could differ. */
-export const SMALL_CSV_ROWS = 20_000;
+/** Files from this many rows on stay with DuckDB (its peak memory over the Table is lower; see above). */
+export const PLAIN_CSV_MAX_ROWS = 1_000_000;
 
 const PLAIN_NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const PLAIN_INTEGER = /^-?\d+$/;
@@ -23,46 +25,55 @@ const DATE_LIKE = /^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{1,2}:\d{2}/;
 const BOOLEAN = new Map([['true', 1], ['false', 0], ['True', 1], ['False', 0], ['TRUE', 1], ['FALSE', 0]]);
 
 /**
- * Parses a small, plain CSV file the way the DuckDB path reads it, or returns undefined when the
- * file is not plain (then DuckDB reads it, and its errors are the ones users see): quoted fields
- * spanning lines, blank lines, ragged rows, a byte-order mark, surrounding spaces, numbers beyond
- * 2^53, date-like texts in other formats, or anything else whose meaning depends on DuckDB's
- * sniffer. Column kinds follow the sniffer on the distinct values: plain numbers and
- * true/false are numeric, ISO dates and timestamps (to the microsecond) are dates, the rest is text
- * resolved like DuckDB's VARCHAR columns (text-column.ts). `missing`: texts that mean NULL.
+ * Parses a plain CSV file the way the DuckDB path reads it, or returns undefined when the file is
+ * not plain (then DuckDB reads it, and its errors are the ones users see): quoted fields spanning
+ * lines, blank lines, ragged rows, a byte-order mark, surrounding spaces, numbers beyond 2^53,
+ * date-like texts in other formats, or anything else whose meaning depends on DuckDB's sniffer.
+ * Column kinds are decided on every value (as pandas does; DuckDB's sniffer samples 20,480 rows and
+ * then refuses a value that does not fit): plain numbers and true/false are numeric, ISO dates and
+ * timestamps (to the microsecond) are dates, the rest is text resolved like DuckDB's VARCHAR
+ * columns (text-column.ts). Numbers, dates and timestamps are parsed natively per row; texts are
+ * dictionary-encoded natively, so JavaScript sees only the distinct texts. `missing`: texts that
+ * mean NULL.
  */
-export function readSmallCsv(
-  file: string,
-  header: readonly string[],
-  rowCapacity: number,
-  delimiter: string,
-  missing: ReadonlySet<string>,
-): Map<string, Column> | undefined {
+export function readPlainCsv(file: string, delimiter: string, missing: ReadonlySet<string>): Map<string, Column> | undefined {
   const native = csvTokenizer();
   if (native === undefined) return undefined;
   const tokenize = native.tokenizeCsv;
   const bytes = fs.readFileSync(file);
   const separator = delimiter.charCodeAt(0);
   if (separator > 0x7f || !isUtf8(bytes) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) return undefined;
-  if (header.some((name) => name === '' || name !== name.trim() || name.includes('"'))) return undefined;
   const firstLine = bytes.indexOf(LF);
-  if (firstLine < 0 || bytes.subarray(0, firstLine).toString('utf8').replace(/\r$/, '') !== header.join(delimiter)) return undefined;
-  // Missing markers become code -1 in the tokenizer (no text, no JS pass over the rows).
-  const tokens = tokenize(bytes, firstLine + 1, header.length, separator, rowCapacity, [...missing].join('\n'));
+  if (firstLine <= 0) return undefined;
+  const line = bytes.subarray(0, firstLine).toString('utf8').replace(/\r$/, '');
+  if (line.trim() === '') return undefined;
+  const header = headerOf(line, delimiter, file);
+  if (header.some((name) => name === '' || name !== name.trim() || name.includes('"')) || line !== header.join(delimiter)) return undefined;
+  // Missing markers become NaN / code -1 in the tokenizer (no text, no JS pass over the rows).
+  const tokens = tokenize(bytes, firstLine + 1, header.length, separator, PLAIN_CSV_MAX_ROWS - 1, [...missing].join('\n'));
   if (tokens === null || tokens.rows === 0) return undefined;
   const columns = new Map<string, Column>();
   for (let j = 0; j < header.length; j += 1) {
+    const name = header[j] as string;
+    const kind = tokens.kinds[j];
+    const values = tokens.values[j];
+    if (kind !== 'text' && values !== null && values !== undefined) {
+      // Every field a plain number, or every one an ISO date / timestamp (or missing): parsed natively.
+      columns.set(name, kind === 'number' ? numericColumn(values) : dateColumn(values));
+      continue;
+    }
+    const codes = tokens.codes[j] as Int32Array;
     const numbers = tokens.numbers[j];
     if (numbers !== null && numbers !== undefined) {
       // Every text a plain number (parsed natively, as numbersOf would): no text reaches JavaScript.
-      columns.set(header[j] as string, numericColumn(native.gatherNumbers(tokens.codes[j] as Int32Array, numbers)));
+      columns.set(name, numericColumn(native.gatherNumbers(codes, numbers)));
       continue;
     }
     const joined = tokens.texts[j] as string;
-    const texts = joined === '' && allMissing(tokens.codes[j] as Int32Array) ? [] : joined.split('\u0000');
-    const column = buildColumn(header[j] as string, texts, tokens.codes[j] as Int32Array, file, native);
+    const texts = joined === '' && allMissing(codes) ? [] : joined.split('\u0000');
+    const column = buildColumn(name, texts, codes, file, native);
     if (column === undefined) return undefined;
-    columns.set(header[j] as string, column);
+    columns.set(name, column);
   }
   return columns;
 }
@@ -79,7 +90,7 @@ const LF = 0x0a;
  * sniffer types it; undefined: let DuckDB decide. Work over the rows is native (`gatherNumbers`,
  * `remapCodes`): the JavaScript here sees only the distinct texts.
  */
-function buildColumn(name: string, values: string[], codes: Int32Array, file: string, native: SmallCsvNative): Column | undefined {
+function buildColumn(name: string, values: string[], codes: Int32Array, file: string, native: PlainCsvNative): Column | undefined {
   for (const text of values) if (text !== text.trim()) return undefined;
   const asNumbers = numbersOf(values);
   if (asNumbers === undefined) return undefined;
@@ -90,14 +101,9 @@ function buildColumn(name: string, values: string[], codes: Int32Array, file: st
   for (const value of values) if (DATE_LIKE.test(value)) return undefined;
   // Texts: the same resolution as DuckDB's VARCHAR columns (a stray text among numbers is an error).
   // Every code is in use (markers are out), so the categories are the texts sorted, remapped natively.
-  return resolveTextColumn(name, { codes, values }, undefined, file, (row) => row + 2, true, (texts) => {
-    const categories = [...texts.values].sort(compareCodePoints);
-    if (categories.some((text, k) => text !== texts.values[k])) {
-      const sortedCode = new Map(categories.map((category, index) => [category, index]));
-      native.remapCodes(texts.codes as Int32Array, Int32Array.from(texts.values, (value) => sortedCode.get(value) as number));
-    }
-    return categoricalColumn(texts.codes as Int32Array, categories);
-  });
+  return resolveTextColumn(name, { codes, values }, undefined, file, (row) => row + 2, true, (texts) =>
+    categoricalFromUsedDictionary(texts.codes as Int32Array, texts.values, native.remapCodes),
+  );
 }
 
 /** Numbers of the distinct values if all are plain numbers (or all booleans); null if not numeric; undefined: unsure. */

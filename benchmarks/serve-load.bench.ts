@@ -10,9 +10,12 @@
  * alternating: (a) closed loop, maximum throughput: autocannon (benchmarks/serve-load.child.ts)
  * with --connections connections for --seconds; (b) fixed rate: loadtest's open loop
  * (benchmarks/serve-load-rate.child.mjs) at --rate requests/s for --seconds, latency p50/p99 of
- * the 2xx answers, and the rate achieved; not run for a side whose closed loop stayed below the
+ * the 2xx answers (hrtime, request creation to response end), the rate achieved, and the p99 of
+ * how late the generator itself sent its requests against its schedule (a tail that is the
+ * generator's, not the server's); not run for a side whose closed loop stayed below the
  * rate in that repeat (it could only build a backlog that spills into the next run). Tables give
- * medians [min-max] over the repeats.
+ * medians [min-max] over the repeats. Last, the generator's floor: the same fixed-rate runs
+ * against a minimal Node http server on the server core.
  * Goals: throughput ratio >= 5 and p99 <= 5 ms at 1,000 req/s for propensity and anomaly; budget
  * ratio >= 2 (p99 reported).
  *
@@ -46,6 +49,9 @@ interface LoadResult {
   max: number | null;
   errors: number;
   non2xx: number;
+  /** Fixed-rate runs only: how late the generator sent its requests against its schedule, ms (p99, max). */
+  lateP99?: number | null;
+  lateMax?: number | null;
 }
 
 interface Server {
@@ -120,6 +126,28 @@ function load(url: string, bodiesFile: string, seconds: number, options: { conne
   const child = 'rate' in options ? [path.join(__dirname, 'serve-load-rate.child.mjs')] : ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'serve-load.child.ts')];
   const out = execFileSync('taskset', ['-c', LOADGEN_CORE, process.execPath, ...child, spec], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
+}
+
+/**
+ * The fixed-rate runs' floor: the same open loop against a minimal Node http server on the server
+ * core that parses the body and answers a fixed anomaly-sized JSON record. What it measures is
+ * the generator, loopback and Node's http alone: a server's p99 near it is the generator's tail.
+ */
+async function generatorFloor(dir: string, bodies: string[], seconds: number, rate: number, reps: number): Promise<LoadResult[]> {
+  const port = await freePort();
+  const answer = JSON.stringify([{ entity: { channel_id: 'search', metric: 'revenue' }, date: '2023-12-31', value: 48005.33, is_anomaly: true, anomaly_score: 0.989, anomaly_type: 'spike', expected_value: 21979.1, deviation: 26026.23, confidence: 0.25, severity: 100, direction: 'up', delta_pct: 118.41 }]);
+  const script = `const body = Buffer.from(${JSON.stringify(answer)});
+require('node:http').createServer((req, res) => { const chunks = []; req.on('data', (c) => chunks.push(c)); req.on('end', () => { JSON.parse(Buffer.concat(chunks).toString()); res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body); }); }).listen(${port}, '127.0.0.1');`;
+  const url = `http://127.0.0.1:${port}/score`;
+  const server = await startServer([process.execPath, '-e', script], process.env, url, bodies[0]!, 'minimal (floor)');
+  try {
+    const bodiesFile = path.join(dir, 'floor-bodies.json');
+    fs.writeFileSync(bodiesFile, JSON.stringify(bodies));
+    load(url, bodiesFile, 2, { connections: 8 }); // warm-up
+    return Array.from({ length: reps }, () => load(url, bodiesFile, seconds, { rate }));
+  } finally {
+    await stopServer(server);
+  }
 }
 
 /** Trains the model on synthetic data, saves its bundle, and returns single-record request bodies. */
@@ -207,9 +235,11 @@ export async function serveLoadBench(argv: string[]): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serve-load-'));
   const rows: string[] = [];
   const notes: string[] = [];
+  let lastBodies: string[] = [];
   try {
     for (const kind of kinds) {
       const { bundle, bodies } = await prepare(kind, dir);
+      lastBodies = bodies;
       const bodiesFile = path.join(dir, `${kind}-bodies.json`);
       fs.writeFileSync(bodiesFile, JSON.stringify(bodies));
       const [tsPort, pyPort, pyHealthPort] = [await freePort(), await freePort(), await freePort()];
@@ -264,8 +294,8 @@ export async function serveLoadBench(argv: string[]): Promise<string> {
           const skipped = reps - r.rated.length;
           const rated =
             r.rated.length === 0
-              ? `below the rate in every repeat (max ${median(r.closed.map((x) => x.rps)).toFixed(0)} req/s): not run | | `
-              : `${summary(r.rated.map((x) => x.rps), 0)}${skipped > 0 ? ` (${skipped} repeats below the rate: not run)` : ''} | ${summary(r.rated.map((x) => x.p50), 2)} | ${summary(r.rated.map((x) => x.p99), 2)}`;
+              ? `below the rate in every repeat (max ${median(r.closed.map((x) => x.rps)).toFixed(0)} req/s): not run | | | `
+              : `${summary(r.rated.map((x) => x.rps), 0)}${skipped > 0 ? ` (${skipped} repeats below the rate: not run)` : ''} | ${summary(r.rated.map((x) => x.p50), 2)} | ${summary(r.rated.map((x) => x.p99), 2)} | ${summary(r.rated.map((x) => x.lateP99 ?? null), 2)}`;
           rows.push(
             `| ${kind} | ${side === 'ts' ? 'TypeScript (kdap serve)' : 'Python (azmlinfsrv)'} | ${summary(r.closed.map((x) => x.rps), 0)} | ${summary(r.closed.map((x) => x.p50), 2)} | ` +
               `${side === 'ts' ? `${ratio.toFixed(2)} [${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}]` : ''} | ${rated} | ${side === 'ts' ? `ratio >= ${throughputGoal}${kind === 'budget' ? '' : ', p99 <= 5 ms'}` : ''} |`,
@@ -276,14 +306,20 @@ export async function serveLoadBench(argv: string[]): Promise<string> {
         for (const server of Object.values(servers)) if (server) await stopServer(server);
       }
     }
+    // The generator's own floor at the same rate, with the last model's request bodies.
+    const floor = await generatorFloor(dir, lastBodies, seconds, rate, reps);
+    notes.push(
+      `- generator floor (the same ${rate.toLocaleString('en')} req/s open loop against a minimal Node http server on core ${SERVER_CORE}): ` +
+        `p50 ${summary(floor.map((x) => x.p50), 2)} ms, p99 ${summary(floor.map((x) => x.p99), 2)} ms, generator late p99 ${summary(floor.map((x) => x.lateP99 ?? null), 2)} ms.`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return [
     `### Scoring server under load: single-record POST /score, server on core ${SERVER_CORE}, autocannon on core ${LOADGEN_CORE} (medians [min-max] of ${reps} alternating repeats of ${seconds} s)`,
     '',
-    `| model | server | closed loop (${connections} connections) req/s | closed loop p50 ms | throughput ratio TS/Python | at ${rate.toLocaleString('en')} req/s: achieved req/s | p50 ms | p99 ms | goal |`,
-    '|---|---|---|---|---|---|---|---|---|',
+    `| model | server | closed loop (${connections} connections) req/s | closed loop p50 ms | throughput ratio TS/Python | at ${rate.toLocaleString('en')} req/s: achieved req/s | p50 ms | p99 ms | generator late p99 ms | goal |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     'One answer of each server, compared:',

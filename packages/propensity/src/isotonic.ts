@@ -58,34 +58,31 @@ export class IsotonicCalibrator {
         if (weights[i]! < 0) throw new ParameterError('weights', `The 'weights' argument of ${owner} must hold non-negative numbers. Got ${weights[i]} at index ${i}.`);
       }
     }
-    const rows: number[] = [];
-    for (let i = 0; i < scores.length; i++) if (weights === undefined || weights[i]! > 0) rows.push(i);
-    if (rows.length === 0) {
+    const { xs, ys, ws } = weights === undefined && isBinary(targets) ? sortedBinary(scores, targets) : sortedRows(scores, targets, weights);
+    if (xs.length === 0) {
       throw new ParameterError('scores', `${owner} needs at least one row with a positive weight. Got ${scores.length} rows${weights === undefined ? '' : ' and no positive weight'}.`);
     }
-    // np.lexsort((y, X)): by score, then by target.
-    rows.sort((a, b) => scores[a]! - scores[b]! || targets[a]! - targets[b]!);
 
     // Pool tied scores (scikit-learn's _make_unique): weighted mean target, summed weight.
     const ux: number[] = [];
     const uy: number[] = [];
     const uw: number[] = [];
-    let currentX = scores[rows[0]!]!;
+    let currentX = xs[0]!;
     let sumWy = 0;
     let sumW = 0;
-    for (const i of rows) {
-      const x = scores[i]!;
-      const w = weights === undefined ? 1 : weights[i]!;
+    for (let k = 0; k < xs.length; k++) {
+      const x = xs[k]!;
+      const w = ws === undefined ? 1 : ws[k]!;
       if (x - currentX >= TIE_RESOLUTION) {
         ux.push(currentX);
         uw.push(sumW);
         uy.push(sumWy / sumW);
         currentX = x;
         sumW = w;
-        sumWy = targets[i]! * w;
+        sumWy = ys[k]! * w;
       } else {
         sumW += w;
-        sumWy += targets[i]! * w;
+        sumWy += ys[k]! * w;
       }
     }
     ux.push(currentX);
@@ -169,6 +166,61 @@ export class IsotonicCalibrator {
   toJSON(): IsotonicState {
     return { method: 'isotonic', x: Array.from(this.#x), y: Array.from(this.#y), xMin: this.#xMin, xMax: this.#xMax };
   }
+}
+
+/** Rows in np.lexsort((y, X)) order (by score, then by target), rows of weight 0 left out. */
+interface SortedRows {
+  xs: Float64Array;
+  ys: Float64Array;
+  /** Undefined: every weight is 1. */
+  ws: Float64Array | undefined;
+}
+
+function isBinary(targets: ArrayLike<number>): boolean {
+  for (let i = 0; i < targets.length; i++) if (targets[i] !== 0 && targets[i] !== 1) return false;
+  return true;
+}
+
+/**
+ * 0/1 targets without weights: the scores of each class sorted apart (typed-array sorts) and
+ * merged, class 0 first among equal scores. That is the lexsort order up to the order of rows
+ * that agree in score and target, which no sum can tell apart. A boxed index sort with a
+ * comparator took 0.14 s of a 200,000-customer fit (32,000 calibration rows, busy machine).
+ */
+function sortedBinary(scores: ArrayLike<number>, targets: ArrayLike<number>): SortedRows {
+  let positives = 0;
+  for (let i = 0; i < targets.length; i++) positives += targets[i]!;
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(scores.length - positives);
+  for (let i = 0, p = 0, q = 0; i < scores.length; i++) {
+    if (targets[i] === 1) pos[p++] = scores[i]!;
+    else neg[q++] = scores[i]!;
+  }
+  pos.sort();
+  neg.sort();
+  const xs = new Float64Array(scores.length);
+  const ys = new Float64Array(scores.length);
+  for (let k = 0, p = 0, q = 0; k < xs.length; k++) {
+    if (p === pos.length || (q < neg.length && neg[q]! <= pos[p]!)) {
+      xs[k] = neg[q++]!;
+    } else {
+      xs[k] = pos[p++]!;
+      ys[k] = 1;
+    }
+  }
+  return { xs, ys, ws: undefined };
+}
+
+/** Any targets and weights: an index sort by (score, target), as np.lexsort((y, X)). */
+function sortedRows(scores: ArrayLike<number>, targets: ArrayLike<number>, weights: ArrayLike<number> | undefined): SortedRows {
+  const rows: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (weights === undefined || weights[i]! > 0) rows.push(i);
+  rows.sort((a, b) => scores[a]! - scores[b]! || targets[a]! - targets[b]!);
+  return {
+    xs: Float64Array.from(rows, (i) => scores[i]!),
+    ys: Float64Array.from(rows, (i) => targets[i]!),
+    ws: weights === undefined ? undefined : Float64Array.from(rows, (i) => weights[i]!),
+  };
 }
 
 /**

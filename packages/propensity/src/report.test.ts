@@ -52,6 +52,26 @@ describe('calibration report', () => {
     expect(gains[0]!.lift).toBeGreaterThan(gains[9]!.lift);
   });
 
+  it('ranks tied scores in row order across decile boundaries (few distinct scores, as isotonic calibration gives)', () => {
+    const random = new SeededRandom(11);
+    for (const n of [1, 7, 10, 23, 1000]) {
+      const levels = [0.1, 0.35, 0.35 + 1e-12, 0.6, 0.9, -0];
+      const scores = Float64Array.from({ length: n }, () => levels[random.integer(levels.length)]!);
+      const labels = Float64Array.from({ length: n }, () => (random.uniform() < 0.4 ? 1 : 0));
+      // The definition: a stable sort by score, highest first; each decile's rows in that order.
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+      const gains = gainsTable(labels, scores);
+      let seen = 0;
+      for (const row of gains) {
+        const rows = order.slice(seen, seen + row.count);
+        seen += row.count;
+        expect(row.positives).toBe(rows.reduce((s, i) => s + labels[i]!, 0));
+        expect(row.mean_score).toBe(rows.reduce((s, i) => s + scores[i]!, 0) / row.count);
+      }
+      expect(seen).toBe(n);
+    }
+  });
+
   it('grades AUC by the documented bands and reports ECE, Brier and the grade', () => {
     expect([0.55, 0.65, 0.75, 0.85, 0.95, null].map(qualityGrade)).toEqual(['poor', 'fair', 'good', 'very good', 'check for leakage', 'undefined']);
     const { labels, scores } = calibratedSample(20000, 5);

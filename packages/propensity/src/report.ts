@@ -186,7 +186,7 @@ export function gainsTable(labels: ArrayLike<number>, scores: ArrayLike<number>,
   checkInputs('gainsTable', labels, scores);
   const n = scores.length;
   if (n === 0) return [];
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const order = rankByScore(scores);
   let total = 0;
   for (let i = 0; i < n; i++) total += labels[i]!;
   const overall = total / n;
@@ -219,6 +219,37 @@ export function gainsTable(labels: ArrayLike<number>, scores: ArrayLike<number>,
     });
   }
   return rows;
+}
+
+/**
+ * Row indices by score, highest first, ties in row order: the order of a stable comparator sort,
+ * built as a counting sort over the distinct scores (typed arrays; calibrated scores have few
+ * distinct values). The boxed comparator sort took 0.05 s of a 200,000-customer fit.
+ */
+function rankByScore(scores: ArrayLike<number>): Int32Array {
+  const n = scores.length;
+  const sorted = Float64Array.from(scores).sort();
+  const distinct: number[] = [];
+  // Decreasing; -0 and 0 are one score, as the comparator saw them.
+  for (let i = n - 1; i >= 0; i--) if (distinct.length === 0 || sorted[i] !== distinct[distinct.length - 1]) distinct.push(sorted[i]!);
+  const group = new Int32Array(n);
+  const starts = new Int32Array(distinct.length + 1);
+  for (let i = 0; i < n; i++) {
+    const s = scores[i]!;
+    let lo = 0;
+    let hi = distinct.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (distinct[mid]! > s) lo = mid + 1;
+      else hi = mid;
+    }
+    group[i] = lo;
+    starts[lo + 1]!++;
+  }
+  for (let g = 1; g < starts.length; g++) starts[g]! += starts[g - 1]!;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[starts[group[i]!]!++] = i;
+  return order;
 }
 
 /** The calibration report of calibrated scores on held-out rows. */

@@ -8,7 +8,15 @@ export function takeRows(table: FeatureTable, indices: ArrayLike<number>): Featu
     if (column.kind === 'categorical') {
       const codes = new Int32Array(indices.length);
       for (let i = 0; i < indices.length; i++) codes[i] = column.codes[indices[i]!]!;
-      columns.set(name, { kind: 'categorical', codes, categories: column.categories });
+      // Read through, not copied: a reader may decode its texts on first use of `categories`, and
+      // most columns taken here (an id column above all: 200,000 texts) never need them.
+      columns.set(name, {
+        kind: 'categorical',
+        codes,
+        get categories() {
+          return column.categories;
+        },
+      });
     } else {
       const values = new Float64Array(indices.length);
       for (let i = 0; i < indices.length; i++) values[i] = column.values[indices[i]!]!;

@@ -1,5 +1,5 @@
 import { DataError } from '@kdap/errors';
-import { binaryCurve } from './binary-curve';
+import { binaryCurve, type BinaryCurve } from './binary-curve';
 import { binaryLabels, type BinaryLabels, type Numbers } from './inputs';
 import type { WeightOptions } from './regression';
 import { pairwiseSum } from './sum';
@@ -15,7 +15,12 @@ export function rocAucScore(yTrue: BinaryLabels, yScore: Numbers, options: Weigh
       `ROC AUC (rocAucScore) is not defined when yTrue holds a single class (all ${labels[0]}). Evaluate on data with both classes.`,
     );
   }
-  let { fps, tps } = binaryCurve('rocAucScore', labels, yScore, options.sampleWeight);
+  return rocAucFromCurve(binaryCurve('rocAucScore', labels, yScore, options.sampleWeight));
+}
+
+/** The ROC AUC of a binary curve with both classes (see rocAucScore). */
+export function rocAucFromCurve(curve: BinaryCurve): number {
+  let { fps, tps } = curve;
   // scikit-learn drops collinear points (drop_intermediate=True); the area is the same, and doing
   // the same keeps the floating-point sum the same.
   if (fps.length > 2) {
@@ -55,7 +60,10 @@ export function precisionRecallCurve(
 }
 
 function curve(metric: string, yTrue: BinaryLabels, yScore: Numbers, options: WeightOptions) {
-  const { fps, tps, thresholds } = binaryCurve(metric, yTrue, yScore, options.sampleWeight);
+  return precisionRecallOf(binaryCurve(metric, yTrue, yScore, options.sampleWeight));
+}
+
+function precisionRecallOf({ fps, tps, thresholds }: BinaryCurve) {
   const n = tps.length;
   const precision = new Float64Array(n + 1);
   const recall = new Float64Array(n + 1);
@@ -77,7 +85,12 @@ function curve(metric: string, yTrue: BinaryLabels, yScore: Numbers, options: We
  * With no positive sample it is 0 (scikit-learn warns), with no negative sample 1.
  */
 export function averagePrecisionScore(yTrue: BinaryLabels, yScore: Numbers, options: WeightOptions = {}): number {
-  const { precision, recall } = curve('averagePrecisionScore', yTrue, yScore, options);
+  return averagePrecisionFromCurve(binaryCurve('averagePrecisionScore', yTrue, yScore, options.sampleWeight));
+}
+
+/** The average precision of a binary curve (see averagePrecisionScore). */
+export function averagePrecisionFromCurve(binary: BinaryCurve): number {
+  const { precision, recall } = precisionRecallOf(binary);
   const terms = new Float64Array(recall.length - 1);
   for (let i = 0; i < terms.length; i++) terms[i] = (recall[i + 1]! - recall[i]!) * precision[i]!;
   return -pairwiseSum(terms);

@@ -48,6 +48,7 @@ it('exposes exactly the deliberate public surface (runtime values; types are che
       'rootMeanSquaredError',
       'saveBundle',
       'searchSortedLeft',
+      'sortedScoresByClass',
       'validationSplit',
     ].sort(),
   );

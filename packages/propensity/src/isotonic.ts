@@ -1,3 +1,4 @@
+import { sortedScoresByClass } from '@kdap/core';
 import { DataError, ParameterError, describe } from '@kdap/errors';
 
 /** The fitted state of an isotonic calibrator, as saved in a bundle (`state/calibration.json`). */
@@ -188,16 +189,7 @@ function isBinary(targets: ArrayLike<number>): boolean {
  * comparator took 0.14 s of a 200,000-customer fit (32,000 calibration rows, busy machine).
  */
 function sortedBinary(scores: ArrayLike<number>, targets: ArrayLike<number>): SortedRows {
-  let positives = 0;
-  for (let i = 0; i < targets.length; i++) positives += targets[i]!;
-  const pos = new Float64Array(positives);
-  const neg = new Float64Array(scores.length - positives);
-  for (let i = 0, p = 0, q = 0; i < scores.length; i++) {
-    if (targets[i] === 1) pos[p++] = scores[i]!;
-    else neg[q++] = scores[i]!;
-  }
-  pos.sort();
-  neg.sort();
+  const { positives: pos, negatives: neg } = sortedScoresByClass(targets, scores);
   const xs = new Float64Array(scores.length);
   const ys = new Float64Array(scores.length);
   for (let k = 0, p = 0, q = 0; k < xs.length; k++) {

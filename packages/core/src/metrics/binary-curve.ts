@@ -54,16 +54,7 @@ export function binaryCurve(metric: string, yTrue: BinaryLabels, yScore: Numbers
  * Unweighted, scikit-learn counts false positives as (rank + 1 - tps): the negatives seen so far.
  */
 function unweightedCurve(y: Float64Array, s: Float64Array): BinaryCurve {
-  let positives = 0;
-  for (let i = 0; i < y.length; i++) positives += y[i]!;
-  const pos = new Float64Array(positives);
-  const neg = new Float64Array(y.length - positives);
-  for (let i = 0, p = 0, q = 0; i < y.length; i++) {
-    if (y[i] === 1) pos[p++] = s[i]!;
-    else neg[q++] = s[i]!;
-  }
-  pos.sort();
-  neg.sort();
+  const { positives: pos, negatives: neg } = sortedScoresByClass(y, s);
   const fps = new Float64Array(y.length);
   const tps = new Float64Array(y.length);
   const thresholds = new Float64Array(y.length);
@@ -81,4 +72,21 @@ function unweightedCurve(y: Float64Array, s: Float64Array): BinaryCurve {
     distinct++;
   }
   return { fps: fps.slice(0, distinct), tps: tps.slice(0, distinct), thresholds: thresholds.slice(0, distinct) };
+}
+
+/**
+ * The scores of the rows labelled 1 and of the rows labelled 0, each sorted increasing in a
+ * Float64Array (no boxed comparator sort): what order-based metrics and calibrators of 0/1 labels
+ * need when rows tied in score and label are interchangeable. `labels` must hold only 0 and 1.
+ */
+export function sortedScoresByClass(labels: ArrayLike<number>, scores: ArrayLike<number>): { positives: Float64Array; negatives: Float64Array } {
+  let count = 0;
+  for (let i = 0; i < labels.length; i++) count += labels[i]!;
+  const positives = new Float64Array(count);
+  const negatives = new Float64Array(labels.length - count);
+  for (let i = 0, p = 0, q = 0; i < labels.length; i++) {
+    if (labels[i] === 1) positives[p++] = scores[i]!;
+    else negatives[q++] = scores[i]!;
+  }
+  return { positives: positives.sort(), negatives: negatives.sort() };
 }

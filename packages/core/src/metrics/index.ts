@@ -1,5 +1,6 @@
 export { anomalyMetrics } from './anomaly';
 export type { AnomalyMetrics } from './anomaly';
+export { sortedScoresByClass } from './binary-curve';
 export { calibrationCurve } from './calibration';
 export type { CalibrationCurve, CalibrationCurveOptions } from './calibration';
 export { f1Score, precisionScore, recallScore } from './classification';

@@ -186,7 +186,8 @@ async function prepare(kind: ModelKind, dir: string): Promise<{ bundle: string; 
     const ends = [...last.values()];
     records = Array.from({ length: BODIES }, () => {
       const r = pick(ends);
-      const day = new Date((r.date as number) + 86_400_000).toISOString().slice(0, 10);
+      // toRecords gives dates as Date objects: add the day in epoch ms (Date + number would concatenate strings).
+      const day = new Date((r.date as Date).getTime() + 86_400_000).toISOString().slice(0, 10);
       return { date: day, channel_id: r.channel_id, metric: r.metric, value: (r.value as number) * (0.4 + 2.1 * random.uniform()) };
     });
   }

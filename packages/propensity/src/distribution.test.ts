@@ -11,6 +11,8 @@ describe('ScoreDistribution', () => {
       expect(distribution.percentileRank(s)).toBeCloseTo(expected, 12);
     }
     expect(distribution.toJSON().values.length).toBe(41);
+    const queries = [-1, 0, 0.025, 0.3, 0.31, 0.5, 0.975, 1, 2, ...scores.slice(0, 50)];
+    expect(Array.from(distribution.percentileRanks(Float64Array.from(queries)))).toEqual(queries.map((s) => distribution.percentileRank(s)));
   });
 });
 

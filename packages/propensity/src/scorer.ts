@@ -171,13 +171,12 @@ export class PropensityScorer {
     const scores = model.predict(this.#encode(table, 'scoreMany'));
     const n = scores.length;
     const confidence = new Float64Array(n);
-    const percentile = new Float64Array(n);
+    const percentile = model.distribution.percentileRanks(scores);
     const codes = new Int32Array(n);
     const segments = model.state.segments;
     for (let i = 0; i < n; i++) {
       const p = scores[i]!;
       confidence[i] = Math.abs(2 * p - 1);
-      percentile[i] = model.distribution.percentileRank(p);
       let k = 0;
       while (k < segments.length - 1 && p < segments[k]!.min_score) k++;
       codes[i] = k;

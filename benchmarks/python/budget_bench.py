@@ -1,7 +1,7 @@
 """Budget Optimizer end to end in Python (pandas + lightgbm), the same steps as the TypeScript
 BudgetOptimizerTrainer: read the data, encode categoricals, estimate carry-over per channel
 (Spearman over decays 0-0.9, coarse then fine), add effective spend, train return + lower/upper quantile models
-with early stopping on the last 20% of days, compute the return model's metrics on the training and
+on one training and one validation Dataset with early stopping on the last 20% of days, compute the return model's metrics on the training and
 validation rows (as the trainers report them), save the three models and the state.
 
 argv: data.csv params.json out_dir
@@ -74,9 +74,11 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     best_iteration = None
     t_lgb = time.perf_counter()
+    # One training and one validation Dataset for the three models, as the TypeScript trainer: binned
+    # once, by the first lgb.train (the models differ only in objective and alpha, not binning).
+    train_set = lgb.Dataset(X[:cut], label=y[:cut], feature_name=features, categorical_feature=cat_idx)
+    valid_set = lgb.Dataset(X[cut:], label=y[cut:], reference=train_set)
     for name in ["main", "lower", "upper"]:
-        train_set = lgb.Dataset(X[:cut], label=y[:cut], feature_name=features, categorical_feature=cat_idx)
-        valid_set = lgb.Dataset(X[cut:], label=y[cut:], reference=train_set)
         booster = lgb.train(doc["models"][name], train_set, num_boost_round=doc["num_boost_round"], valid_sets=[valid_set],
                             callbacks=[lgb.early_stopping(doc["early_stopping_rounds"], verbose=False)])
         booster.save_model(os.path.join(out_dir, f"model_{name}.txt"))

@@ -550,7 +550,7 @@ export class BudgetOptimizer implements Disposable {
     const model = this.model;
     let tracers = TRACERS.get(model);
     if (tracers === undefined) {
-      const built = [model.main, model.lower, model.upper].map((booster) => GridTracer.fromModelString(booster.toModelString()));
+      const built = (['main', 'lower', 'upper'] as const).map((which) => GridTracer.fromModelString(model.modelString(which)));
       tracers = built.every((t) => t !== undefined) ? (built as unknown as Tracers) : null;
       if (tracers !== null) {
         const expected = this.predictGrids([sample], points);

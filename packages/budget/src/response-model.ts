@@ -32,6 +32,9 @@ export interface ResponseState {
   training: { main: Params; lower: Params; upper: Params; numBoostRound: number; earlyStoppingRounds: number | null };
 }
 
+/** The three boosters of a response model: expected return, lower and upper quantile. */
+export type ResponseBooster = 'main' | 'lower' | 'upper';
+
 /**
  * The fitted response model: a LightGBM regression of return on spend and context, and the lower
  * and upper quantile regressions of the interval. `predict` gives the expected return (currency
@@ -39,6 +42,7 @@ export interface ResponseState {
  */
 export class BudgetResponseModel implements FittedModel {
   #disposed = false;
+  readonly #modelStrings = new Map<ResponseBooster, string>();
 
   constructor(
     readonly main: Booster,
@@ -52,6 +56,18 @@ export class BudgetResponseModel implements FittedModel {
     return this.main.predictSync(X.values, { rows: X.rows, cols: X.cols });
   }
 
+  /**
+   * One booster's LightGBM text model (up to its best iteration), serialized once: the boosters do
+   * not change after training, and both the bundle and the optimizer's grid tracers need the text
+   * (each serialization ~60 ms per model on 100,000 rows with the packaged defaults).
+   */
+  modelString(which: ResponseBooster): string {
+    if (this.#disposed) throw new DisposedError('BudgetResponseModel');
+    let text = this.#modelStrings.get(which);
+    if (text === undefined) this.#modelStrings.set(which, (text = this[which].toModelString()));
+    return text;
+  }
+
   /** Whether `dispose()` was called. */
   get disposed(): boolean {
     return this.#disposed;
@@ -61,6 +77,7 @@ export class BudgetResponseModel implements FittedModel {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#modelStrings.clear();
     this.main.dispose();
     this.lower.dispose();
     this.upper.dispose();

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BudgetOptimizerTrainer } from '@kdap/budget';
 import { budgetOptimizerDefaults } from '@kdap/core';
+import { defaultThreadCount } from '@kdap/napi-common';
 import { syntheticMarketingSpend } from '@kdap/preprocessing';
 import { runPythonScript } from '@kdap/test-support';
 import { arg, median, ratioRow } from './report';
@@ -47,22 +48,32 @@ export async function budgetBench(argv: string[]): Promise<string> {
       const names = Object.keys(records[0]!);
       const csv = [names.join(','), ...records.map((r) => names.map((n) => String((r as Record<string, unknown>)[n] ?? '')).join(','))];
       fs.writeFileSync(path.join(dir, 'data.csv'), csv.join('\n'));
-      fs.writeFileSync(
-        path.join(dir, 'params.json'),
-        JSON.stringify({
-          numerical: warm.trainer.config.features.numerical,
-          categorical: warm.trainer.config.features.categorical,
-          models: { main: s.main, lower: s.lower, upper: s.upper },
-          num_boost_round: s.numBoostRound,
-          early_stopping_rounds: s.earlyStoppingRounds,
-          train_rows: cut,
-        }),
-      );
+      // Python's parameters per run: with n_jobs -1 its thread count comes from the same policy as the
+      // trainer's (the idle cores), read just before it starts, as the trainer reads it at its own
+      // start; a count fixed at the warm-up could differ from the trainer's when the load changes.
+      const pythonParams = (rep: number): { file: string; threads: number } => {
+        const threads = jobs < 0 ? defaultThreadCount({ rows: cut }) : jobs;
+        const file = path.join(dir, `params-${jobs}-${rep}.json`);
+        const models = Object.fromEntries((['main', 'lower', 'upper'] as const).map((m) => [m, { ...s[m], num_threads: threads }]));
+        fs.writeFileSync(
+          file,
+          JSON.stringify({
+            numerical: warm.trainer.config.features.numerical,
+            categorical: warm.trainer.config.features.categorical,
+            models,
+            num_boost_round: s.numBoostRound,
+            early_stopping_rounds: s.earlyStoppingRounds,
+            train_rows: cut,
+          }),
+        );
+        return { file, threads };
+      };
       warm.trainer.model.dispose();
       const ts: number[] = [];
       const py: number[] = [];
       const pyLightgbm: number[] = [];
       const threads: number[] = [];
+      const pyThreads: number[] = [];
       const best = { ts: 0, py: 0 };
       for (let rep = 0; rep < reps; rep++) {
         const runTs = async () => {
@@ -73,7 +84,9 @@ export async function budgetBench(argv: string[]): Promise<string> {
           run.trainer.model.dispose();
         };
         const runPy = () => {
-          const args = [path.join(dir, 'data.csv'), path.join(dir, 'params.json'), path.join(dir, `py-${jobs}-${rep}`)];
+          const params = pythonParams(rep);
+          pyThreads.push(params.threads);
+          const args = [path.join(dir, 'data.csv'), params.file, path.join(dir, `py-${jobs}-${rep}`)];
           const out = JSON.parse(runPythonScript('budget_bench.py', args, { timeoutMs: 1_800_000 })) as { total_s: number; lightgbm_s: number; best_iteration: number };
           py.push(out.total_s);
           pyLightgbm.push(out.lightgbm_s);
@@ -94,7 +107,7 @@ export async function budgetBench(argv: string[]): Promise<string> {
       lines.push(`| best iteration of the return model, n_jobs ${jobs} | ${best.ts} | ${best.py} | | |`);
       // The same LightGBM build does the same work on both sides: this share bounds the ratio from below.
       lines.push(`| Python's time inside LightGBM (datasets, training, saving), n_jobs ${jobs} | | ${median(pyLightgbm).toFixed(3)} (${((100 * median(pyLightgbm)) / median(py)).toFixed(0)}%) | | |`);
-      notes.push(`n_jobs ${jobs}: threads the TypeScript trainer used per run ${threads.join(', ')}; Python ran with ${String(s.main.num_threads)} (the warm-up run's)`);
+      notes.push(`n_jobs ${jobs}: threads per run, TypeScript ${threads.join(', ')}; Python ${pyThreads.join(', ')}`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

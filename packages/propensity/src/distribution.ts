@@ -40,33 +40,15 @@ export class ScoreDistribution {
 
   /** 100 x share of training scores <= score (NumPy `searchsorted(sorted, score, side='right') / n * 100`). */
   percentileRank(score: number): number {
-    const v = this.#values;
-    let lo = 0;
-    let hi = v.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v[mid]! <= score) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? 0 : (100 * this.#cumulative[lo - 1]!) / this.size;
+    return rankOf(this.#values, this.#cumulative, this.size, score);
   }
 
-  /** `percentileRank` of every score, in one loop (1,000,000 scores in a batch: no call per score). */
+  /** `percentileRank` of every score, in one loop (1,000,000 scores in a batch: no method call per score). */
   percentileRanks(scores: ArrayLike<number>): Float64Array {
-    const v = this.#values;
+    const values = this.#values;
     const cumulative = this.#cumulative;
     const out = new Float64Array(scores.length);
-    for (let i = 0; i < scores.length; i++) {
-      const score = scores[i]!;
-      let lo = 0;
-      let hi = v.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (v[mid]! <= score) lo = mid + 1;
-        else hi = mid;
-      }
-      out[i] = lo === 0 ? 0 : (100 * cumulative[lo - 1]!) / this.size;
-    }
+    for (let i = 0; i < scores.length; i++) out[i] = rankOf(values, cumulative, this.size, scores[i]!);
     return out;
   }
 
@@ -86,6 +68,18 @@ export class ScoreDistribution {
   toJSON(): ScoreDistributionState {
     return { values: Array.from(this.#values), cumulative: Array.from(this.#cumulative) };
   }
+}
+
+/** 100 x cumulative[k] / size for the last k with values[k] <= score (0 below every value). */
+function rankOf(values: Float64Array, cumulative: Float64Array, size: number, score: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! <= score) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? 0 : (100 * cumulative[lo - 1]!) / size;
 }
 
 /** PSI bins of one numeric quantity: training shares per bin (edges are upper bounds, inclusive) and of missing values. */

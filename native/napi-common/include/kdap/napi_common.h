@@ -26,6 +26,10 @@
 #include <utility>
 #include <vector>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 namespace kdap {
 
 // ---------------------------------------------------------------------------------------------
@@ -310,19 +314,40 @@ inline size_t ElementSize(napi_typedarray_type t) {
 /**
  * A private copy of an input array for an async call, taken on the JS thread before the call
  * returns, so the caller may reuse or transfer (detach) its buffer at once. One uninitialized
- * allocation and one memcpy.
+ * allocation and one memcpy. Copies of 4 MiB and more are 2 MiB-aligned and advised as huge
+ * pages (Linux), as numpy allocates Python's arrays: a fresh 24 MB buffer otherwise takes ~6,000
+ * page faults while it is filled, and the prediction reading it more TLB misses than Python's.
  */
 struct InputCopy {
-  std::unique_ptr<uint8_t[]> bytes;
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> bytes;
   size_t size = 0;
   const void* data() const { return bytes.get(); }
 };
+
+inline uint8_t* AllocateInputBytes(size_t size) {
+#ifdef __linux__
+  constexpr size_t kHuge = size_t{2} << 20;
+  if (size >= 2 * kHuge) {
+    size_t rounded = (size + kHuge - 1) / kHuge * kHuge;
+    void* p = std::aligned_alloc(kHuge, rounded);
+    if (p != nullptr) {
+      madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without THP the pages stay small
+      return static_cast<uint8_t*>(p);
+    }
+  }
+#endif
+  return static_cast<uint8_t*>(std::malloc(size));
+}
 
 inline std::shared_ptr<InputCopy> CopyInput(const ArrayView& v) {
   auto copy = std::make_shared<InputCopy>();
   copy->size = v.length * ElementSize(v.type);
   if (copy->size > 0) {
-    copy->bytes.reset(new uint8_t[copy->size]);
+    copy->bytes.reset(AllocateInputBytes(copy->size));
+    if (!copy->bytes) throw std::bad_alloc();
     std::memcpy(copy->bytes.get(), v.data, copy->size);
   }
   return copy;

@@ -12,6 +12,10 @@
 // bindings' DataChunk type tag; column, row count, column type and target range are validated,
 // so no value from JavaScript reaches DuckDB unchecked.
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <kdap/napi_common.h>
 
@@ -1284,14 +1288,142 @@ std::vector<FieldKind> GuessCsvKinds(const uint8_t* bytes, size_t at, size_t n, 
   return kinds;
 }
 
-// tokenizeCsv(bytes, start, width, delimiter, maxRows, missing?): { rows, kinds, values, codes, texts, numbers } | null
+// Whether bytes are valid UTF-8 (as Buffer's isUtf8: no overlong forms, surrogates or code points
+// beyond U+10FFFF). ASCII runs are skipped 8 bytes at a time.
+bool ValidUtf8(const uint8_t* p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, p + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const uint8_t b = p[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    size_t need;
+    uint32_t min, cp;
+    if ((b & 0xe0) == 0xc0) need = 1, min = 0x80, cp = b & 0x1f;
+    else if ((b & 0xf0) == 0xe0) need = 2, min = 0x800, cp = b & 0x0f;
+    else if ((b & 0xf8) == 0xf0) need = 3, min = 0x10000, cp = b & 0x07;
+    else return false;
+    if (i + need >= n) return false;
+    for (size_t k = 1; k <= need; k++) {
+      if ((p[i + k] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += need + 1;
+  }
+  return true;
+}
+
+// The data lines of a CSV, block by block, each block ending at a line feed (or the file's end):
+// either one JavaScript buffer, or a file read into a reused buffer (memory stays one block).
+class CsvBlocks {
+ public:
+  CsvBlocks(const uint8_t* bytes, size_t start, size_t end) : bytes_(bytes), start_(start), end_(end) {}
+  CsvBlocks(const std::string& path, uint64_t start, size_t blockBytes) : fileStart_(start), offset_(start), buffer_(blockBytes) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
+  }
+  ~CsvBlocks() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  CsvBlocks(const CsvBlocks&) = delete;
+  CsvBlocks& operator=(const CsvBlocks&) = delete;
+
+  bool fromFile() const { return fd_ >= 0; }
+
+  void Rewind() {
+    given_ = false;
+    offset_ = fileStart_;
+    carry_ = tailFrom_ = tailTo_ = 0;
+    eof_ = false;
+  }
+
+  // The next block, as [data, data + length); false after the last.
+  bool Next(const uint8_t*& data, size_t& length) {
+    if (fd_ < 0) {
+      if (given_ || start_ >= end_) return false;
+      given_ = true;
+      data = bytes_ + start_;
+      length = end_ - start_;
+      return true;
+    }
+    // The unfinished line of the last block moves to the front.
+    if (tailTo_ > tailFrom_) std::memmove(buffer_.data(), buffer_.data() + tailFrom_, tailTo_ - tailFrom_);
+    carry_ = tailTo_ - tailFrom_;
+    tailFrom_ = tailTo_ = 0;
+    for (;;) {
+      if (eof_) {
+        if (carry_ == 0) return false;
+        data = buffer_.data();
+        length = carry_;  // a last line without a line feed
+        carry_ = 0;
+        return true;
+      }
+      if (carry_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a line longer than a block
+      const ssize_t got = ::pread(fd_, buffer_.data() + carry_, buffer_.size() - carry_, static_cast<off_t>(offset_));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        throw std::runtime_error(std::string("cannot read the file: ") + std::strerror(errno));
+      }
+      if (got == 0) {
+        eof_ = true;
+        continue;
+      }
+      offset_ += static_cast<uint64_t>(got);
+      const size_t filled = carry_ + static_cast<size_t>(got);
+      const void* lf = ::memrchr(buffer_.data(), 0x0a, filled);
+      if (lf == nullptr) {
+        carry_ = filled;
+        continue;
+      }
+      const size_t end = static_cast<size_t>(static_cast<const uint8_t*>(lf) - buffer_.data()) + 1;
+      tailFrom_ = end;
+      tailTo_ = filled;
+      data = buffer_.data();
+      length = end;
+      return true;
+    }
+  }
+
+ private:
+  const uint8_t* bytes_ = nullptr;
+  size_t start_ = 0, end_ = 0;
+  bool given_ = false;
+  int fd_ = -1;
+  uint64_t fileStart_ = 0, offset_ = 0;
+  std::vector<uint8_t> buffer_;
+  size_t carry_ = 0, tailFrom_ = 0, tailTo_ = 0;
+  bool eof_ = false;
+};
+
+// Bytes per block when a file is read in blocks (two threads take half each).
+constexpr size_t kCsvBlockBytes = 8 << 20;
+
+// tokenizeCsv(source: Uint8Array | path, start, width, delimiter, maxRows, missing?): { rows, kinds, values, codes, texts, numbers } | null
 Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
-    kdap::ArrayView view = kdap::ReadTypedArray(info, 0, "bytes", {napi_uint8_array});
-    const int64_t start = kdap::ReadInt(info, 1, "start", 0, static_cast<int64_t>(view.length));
+    const bool fromFile = kdap::Arg(info, 0).IsString();
+    std::unique_ptr<CsvBlocks> blocks;
     const int64_t width = kdap::ReadInt(info, 2, "width", 1, 1 << 20);
     const int64_t delimiter = kdap::ReadInt(info, 3, "delimiter", 1, 0x7f);
     const int64_t maxRows = kdap::ReadInt(info, 4, "maxRows", 0, 1 << 30);
+    if (fromFile) {
+      const int64_t start = kdap::ReadInt(info, 1, "start", 0, 1LL << 53);
+      blocks = std::make_unique<CsvBlocks>(kdap::ReadString(info, 0, "source"), static_cast<uint64_t>(start), kCsvBlockBytes);
+    } else {
+      kdap::ArrayView view = kdap::ReadTypedArray(info, 0, "source", {napi_uint8_array});
+      const int64_t start = kdap::ReadInt(info, 1, "start", 0, static_cast<int64_t>(view.length));
+      blocks = std::make_unique<CsvBlocks>(static_cast<const uint8_t*>(view.data), static_cast<size_t>(start), view.length);
+    }
     // Optional: texts that mean NULL, joined by line feeds; such fields get code -1 and no dictionary entry.
     std::vector<std::string> missing;
     if (info.Length() > 5 && !info[5].IsUndefined()) {
@@ -1305,36 +1437,23 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
       }
     }
     Napi::Env env = info.Env();
-    const auto* bytes = static_cast<const uint8_t*>(view.data);
-    const size_t n = view.length;
     const auto columnCount = static_cast<size_t>(width);
     const auto separator = static_cast<uint8_t>(delimiter);
 
-    // Two halves split after a line feed; the second's first row is the first half's line count
-    // (in a plain file every data line ends with exactly one line feed, checked below).
-    std::vector<CsvChunk> chunks(1);
-    chunks[0].from = static_cast<size_t>(start);
-    chunks[0].to = n;
-    if (n - static_cast<size_t>(start) >= kCsvTwoThreadBytes) {
-      const size_t middle = static_cast<size_t>(start) + (n - static_cast<size_t>(start)) / 2;
-      const void* lf = std::memchr(bytes + middle, 0x0a, n - middle);
-      if (lf != nullptr && static_cast<const uint8_t*>(lf) + 1 < bytes + n) {
-        const size_t split = static_cast<size_t>(static_cast<const uint8_t*>(lf) - bytes) + 1;
-        chunks.resize(2);
-        chunks[0].to = split;
-        chunks[1].from = split;
-        chunks[1].to = n;
-        chunks[1].firstRow = static_cast<size_t>(std::count(bytes + start, bytes + split, uint8_t{0x0a}));
-        if (static_cast<int64_t>(chunks[1].firstRow) > maxRows) return env.Null();
-      }
+    // A buffer's data lines are counted at memchr speed; a file's count is the caller's (its
+    // outline counted them). Every output array is allocated once, to size.
+    const uint8_t* block = nullptr;
+    size_t blockLength = 0;
+    size_t lines = static_cast<size_t>(maxRows);
+    if (!blocks->Next(block, blockLength)) blockLength = 0;
+    if (!fromFile) {
+      lines = static_cast<size_t>(std::count(block, block + blockLength, uint8_t{0x0a})) + (blockLength > 0 && block[blockLength - 1] != 0x0a ? 1 : 0);
+      if (lines > static_cast<size_t>(maxRows)) return env.Null();
     }
-
-    // The data lines, counted at memchr speed: every output array is allocated once, to size.
-    const size_t lines = static_cast<size_t>(std::count(bytes + start, bytes + n, uint8_t{0x0a})) + (n > static_cast<size_t>(start) && bytes[n - 1] != 0x0a ? 1 : 0);
-    if (lines > static_cast<size_t>(maxRows)) return env.Null();
-    const CsvTokenizer tokenizer(bytes, columnCount, separator, lines, missing);
-    std::vector<FieldKind> kinds = GuessCsvKinds(bytes, static_cast<size_t>(start), n, columnCount, separator);
+    std::vector<FieldKind> kinds = GuessCsvKinds(block, 0, blockLength, columnCount, separator);
     std::vector<Napi::TypedArray> arrays(columnCount);
+    std::vector<Dictionary> dictionaries;
+    size_t rows = 0;
     // At most one new pass per column that turns out not to be of its first field's kind.
     for (size_t attempt = 0;; attempt++) {
       std::vector<CsvColumnOut> columns(columnCount);
@@ -1350,33 +1469,73 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
           arrays[j] = values;
         }
       }
-      for (CsvChunk& chunk : chunks) {
-        chunk.rows = 0;
-        chunk.plain = true;
-      }
-      if (chunks.size() == 2) {
-        std::thread second([&]() { tokenizer.Run(chunks[1], columns); });
-        tokenizer.Run(chunks[0], columns);
-        second.join();
-      } else {
-        tokenizer.Run(chunks[0], columns);
-      }
+      dictionaries.assign(columnCount, Dictionary());
+      rows = 0;
       bool again = false;
-      for (CsvChunk& chunk : chunks) {
-        if (!chunk.error.empty()) throw std::runtime_error(chunk.error);
-        if (!chunk.plain) return env.Null();
-        for (size_t j = 0; j < columnCount; j++) {
-          if (chunk.failed[j] != 0) {
-            kinds[j] = FieldKind::Text;
-            again = true;
+      if (attempt > 0) {
+        blocks->Rewind();
+        if (!blocks->Next(block, blockLength)) blockLength = 0;
+      }
+      for (bool more = blockLength > 0; more; more = blocks->Next(block, blockLength)) {
+        if (blocks->fromFile() && !ValidUtf8(block, blockLength)) return env.Null();
+        // Two halves split after a line feed; the second's first row is the first half's line
+        // count (in a plain file every data line ends with exactly one line feed, checked below).
+        std::vector<CsvChunk> chunks(1);
+        chunks[0].to = blockLength;
+        chunks[0].firstRow = rows;
+        if (blockLength >= kCsvTwoThreadBytes) {
+          const size_t middle = blockLength / 2;
+          const void* lf = std::memchr(block + middle, 0x0a, blockLength - middle);
+          if (lf != nullptr && static_cast<const uint8_t*>(lf) + 1 < block + blockLength) {
+            const size_t split = static_cast<size_t>(static_cast<const uint8_t*>(lf) - block) + 1;
+            chunks.resize(2);
+            chunks[0].to = split;
+            chunks[1].from = split;
+            chunks[1].to = blockLength;
+            chunks[1].firstRow = rows + static_cast<size_t>(std::count(block, block + split, uint8_t{0x0a}));
+            if (chunks[1].firstRow > lines) return env.Null();
           }
+        }
+        const CsvTokenizer tokenizer(block, columnCount, separator, lines, missing);
+        if (chunks.size() == 2) {
+          std::thread second([&]() { tokenizer.Run(chunks[1], columns); });
+          tokenizer.Run(chunks[0], columns);
+          second.join();
+        } else {
+          tokenizer.Run(chunks[0], columns);
+        }
+        for (CsvChunk& chunk : chunks) {
+          if (!chunk.error.empty()) throw std::runtime_error(chunk.error);
+          if (!chunk.plain) return env.Null();
+          for (size_t j = 0; j < columnCount; j++) {
+            if (chunk.failed[j] != 0) {
+              kinds[j] = FieldKind::Text;
+              again = true;
+            }
+          }
+        }
+        if (again) break;
+        if (chunks.size() == 2 && rows + static_cast<size_t>(chunks[0].rows) != chunks[1].firstRow) return env.Null();
+        // Each chunk's dictionaries join the column's; its codes move to the joined ones.
+        for (CsvChunk& chunk : chunks) {
+          for (size_t j = 0; j < columnCount; j++) {
+            if (kinds[j] != FieldKind::Text) continue;
+            if (dictionaries[j].values().empty()) {
+              dictionaries[j] = std::move(chunk.dictionaries[j]);
+              continue;
+            }
+            const auto& own = chunk.dictionaries[j].values();
+            std::vector<int32_t> merged(own.size());
+            for (size_t k = 0; k < own.size(); k++) merged[k] = dictionaries[j].Code(own[k].data(), static_cast<uint32_t>(own[k].size()));
+            int32_t* codes = columns[j].codes;
+            for (size_t i = chunk.firstRow; i < chunk.firstRow + static_cast<size_t>(chunk.rows); i++) codes[i] = merged[static_cast<size_t>(codes[i])];
+          }
+          rows += static_cast<size_t>(chunk.rows);
         }
       }
       if (!again) break;
       if (attempt >= columnCount) return env.Null();
     }
-    if (chunks.size() == 2 && static_cast<size_t>(chunks[0].rows) != chunks[1].firstRow) return env.Null();
-    const size_t rows = chunks.size() == 2 ? chunks[1].firstRow + static_cast<size_t>(chunks[1].rows) : static_cast<size_t>(chunks[0].rows);
     if (rows != lines) return env.Null();
 
     Napi::Array kindArray = Napi::Array::New(env, columnCount);
@@ -1396,15 +1555,8 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
         continue;
       }
       valueArrays.Set(j, env.Null());
-      // The second half's dictionary joins the first's; its codes move to the merged ones.
-      Dictionary& dictionary = chunks[0].dictionaries[j];
+      Dictionary& dictionary = dictionaries[j];
       auto* codes = static_cast<int32_t*>(whole.ArrayBuffer().Data());
-      if (chunks.size() == 2) {
-        const auto& seconds = chunks[1].dictionaries[j].values();
-        std::vector<int32_t> merged(seconds.size());
-        for (size_t k = 0; k < seconds.size(); k++) merged[k] = dictionary.Code(seconds[k].data(), static_cast<uint32_t>(seconds[k].size()));
-        for (size_t i = chunks[1].firstRow; i < rows; i++) codes[i] = merged[static_cast<size_t>(codes[i])];
-      }
       // Missing markers leave the dictionary (code -1); the other codes close up.
       const auto& values = dictionary.values();
       std::vector<int32_t> remap(values.size());

@@ -77,9 +77,13 @@ export interface DuckDBVectorsBinding {
    * with another field count, a quote inside an unquoted field, a quoted field with an escaped
    * quote, a line break or nothing in it, a NUL byte, or more than `maxRows` lines. Does not check
    * UTF-8 (the caller does).
+   *
+   * `source` a path: the file's data lines from byte `start` are read in 8 MB blocks (memory stays
+   * one block), each block checked as UTF-8 (null if not), and `maxRows` must be their exact count
+   * (null otherwise); from a buffer, the lines are counted and `maxRows` is a limit.
    */
   tokenizeCsv(
-    bytes: Uint8Array,
+    source: Uint8Array | string,
     start: number,
     width: number,
     delimiter: number,

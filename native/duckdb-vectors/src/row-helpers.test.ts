@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
 import fc from 'fast-check';
@@ -164,6 +166,40 @@ describe('tokenizeCsv', () => {
     expect(binding().tokenizeCsv(csv(`${text}\n1,a,2023-01-01 00:00:00,1,1\n`), 0, 5, 44, rows + 2, '')).toBeNull();
     expect(binding().tokenizeCsv(csv(`${text}1,a\n`), 0, 5, 44, rows + 1, '')).toBeNull();
     expect(binding().tokenizeCsv(csv(text), 0, 5, 44, rows - 1, '')).toBeNull();
+  });
+});
+
+describe('tokenizeCsv from a file', () => {
+  const csv = (text: string) => new TextEncoder().encode(text);
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-tokenize-'));
+  afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  test('blocks of 8 MB give the same columns as the whole buffer, a late kind change and bad UTF-8 included', () => {
+    const rows = 400_000; // ~20 MB: three blocks
+    const channels = ['search', 'social', 'email', 'display', 'a channel name longer than twelve bytes'];
+    const line = (i: number) => `${i * 3},${channels[i % 5]},2023-01-01 00:00:${String(i % 60).padStart(2, '0')}.5,${i === rows - 3 ? 'late' : i % 7},id-${i}\n`;
+    const header = 'a,b,c,d,e\n';
+    const text = header + Array.from({ length: rows }, (_, i) => line(i)).join('');
+    const file = path.join(directory, 'big.csv');
+    fs.writeFileSync(file, text);
+    const fromFile = binding().tokenizeCsv(file, header.length, 5, 44, rows, '') as CsvTokens;
+    const fromBuffer = binding().tokenizeCsv(csv(text), header.length, 5, 44, rows, '') as CsvTokens;
+    expect(fromFile.rows).toBe(rows);
+    expect(fromFile.kinds).toEqual(['number', 'text', 'timestamp', 'text', 'text']);
+    expect(fromFile).toEqual(fromBuffer);
+    expect((fromFile.texts[3] as string).split('\u0000')).toEqual(['0', '1', '2', '3', '4', '5', '6', 'late']);
+    expect(Array.from((fromFile.codes[4] as Int32Array).subarray(0, 3))).toEqual([0, 1, 2]);
+    // The count must be exact; a last line without a line feed counts.
+    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows - 1, '')).toBeNull();
+    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows + 1, '')).toBeNull();
+    fs.writeFileSync(file, text.slice(0, -1));
+    expect((binding().tokenizeCsv(file, header.length, 5, 44, rows, '') as CsvTokens).rows).toBe(rows);
+    // Invalid UTF-8 in a late block (a lone continuation byte) is not plain.
+    const bytes = Buffer.from(text);
+    bytes[bytes.length - 4] = 0x80;
+    fs.writeFileSync(file, bytes);
+    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows, '')).toBeNull();
+    expect(thrown(() => binding().tokenizeCsv(path.join(directory, 'missing.csv'), 0, 1, 44, 1, ''))).toMatchObject({ message: expect.stringMatching(/cannot open/) });
   });
 });
 

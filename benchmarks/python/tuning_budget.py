@@ -6,6 +6,9 @@ MedianPruner(n_warmup_steps=10) on the return model's per-round validation RMSE 
 argv: params.json (matrices as raw float64 files next to it)
 stdout: {"optuna": version, "wall_s": seconds of the study, "best_value": rmse, "best_params": {...},
          "n_complete": n, "n_pruned": n}
+With "evaluate": [params, ...] in params.json (the YAML's names), no study runs: each parameter set trains the
+return model as a trial would, unpruned, and stdout is {"rmse": [validation RMSE per set]} (the benchmark's
+check that both sides' training paths give one parameter set the same metric).
 """
 import json
 import math
@@ -48,27 +51,36 @@ def main():
     y_valid = np.fromfile(os.path.join(folder, doc["y_validation"]), dtype=np.float64)
     features, cat_idx = doc["feature_names"], doc["categorical_indices"]
 
+    def fit(name, chosen, extra_callbacks=()):
+        """Trains one of the three models on the chosen (LightGBM-named) parameters; the return model's validation RMSE."""
+        params = {**doc["models"][name], **chosen}
+        train_set = lgb.Dataset(X_train, label=y_train, feature_name=features, categorical_feature=cat_idx)
+        valid_set = lgb.Dataset(X_valid, label=y_valid, reference=train_set)
+        callbacks = [lgb.early_stopping(doc["early_stopping_rounds"], verbose=False), *extra_callbacks]
+        booster = lgb.train({**params, "metric": "rmse"} if name == "main" else params, train_set,
+                            num_boost_round=doc["num_boost_round"], valid_sets=[valid_set], callbacks=callbacks)
+        if name != "main":
+            return None
+        p = booster.predict(X_valid, num_iteration=booster.best_iteration)
+        return float(np.sqrt(np.mean((p - y_valid) ** 2)))
+
+    if "evaluate" in doc:
+        print(json.dumps({"rmse": [fit("main", {LIGHTGBM_NAME[k]: v for k, v in chosen.items()}) for chosen in doc["evaluate"]]}))
+        return
+
     def objective(trial):
         chosen = {LIGHTGBM_NAME[name]: suggest(trial, name, d) for name, d in doc["search_space"].items()}
-        value = None
-        for name in ("main", "lower", "upper"):
-            params = {**doc["models"][name], **chosen}
-            train_set = lgb.Dataset(X_train, label=y_train, feature_name=features, categorical_feature=cat_idx)
-            valid_set = lgb.Dataset(X_valid, label=y_valid, reference=train_set)
-            callbacks = [lgb.early_stopping(doc["early_stopping_rounds"], verbose=False)]
-            if name == "main":
-                def prune(env):
-                    # env.evaluation_result_list: [(data_name, metric, value, higher_better)], the validation RMSE
-                    rmse = env.evaluation_result_list[0][2]
-                    trial.report(rmse, env.iteration + 1)
-                    if trial.should_prune():
-                        raise optuna.TrialPruned()
-                callbacks.append(prune)
-            booster = lgb.train({**params, "metric": "rmse"} if name == "main" else params, train_set,
-                                num_boost_round=doc["num_boost_round"], valid_sets=[valid_set], callbacks=callbacks)
-            if name == "main":
-                p = booster.predict(X_valid, num_iteration=booster.best_iteration)
-                value = float(np.sqrt(np.mean((p - y_valid) ** 2)))
+
+        def prune(env):
+            # env.evaluation_result_list: [(data_name, metric, value, higher_better)], the validation RMSE
+            rmse = env.evaluation_result_list[0][2]
+            trial.report(rmse, env.iteration + 1)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+
+        value = fit("main", chosen, [prune])
+        fit("lower", chosen)
+        fit("upper", chosen)
         return value
 
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=doc["seed"]),

@@ -106,9 +106,13 @@ function bisectNdtriExp(logP: number): number {
  * mass (log Phi of the left tail, or of the mirrored right tail) so a bound 30 sigma out keeps its precision.
  */
 export function truncNormPpf(q: number, a: number, b: number): number {
+  return truncNormPpfOfMass(q, a, b, logGaussMass(a, b));
+}
+
+/** truncNormPpf with logGaussMass(a, b) known (a Parzen kernel computes it once, not per draw). */
+export function truncNormPpfOfMass(q: number, a: number, b: number, mass: number): number {
   if (q <= 0) return a;
   if (q >= 1) return b;
-  const mass = logGaussMass(a, b);
   if (a < 0) {
     const logPhiX = logAddExp(logNdtr(a), Math.log(q) + mass);
     return Math.min(b, Math.max(a, ndtriExp(logPhiX)));

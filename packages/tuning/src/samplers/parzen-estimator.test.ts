@@ -38,7 +38,8 @@ describe('ParzenEstimator (Optuna bandwidths, truncation and categorical smoothi
 
   it('categorical: each observation adds 1 to its choice over a prior of priorWeight / n_kernels', () => {
     const pe = estimator('c', categoricalDistribution('c', ['a', 'b', 'c']), [0, 2, 2, 1]);
-    const rows = (pe as unknown as { kernels: Array<{ logProbabilities: Float64Array[] }> }).kernels[0]!.logProbabilities.map((r) => [...r].map(Math.exp));
+    const { rowOf, logProbabilities } = (pe as unknown as { kernels: Array<{ rowOf: Int32Array; logProbabilities: Float64Array }> }).kernels[0]!;
+    const rows = [...rowOf].map((r) => [...logProbabilities.subarray(3 * r, 3 * r + 3)].map(Math.exp));
     const expected = [
       [0.75, 0.125, 0.125],
       [0.125, 0.125, 0.75],

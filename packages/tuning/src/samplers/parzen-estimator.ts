@@ -1,5 +1,5 @@
 import type { Distribution } from '../distributions';
-import { logGaussMass, normLogPdf, truncNormPpf } from '../gaussian';
+import { logGaussMass, truncNormPpfOfMass } from '../gaussian';
 import type { TuningRandom } from '../random';
 
 /** The knobs of the Parzen estimator, with Optuna's meaning (see TPESamplerOptions). */
@@ -10,6 +10,52 @@ export interface ParzenEstimatorParameters {
   considerEndpoints: boolean;
   weights: (n: number) => number[];
   multivariate: boolean;
+  /**
+   * Whether `weights` always gives the same answer for the same n (TPESampler's default does): then the mixture's
+   * normalized log weights are computed once per n and shared by every estimator built with these parameters.
+   */
+  pureWeights?: boolean;
+}
+
+interface MixtureWeights {
+  logWeights: Float64Array;
+  cumulativeWeights: Float64Array;
+}
+
+const mixtureWeightsCache = new WeakMap<ParzenEstimatorParameters, Map<number, MixtureWeights>>();
+
+/** The normalized weights of n observations' kernels and the prior's (read-only: they may be shared). */
+function mixtureWeights(n: number, parameters: ParzenEstimatorParameters): MixtureWeights {
+  let cache = parameters.pureWeights ? mixtureWeightsCache.get(parameters) : undefined;
+  if (parameters.pureWeights && cache === undefined) {
+    cache = new Map();
+    mixtureWeightsCache.set(parameters, cache);
+  }
+  const cached = cache?.get(n);
+  if (cached) return cached;
+  let weights: number[];
+  if (n === 0) {
+    weights = [1];
+  } else {
+    weights = parameters.weights(n).slice(0, n);
+    if (parameters.considerPrior) weights.push(parameters.priorWeight);
+  }
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i]!;
+  const logWeights = new Float64Array(weights.length);
+  const cumulativeWeights = new Float64Array(weights.length);
+  let running = 0;
+  for (let i = 0; i < weights.length; i++) {
+    logWeights[i] = Math.log(weights[i]! / total);
+    running += weights[i]! / total;
+    cumulativeWeights[i] = running;
+  }
+  const out = { logWeights, cumulativeWeights };
+  if (cache) {
+    if (cache.size >= 64) cache.clear();
+    cache.set(n, out);
+  }
+  return out;
 }
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -19,14 +65,37 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
  */
 const NEGLIGIBLE_LOG = 60;
 
-/** One parameter's kernels, one per observation (+ the prior), in the transformed (log) space. */
+/**
+ * One parameter's kernels, one per observation (+ the prior), in the transformed (log) space. Everything a kernel
+ * needs per candidate that does not depend on the candidate is computed once here (1/sigma, log sigma, the log
+ * mass inside the range), with the same operations as before, so the densities are bit-identical.
+ */
 type Kernels =
-  | { kind: 'categorical'; logProbabilities: Float64Array[]; cumulative: Float64Array[] }
-  | { kind: 'continuous'; mu: Float64Array; sigma: Float64Array; low: number; high: number; logNormalizer: Float64Array }
+  | {
+      kind: 'categorical';
+      nChoices: number;
+      /** Kernel k's smoothed histogram is row rowOf[k]: kernels that saw the same choice share one. */
+      rowOf: Int32Array;
+      /** Rows of log probabilities, nChoices each. */
+      logProbabilities: Float64Array;
+      cumulative: Float64Array;
+    }
+  | {
+      kind: 'continuous';
+      mu: Float64Array;
+      sigma: Float64Array;
+      inverseSigma: Float64Array;
+      low: number;
+      high: number;
+      /** log of each kernel's mass inside [low, high]. */
+      logMass: Float64Array;
+      logNormalizer: Float64Array;
+    }
   | {
       kind: 'discrete';
       mu: Float64Array;
       sigma: Float64Array;
+      logSigma: Float64Array;
       /** The grid's first and last points (external values). */
       low: number;
       high: number;
@@ -37,10 +106,30 @@ type Kernels =
       lowEdge: number;
       highEdge: number;
       logAccept: Float64Array;
+      /** Kernels with the same centre and bandwidth (ties are common on a grid) share a group: their masses are equal. */
+      groupOf: Int32Array;
+      nGroups: number;
     };
 
 function isLog(d: Distribution): boolean {
   return d.kind !== 'categorical' && d.log;
+}
+
+/**
+ * Scratch buffers, grown on demand and shared by every estimator (none of their uses overlap): an estimator is
+ * rebuilt per parameter and decision, and allocating its temporaries (typed arrays live outside the JS heap)
+ * cost as much as filling them.
+ */
+const scratch = { terms: new Float64Array(0), observed: new Float64Array(0), sorted: new Float64Array(0), sigmas: new Float64Array(0), taken: new Int32Array(0), rank: new Int32Array(0) };
+
+function scratchF64(key: 'terms' | 'observed' | 'sorted' | 'sigmas', size: number): Float64Array {
+  if (scratch[key].length < size) scratch[key] = new Float64Array(Math.max(size, 2 * scratch[key].length));
+  return scratch[key];
+}
+
+function scratchI32(key: 'taken' | 'rank', size: number): Int32Array {
+  if (scratch[key].length < size) scratch[key] = new Int32Array(Math.max(size, 2 * scratch[key].length));
+  return scratch[key];
 }
 
 /**
@@ -57,110 +146,110 @@ export class ParzenEstimator {
   private readonly cumulativeWeights: Float64Array;
 
   constructor(
-    observations: Record<string, readonly number[]>,
+    observations: Record<string, ArrayLike<number>>,
     private readonly space: Record<string, Distribution>,
     parameters: ParzenEstimatorParameters,
   ) {
     this.names = Object.keys(space);
     const n = this.names.length === 0 ? 0 : observations[this.names[0]!]!.length;
-    let weights: number[];
-    if (n === 0) {
-      weights = [1];
-    } else {
-      weights = parameters.weights(n).slice(0, n);
-      if (parameters.considerPrior) weights.push(parameters.priorWeight);
-    }
-    let total = 0;
-    for (const w of weights) total += w;
-    this.logWeights = new Float64Array(weights.length);
-    this.cumulativeWeights = new Float64Array(weights.length);
-    let running = 0;
-    for (let i = 0; i < weights.length; i++) {
-      this.logWeights[i] = Math.log(weights[i]! / total);
-      running += weights[i]! / total;
-      this.cumulativeWeights[i] = running;
-    }
+    ({ logWeights: this.logWeights, cumulativeWeights: this.cumulativeWeights } = mixtureWeights(n, parameters));
     this.kernels = this.names.map((name) => this.kernelsOf(observations[name]!, space[name]!, parameters));
   }
 
-  private kernelsOf(values: readonly number[], d: Distribution, p: ParzenEstimatorParameters): Kernels {
-    if (d.kind === 'categorical') {
-      const nChoices = d.choices.length;
-      if (values.length === 0) {
-        const row = new Float64Array(nChoices).fill(Math.log(1 / nChoices));
-        return { kind: 'categorical', logProbabilities: [row], cumulative: [cumulativeOf(row)] };
-      }
-      const nKernels = values.length + (p.considerPrior ? 1 : 0);
-      const rows: Float64Array[] = [];
-      for (let k = 0; k < nKernels; k++) {
-        const row = new Float64Array(nChoices).fill(p.priorWeight / nKernels);
-        if (k < values.length) row[values[k]!]! += 1;
-        const sum = row.reduce((a, b) => a + b, 0);
-        for (let c = 0; c < nChoices; c++) row[c] = Math.log(row[c]! / sum);
-        rows.push(row);
-      }
-      return { kind: 'categorical', logProbabilities: rows, cumulative: rows.map(cumulativeOf) };
-    }
+  private kernelsOf(values: ArrayLike<number>, d: Distribution, p: ParzenEstimatorParameters): Kernels {
+    if (d.kind === 'categorical') return categoricalKernels(values, d.choices.length, p);
     const log = isLog(d);
-    const observed = log ? values.map(Math.log) : [...values];
+    const n = values.length;
+    const observed = scratchF64('observed', n).subarray(0, n);
+    for (let i = 0; i < n; i++) observed[i] = log ? Math.log(values[i]!) : values[i]!;
+    const m = n + (p.considerPrior || n === 0 ? 1 : 0);
     if (d.step === null) {
       const low = log ? Math.log(d.low) : d.low;
       const high = log ? Math.log(d.high) : d.high;
-      const { mu, sigma } = bandwidths(observed, low, high, p, this.names.length);
-      const logNormalizer = new Float64Array(mu.length);
-      for (let k = 0; k < mu.length; k++) logNormalizer[k] = -logGaussMass((low - mu[k]!) / sigma[k]!, (high - mu[k]!) / sigma[k]!) - Math.log(sigma[k]!) - LOG_SQRT_2PI;
-      return { kind: 'continuous', mu, sigma, low, high, logNormalizer };
+      const block = new Float64Array(5 * m);
+      const [mu, sigma, inverseSigma, logMass, logNormalizer] = [0, 1, 2, 3, 4].map((i) => block.subarray(i * m, (i + 1) * m)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+      bandwidths(observed, low, high, p, this.names.length, { mu, sigma });
+      // Dense observations share the magic clip's bandwidth: its log is taken once.
+      let clipped = NaN;
+      let logClipped = NaN;
+      for (let k = 0; k < m; k++) {
+        const s = sigma[k]!;
+        inverseSigma[k] = 1 / s;
+        logMass[k] = logGaussMass((low - mu[k]!) / s, (high - mu[k]!) / s);
+        if (s !== clipped) {
+          clipped = s;
+          logClipped = Math.log(s);
+        }
+        logNormalizer[k] = -logMass[k]! - logClipped - LOG_SQRT_2PI;
+      }
+      return { kind: 'continuous', mu, sigma, inverseSigma, low, high, logMass, logNormalizer };
     }
     // Grids (integers, stepped floats, log integers) as Optuna 4.9: kernels truncated to the grid widened by half
     // a step at each end (in log space for log integers), each grid point weighted by the mass of its cell.
     const step = d.step;
     const lowEdge = log ? Math.log(d.low - step / 2) : d.low - step / 2;
     const highEdge = log ? Math.log(d.high + step / 2) : d.high + step / 2;
-    const { mu, sigma } = bandwidths(observed, lowEdge, highEdge, p, this.names.length);
-    const logAccept = new Float64Array(mu.length);
-    for (let k = 0; k < mu.length; k++) logAccept[k] = logGaussMass((lowEdge - mu[k]!) / sigma[k]!, (highEdge - mu[k]!) / sigma[k]!);
-    return { kind: 'discrete', mu, sigma, low: d.low, high: d.high, step, log, lowEdge, highEdge, logAccept };
+    const block = new Float64Array(4 * m);
+    const [mu, sigma, logAccept, logSigma] = [0, 1, 2, 3].map((i) => block.subarray(i * m, (i + 1) * m)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    bandwidths(observed, lowEdge, highEdge, p, this.names.length, { mu, sigma });
+    for (let k = 0; k < m; k++) {
+      logAccept[k] = logGaussMass((lowEdge - mu[k]!) / sigma[k]!, (highEdge - mu[k]!) / sigma[k]!);
+      logSigma[k] = Math.log(sigma[k]!);
+    }
+    const { groupOf, nGroups } = kernelGroups(mu, sigma);
+    return { kind: 'discrete', mu, sigma, logSigma, low: d.low, high: d.high, step, log, lowEdge, highEdge, logAccept, groupOf, nGroups };
   }
 
   /** `size` joint draws, in internal form (ranges as values, choices as indices). */
   sample(rng: TuningRandom, size: number): Record<string, Float64Array> {
     const active = new Int32Array(size);
-    const last = this.cumulativeWeights.length - 1;
+    const cumulativeWeights = this.cumulativeWeights;
+    const last = cumulativeWeights.length - 1;
     for (let i = 0; i < size; i++) {
+      // The first kernel whose cumulative weight exceeds u (the last one if rounding leaves u above them all).
       const u = rng.uniform();
-      let k = 0;
-      while (k < last && this.cumulativeWeights[k]! <= u) k++;
-      active[i] = k;
+      let lo = 0;
+      let hi = last;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cumulativeWeights[mid]! <= u) lo = mid + 1;
+        else hi = mid;
+      }
+      active[i] = lo;
     }
     const out: Record<string, Float64Array> = {};
-    this.names.forEach((name, j) => {
+    for (let j = 0; j < this.names.length; j++) {
+      const name = this.names[j]!;
       const kernels = this.kernels[j]!;
-      const d = this.space[name]!;
       const column = new Float64Array(size);
-      for (let i = 0; i < size; i++) {
-        const k = active[i]!;
-        if (kernels.kind === 'categorical') {
-          const cumulative = kernels.cumulative[k]!;
+      if (kernels.kind === 'categorical') {
+        const { nChoices, rowOf, cumulative } = kernels;
+        for (let i = 0; i < size; i++) {
+          const row = rowOf[active[i]!]! * nChoices;
           const u = rng.uniform();
           let c = 0;
-          while (c < cumulative.length - 1 && cumulative[c]! < u) c++;
+          while (c < nChoices - 1 && cumulative[row + c]! < u) c++;
           column[i] = c;
-          continue;
         }
-        const mu = kernels.mu[k]!;
-        const sigma = kernels.sigma[k]!;
-        if (kernels.kind === 'continuous') {
-          const x = truncNormPpf(rng.uniform(), (kernels.low - mu) / sigma, (kernels.high - mu) / sigma) * sigma + mu;
-          column[i] = isLog(d) ? Math.exp(x) : x;
-        } else {
-          const { low, high, step, lowEdge, highEdge } = kernels;
-          const z = truncNormPpf(rng.uniform(), (lowEdge - mu) / sigma, (highEdge - mu) / sigma) * sigma + mu;
+      } else if (kernels.kind === 'continuous') {
+        const { mu, sigma, low, high, logMass } = kernels;
+        const log = isLog(this.space[name]!);
+        for (let i = 0; i < size; i++) {
+          const k = active[i]!;
+          const x = truncNormPpfOfMass(rng.uniform(), (low - mu[k]!) / sigma[k]!, (high - mu[k]!) / sigma[k]!, logMass[k]!) * sigma[k]! + mu[k]!;
+          column[i] = log ? Math.exp(x) : x;
+        }
+      } else {
+        const { mu, sigma, low, high, step, lowEdge, highEdge, logAccept } = kernels;
+        for (let i = 0; i < size; i++) {
+          const k = active[i]!;
+          const z = truncNormPpfOfMass(rng.uniform(), (lowEdge - mu[k]!) / sigma[k]!, (highEdge - mu[k]!) / sigma[k]!, logAccept[k]!) * sigma[k]! + mu[k]!;
           const x = kernels.log ? Math.exp(z) : z;
           column[i] = Math.min(high, Math.max(low, low + Math.round((x - low) / step) * step));
         }
       }
       out[name] = column;
-    });
+    }
     return out;
   }
 
@@ -168,23 +257,23 @@ export class ParzenEstimator {
   logPdf(samples: Record<string, Float64Array>): Float64Array {
     const size = samples[this.names[0]!]!.length;
     const nKernels = this.logWeights.length;
-    const acc = new Float64Array(size * nKernels);
+    const only = this.kernels[0]!;
+    if (this.names.length === 1 && only.kind === 'continuous') return this.logPdfContinuous(only, samples[this.names[0]!]!, isLog(this.space[this.names[0]!]!));
+    const acc = scratchF64('terms', size * nKernels);
     for (let i = 0; i < size; i++) acc.set(this.logWeights, i * nKernels);
     for (let j = 0; j < this.names.length; j++) {
-      const name = this.names[j]!;
       const kernels = this.kernels[j]!;
-      const d = this.space[name]!;
-      const x = samples[name]!;
+      const x = samples[this.names[j]!]!;
       if (kernels.kind === 'categorical') {
+        const { nChoices, rowOf, logProbabilities } = kernels;
         for (let i = 0; i < size; i++) {
           const c = x[i]!;
-          for (let k = 0; k < nKernels; k++) acc[i * nKernels + k]! += kernels.logProbabilities[k]![c]!;
+          const row = i * nKernels;
+          for (let k = 0; k < nKernels; k++) acc[row + k]! += logProbabilities[rowOf[k]! * nChoices + c]!;
         }
       } else if (kernels.kind === 'continuous') {
-        const { mu, sigma, low, high, logNormalizer } = kernels;
-        const inverseSigma = new Float64Array(nKernels);
-        for (let k = 0; k < nKernels; k++) inverseSigma[k] = 1 / sigma[k]!;
-        const log = isLog(d);
+        const { mu, inverseSigma, low, high, logNormalizer } = kernels;
+        const log = isLog(this.space[this.names[j]!]!);
         for (let i = 0; i < size; i++) {
           const xi = log ? Math.log(x[i]!) : x[i]!;
           const row = i * nKernels;
@@ -198,47 +287,7 @@ export class ParzenEstimator {
           }
         }
       } else {
-        const { mu, sigma, step, log, lowEdge, highEdge, logAccept } = kernels;
-        const logWeights = this.logWeights;
-        // One parameter alone (TPE's default, univariate): a kernel whose weighted mass is bounded below the best
-        // one's by NEGLIGIBLE_LOG adds nothing to the mixture in double precision, so its mass is not computed.
-        const skipFar = this.names.length === 1;
-        const logSigma = new Float64Array(nKernels);
-        for (let k = 0; k < nKernels; k++) logSigma[k] = Math.log(sigma[k]!);
-        // Grid draws repeat: one row of masses per distinct value.
-        const rows = new Map<number, Float64Array>();
-        for (let i = 0; i < size; i++) {
-          const xi = x[i]!;
-          let row = rows.get(xi);
-          if (!row) {
-            const cells = new Float64Array(nKernels);
-            row = cells;
-            const lower = Math.max(log ? Math.log(xi - step / 2) : xi - step / 2, lowEdge);
-            const upper = Math.min(log ? Math.log(xi + step / 2) : xi + step / 2, highEdge);
-            let best = -Infinity;
-            const exact = (k: number) => {
-              cells[k] = logGaussMass((lower - mu[k]!) / sigma[k]!, (upper - mu[k]!) / sigma[k]!) - logAccept[k]!;
-              best = Math.max(best, cells[k]! + logWeights[k]!);
-            };
-            if (!skipFar) {
-              for (let k = 0; k < nKernels; k++) exact(k);
-            } else {
-              // The last kernel is the prior (sigma = the whole range) when there is one: a baseline far kernels cannot reach.
-              exact(nKernels - 1);
-              const logCell = Math.log(upper - lower);
-              for (let k = 0; k < nKernels - 1; k++) {
-                const m = mu[k]!;
-                const zNear = m < lower ? (lower - m) / sigma[k]! : m > upper ? (m - upper) / sigma[k]! : 0;
-                // mass <= cell width * the density at the cell's nearest point
-                const bound = logWeights[k]! + logCell - logSigma[k]! - LOG_SQRT_2PI - 0.5 * zNear * zNear - logAccept[k]!;
-                if (bound < best - NEGLIGIBLE_LOG) cells[k] = -Infinity;
-                else exact(k);
-              }
-            }
-            rows.set(xi, row);
-          }
-          for (let k = 0; k < nKernels; k++) acc[i * nKernels + k]! += row[k]!;
-        }
+        addGridMasses(kernels, x, this.logWeights, this.names.length === 1, acc, size);
       }
     }
     const out = new Float64Array(size);
@@ -260,16 +309,165 @@ export class ParzenEstimator {
     }
     return out;
   }
+
+  /**
+   * logPdf of one continuous parameter alone (univariate TPE's every float decision): the general path's terms in
+   * its order, one candidate at a time, so that a candidate's row stays in the L1 cache.
+   */
+  private logPdfContinuous(kernels: Extract<Kernels, { kind: 'continuous' }>, x: Float64Array, log: boolean): Float64Array {
+    const { mu, inverseSigma, low, high, logNormalizer } = kernels;
+    const logWeights = this.logWeights;
+    const nKernels = logWeights.length;
+    const row = scratchF64('terms', nKernels);
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const xi = log ? Math.log(x[i]!) : x[i]!;
+      if (xi < low || xi > high) {
+        out[i] = -Infinity;
+        continue;
+      }
+      let max = -Infinity;
+      for (let k = 0; k < nKernels; k++) {
+        const z = (xi - mu[k]!) * inverseSigma[k]!;
+        const term = logWeights[k]! + (logNormalizer[k]! - 0.5 * z * z);
+        row[k] = term;
+        if (term > max) max = term;
+      }
+      if (max === -Infinity) {
+        out[i] = -Infinity;
+        continue;
+      }
+      let sum = 0;
+      for (let k = 0; k < nKernels; k++) {
+        const d = row[k]! - max;
+        if (d > -NEGLIGIBLE_LOG) sum += Math.exp(d);
+      }
+      out[i] = Math.log(sum) + max;
+    }
+    return out;
+  }
 }
 
-function cumulativeOf(logRow: Float64Array): Float64Array {
-  const out = new Float64Array(logRow.length);
-  let running = 0;
-  for (let c = 0; c < logRow.length; c++) {
-    running += Math.exp(logRow[c]!);
-    out[c] = running;
+/**
+ * Adds each grid draw's log mass under every kernel to its row of `acc`. One parameter alone (TPE's default,
+ * univariate): a kernel whose weighted mass is bounded below the best one's by NEGLIGIBLE_LOG adds nothing to the
+ * mixture in double precision, so its mass is not computed (`skipFar`).
+ */
+function addGridMasses(kernels: Extract<Kernels, { kind: 'discrete' }>, x: Float64Array, logWeights: Float64Array, skipFar: boolean, acc: Float64Array, size: number): void {
+  const { mu, sigma, logSigma, step, log, lowEdge, highEdge, logAccept, groupOf, nGroups } = kernels;
+  const nKernels = mu.length;
+  // Grid draws repeat: one row of masses per distinct value.
+  const rows = new Map<number, Float64Array>();
+  const groupCells = new Float64Array(nGroups);
+  for (let i = 0; i < size; i++) {
+    const xi = x[i]!;
+    let cells = rows.get(xi);
+    if (cells === undefined) {
+      cells = new Float64Array(nKernels);
+      const lower = Math.max(log ? Math.log(xi - step / 2) : xi - step / 2, lowEdge);
+      const upper = Math.min(log ? Math.log(xi + step / 2) : xi + step / 2, highEdge);
+      groupCells.fill(NaN);
+      const cell = (k: number): number => {
+        const g = groupOf[k]!;
+        let value = groupCells[g]!;
+        if (Number.isNaN(value)) {
+          value = logGaussMass((lower - mu[k]!) / sigma[k]!, (upper - mu[k]!) / sigma[k]!) - logAccept[k]!;
+          groupCells[g] = value;
+        }
+        return value;
+      };
+      if (!skipFar) {
+        for (let k = 0; k < nKernels; k++) cells[k] = cell(k);
+      } else {
+        // The last kernel is the prior (sigma = the whole range) when there is one: a baseline far kernels cannot reach.
+        const p = nKernels - 1;
+        cells[p] = cell(p);
+        let best = cells[p]! + logWeights[p]!;
+        const logCell = Math.log(upper - lower);
+        for (let k = 0; k < p; k++) {
+          const m = mu[k]!;
+          const zNear = m < lower ? (lower - m) / sigma[k]! : m > upper ? (m - upper) / sigma[k]! : 0;
+          // mass <= cell width * the density at the cell's nearest point
+          const bound = logWeights[k]! + logCell - logSigma[k]! - LOG_SQRT_2PI - 0.5 * zNear * zNear - logAccept[k]!;
+          if (bound < best - NEGLIGIBLE_LOG) {
+            cells[k] = -Infinity;
+          } else {
+            cells[k] = cell(k);
+            best = Math.max(best, cells[k]! + logWeights[k]!);
+          }
+        }
+      }
+      rows.set(xi, cells);
+    }
+    const row = i * nKernels;
+    for (let k = 0; k < nKernels; k++) acc[row + k]! += cells[k]!;
   }
-  out[out.length - 1] = 1;
+}
+
+/** Groups of kernels with equal (mu, sigma): kernels sorted by mu, then runs of equal pairs. */
+function kernelGroups(mu: Float64Array, sigma: Float64Array): { groupOf: Int32Array; nGroups: number } {
+  const n = mu.length;
+  const sorted = Float64Array.from(mu).sort();
+  const rank = rankInSorted(mu, sorted, new Int32Array(n));
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[rank[k]!] = k;
+  const groupOf = new Int32Array(n);
+  let nGroups = 0;
+  for (let r = 0; r < n; r++) {
+    const k = order[r]!;
+    const previous = r > 0 ? order[r - 1]! : -1;
+    if (previous >= 0 && mu[previous] === mu[k] && sigma[previous] === sigma[k]) groupOf[k] = groupOf[previous]!;
+    else groupOf[k] = nGroups++;
+  }
+  return { groupOf, nGroups };
+}
+
+/**
+ * Kernels over choices: each observation adds 1 to its choice over priorWeight / n_kernels everywhere; the prior
+ * kernel is that base alone. Kernels that saw the same choice have the same histogram, computed once.
+ */
+function categoricalKernels(values: ArrayLike<number>, nChoices: number, p: ParzenEstimatorParameters): Kernels {
+  const n = values.length;
+  if (n === 0) {
+    const logProbabilities = new Float64Array(nChoices).fill(Math.log(1 / nChoices));
+    return { kind: 'categorical', nChoices, rowOf: new Int32Array(1), logProbabilities, cumulative: cumulativeOf(logProbabilities, 1, nChoices) };
+  }
+  const nKernels = n + (p.considerPrior ? 1 : 0);
+  const base = p.priorWeight / nKernels;
+  // Row nChoices is the prior's; rows of choices nobody observed stay unused.
+  const rowIndex = new Int32Array(nChoices + 1).fill(-1);
+  const rowOf = new Int32Array(nKernels);
+  const rowChoice: number[] = [];
+  for (let k = 0; k < nKernels; k++) {
+    const key = k < n ? values[k]! : nChoices;
+    if (rowIndex[key] === -1) {
+      rowIndex[key] = rowChoice.length;
+      rowChoice.push(key);
+    }
+    rowOf[k] = rowIndex[key]!;
+  }
+  const logProbabilities = new Float64Array(rowChoice.length * nChoices);
+  for (let r = 0; r < rowChoice.length; r++) {
+    const row = logProbabilities.subarray(r * nChoices, (r + 1) * nChoices).fill(base);
+    if (rowChoice[r]! < nChoices) row[rowChoice[r]!]! += 1;
+    let sum = 0;
+    for (let c = 0; c < nChoices; c++) sum += row[c]!;
+    for (let c = 0; c < nChoices; c++) row[c] = Math.log(row[c]! / sum);
+  }
+  return { kind: 'categorical', nChoices, rowOf, logProbabilities, cumulative: cumulativeOf(logProbabilities, rowChoice.length, nChoices) };
+}
+
+/** Each row's cumulative probabilities (the last forced to 1). */
+function cumulativeOf(logRows: Float64Array, nRows: number, nChoices: number): Float64Array {
+  const out = new Float64Array(nRows * nChoices);
+  for (let r = 0; r < nRows; r++) {
+    let running = 0;
+    for (let c = 0; c < nChoices; c++) {
+      running += Math.exp(logRows[r * nChoices + c]!);
+      out[r * nChoices + c] = running;
+    }
+    out[r * nChoices + nChoices - 1] = 1;
+  }
   return out;
 }
 
@@ -279,31 +477,43 @@ function cumulativeOf(logRow: Float64Array): Float64Array {
  * (the prior's centre is not one of them; the range ends count only with considerEndpoints), multivariate ones
  * Scott's rule; then the magic clip. The prior kernel comes last: centre of the range, sigma the whole range.
  */
-export function bandwidths(observed: readonly number[], low: number, high: number, p: ParzenEstimatorParameters, nParams: number): { mu: Float64Array; sigma: Float64Array } {
+export function bandwidths(
+  observed: ArrayLike<number>,
+  low: number,
+  high: number,
+  p: ParzenEstimatorParameters,
+  nParams: number,
+  into?: { mu: Float64Array; sigma: Float64Array },
+): { mu: Float64Array; sigma: Float64Array } {
   const n = observed.length;
   const considerPrior = p.considerPrior || n === 0;
   const width = high - low;
-  let sigmas: number[];
+  const sigmas = scratchF64('sigmas', n);
   if (p.multivariate) {
     const sigma = 0.2 * Math.max(n, 1) ** (-1 / (nParams + 4)) * width;
-    sigmas = observed.map(() => sigma);
-  } else {
-    const order = observed.map((_, i) => i).sort((a, b) => observed[a]! - observed[b]!);
-    const sorted = [low, ...order.map((i) => observed[i]!), high];
-    const sortedSigmas = new Array<number>(n);
-    for (let i = 0; i < n; i++) sortedSigmas[i] = Math.max(sorted[i + 1]! - sorted[i]!, sorted[i + 2]! - sorted[i + 1]!);
-    if (!p.considerEndpoints && sorted.length >= 4) {
-      sortedSigmas[0] = sorted[2]! - sorted[1]!;
-      sortedSigmas[n - 1] = sorted[n]! - sorted[n - 1]!;
+    sigmas.fill(sigma, 0, n);
+  } else if (n > 0) {
+    // sorted = [low, the observations in ascending order, high]; equal observations keep their original order
+    // (a stable sort), which decides which of them gets the gap on its left and which the one on its right.
+    const sorted = scratchF64('sorted', n + 2).subarray(0, n + 2);
+    sorted[0] = low;
+    sorted.set(observed, 1);
+    sorted.subarray(1, n + 1).sort();
+    sorted[n + 1] = high;
+    const rankOf = rankInSorted(observed, sorted.subarray(1, n + 1), scratchI32('rank', n));
+    for (let i = 0; i < n; i++) {
+      const r = rankOf[i]!;
+      let gap: number;
+      if (!p.considerEndpoints && n >= 2 && r === 0) gap = sorted[2]! - sorted[1]!;
+      else if (!p.considerEndpoints && n >= 2 && r === n - 1) gap = sorted[n]! - sorted[n - 1]!;
+      else gap = Math.max(sorted[r + 1]! - sorted[r]!, sorted[r + 2]! - sorted[r + 1]!);
+      sigmas[i] = gap;
     }
-    sigmas = new Array<number>(n);
-    order.forEach((original, rank) => {
-      sigmas[original] = sortedSigmas[rank]!;
-    });
   }
   const minSigma = p.considerMagicClip ? width / Math.min(100, 1 + n + (considerPrior ? 1 : 0)) : 1e-12;
-  const mu = new Float64Array(n + (considerPrior ? 1 : 0));
-  const sigma = new Float64Array(mu.length);
+  const m = n + (considerPrior ? 1 : 0);
+  const mu = into?.mu ?? new Float64Array(m);
+  const sigma = into?.sigma ?? new Float64Array(m);
   for (let i = 0; i < n; i++) {
     mu[i] = observed[i]!;
     sigma[i] = Math.min(width, Math.max(minSigma, sigmas[i]!));
@@ -313,4 +523,25 @@ export function bandwidths(observed: readonly number[], low: number, high: numbe
     sigma[n] = width;
   }
   return { mu, sigma };
+}
+
+/**
+ * Each observation's position in `sorted` (its values in ascending order); equal values take consecutive
+ * positions in the order they were observed, as a stable sort of the indices would give.
+ */
+function rankInSorted(observed: ArrayLike<number>, sorted: Float64Array, rank: Int32Array): Int32Array {
+  const n = sorted.length;
+  const taken = scratchI32('taken', n).fill(0, 0, n);
+  for (let i = 0; i < n; i++) {
+    const v = observed[i]!;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    rank[i] = lo + taken[lo]!++;
+  }
+  return rank;
 }

@@ -58,27 +58,54 @@ function prunedKey(trial: FrozenTrial, direction: Direction): [number, number] {
 /**
  * Optuna's split: the best `nBelow` COMPLETE trials are "good"; if there are fewer, the best PRUNED ones
  * (those that got furthest, then by their last value) fill up. Both groups are returned in trial order,
- * which the weights' ramp relies on.
+ * which the weights' ramp relies on; `trials` must be in trial order. Ties go to the earlier trial (Optuna's
+ * stable sort).
  */
 export function splitTrials(trials: readonly FrozenTrial[], direction: Direction, nBelow: number): [FrozenTrial[], FrozenTrial[]] {
-  const complete = trials.filter((t) => t.state === 'COMPLETE');
-  const pruned = trials.filter((t) => t.state === 'PRUNED');
   const sign = direction === 'minimize' ? 1 : -1;
-  const sortedComplete = [...complete].sort((a, b) => sign * (a.value! - b.value!));
-  const nComplete = Math.min(nBelow, sortedComplete.length);
-  const below = sortedComplete.slice(0, nComplete);
-  const above = sortedComplete.slice(nComplete);
-  const keys = new Map(pruned.map((t) => [t, prunedKey(t, direction)]));
-  const sortedPruned = [...pruned].sort((a, b) => {
-    const ka = keys.get(a)!;
-    const kb = keys.get(b)!;
-    return ka[0] !== kb[0] ? ka[0] - kb[0] : ka[1] === kb[1] ? 0 : ka[1] < kb[1] ? -1 : 1;
-  });
-  const nPruned = Math.min(Math.max(0, nBelow - nComplete), sortedPruned.length);
-  below.push(...sortedPruned.slice(0, nPruned));
-  above.push(...sortedPruned.slice(nPruned));
-  below.sort((a, b) => a.number - b.number);
-  above.sort((a, b) => a.number - b.number);
+  let nCompleteTrials = 0;
+  const pruned: FrozenTrial[] = [];
+  for (const t of trials) {
+    if (t.state === 'COMPLETE') nCompleteTrials++;
+    else if (t.state === 'PRUNED') pruned.push(t);
+  }
+  // The nComplete-th best value: trials better than it are good, and the earliest of those equal to it fill up.
+  const keys = new Float64Array(nCompleteTrials);
+  let i = 0;
+  for (const t of trials) if (t.state === 'COMPLETE') keys[i++] = sign * t.value!;
+  const nComplete = Math.min(nBelow, nCompleteTrials);
+  let threshold = Infinity;
+  let equalSlots = 0;
+  if (nComplete > 0) {
+    keys.sort();
+    threshold = keys[nComplete - 1]!;
+    let better = 0;
+    while (better < nComplete && keys[better]! < threshold) better++;
+    equalSlots = nComplete - better;
+  }
+  const nPruned = Math.min(Math.max(0, nBelow - nComplete), pruned.length);
+  let goodPruned: Set<FrozenTrial> | undefined;
+  if (nPruned > 0) {
+    const rank = new Map(pruned.map((t) => [t, prunedKey(t, direction)]));
+    const sortedPruned = [...pruned].sort((a, b) => {
+      const ka = rank.get(a)!;
+      const kb = rank.get(b)!;
+      return ka[0] !== kb[0] ? ka[0] - kb[0] : ka[1] === kb[1] ? 0 : ka[1] < kb[1] ? -1 : 1;
+    });
+    goodPruned = new Set(sortedPruned.slice(0, nPruned));
+  }
+  const below: FrozenTrial[] = [];
+  const above: FrozenTrial[] = [];
+  for (const t of trials) {
+    if (t.state === 'COMPLETE') {
+      const key = sign * t.value!;
+      if (nComplete > 0 && (key < threshold || (key === threshold && equalSlots-- > 0))) below.push(t);
+      else above.push(t);
+    } else if (t.state === 'PRUNED') {
+      if (goodPruned?.has(t)) below.push(t);
+      else above.push(t);
+    }
+  }
   return [below, above];
 }
 
@@ -97,6 +124,9 @@ export class TPESampler implements Sampler {
   private readonly multivariate: boolean;
   // Finished trials never change, so the split depends only on which ones exist: cache it per (study, count).
   private splitCache: { study: StudyView; count: number; direction: Direction; below: FrozenTrial[]; above: FrozenTrial[] } | undefined;
+  // The finished trials as the running trial's first decision saw them (Optuna caches them per trial too): one
+  // look-up per trial, not one per parameter.
+  private trialsCache: { study: StudyView; trial: FrozenTrial; trials: readonly FrozenTrial[] } | undefined;
 
   constructor(options: TPESamplerOptions = {}) {
     checkKnownOptions('TPESampler', options, KNOWN);
@@ -114,8 +144,9 @@ export class TPESampler implements Sampler {
       priorWeight: o.priorWeight,
       considerMagicClip: o.considerMagicClip,
       considerEndpoints: o.considerEndpoints,
-      weights: o.weights ?? defaultWeights,
+      weights: o.weights ?? memoizedDefaultWeights(),
       multivariate: o.multivariate,
+      pureWeights: o.weights === undefined,
     };
     this.nStartupTrials = o.nStartupTrials;
     this.nEiCandidates = o.nEiCandidates;
@@ -144,17 +175,25 @@ export class TPESampler implements Sampler {
     return out;
   }
 
-  sampleRelative(study: StudyView, _trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
+  sampleRelative(study: StudyView, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
     if (Object.keys(searchSpace).length === 0) return {};
-    const trials = study.getTrials(['COMPLETE', 'PRUNED']);
+    const trials = this.finishedTrials(study, trial);
     if (trials.length < this.nStartupTrials) return {};
     return this.sample(study, trials, searchSpace);
   }
 
   sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): number {
-    const trials = study.getTrials(['COMPLETE', 'PRUNED']);
+    const trials = this.finishedTrials(study, trial);
     if (trials.length < this.nStartupTrials) return this.randomSampler.sampleIndependent(study, trial, name, distribution);
     return this.sample(study, trials, { [name]: distribution })[name]!;
+  }
+
+  private finishedTrials(study: StudyView, trial: FrozenTrial): readonly FrozenTrial[] {
+    const cached = this.trialsCache;
+    if (cached && cached.study === study && cached.trial === trial) return cached.trials;
+    const trials = study.getTrials(['COMPLETE', 'PRUNED']);
+    this.trialsCache = { study, trial, trials };
+    return trials;
   }
 
   private split(study: StudyView, trials: readonly FrozenTrial[]): [FrozenTrial[], FrozenTrial[]] {
@@ -188,13 +227,33 @@ export class TPESampler implements Sampler {
 }
 
 /** Internal values of the trials that have every parameter of the space (Optuna skips the others). */
-function observationsOf(trials: readonly FrozenTrial[], space: Record<string, Distribution>): Record<string, number[]> {
+function observationsOf(trials: readonly FrozenTrial[], space: Record<string, Distribution>): Record<string, Float64Array> {
   const names = Object.keys(space);
-  const out: Record<string, number[]> = {};
-  for (const name of names) out[name] = [];
-  for (const trial of trials) {
-    if (!names.every((name) => name in trial.internalParams)) continue;
-    for (const name of names) out[name]!.push(trial.internalParams[name]!);
+  let n = 0;
+  const usable = trials.filter((trial) => {
+    for (const name of names) if (!(name in trial.internalParams)) return false;
+    n++;
+    return true;
+  });
+  const out: Record<string, Float64Array> = {};
+  for (const name of names) {
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i++) column[i] = usable[i]!.internalParams[name]!;
+    out[name] = column;
   }
   return out;
+}
+
+/** defaultWeights with its answers kept (a study asks for the same few n at every decision); callers copy them. */
+function memoizedDefaultWeights(): (n: number) => number[] {
+  const cache = new Map<number, number[]>();
+  return (n) => {
+    let weights = cache.get(n);
+    if (weights === undefined) {
+      if (cache.size >= 64) cache.clear();
+      weights = defaultWeights(n);
+      cache.set(n, weights);
+    }
+    return weights;
+  };
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KdapError } from '@kdap/errors';
 import { expectKdapError, SeededRandom } from '@kdap/test-support';
-import { AbortError, Booster, Dataset, DisposedError, NativeError, ParameterError, binding, setLogger } from './index';
+import { AbortError, Booster, Dataset, DisposedError, NativeError, ParameterError, binding, liveHandles, setLogger } from './index';
 
 const COLS = 6;
 
@@ -49,6 +49,24 @@ describe('Booster.train / predict', () => {
     expect(r2(yva, pred)).toBeGreaterThan(0.9);
     expect(booster.currentIteration()).toBe(150);
     expect(booster.bestIteration).toBe(0);
+  });
+
+  test.each([
+    ['no evaluation (no answers)', false, undefined],
+    ['history (pipelined answers)', true, undefined],
+    ['early stopping (awaited answers)', true, 10],
+  ])('when train() resolves, the training booster is freed at once: %s', async (_name, withValid, earlyStoppingRounds) => {
+    const before = liveHandles();
+    const train = new Dataset(Xtr, { rows: nTrain, cols: COLS, label: y.subarray(0, nTrain) });
+    const valid = withValid ? new Dataset(Xva, { rows: 600, cols: COLS, label: yva, reference: train }) : undefined;
+    const booster = await Booster.train({ ...base, learning_rate: 0.3 }, train, { numBoostRound: 60, validSets: valid ? [valid] : [], earlyStoppingRounds });
+    train.dispose();
+    valid?.dispose();
+    // Counted before any other tick: the loop's step (which held the training booster, and
+    // through it the Datasets) is released when the run settles, not when Node finalizes it later.
+    expect(liveHandles()).toEqual({ ...before, Booster: before.Booster + 1 });
+    booster.dispose();
+    expect(liveHandles()).toEqual(before);
   });
 
   test('early stopping finds a best iteration and predict uses it by default', async () => {

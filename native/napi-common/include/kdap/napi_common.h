@@ -22,6 +22,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -770,7 +771,10 @@ class TrainLoop {
   using Events = Napi::TypedThreadSafeFunction<std::shared_ptr<Run>, Event, OnEvent>;
 
   struct Run {
-    Step step;
+    // Reset on the JS thread once no round can run any more (Done, Failed, or an Awaited run
+    // settled between rounds): what the step holds (the booster and, through it, its Datasets)
+    // is freed when training ends, not when Node finalizes the thread-safe function a tick later.
+    std::optional<Step> step;
     int rounds = 0;
     Answers answers = Answers::None;
     std::function<void(std::function<void()>)> post;
@@ -784,7 +788,7 @@ class TrainLoop {
     bool settled = false;              // JS thread only
     bool released = false;             // JS thread only
 
-    Run(Napi::Env env, Step s) : step(std::move(s)), deferred(Napi::Promise::Deferred::New(env)) {}
+    Run(Napi::Env env, Step s) : step(std::in_place, std::move(s)), deferred(Napi::Promise::Deferred::New(env)) {}
   };
 
   /** Settles the run's promise once, on the JS thread. */
@@ -828,7 +832,7 @@ class TrainLoop {
       return;
     }
     try {
-      ev->result = run->step(iter);
+      ev->result = (*run->step)(iter);
       ev->kind = Event::Round;
     } catch (const LibFailure& f) {
       ev->kind = Event::Failed;
@@ -864,11 +868,13 @@ void TrainLoop<Step>::OnEvent(Napi::Env env, Napi::Function onRound, std::shared
     return;
   }
   if (ev->kind == Event::Done) {
+    run->step.reset();
     Settle(env, *run, [&]() { run->deferred.Resolve(Napi::Number::New(env, ev->iter)); });
     Release(*run);
     return;
   }
   if (ev->kind == Event::Failed) {
+    run->step.reset();
     Settle(env, *run, [&]() {
       Napi::Error e = ev->argFailure ? MakeArgError(env, ArgError{ev->argKind, ev->failure.message})
                                      : MakeNativeError(env, ev->failure.function, ev->failure.code, ev->failure.message);
@@ -886,7 +892,10 @@ void TrainLoop<Step>::OnEvent(Napi::Env env, Napi::Function onRound, std::shared
   } catch (const Napi::Error& e) {
     Napi::Value error = e.Value();
     Settle(env, *run, [&]() { run->deferred.Reject(error); });
-    if (run->answers == Answers::Awaited) Release(*run);  // Pipelined: the loop still sends Done
+    if (run->answers == Answers::Awaited) {  // Pipelined: the loop still sends Done
+      run->step.reset();
+      Release(*run);
+    }
     return;
   }
   if (run->answers == Answers::Pipelined) {
@@ -894,6 +903,7 @@ void TrainLoop<Step>::OnEvent(Napi::Env env, Napi::Function onRound, std::shared
     return;
   }
   if (stopHere || run->stop || ev->iter + 1 >= run->rounds) {
+    run->step.reset();  // Awaited: the executor waits for this answer, no round is running
     Settle(env, *run, [&]() { run->deferred.Resolve(Napi::Number::New(env, ev->iter + 1)); });
     Release(*run);
     return;

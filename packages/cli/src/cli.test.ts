@@ -295,13 +295,13 @@ describe('kdap as a process', () => {
     return { child, done, output: () => ({ stdout, stderr }) };
   }
 
-  it('--help lists every command with exit 0; --version names the native library', async () => {
+  it('--help lists every command with exit 0; --version names the native libraries', async () => {
     const help = spawnKdap(['train', '--help']);
     expect(await help.done).toBe(0);
     expect(help.output().stdout).toMatch(/Examples:\n\s+\$ kdap train budget/);
     const version = spawnKdap(['--version']);
     expect(await version.done).toBe(0);
-    expect(version.output().stdout).toMatch(/^kdap 0\.1\.0\n@kdap\/core 0\.1\.0\nnode .*\nLightGBM 4\.7\.0/);
+    expect(version.output().stdout).toMatch(/^kdap 0\.1\.0\n@kdap\/core 0\.1\.0\nnode .*\nLightGBM 4\.7\.0\nXGBoost 3\.2\.0\n?$/);
   });
 
   it('Ctrl-C during training exits 130 and writes no bundle', async () => {

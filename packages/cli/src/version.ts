@@ -9,11 +9,17 @@ export function versionReport(): string {
   // Loaded here only: start-up, --help and usage errors need neither @kdap/core nor a native library.
   const { CORE_VERSION } = require('@kdap/core') as typeof import('@kdap/core');
   const lines = [`kdap ${CLI_VERSION}`, `@kdap/core ${CORE_VERSION}`, `node ${process.versions.node}`];
-  try {
-    const { lightgbmVersion } = require('@kdap/lightgbm-node') as typeof import('@kdap/lightgbm-node');
-    lines.push(`LightGBM ${lightgbmVersion()}`);
-  } catch (error) {
-    lines.push(`LightGBM (cannot load: ${(error as Error).message.split('\n')[0]})`);
+  // The native libraries the models train with: LightGBM (budget) and XGBoost (propensity).
+  const natives: [name: string, version: () => string][] = [
+    ['LightGBM', () => (require('@kdap/lightgbm-node') as typeof import('@kdap/lightgbm-node')).lightgbmVersion()],
+    ['XGBoost', () => (require('@kdap/xgboost-node') as typeof import('@kdap/xgboost-node')).xgboostVersion()],
+  ];
+  for (const [name, version] of natives) {
+    try {
+      lines.push(`${name} ${version()}`);
+    } catch (error) {
+      lines.push(`${name} (cannot load: ${(error as Error).message.split('\n')[0]})`);
+    }
   }
   return lines.join('\n');
 }

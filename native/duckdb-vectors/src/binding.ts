@@ -139,6 +139,22 @@ export interface DuckDBVectorsBinding {
    * ParameterError, raised before the chunk is written.
    */
   fillVarchar(chunk: object, column: number, codes: Int32Array, start: number, rows: number, bytes: Uint8Array, offsets: Int32Array): void;
+  /**
+   * The footer of a Parquet file the addon reads itself (`readParquet`): column names, the DuckDB
+   * type id DuckDB's reader would give each column, and the row count. `unsupported` (with the
+   * reason) for a file it leaves to DuckDB: nested or repeated columns, decimals, INT96, binary
+   * without a string annotation, DELTA or BYTE_STREAM_SPLIT encodings, codecs other than
+   * uncompressed/Snappy/ZSTD, encryption, duplicate column names, a malformed footer.
+   */
+  parquetSchema(path: string): { names: string[]; types: number[]; rows: number } | { unsupported: string };
+  /**
+   * Reads a whole Parquet file on a worker thread and as many helper threads as there are cores
+   * (one (row group, column) at a time each), decoded as `readScan` decodes DuckDB's types: numbers
+   * and booleans as float64, dates and timestamps as float64 epoch milliseconds (microseconds as
+   * the fraction), strings as int32 codes with `sortedTexts` (dictionary pages coded once per entry).
+   * `unsupported` (with the reason) when a page turns out to be something it does not decode.
+   */
+  readParquet(path: string): Promise<ScanBatch | { unsupported: string }>;
 }
 
 /** Texts as one UTF-8 block: text k is `bytes[offsets[k], offsets[k + 1])`. */

@@ -18,7 +18,7 @@ export interface ScanSource {
 }
 
 /** How a column travels: numbers and instants as float64, texts as dictionary codes. */
-interface PlannedColumn {
+export interface PlannedColumn {
   readonly name: string;
   readonly kind: ColumnKind;
   readonly transfer: 'number' | 'text';
@@ -38,16 +38,7 @@ export async function scanWithDuckDB(source: ScanSource, options: ReadTableOptio
   // 1. Plan: DuckDB's column types (binding the query sniffs a CSV, reads a Parquet footer).
   let cursor = await openScanCursor(`SELECT * FROM ${source.relation}`);
   try {
-    const overrides = options.columns ?? {};
-    for (const name of Object.keys(overrides)) {
-      if (!cursor.names.includes(name)) {
-        throw new SchemaError(
-          `The 'columns' option of readTable names column '${name}', which '${source.file}' does not have. Its columns are: ${cursor.names.join(', ')}.`,
-          { column: name, file: source.file },
-        );
-      }
-    }
-    const plan = cursor.names.map((name, j) => planColumn(name, cursor.types[j] as number, overrides[name]));
+    const plan = planColumns(cursor.names, cursor.types, options, source.file);
     if (plan.some((p) => p.cast !== undefined)) {
       cursor.close();
       const select = plan.map((p) => (p.cast === undefined ? sqlIdentifier(p.name) : `${p.cast} AS ${sqlIdentifier(p.name)}`));
@@ -59,33 +50,55 @@ export async function scanWithDuckDB(source: ScanSource, options: ReadTableOptio
       options.sample !== undefined
         ? await scanSample(cursor, new ReservoirSample(options.sample.rows, options.sample.seed))
         : await scanRows(cursor, options.limit ?? Number.MAX_SAFE_INTEGER, Math.min(source.rowCapacity, options.limit ?? Infinity));
-    if (scanned.overflow !== undefined) {
-      const name = plan[scanned.overflow.column]?.name as string;
-      throw new DataError(
-        `Column '${name}' of '${source.file}' holds the integer ${scanned.overflow.value}, beyond +-2^53: a Table's float64 values cannot hold it exactly. ` +
-          `Declare the column { columns: { ${name}: 'categorical' } } if it is an identifier, or store it as a float in the file.`,
-        { file: source.file, column: name },
-      );
-    }
 
     // 3. Build the Table's columns.
-    const lineOfRow = options.sample !== undefined ? () => undefined : source.lineOfRow;
-    const columns = new Map<string, Column>();
-    plan.forEach((p, j) => {
-      const values = scanned.columns[j] as Float64Array | Int32Array;
-      const sorted = scanned.sortedTexts?.[j];
-      if (p.transfer === 'number') {
-        columns.set(p.name, p.kind === 'date' ? dateColumn(values as Float64Array) : numericColumn(values as Float64Array));
-      } else if (sorted != null) {
-        columns.set(p.name, sortedTextColumn(p.name, values as Int32Array, sorted, overrides[p.name], source.file, lineOfRow));
-      } else {
-        columns.set(p.name, resolveTextColumn(p.name, { codes: values, values: scanned.texts[j] as string[] }, overrides[p.name], source.file, lineOfRow, true));
-      }
-    });
-    return columns;
+    return buildColumns(plan, scanned, options, source.file, options.sample !== undefined ? () => undefined : source.lineOfRow);
   } finally {
     cursor.close();
   }
+}
+
+/**
+ * Plans each column of a scan from its DuckDB type id and the caller's `columns` overrides (which
+ * must name columns the file has).
+ */
+export function planColumns(names: readonly string[], types: readonly number[], options: ReadTableOptions, file: string): PlannedColumn[] {
+  const overrides = options.columns ?? {};
+  for (const name of Object.keys(overrides)) {
+    if (!names.includes(name)) {
+      throw new SchemaError(`The 'columns' option of readTable names column '${name}', which '${file}' does not have. Its columns are: ${names.join(', ')}.`, {
+        column: name,
+        file,
+      });
+    }
+  }
+  return names.map((name, j) => planColumn(name, types[j] as number, overrides[name]));
+}
+
+/** The Table's columns from a scan's arrays; an integer beyond +-2^53 is a DataError naming its column. */
+export function buildColumns(plan: readonly PlannedColumn[], scanned: Scanned, options: ReadTableOptions, file: string, lineOfRow: LineOfRow): Map<string, Column> {
+  if (scanned.overflow !== undefined) {
+    const name = plan[scanned.overflow.column]?.name as string;
+    throw new DataError(
+      `Column '${name}' of '${file}' holds the integer ${scanned.overflow.value}, beyond +-2^53: a Table's float64 values cannot hold it exactly. ` +
+        `Declare the column { columns: { ${name}: 'categorical' } } if it is an identifier, or store it as a float in the file.`,
+      { file, column: name },
+    );
+  }
+  const overrides = options.columns ?? {};
+  const columns = new Map<string, Column>();
+  plan.forEach((p, j) => {
+    const values = scanned.columns[j] as Float64Array | Int32Array;
+    const sorted = scanned.sortedTexts?.[j];
+    if (p.transfer === 'number') {
+      columns.set(p.name, p.kind === 'date' ? dateColumn(values as Float64Array) : numericColumn(values as Float64Array));
+    } else if (sorted != null) {
+      columns.set(p.name, sortedTextColumn(p.name, values as Int32Array, sorted, overrides[p.name], file, lineOfRow));
+    } else {
+      columns.set(p.name, resolveTextColumn(p.name, { codes: values, values: scanned.newTexts[j] as string[] }, overrides[p.name], file, lineOfRow, true));
+    }
+  });
+  return columns;
 }
 
 /**
@@ -100,11 +113,11 @@ function sortedTextColumn(name: string, codes: Int32Array, sorted: SortedTexts, 
 
 type SortedTexts = Utf8Texts & { readonly numberTexts: number };
 
-interface Scanned {
+export interface Scanned {
   /** Float64Array per number column, Int32Array of codes per text column. */
   readonly columns: (Float64Array | Int32Array)[];
   /** Per text column, its texts in code order (null for the columns in `sortedTexts`). */
-  readonly texts: (string[] | null)[];
+  readonly newTexts: (string[] | null)[];
   /** Per text column, its texts sorted as UTF-8 when the scan sorted them (codes in that order). */
   readonly sortedTexts?: (SortedTexts | null)[];
   readonly overflow?: { column: number; value: string };
@@ -113,12 +126,7 @@ interface Scanned {
 /** The first `maxRows` rows (all of them by default), in one native read; texts come sorted. */
 async function scanRows(cursor: ScanCursor, maxRows: number, capacity: number): Promise<Scanned> {
   const batch = await cursor.read(Math.max(1, maxRows), capacity, true);
-  return {
-    columns: batch.columns,
-    texts: batch.newTexts,
-    ...(batch.sortedTexts !== undefined ? { sortedTexts: batch.sortedTexts } : {}),
-    ...(batch.overflow !== undefined ? { overflow: batch.overflow } : {}),
-  };
+  return batch;
 }
 
 /**
@@ -132,7 +140,7 @@ async function scanSample(cursor: ScanCursor, sample: ReservoirSample): Promise<
   const slots = new Int32Array(SAMPLE_BLOCK_ROWS);
   for (;;) {
     const batch = await cursor.read(SAMPLE_BLOCK_ROWS, SAMPLE_BLOCK_ROWS);
-    if (batch.overflow !== undefined) return { columns: kept, texts, overflow: batch.overflow };
+    if (batch.overflow !== undefined) return { columns: kept, newTexts: texts, overflow: batch.overflow };
     batch.newTexts.forEach((added, j) => added !== null && (texts[j] as string[]).push(...added));
     for (let i = 0; i < batch.rows; i += 1) slots[i] = sample.offer();
     batch.columns.forEach((values, j) => {
@@ -151,7 +159,7 @@ async function scanSample(cursor: ScanCursor, sample: ReservoirSample): Promise<
     order.forEach((slot, i) => (ordered[i] = values[slot] as number));
     return ordered;
   });
-  return { columns, texts };
+  return { columns, newTexts: texts };
 }
 
 const NUMBER_TYPES = new Set<number>([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);

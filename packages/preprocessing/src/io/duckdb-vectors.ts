@@ -70,7 +70,7 @@ function attachAddon(): VectorCopyPath {
   try {
     const { binding, version } = attachToDuckDB(bindingsDir);
     // An addon built from older sources lacks the scan: say so rather than fail on the first read.
-    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'copyInt64', 'gatherNumbers', 'remapCodes', 'encodeStrings', 'decodeTexts', 'fillVarchar'] as const) {
+    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'copyInt64', 'gatherNumbers', 'remapCodes', 'encodeStrings', 'decodeTexts', 'fillVarchar', 'parquetSchema', 'readParquet'] as const) {
       if (typeof binding[name] !== 'function') throw new AddonLoadError(`the built addon has no ${name}(): it is older than its sources; rebuild it with 'npm run build --workspace native/duckdb-vectors'`);
     }
     const type = bindings.create_logical_type(bindings.Type.DOUBLE);
@@ -104,14 +104,44 @@ export async function openScanCursor(sql: string): Promise<ScanCursor> {
   if (vectorCopyPath().path === 'native' && addon !== undefined) {
     const native = addon;
     const { handle, names, types } = native.openScan(sql);
-    const read = async (maxRows: number, capacity: number, sortTexts = false): Promise<ScanBatch> => {
-      const batch = await native.readScan(handle, maxRows, capacity, sortTexts);
-      const sortedTexts = batch.sortedTexts?.map((texts) => (texts === null ? null : { ...texts, bytes: ownRealm(texts.bytes), offsets: ownRealm(texts.offsets) }));
-      return { ...batch, columns: batch.columns.map(ownRealm), ...(sortedTexts !== undefined ? { sortedTexts } : {}) };
-    };
+    const read = async (maxRows: number, capacity: number, sortTexts = false): Promise<ScanBatch> => ownBatch(await native.readScan(handle, maxRows, capacity, sortTexts));
     return { names, types, read, close: () => native.closeScan(handle) };
   }
   return openJavaScriptCursor(sql);
+}
+
+/** A batch of the addon's with its arrays in this realm. */
+function ownBatch(batch: ScanBatch): ScanBatch {
+  const sortedTexts = batch.sortedTexts?.map((texts) => (texts === null ? null : { ...texts, bytes: ownRealm(texts.bytes), offsets: ownRealm(texts.offsets) }));
+  return { ...batch, columns: batch.columns.map(ownRealm), ...(sortedTexts !== undefined ? { sortedTexts } : {}) };
+}
+
+/** The addon's own Parquet reader (read-parquet.ts). */
+export interface ParquetNative {
+  /** Column names, DuckDB type ids and row count from the footer, or why the addon leaves the file to DuckDB. */
+  schema(file: string): { names: string[]; types: number[]; rows: number } | { unsupported: string };
+  /** The whole file, decoded as a DuckDB scan would decode it, or why the addon leaves it to DuckDB. */
+  read(file: string): Promise<ScanBatch | { unsupported: string }>;
+}
+
+let nativeParquet = true;
+
+/** Tests and benchmarks: read Parquet files with DuckDB even when the addon could (`false`). */
+export function useNativeParquet(use: boolean): void {
+  nativeParquet = use;
+}
+
+/** The addon's Parquet reader, or undefined when scans do not use the addon (or it is switched off). */
+export function parquetReader(): ParquetNative | undefined {
+  if (!nativeParquet || vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
+  const native = addon;
+  return {
+    schema: (file) => native.parquetSchema(file),
+    read: async (file) => {
+      const batch = await native.readParquet(file);
+      return 'unsupported' in batch ? batch : ownBatch(batch);
+    },
+  };
 }
 
 /**

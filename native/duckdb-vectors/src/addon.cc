@@ -44,6 +44,7 @@ using duckdb_vectors::Block;
 using duckdb_vectors::Dictionary;
 using duckdb_vectors::SortDictionary;
 using duckdb_vectors::SortedTexts;
+using duckdb_vectors::ValidUtf8;
 
 // The DuckDB C API functions used here (duckdb.h, stable C API). Handles are opaque pointers.
 using idx_t = uint64_t;
@@ -926,41 +927,6 @@ std::vector<FieldKind> GuessCsvKinds(const uint8_t* bytes, size_t at, size_t n, 
     at = end + 1;
   }
   return kinds;
-}
-
-// Whether bytes are valid UTF-8 (as Buffer's isUtf8: no overlong forms, surrogates or code points
-// beyond U+10FFFF). ASCII runs are skipped 8 bytes at a time.
-bool ValidUtf8(const uint8_t* p, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {
-      uint64_t word;
-      std::memcpy(&word, p + i, 8);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const uint8_t b = p[i];
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    size_t need;
-    uint32_t min, cp;
-    if ((b & 0xe0) == 0xc0) need = 1, min = 0x80, cp = b & 0x1f;
-    else if ((b & 0xf0) == 0xe0) need = 2, min = 0x800, cp = b & 0x0f;
-    else if ((b & 0xf8) == 0xf0) need = 3, min = 0x10000, cp = b & 0x07;
-    else return false;
-    if (i + need >= n) return false;
-    for (size_t k = 1; k <= need; k++) {
-      if ((p[i + k] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += need + 1;
-  }
-  return true;
 }
 
 // The data lines of a CSV, block by block, each block ending at a line feed (or the file's end):

@@ -730,9 +730,11 @@ void PlainNumbers(const Column& c, const uint8_t* p, const uint8_t* end, size_t 
   }
 }
 
-// `count` PLAIN byte arrays at `p` coded into `to` through the column's dictionary.
-void PlainTexts(const uint8_t* p, const uint8_t* end, size_t count, int32_t* to, Dictionary& dictionary, std::mutex& lock) {
+// `count` PLAIN byte arrays at `p` coded into `to` through the column's dictionary. A text that is
+// not UTF-8 leaves the file to DuckDB, which refuses it naming the value (checked once per text).
+void PlainTexts(const Column& c, const uint8_t* p, const uint8_t* end, size_t count, int32_t* to, Dictionary& dictionary, std::mutex& lock) {
   std::lock_guard<std::mutex> guard(lock);
+  const size_t known = dictionary.values().size();
   for (size_t i = 0; i < count; i++) {
     if (end - p < 4) throw NotHandled("a text page is shorter than its values");
     uint32_t length;
@@ -741,6 +743,10 @@ void PlainTexts(const uint8_t* p, const uint8_t* end, size_t count, int32_t* to,
     if (length > static_cast<size_t>(end - p)) throw NotHandled("a text runs past its page");
     to[i] = dictionary.Code(reinterpret_cast<const char*>(p), length);
     p += length;
+  }
+  const auto& texts = dictionary.values();
+  for (size_t k = known; k < texts.size(); k++) {
+    if (!ValidUtf8(reinterpret_cast<const uint8_t*>(texts[k].data()), texts[k].size())) throw NotHandled("column '" + c.name + "' holds a text that is not UTF-8");
   }
 }
 
@@ -779,7 +785,7 @@ void ReadChunk(const File& file, const Footer& footer, size_t g, size_t j, Outpu
       dictionary.present = true;
       if (text) {
         dictionary.codes.resize(n);
-        PlainTexts(d, dEnd, n, dictionary.codes.data(), out.dictionaries[j], out.locks[j]);
+        PlainTexts(c, d, dEnd, n, dictionary.codes.data(), out.dictionaries[j], out.locks[j]);
       } else {
         if (c.physical == BOOLEAN) throw NotHandled("a boolean column has a dictionary");
         dictionary.numbers.resize(n);
@@ -880,7 +886,7 @@ void ReadChunk(const File& file, const Footer& footer, size_t g, size_t j, Outpu
     } else if (h.encoding == 0) {
       if (text) {
         int32_t* to = dense ? codes + row : (s.codes.resize(std::max(s.codes.size(), present)), s.codes.data());
-        PlainTexts(values, valuesEnd, present, to, out.dictionaries[j], out.locks[j]);
+        PlainTexts(c, values, valuesEnd, present, to, out.dictionaries[j], out.locks[j]);
       } else {
         double* to = dense ? numbers + row : (s.values.resize(std::max(s.values.size(), present)), s.values.data());
         PlainNumbers(c, values, valuesEnd, present, to, [&](size_t i, int64_t v) { s.overflow.Offer(firstRow + static_cast<int64_t>(i), j, c.out, v); });

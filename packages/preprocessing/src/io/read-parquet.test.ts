@@ -172,6 +172,27 @@ emit(out)`,
     }
   });
 
+  it('leaves texts that are not UTF-8 to DuckDB, which refuses them naming the value (dictionary and PLAIN pages)', async () => {
+    const files = runPythonSnippet<string[]>(
+      `import pyarrow as pa, pyarrow.parquet as pq
+raw = pa.array([b'ok', b'\\xff\\xfe', b'ok'], type=pa.binary())
+texts = pa.Array.from_buffers(pa.string(), 3, raw.buffers())
+out = []
+for name, options in {'plain': dict(use_dictionary=False), 'dictionary': {}}.items():
+    f = INPUT['directory'] + '/not-utf8-' + name + '.parquet'
+    pq.write_table(pa.table({'s': texts}), f, **options)
+    out.append(f)
+emit(out)`,
+      { directory },
+    );
+    for (const file of files) {
+      expect(await parquetReader()!.read(file)).toEqual({ unsupported: "column 's' holds a text that is not UTF-8" });
+      const error = await readTable(file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as DataError).message).toContain('is not valid UTF8');
+    }
+  });
+
   it('never crashes on damaged pages: each damaged copy reads, is left to DuckDB, or is a DataError', async () => {
     const rng = new SeededRandom(14);
     for (const layout of ['zstd-v1', 'snappy-v2', 'none-v1-plain']) {

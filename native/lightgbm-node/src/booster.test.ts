@@ -54,7 +54,7 @@ describe('Booster.train / predict', () => {
   test.each([
     ['no evaluation (no answers)', false, undefined],
     ['history (pipelined answers)', true, undefined],
-    ['early stopping (awaited answers)', true, 10],
+    ['early stopping (pipelined answers, rounds past the stop dropped)', true, 10],
   ])('when train() resolves, the training booster is freed at once: %s', async (_name, withValid, earlyStoppingRounds) => {
     const before = liveHandles();
     const train = new Dataset(Xtr, { rows: nTrain, cols: COLS, label: y.subarray(0, nTrain) });
@@ -100,6 +100,25 @@ describe('Booster.train / predict', () => {
     expect(byDefault).toEqual(atBest);
     expect(byDefault).not.toEqual(all);
     expect(booster.predictSync(Xva, { rows: 600, cols: COLS })).toEqual(atBest);
+  });
+
+  test('a trained booster hands out the text it was reloaded from once, identical to serializing it again', async () => {
+    using train = new Dataset(Xtr, { rows: nTrain, cols: COLS, label: y.subarray(0, nTrain) });
+    using valid = new Dataset(Xva, { rows: 600, cols: COLS, label: yva, reference: train });
+    const options = { numBoostRound: 1000, validSets: [valid], earlyStoppingRounds: 5 };
+    using booster = await Booster.train({ ...base, learning_rate: 0.3 }, train, options);
+    using kept = await Booster.train({ ...base, learning_rate: 0.3 }, train, { ...options, keepTrainingBooster: true });
+    // Another range is serialized, and leaves the reloaded text for the default range.
+    const firstTrees = booster.toModelString({ numIteration: 3 });
+    expect(Booster.fromModelString(firstTrees).currentIteration()).toBe(3);
+    const first = booster.toModelString();
+    const again = booster.toModelString();
+    expect(first).toBe(again);
+    // Cut at the best iteration: the model the training booster (waiting for every verdict) holds up to there.
+    expect(first).toBe(kept.toModelString());
+    expect(Booster.fromModelString(first).currentIteration()).toBe(booster.bestIteration);
+    booster.dispose();
+    expect(() => booster.toModelString()).toThrow(DisposedError);
   });
 
   test('batched iterations (boosterUpdateBatchAsync) train the same trees and evals as one call per iteration', async () => {

@@ -30,21 +30,45 @@ export function validationSplit(table: FeatureTable, options: { fraction: number
   if (dateColumn !== undefined) {
     const column = table.column(dateColumn);
     if (column.kind !== 'date') throw new ParameterError('dateColumn', `validationSplit needs '${dateColumn}' to be a date column. Got a ${column.kind} column.`);
-    const distinct = [...new Set(Array.from(column.values).filter((v) => Number.isFinite(v)))].sort((a, b) => a - b);
-    const held = Math.max(1, Math.round(distinct.length * fraction));
-    if (distinct.length >= 2 && held < distinct.length) {
-      cutoff = distinct[distinct.length - held]!;
-      for (let i = 0; i < n; i++) if (column.values[i]! >= cutoff) isValidation[i] = 1;
+    // The distinct finite dates in order, from a native sort of a typed copy (no boxed numbers).
+    const dates = column.values;
+    const sorted = new Float64Array(n);
+    let finite = 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(dates[i]!)) sorted[finite++] = dates[i]!;
+    const distinct = sorted.subarray(0, finite).sort();
+    let count = 0;
+    for (let k = 0; k < finite; k++) if (k === 0 || distinct[k] !== distinct[count - 1]) distinct[count++] = distinct[k]!;
+    const held = Math.max(1, Math.round(count * fraction));
+    if (count >= 2 && held < count) {
+      cutoff = distinct[count - held]!;
+      for (let i = 0; i < n; i++) if (dates[i]! >= cutoff) isValidation[i] = 1;
     }
   } else {
     const held = Math.max(1, Math.round(n * fraction));
     if (held < n) isValidation.fill(1, n - held);
   }
-  const pick = (flag: number) => subset(table, Uint32Array.from(function* () { for (let i = 0; i < n; i++) if (isValidation[i] === flag) yield i; }()));
-  return { train: pick(0), validation: pick(1), by: dateColumn === undefined ? 'row order' : 'date', ...(cutoff === undefined ? {} : { cutoff }) };
+  let validationRows = 0;
+  for (let i = 0; i < n; i++) validationRows += isValidation[i]!;
+  const trainIndices = new Uint32Array(n - validationRows);
+  const validationIndices = new Uint32Array(validationRows);
+  for (let i = 0, t = 0, v = 0; i < n; i++) {
+    if (isValidation[i] === 1) validationIndices[v++] = i;
+    else trainIndices[t++] = i;
+  }
+  return { train: subset(table, trainIndices), validation: subset(table, validationIndices), by: dateColumn === undefined ? 'row order' : 'date', ...(cutoff === undefined ? {} : { cutoff }) };
 }
 
-/** The rows `indices` of a table (columns copied on first use). */
+/** `source[indices[k]]` for every k, into `out`. */
+function gather<T extends Float64Array | Int32Array>(source: ArrayLike<number>, indices: Uint32Array, out: T): T {
+  for (let k = 0; k < indices.length; k++) out[k] = source[indices[k]!]!;
+  return out;
+}
+
+/**
+ * The rows `indices` of a table (columns copied on first use, with a plain indexed loop: a
+ * `Float64Array.from(indices, map)` copy calls the mapping function per row, several times slower
+ * on 100,000 rows).
+ */
 export function subset(table: FeatureTable, indices: Uint32Array): FeatureTable {
   const cache = new Map<string, FeatureColumn>();
   return {
@@ -56,8 +80,8 @@ export function subset(table: FeatureTable, indices: Uint32Array): FeatureTable 
       const source = table.column(name);
       const column: FeatureColumn =
         source.kind === 'categorical'
-          ? { kind: 'categorical', categories: source.categories, codes: Int32Array.from(indices, (i) => source.codes[i]!) }
-          : { kind: source.kind, values: Float64Array.from(indices, (i) => source.values[i]!) };
+          ? { kind: 'categorical', categories: source.categories, codes: gather(source.codes, indices, new Int32Array(indices.length)) }
+          : { kind: source.kind, values: gather(source.values, indices, new Float64Array(indices.length)) };
       cache.set(name, column);
       return column;
     },

@@ -155,6 +155,7 @@ async function main(): Promise<void> {
       ]),
       row(`predict ${n} rows (async, in place)`, (p) => p.ts.predict, (p) => p.py.predict),
       row(`predict ${n} rows (predictSync, in place)`, (p) => p.ts.predictSync, (p) => p.py.predict),
+      row(`async / predictSync in the same process (the async input copy; TS times: async, predictSync)`, (p) => p.ts.predict, (p) => p.ts.predictSync),
       row(`predict 1 row, p50 of ${SINGLE_ROWS.toLocaleString('en-US')} (predictSync vs inplace_predict; times in us)`, (p) => p.ts.single, (p) => p.py.single, 1e6),
       '',
       predictOnly

@@ -730,7 +730,7 @@ Napi::Value BoosterPredictForMat(const Napi::CallbackInfo& info) {
       CallScope scope(sink);
       return Predict(a, a.m.view.data);
     });
-    return ToFloat64Array(info.Env(), out);
+    return kdap::AdoptVector(info.Env(), std::move(out));
   });
 }
 
@@ -746,7 +746,7 @@ Napi::Value BoosterPredictForMatAsync(const Napi::CallbackInfo& info) {
           CallScope scope(sink);
           *result = Predict(*a, bytes->data());
         },
-        [result](Napi::Env env) -> Napi::Value { return ToFloat64Array(env, *result); });
+        [result](Napi::Env env) -> Napi::Value { return kdap::AdoptVector(env, std::move(*result)); });
     return kdap::Queue(w);
   });
 }

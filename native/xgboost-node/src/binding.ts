@@ -59,6 +59,8 @@ export interface XGBoostBinding {
   liveHandles(): { DMatrix: number; Booster: number };
   /** Debug counter: copies of models made for the small-batch fast path (up to 64 rows, on the caller's thread). */
   smallBatchCopies(): number;
+  /** Debug counter: bytes of the large async input copies kept for reuse (napi-common's InputBufferPool, at most 64 MiB). */
+  idleInputBytes(): number;
   /**
    * `int XGBRegisterLogCallback(void (*callback)(const char*));` Routes XGBoost's log lines to
    * `logger` (process-wide: the latest call wins), or drops them (null). Never stderr.

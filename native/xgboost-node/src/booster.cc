@@ -107,7 +107,7 @@ Napi::Value BoosterFeatureScore(const Napi::CallbackInfo& info) {
       names = CopyStrings(features, nFeatures);
       return CopyShaped(shape, dim, scores);
     });
-    Napi::Object o = ToJs(info.Env(), s);
+    Napi::Object o = ToJs(info.Env(), std::move(s));
     o.Set("features", ToJsArray(info.Env(), names));
     return o;
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AbortError, DisposedError, NativeError } from '@kdap/errors';
 import { expectKdapError, tabularProblem } from '@kdap/test-support';
 import { Booster, parseEvalString, type IterationInfo } from './booster';
+import { binding } from './binding';
 import { DMatrix, type FeatureType } from './dmatrix';
 import { setLogger as setXgbLogger, setVerbosity } from './library';
 import type { Params } from './params';
@@ -172,6 +173,45 @@ describe('Booster prediction', () => {
       const sync = booster.predictSync(data, { rows, cols: valid.cols });
       expect(await booster.predict(data, { rows, cols: valid.cols })).toEqual(sync);
     }
+  });
+
+  it('reuses large input copies without mixing up concurrent calls, and keeps at most 64 MiB of them', async () => {
+    // 5 different 4.3 MB float32 inputs in flight at once: each async call needs its own copy.
+    const rows = 180_000;
+    const inputs = [0, 1, 2, 3, 4].map((k) => {
+      const x = new Float32Array(rows * valid.cols);
+      for (let i = 0; i < x.length; i++) x[i] = valid.x[(i + k * 7) % valid.x.length]! + k * 0.05;
+      return x;
+    });
+    const expected = inputs.map((x) => booster.predictSync(x, { rows, cols: valid.cols }));
+    for (let round = 0; round < 2; round++) {
+      // The second round reads through buffers the first one filled with other data.
+      const got = await Promise.all(inputs.map((x) => booster.predict(x, { rows, cols: valid.cols })));
+      got.forEach((p, k) => expect(p).toEqual(expected[k]));
+    }
+    expect(expected[0]).not.toEqual(expected[1]);
+    const idle = binding().idleInputBytes();
+    expect(idle).toBeGreaterThanOrEqual(5 * 4 * 1024 * 1024); // all five kept: 5 x 6 MiB (2 MiB pages)
+    await booster.predict(inputs[0]!, { rows, cols: valid.cols });
+    expect(binding().idleInputBytes()).toBe(idle); // taken and given back, not a sixth buffer
+    // A 40 MB input: kept alone within the 64 MiB bound (older buffers freed), never beyond it.
+    const bigRows = 10 * rows;
+    const big = new Float32Array(bigRows * valid.cols).map((_, i) => inputs[0]![i % inputs[0]!.length]!);
+    const bigResult = await booster.predict(big, { rows: bigRows, cols: valid.cols });
+    expect(bigResult.subarray(0, rows)).toEqual(expected[0]);
+    expect(binding().idleInputBytes()).toBeLessThanOrEqual(64 * 1024 * 1024);
+  });
+
+  it('hands large results over as their own arrays, which later calls do not touch', async () => {
+    const rows = 40_000; // 160 KB of results: over the size where they stop being copied
+    const x = new Float32Array(rows * valid.cols).map((_, i) => valid.x[i % valid.x.length]!);
+    const first = booster.predictSync(x, { rows, cols: valid.cols });
+    const kept = Float32Array.from(first);
+    first.fill(-1);
+    const again = await booster.predict(x, { rows, cols: valid.cols });
+    expect(again).toEqual(kept);
+    expect(booster.predictSync(x, { rows, cols: valid.cols })).toEqual(kept);
+    expect(first[0]).toBe(-1);
   });
 
   it('returns margins, SHAP contributions that add up to them, and iteration ranges', async () => {

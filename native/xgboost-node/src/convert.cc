@@ -179,14 +179,12 @@ Shaped CopyShaped(const bst_ulong* shape, bst_ulong dim, const float* values) {
   return s;
 }
 
-Napi::Object ToJs(Napi::Env env, const Shaped& s) {
+Napi::Object ToJs(Napi::Env env, Shaped&& s) {
   Napi::Object o = Napi::Object::New(env);
   Napi::Array shape = Napi::Array::New(env, s.shape.size());
   for (uint32_t i = 0; i < s.shape.size(); i++) shape.Set(i, Napi::Number::New(env, static_cast<double>(s.shape[i])));
-  auto values = Napi::Float32Array::New(env, s.values.size());
-  if (!s.values.empty()) std::memcpy(values.Data(), s.values.data(), s.values.size() * sizeof(float));
   o.Set("shape", shape);
-  o.Set("values", values);
+  o.Set("values", kdap::AdoptVector(env, std::move(s.values)));
   return o;
 }
 

@@ -97,7 +97,8 @@ struct Shaped {
 
 Shaped CopyShaped(const bst_ulong* shape, bst_ulong dim, const float* values);
 
-Napi::Object ToJs(Napi::Env env, const Shaped& s);
+/** { shape, values }: the values become a Float32Array over s's memory (moved, not copied). */
+Napi::Object ToJs(Napi::Env env, Shaped&& s);
 
 void CheckStrField(const std::string& field);
 

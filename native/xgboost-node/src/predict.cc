@@ -177,7 +177,7 @@ Napi::Value BoosterPredictFromDense(const Napi::CallbackInfo& info) {
     Shaped out = a.m.rows <= kSmallBatchRows
                      ? PredictSmall(a.b.get(), a.m.cols, a.range, [&](BoosterHandle h, DMatrixHandle proxy) { return PredictDenseWith(a, a.m.view.data, h, proxy); })
                      : XGBoostThread::Get().Run([&]() { return PredictDense(a, a.m.view.data); });
-    return ToJs(info.Env(), out);
+    return ToJs(info.Env(), std::move(out));
   });
 }
 
@@ -188,7 +188,7 @@ Napi::Value BoosterPredictFromDenseAsync(const Napi::CallbackInfo& info) {
     auto result = std::make_shared<Shaped>();
     auto* w = NewWorker(
         info.Env(), [a, bytes, result]() { *result = XGBoostThread::Get().Run([&]() { return PredictDense(*a, bytes->data()); }); },
-        [result](Napi::Env env) -> Napi::Value { return ToJs(env, *result); });
+        [result](Napi::Env env) -> Napi::Value { return ToJs(env, std::move(*result)); });
     return kdap::Queue(w);
   });
 }
@@ -240,7 +240,7 @@ Napi::Value BoosterPredictFromColumns(const Napi::CallbackInfo& info) {
     Shaped out = a.cols->rows <= kSmallBatchRows
                      ? PredictSmall(a.b.get(), a.cols->cols.size(), a.range, [&](BoosterHandle h, DMatrixHandle proxy) { return PredictColumnarWith(a, h, proxy); })
                      : XGBoostThread::Get().Run([&]() { return PredictColumnar(a); });
-    return ToJs(info.Env(), out);
+    return ToJs(info.Env(), std::move(out));
   });
 }
 
@@ -250,7 +250,7 @@ Napi::Value BoosterPredictFromColumnsAsync(const Napi::CallbackInfo& info) {
     auto result = std::make_shared<Shaped>();
     auto* w = NewWorker(
         info.Env(), [a, result]() { *result = XGBoostThread::Get().Run([&]() { return PredictColumnar(*a); }); },
-        [result](Napi::Env env) -> Napi::Value { return ToJs(env, *result); });
+        [result](Napi::Env env) -> Napi::Value { return ToJs(env, std::move(*result)); });
     return kdap::Queue(w);
   });
 }
@@ -304,7 +304,7 @@ Napi::Value BoosterPredictFromDMatrixAsync(const Napi::CallbackInfo& info) {
     auto result = std::make_shared<Shaped>();
     auto* w = NewWorker(
         info.Env(), [a, result]() { *result = PredictDMatrix(*a); },
-        [result](Napi::Env env) -> Napi::Value { return ToJs(env, *result); });
+        [result](Napi::Env env) -> Napi::Value { return ToJs(env, std::move(*result)); });
     return kdap::Queue(w);
   });
 }

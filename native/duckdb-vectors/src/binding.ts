@@ -152,9 +152,11 @@ export interface DuckDBVectorsBinding {
    * (one (row group, column) at a time each), decoded as `readScan` decodes DuckDB's types: numbers
    * and booleans as float64, dates and timestamps as float64 epoch milliseconds (microseconds as
    * the fraction), strings as int32 codes with `sortedTexts` (dictionary pages coded once per entry).
-   * `unsupported` (with the reason) when a page turns out to be something it does not decode.
+   * `names` and `types` are the footer's as this read found it (the file may have changed since
+   * `parquetSchema`). `unsupported` (with the reason) when a page turns out to be something it
+   * does not decode.
    */
-  readParquet(path: string): Promise<ScanBatch | { unsupported: string }>;
+  readParquet(path: string): Promise<(ScanBatch & { readonly names: string[]; readonly types: number[] }) | { unsupported: string }>;
 }
 
 /** Texts as one UTF-8 block: text k is `bytes[offsets[k], offsets[k + 1])`. */

@@ -15,6 +15,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -909,18 +910,29 @@ void ReadChunk(const File& file, const Footer& footer, size_t g, size_t j, Outpu
 }
 
 struct ReadResult {
+  std::vector<Column> columns;  // as the footer said when the file was read
   size_t rows = 0;
   Output out;
   std::vector<std::unique_ptr<SortedTexts>> sorted;
   Overflow overflow;
 };
 
-// Reads the whole file on `threads` threads (this one included).
+// The cores this process may run on (its affinity mask: taskset and cpusets), at most 16.
+size_t UsableCores() {
+  cpu_set_t set;
+  size_t cores = 0;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) cores = static_cast<size_t>(CPU_COUNT(&set));
+  if (cores == 0) cores = std::thread::hardware_concurrency();
+  return std::clamp<size_t>(cores, 1, 16);
+}
+
+// Reads the whole file on one thread per usable core (this one included).
 void ReadAll(const std::string& path, ReadResult& result) {
   File file(path);
   const Footer footer = ReadFooter(file);
   const size_t columns = footer.columns.size();
   const auto rows = static_cast<size_t>(footer.rows);
+  result.columns = footer.columns;
   Output& out = result.out;
   out.texts.resize(columns);
   out.place.resize(columns);
@@ -938,7 +950,7 @@ void ReadAll(const std::string& path, ReadResult& result) {
   }
   out.numbers.Reserve(std::max<size_t>(1, rows), 0);
   const size_t items = footer.rowGroups.size() * columns;
-  const size_t threads = std::max<size_t>(1, std::min<size_t>(items, std::max(1u, std::thread::hardware_concurrency())));
+  const size_t threads = std::max<size_t>(1, std::min(items, UsableCores()));
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex errorLock;
@@ -1065,6 +1077,14 @@ class ReadParquetWorker : public Napi::AsyncWorker {
       Napi::Object texts = AdoptSortedTexts(env, *result_.sorted[j]);
       sortedTexts.Set(j, texts);
     }
+    Napi::Array names = Napi::Array::New(env, columns);
+    Napi::Array types = Napi::Array::New(env, columns);
+    for (size_t j = 0; j < columns; j++) {
+      names.Set(j, Napi::String::New(env, result_.columns[j].name));
+      types.Set(j, Napi::Number::New(env, result_.columns[j].duckType));
+    }
+    out.Set("names", names);
+    out.Set("types", types);
     out.Set("rows", Napi::Number::New(env, static_cast<double>(rows)));
     out.Set("columns", arrays);
     out.Set("newTexts", added);

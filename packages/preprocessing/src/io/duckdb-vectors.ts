@@ -121,7 +121,7 @@ export interface ParquetNative {
   /** Column names, DuckDB type ids and row count from the footer, or why the addon leaves the file to DuckDB. */
   schema(file: string): { names: string[]; types: number[]; rows: number } | { unsupported: string };
   /** The whole file, decoded as a DuckDB scan would decode it, or why the addon leaves it to DuckDB. */
-  read(file: string): Promise<ScanBatch | { unsupported: string }>;
+  read(file: string): Promise<(ScanBatch & { readonly names: string[]; readonly types: number[] }) | { unsupported: string }>;
 }
 
 let nativeParquet = true;
@@ -139,7 +139,7 @@ export function parquetReader(): ParquetNative | undefined {
     schema: (file) => native.parquetSchema(file),
     read: async (file) => {
       const batch = await native.readParquet(file);
-      return 'unsupported' in batch ? batch : ownBatch(batch);
+      return 'unsupported' in batch ? batch : { ...ownBatch(batch), names: batch.names, types: batch.types };
     },
   };
 }

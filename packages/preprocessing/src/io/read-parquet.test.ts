@@ -132,6 +132,8 @@ describe('the addon Parquet reader', () => {
       expect(schema).not.toHaveProperty('unsupported');
       const batch = await parquetReader()!.read(file);
       expect(batch).not.toHaveProperty('unsupported');
+      const footer = schema as { names: string[]; types: number[] };
+      expect(batch).toMatchObject({ names: footer.names, types: footer.types, rows: 3000 });
       const table = await readTable(file, KEEP_ALL_NULL);
       expect(table.rowCount).toBe(3000);
       expectSameTable(table, await withDuckDB(file));

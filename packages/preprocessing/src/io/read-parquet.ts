@@ -31,6 +31,8 @@ async function readNatively(file: string, options: ReadTableOptions): Promise<Ma
   if (plan.some((p) => p.cast !== undefined)) return undefined;
   const batch = await native.read(file);
   if ('unsupported' in batch) return undefined;
+  // A file rewritten between the footer and the read is read again, planned afresh.
+  if (batch.names.join('\0') !== schema.names.join('\0') || batch.types.join() !== schema.types.join()) return undefined;
   return buildColumns(plan, batch, options, file, () => undefined);
 }
 

@@ -145,6 +145,19 @@ describe('the addon Parquet reader', () => {
     },
   );
 
+  it("checks its 'path' argument, and leaves a file it cannot open to the readers' own error", async () => {
+    expect(() => parquetReader()!.schema(42 as unknown as string)).toThrow(/'path'/);
+    await expect(parquetReader()!.read(undefined as unknown as string)).rejects.toThrow(/'path'/);
+    const missing = path.join(directory, 'missing.parquet');
+    expect(parquetReader()!.schema(missing)).toEqual({ unsupported: 'cannot open the file: No such file or directory' });
+    const notParquet = path.join(directory, 'not-parquet.parquet');
+    fs.writeFileSync(notParquet, 'a,b\n1,2\n3,4\n');
+    expect(parquetReader()!.schema(notParquet)).toEqual({ unsupported: 'the file does not end in PAR1' });
+    const error = await readTable(notParquet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toContain('Check that the file is a complete Parquet file');
+  });
+
   it.each(['decimal', 'list', 'binary', 'int96', 'gzip', 'delta'])('leaves a %s file to DuckDB, saying which column or codec', async (name) => {
     const file = path.join(directory, `${name}.parquet`);
     const schema = parquetReader()!.schema(file);

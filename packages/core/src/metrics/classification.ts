@@ -1,4 +1,4 @@
-import { binaryConfusion } from './confusion';
+import { binaryConfusion, type BinaryConfusion } from './confusion';
 import type { BinaryLabels } from './inputs';
 import type { WeightOptions } from './regression';
 
@@ -17,20 +17,26 @@ function ratio(numerator: number, denominator: number, zeroDivision: number): nu
 
 /** Precision tp / (tp + fp) of 0/1 predictions (scikit-learn `precision_score`, binary). */
 export function precisionScore(yTrue: BinaryLabels, yPred: BinaryLabels, options: ZeroDivisionOptions = {}): number {
-  const c = binaryConfusion('precisionScore', yTrue, yPred, options.sampleWeight);
-  return ratio(c.truePositives, c.truePositives + c.falsePositives, options.zeroDivision ?? 0);
+  return ratiosOf(binaryConfusion('precisionScore', yTrue, yPred, options.sampleWeight), options.zeroDivision).precision;
 }
 
 /** Recall tp / (tp + fn) of 0/1 predictions (scikit-learn `recall_score`, binary). */
 export function recallScore(yTrue: BinaryLabels, yPred: BinaryLabels, options: ZeroDivisionOptions = {}): number {
-  const c = binaryConfusion('recallScore', yTrue, yPred, options.sampleWeight);
-  return ratio(c.truePositives, c.truePositives + c.falseNegatives, options.zeroDivision ?? 0);
+  return ratiosOf(binaryConfusion('recallScore', yTrue, yPred, options.sampleWeight), options.zeroDivision).recall;
 }
 
 /** F1 = 2 tp / (2 tp + fp + fn) of 0/1 predictions (scikit-learn `f1_score`, binary). */
 export function f1Score(yTrue: BinaryLabels, yPred: BinaryLabels, options: ZeroDivisionOptions = {}): number {
-  const c = binaryConfusion('f1Score', yTrue, yPred, options.sampleWeight);
+  return ratiosOf(binaryConfusion('f1Score', yTrue, yPred, options.sampleWeight), options.zeroDivision).f1;
+}
+
+/** Precision, recall and F1 of one confusion matrix (what the three scores above compute from it). */
+export function ratiosOf(c: BinaryConfusion, zeroDivision = 0): { precision: number; recall: number; f1: number } {
   const actual = c.truePositives + c.falseNegatives;
   const predicted = c.truePositives + c.falsePositives;
-  return ratio(2 * c.truePositives, actual + predicted, options.zeroDivision ?? 0);
+  return {
+    precision: ratio(c.truePositives, predicted, zeroDivision),
+    recall: ratio(c.truePositives, actual, zeroDivision),
+    f1: ratio(2 * c.truePositives, actual + predicted, zeroDivision),
+  };
 }

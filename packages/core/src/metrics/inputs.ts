@@ -19,6 +19,13 @@ export function finiteValues(metric: string, name: string, values: Numbers): Flo
 
 /** 0/1 as a Float64Array; anything else is an error (the models' targets are binary). */
 export function binaryLabels(metric: string, name: string, labels: BinaryLabels): Float64Array {
+  // Typed labels (what the trainers pass) take a monomorphic check and a copy: the generic loop's
+  // element reads see arrays, booleans and typed arrays alike, and its checks were called about
+  // ten times per classificationMetrics of 115,000 training rows.
+  if (labels instanceof Float64Array || labels instanceof Uint8Array) {
+    const out = Float64Array.from(labels);
+    if (allBinary(out)) return out;
+  }
   const out = new Float64Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
@@ -27,6 +34,14 @@ export function binaryLabels(metric: string, name: string, labels: BinaryLabels)
     else throw new ParameterError(name, `The '${name}' argument of ${metric} must hold binary labels (0/1 or booleans). Got ${String(v)} at index ${i}.`);
   }
   return out;
+}
+
+function allBinary(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== 0 && v !== 1) return false;
+  }
+  return true;
 }
 
 /** Non-negative finite weights, one per sample. */

@@ -8,6 +8,7 @@ import { averagePrecisionScore, rocAucScore } from './ranking';
 import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from './regression';
 import { classificationMetrics, regressionMetrics } from './report';
 import { searchSortedLeft } from './search-sorted';
+import { pairwiseSum } from './sum';
 import { chooseThreshold } from './threshold';
 
 describe('chooseThreshold', () => {
@@ -97,6 +98,11 @@ describe('bad input', () => {
     );
     expect(() => rootMeanSquaredError([1, Number.NaN], [1, 2])).toThrow("The 'yTrue' argument of rootMeanSquaredError must hold finite numbers. Got NaN at index 1.");
     expect(() => rocAucScore([0, 2], [0.1, 0.2])).toThrow("The 'yTrue' argument of rocAucScore must hold binary labels (0/1 or booleans). Got 2 at index 1.");
+    // Typed labels take a faster check; a bad one is reported the same way.
+    expect(() => rocAucScore(Float64Array.from([0, 1, 0.5]), [0.1, 0.2, 0.3])).toThrow("The 'yTrue' argument of rocAucScore must hold binary labels (0/1 or booleans). Got 0.5 at index 2.");
+    expect(() => classificationMetrics(Float64Array.from([1, Number.NaN]), [0.1, 0.2])).toThrow("The 'yTrue' argument of classificationMetrics must hold binary labels (0/1 or booleans). Got NaN at index 1.");
+    expect(() => rocAucScore(Uint8Array.from([0, 1, 3]), [0.1, 0.2, 0.3])).toThrow("Got 3 at index 2.");
+    expect(rocAucScore(Uint8Array.from([0, 1, 1, 0]), [0.1, 0.8, 0.4, 0.3])).toBe(rocAucScore([0, 1, 1, 0], [0.1, 0.8, 0.4, 0.3]));
     expect(() => averagePrecisionScore([0, 1], [0.1])).toThrow("The 'yTrue' and 'yScore' arguments of averagePrecisionScore must have the same length. Got 2 and 1.");
     expect(() => logLoss([0, 1], [0.5, 1.5])).toThrow("The 'yProb' argument of logLoss must hold probabilities in [0, 1]. Got 1.5 at index 1.");
     expect(() => meanAbsoluteError([1, 2], [1, 2], { sampleWeight: [1, -1] })).toThrow(
@@ -130,5 +136,33 @@ describe('binaryCurve', () => {
     expect(Array.from(curve.thresholds)).toEqual([0.9, 0.5, 0.2]);
     expect(Array.from(curve.tps)).toEqual([1, 2, 2]);
     expect(Array.from(curve.fps)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('pairwiseSum', () => {
+  /** NumPy's pairwise pattern written plainly: eight partial sums per block of up to 128 values. */
+  function reference(values: number[], start = 0, end = values.length): number {
+    const n = end - start;
+    if (n < 8) return values.slice(start, end).reduce((s, v) => s + v, 0);
+    if (n <= 128) {
+      const r = values.slice(start, start + 8);
+      const blocked = n - (n % 8);
+      for (let i = 8; i < blocked; i += 8) for (let j = 0; j < 8; j++) r[j]! += values[start + i + j]!;
+      let s = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+      for (let i = blocked; i < n; i++) s += values[start + i]!;
+      return s;
+    }
+    let half = Math.floor(n / 2);
+    half -= half % 8;
+    return reference(values, start, start + half) + reference(values, start + half, end);
+  }
+
+  it('adds in NumPy order, to the last bit, at every length', () => {
+    const random = new SeededRandom(5);
+    for (const n of [0, 1, 7, 8, 9, 15, 16, 127, 128, 129, 200, 1000, 4099, 100003]) {
+      const values = Array.from({ length: n }, () => (random.uniform() - 0.3) * 10 ** Math.floor(random.uniform() * 12));
+      expect(pairwiseSum(Float64Array.from(values))).toBe(reference(values));
+      if (n > 10) expect(pairwiseSum(values, 3, n - 2)).toBe(reference(values, 3, n - 2));
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { f1Score, precisionScore, recallScore } from './classification';
-import { labelsAtThreshold } from './confusion';
+import { ratiosOf } from './classification';
+import { binaryConfusion, labelsAtThreshold } from './confusion';
 import { binaryLabels, type BinaryLabels, type Numbers } from './inputs';
 import { brierScoreLoss, logLoss } from './probabilistic';
 import { binaryCurve } from './binary-curve';
@@ -50,12 +50,14 @@ export function classificationMetrics(yTrue: BinaryLabels, yProb: Numbers, optio
   const weights = { sampleWeight: options.sampleWeight };
   // One sorted curve for both areas (each sorts the scores: 115,000 training rows in a propensity fit).
   const curve = binaryCurve('classificationMetrics', y, yProb, options.sampleWeight);
+  // One confusion matrix for the three ratios (each score alone forms and checks its own).
+  const { f1, precision, recall } = ratiosOf(binaryConfusion('classificationMetrics', y, predicted, options.sampleWeight));
   return {
     auc_roc: bothClasses ? rocAucFromCurve(curve) : Number.NaN,
     auc_pr: averagePrecisionFromCurve(curve),
-    f1: f1Score(y, predicted, weights),
-    precision: precisionScore(y, predicted, weights),
-    recall: recallScore(y, predicted, weights),
+    f1,
+    precision,
+    recall,
     log_loss: logLoss(y, yProb, weights),
     brier: brierScoreLoss(y, yProb, weights),
     threshold,

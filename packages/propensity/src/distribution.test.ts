@@ -1,5 +1,5 @@
 import { SeededRandom } from '@kdap/preprocessing';
-import { numericBaseline, numericDrift, psi, ScoreDistribution } from './distribution';
+import { numericBaseline, numericBaselineOfSorted, numericDrift, psi, ScoreDistribution, type NumericBaseline } from './distribution';
 
 describe('ScoreDistribution', () => {
   it("gives 100 x share of training scores <= score (searchsorted side='right'), ties counted in", () => {
@@ -25,5 +25,56 @@ describe('PSI', () => {
     const base = numericBaseline(Array.from({ length: 10000 }, () => random.normal()));
     expect(numericDrift(base, Array.from({ length: 10000 }, () => random.normal())).psi).toBeLessThan(0.02);
     expect(numericDrift(base, Array.from({ length: 10000 }, () => random.normal() + 1)).psi).toBeGreaterThan(0.25);
+  });
+});
+
+/** The decile bins as first written: sort every value, read the deciles, bin by binary search. */
+function sortedReference(values: readonly number[]): NumericBaseline {
+  const present = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  const edges: number[] = [];
+  for (let k = 1; k < 10 && present.length > 0; k++) {
+    const e = present[Math.min(present.length - 1, Math.floor((k * present.length) / 10))]!;
+    if (edges.length === 0 || e > edges[edges.length - 1]!) edges.push(e);
+  }
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (const v of present) {
+    let bin = 0;
+    while (bin < edges.length && edges[bin]! < v) bin++;
+    counts[bin]! += 1;
+  }
+  const n = values.length;
+  return {
+    kind: 'numeric',
+    edges,
+    shares: counts.map((c) => (n === 0 ? 0 : c / n)),
+    missingShare: n === 0 ? 0 : (n - present.length) / n,
+    min: present.length === 0 ? Number.NaN : present[0]!,
+    max: present.length === 0 ? Number.NaN : present[present.length - 1]!,
+  };
+}
+
+describe('numericBaseline', () => {
+  it('gives the bins of a full sort (deciles selected in place), with ties, NaN, tiny and constant inputs', () => {
+    const random = new SeededRandom(11);
+    const cases: number[][] = [[], [NaN], [NaN, NaN], [5], [2, 1], [3, 3, 3, 3], Array.from({ length: 1000 }, () => 7)];
+    for (let t = 0; t < 300; t++) {
+      const n = Math.floor(random.uniform() * (t % 10 === 0 ? 5000 : 60));
+      const distinct = 1 + Math.floor(random.uniform() * (t % 3 === 0 ? 4 : 1000));
+      const missing = random.uniform() < 0.3 ? random.uniform() * 0.5 : 0;
+      cases.push(Array.from({ length: n }, () => (random.uniform() < missing ? Number.NaN : Math.floor(random.uniform() * distinct) - distinct / 2)));
+    }
+    for (const values of cases) {
+      const expected = sortedReference(values);
+      expect(numericBaseline(values)).toEqual(expected);
+      expect(numericBaseline(Float64Array.from(values))).toEqual(expected);
+      expect(numericBaselineOfSorted(Float64Array.from(values).sort())).toEqual(expected);
+    }
+  });
+
+  it('leaves its input as it was (it selects in a copy)', () => {
+    const values = Float64Array.from([9, 1, 8, 2, 7, 3, 6, 4, 5, NaN]);
+    const before = Array.from(values);
+    numericBaseline(values);
+    expect(Array.from(values)).toEqual(before);
   });
 });

@@ -143,10 +143,11 @@ export function calibrationSlope(labels: ArrayLike<number>, scores: ArrayLike<nu
   for (let i = 0; i < n; i++) positives += labels[i]!;
   if (positives === 0 || positives === n) return null;
   const eps = 1e-12;
-  const f = Float64Array.from({ length: n }, (_, i) => {
+  const f = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     const p = Math.min(Math.max(scores[i]!, eps), 1 - eps);
-    return Math.log(p / (1 - p));
-  });
+    f[i] = Math.log(p / (1 - p));
+  }
   let slope = 1;
   let intercept = 0;
   for (let iteration = 0; iteration < 50; iteration++) {

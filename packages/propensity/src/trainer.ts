@@ -20,7 +20,7 @@ import { defaultThreadCount } from '@kdap/napi-common';
 import type { StudySummary, TuneResult } from '@kdap/tuning';
 import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
 import { IdentityCalibrator, type Calibrator } from './calibrator';
-import { categoricalBaseline, numericBaseline, ScoreDistribution, type FeatureBaseline } from './distribution';
+import { categoricalBaseline, numericBaseline, numericBaselineOfSorted, ScoreDistribution, type FeatureBaseline } from './distribution';
 import { IsotonicCalibrator } from './isotonic';
 import { PropensityModel, type PropensityState } from './model';
 import { calibrationReport, propensityMetrics } from './report';
@@ -429,7 +429,10 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
         calibrationFolds: pending.folds?.k ?? null,
         splits: pending.splits,
       };
-      const model = new PropensityModel(booster, calibrator, ScoreDistribution.fromScores(trainCalibrated), report, { score: numericBaseline(trainCalibrated), features }, metrics, state);
+      // One sort of the training scores serves the percentile population and the score's drift bins.
+      const sortedScores = Float64Array.from(trainCalibrated).sort();
+      const distribution = ScoreDistribution.fromSorted(sortedScores);
+      const model = new PropensityModel(booster, calibrator, distribution, report, { score: numericBaselineOfSorted(sortedScores), features }, metrics, state);
       // The Trainer base class scores the training rows again for its training metrics: hand these back instead.
       model.rememberRawScores(data.train.X, trainRaw);
       if (validationX !== undefined) model.rememberRawScores(validationX, await validationRawScores!);

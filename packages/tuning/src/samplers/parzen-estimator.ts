@@ -1,4 +1,5 @@
 import type { Distribution } from '../distributions';
+import { expNonPositive } from '../exp-non-positive';
 import { logGaussMass, truncNormPpfOfMass } from '../gaussian';
 import type { TuningRandom } from '../random';
 
@@ -255,10 +256,43 @@ export class ParzenEstimator {
 
   /** log density (mass for grids and choices) of each joint draw. */
   logPdf(samples: Record<string, Float64Array>): Float64Array {
+    if (this.names.length === 1) {
+      const name = this.names[0]!;
+      const only = this.kernels[0]!;
+      if (only.kind === 'continuous') return this.logPdfContinuous(only, samples[name]!, isLog(this.space[name]!));
+      return this.logPdfOfDistinct(name, samples[name]!);
+    }
+    return this.logPdfJoint(samples);
+  }
+
+  /**
+   * One grid or categorical parameter alone: its draws repeat (24 candidates over a few choices or grid points),
+   * and a draw's density depends on its value only, so each distinct value is scored once.
+   */
+  private logPdfOfDistinct(name: string, x: Float64Array): Float64Array {
+    const slot = new Map<number, number>();
+    const distinct: number[] = [];
+    const index = new Int32Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      let s = slot.get(x[i]!);
+      if (s === undefined) {
+        s = distinct.length;
+        distinct.push(x[i]!);
+        slot.set(x[i]!, s);
+      }
+      index[i] = s;
+    }
+    if (distinct.length === x.length) return this.logPdfJoint({ [name]: x });
+    const scored = this.logPdfJoint({ [name]: Float64Array.from(distinct) });
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = scored[index[i]!]!;
+    return out;
+  }
+
+  /** The general path: every parameter's log kernel terms summed per (draw, kernel), then log-sum-exp per draw. */
+  private logPdfJoint(samples: Record<string, Float64Array>): Float64Array {
     const size = samples[this.names[0]!]!.length;
     const nKernels = this.logWeights.length;
-    const only = this.kernels[0]!;
-    if (this.names.length === 1 && only.kind === 'continuous') return this.logPdfContinuous(only, samples[this.names[0]!]!, isLog(this.space[this.names[0]!]!));
     const acc = scratchF64('terms', size * nKernels);
     for (let i = 0; i < size; i++) acc.set(this.logWeights, i * nKernels);
     for (let j = 0; j < this.names.length; j++) {
@@ -303,7 +337,7 @@ export class ParzenEstimator {
       for (let k = 0; k < nKernels; k++) {
         const d = acc[row + k]! - max;
         // The sum is >= 1 (the max's own term): terms below e^-60 cannot change it, and skipping their exp is most of the saving.
-        if (d > -NEGLIGIBLE_LOG) sum += Math.exp(d);
+        if (d > -NEGLIGIBLE_LOG) sum += expNonPositive(d);
       }
       out[i] = Math.log(sum) + max;
     }
@@ -340,7 +374,7 @@ export class ParzenEstimator {
       let sum = 0;
       for (let k = 0; k < nKernels; k++) {
         const d = row[k]! - max;
-        if (d > -NEGLIGIBLE_LOG) sum += Math.exp(d);
+        if (d > -NEGLIGIBLE_LOG) sum += expNonPositive(d);
       }
       out[i] = Math.log(sum) + max;
     }

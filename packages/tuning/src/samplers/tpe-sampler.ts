@@ -229,18 +229,21 @@ export class TPESampler implements Sampler {
 /** Internal values of the trials that have every parameter of the space (Optuna skips the others). */
 function observationsOf(trials: readonly FrozenTrial[], space: Record<string, Distribution>): Record<string, Float64Array> {
   const names = Object.keys(space);
-  let n = 0;
-  const usable = trials.filter((trial) => {
-    for (const name of names) if (!(name in trial.internalParams)) return false;
-    n++;
-    return true;
-  });
   const out: Record<string, Float64Array> = {};
-  for (const name of names) {
-    const column = new Float64Array(n);
-    for (let i = 0; i < n; i++) column[i] = usable[i]!.internalParams[name]!;
-    out[name] = column;
+  if (names.length === 1) {
+    // Univariate (the default): one pass, no intermediate list.
+    const name = names[0]!;
+    const column = new Float64Array(trials.length);
+    let n = 0;
+    for (const trial of trials) {
+      const value = trial.internalParams[name];
+      if (value !== undefined) column[n++] = value;
+    }
+    out[name] = n === trials.length ? column : column.slice(0, n);
+    return out;
   }
+  const usable = trials.filter((trial) => names.every((name) => trial.internalParams[name] !== undefined));
+  for (const name of names) out[name] = Float64Array.from(usable, (trial) => trial.internalParams[name]!);
   return out;
 }
 

@@ -63,6 +63,9 @@ export class JournalStorage {
   private lastCreatedTrialId = -1;
   private ownedTrialId: number | undefined;
   private ownError: KdapError | undefined;
+  // Every SET_TRIAL_PARAM carries its distribution as JSON, and a study repeats a few: each text is parsed once
+  // (the records share the frozen result).
+  private readonly parsedDistributions = new Map<string, Distribution>();
 
   constructor(private readonly backend: JournalBackend) {
     this.sync();
@@ -255,7 +258,7 @@ export class JournalStorage {
     const study = this.studies.get(op.study_id as number)!;
     const trialId = this.trialRecords.length;
     const distributions: Record<string, Distribution> = {};
-    for (const [name, json] of Object.entries((op.distributions as Record<string, string> | undefined) ?? {})) distributions[name] = distributionFromJson(json);
+    for (const [name, json] of Object.entries((op.distributions as Record<string, string> | undefined) ?? {})) distributions[name] = this.parseDistribution(json);
     const internalParams: Record<string, number> = { ...((op.params as Record<string, number> | undefined) ?? {}) };
     const params: TrialRecord['params'] = {};
     for (const [name, internal] of Object.entries(internalParams)) params[name] = toExternal(distributions[name]!, internal);
@@ -285,11 +288,23 @@ export class JournalStorage {
     }
   }
 
+  private parseDistribution(json: string): Distribution {
+    let distribution = this.parsedDistributions.get(json);
+    if (distribution === undefined) {
+      distribution = distributionFromJson(json);
+      if (distribution.kind === 'categorical') Object.freeze(distribution.choices);
+      Object.freeze(distribution);
+      if (this.parsedDistributions.size >= 10_000) this.parsedDistributions.clear();
+      this.parsedDistributions.set(json, distribution);
+    }
+    return distribution;
+  }
+
   private applySetParam(op: JournalOp): void {
     const trial = this.trialUpdatable(op);
     if (!trial) return;
     const name = op.param_name as string;
-    const distribution = distributionFromJson(op.distribution as string);
+    const distribution = this.parseDistribution(op.distribution as string);
     const study = this.studies.get(this.trialStudy[trial.trialId]!)!;
     // Optuna checks against the first earlier trial that has the parameter.
     for (const id of study.trialIds) {

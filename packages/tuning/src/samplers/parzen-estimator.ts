@@ -110,6 +110,8 @@ type Kernels =
       /** Kernels with the same centre and bandwidth (ties are common on a grid) share a group: their masses are equal. */
       groupOf: Int32Array;
       nGroups: number;
+      /** One kernel of each group. */
+      groupFirst: Int32Array;
     };
 
 function isLog(d: Distribution): boolean {
@@ -193,12 +195,18 @@ export class ParzenEstimator {
     const block = new Float64Array(4 * m);
     const [mu, sigma, logAccept, logSigma] = [0, 1, 2, 3].map((i) => block.subarray(i * m, (i + 1) * m)) as [Float64Array, Float64Array, Float64Array, Float64Array];
     bandwidths(observed, lowEdge, highEdge, p, this.names.length, { mu, sigma });
-    for (let k = 0; k < m; k++) {
+    const { groupOf, nGroups, groupFirst } = kernelGroups(mu, sigma);
+    for (let g = 0; g < nGroups; g++) {
+      const k = groupFirst[g]!;
       logAccept[k] = logGaussMass((lowEdge - mu[k]!) / sigma[k]!, (highEdge - mu[k]!) / sigma[k]!);
       logSigma[k] = Math.log(sigma[k]!);
     }
-    const { groupOf, nGroups } = kernelGroups(mu, sigma);
-    return { kind: 'discrete', mu, sigma, logSigma, low: d.low, high: d.high, step, log, lowEdge, highEdge, logAccept, groupOf, nGroups };
+    for (let k = 0; k < m; k++) {
+      const first = groupFirst[groupOf[k]!]!;
+      logAccept[k] = logAccept[first]!;
+      logSigma[k] = logSigma[first]!;
+    }
+    return { kind: 'discrete', mu, sigma, logSigma, low: d.low, high: d.high, step, log, lowEdge, highEdge, logAccept, groupOf, nGroups, groupFirst };
   }
 
   /** `size` joint draws, in internal form (ranges as values, choices as indices). */
@@ -282,10 +290,81 @@ export class ParzenEstimator {
       }
       index[i] = s;
     }
-    if (distinct.length === x.length) return this.logPdfJoint({ [name]: x });
-    const scored = this.logPdfJoint({ [name]: Float64Array.from(distinct) });
+    const only = this.kernels[0]!;
+    const values = distinct.length === x.length ? x : Float64Array.from(distinct);
+    const scored = only.kind === 'discrete' ? this.logPdfGrid(only, values) : only.kind === 'categorical' ? this.logPdfCategorical(only, values) : this.logPdfJoint({ [name]: values });
+    if (values === x) return scored;
     const out = new Float64Array(x.length);
     for (let i = 0; i < x.length; i++) out[i] = scored[index[i]!]!;
+    return out;
+  }
+
+  /**
+   * Each kernel's weight, summed per group of kernels that share a distribution (a grid's groups, a categorical's
+   * rows): alone, a parameter's mixture is a sum over those groups with these weights, 60 terms instead of 175.
+   */
+  private groupLogWeights(groupOf: Int32Array, nGroups: number): Float64Array {
+    const weights = new Float64Array(nGroups);
+    for (let k = 0; k < groupOf.length; k++) weights[groupOf[k]!]! += expNonPositive(Math.max(this.logWeights[k]!, -708));
+    for (let g = 0; g < nGroups; g++) weights[g] = Math.log(weights[g]!);
+    return weights;
+  }
+
+  /**
+   * log mass of each (distinct) grid value for a grid parameter alone: per group of equal kernels, its summed weight
+   * times the mass of the value's cell. A group whose weighted mass is bounded below the best one's by NEGLIGIBLE_LOG
+   * adds nothing in double precision, so its mass is not computed; the prior (sigma = the whole range, last kernel)
+   * is scored first as the baseline far groups cannot reach.
+   */
+  private logPdfGrid(kernels: Extract<Kernels, { kind: 'discrete' }>, x: Float64Array): Float64Array {
+    const { mu, sigma, logSigma, step, log, lowEdge, highEdge, logAccept, groupOf, nGroups, groupFirst } = kernels;
+    const groupLogWeight = this.groupLogWeights(groupOf, nGroups);
+    const baseline = groupOf[mu.length - 1]!;
+    const terms = scratchF64('terms', nGroups);
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const xi = x[i]!;
+      const lower = Math.max(log ? Math.log(xi - step / 2) : xi - step / 2, lowEdge);
+      const upper = Math.min(log ? Math.log(xi + step / 2) : xi + step / 2, highEdge);
+      const logCell = Math.log(upper - lower);
+      const cell = (k: number) => logGaussMass((lower - mu[k]!) / sigma[k]!, (upper - mu[k]!) / sigma[k]!) - logAccept[k]!;
+      let best = groupLogWeight[baseline]! + cell(groupFirst[baseline]!);
+      terms[baseline] = best;
+      for (let g = 0; g < nGroups; g++) {
+        if (g === baseline) continue;
+        const k = groupFirst[g]!;
+        const m = mu[k]!;
+        const zNear = m < lower ? (lower - m) / sigma[k]! : m > upper ? (m - upper) / sigma[k]! : 0;
+        // mass <= cell width * the density at the cell's nearest point
+        const bound = groupLogWeight[g]! + logCell - logSigma[k]! - LOG_SQRT_2PI - 0.5 * zNear * zNear - logAccept[k]!;
+        if (bound < best - NEGLIGIBLE_LOG) {
+          terms[g] = -Infinity;
+        } else {
+          const term = groupLogWeight[g]! + cell(k);
+          terms[g] = term;
+          if (term > best) best = term;
+        }
+      }
+      out[i] = logSumExpBelow(terms, nGroups, best);
+    }
+    return out;
+  }
+
+  /** log probability of each (distinct) choice for a categorical parameter alone: a sum over its few rows. */
+  private logPdfCategorical(kernels: Extract<Kernels, { kind: 'categorical' }>, x: Float64Array): Float64Array {
+    const { nChoices, rowOf, logProbabilities } = kernels;
+    const nRows = logProbabilities.length / nChoices;
+    const rowLogWeight = this.groupLogWeights(rowOf, nRows);
+    const terms = scratchF64('terms', nRows);
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      let max = -Infinity;
+      for (let r = 0; r < nRows; r++) {
+        terms[r] = rowLogWeight[r]! + logProbabilities[r * nChoices + x[i]!]!;
+        if (terms[r]! > max) max = terms[r]!;
+      }
+      out[i] = max === -Infinity ? -Infinity : logSumExpBelow(terms, nRows, max);
+    }
     return out;
   }
 
@@ -321,7 +400,7 @@ export class ParzenEstimator {
           }
         }
       } else {
-        addGridMasses(kernels, x, this.logWeights, this.names.length === 1, acc, size);
+        addGridMasses(kernels, x, acc, size);
       }
     }
     const out = new Float64Array(size);
@@ -345,50 +424,68 @@ export class ParzenEstimator {
   }
 
   /**
-   * logPdf of one continuous parameter alone (univariate TPE's every float decision): the general path's terms in
-   * its order, one candidate at a time, so that a candidate's row stays in the L1 cache.
+   * logPdf of one continuous parameter alone (univariate TPE's every float decision), in one pass per candidate:
+   * each term is shifted by the largest log weight + normalizer of the mixture (a bound on every term, so no pass
+   * for the maximum is needed) and summed in linear space. Terms more than 708 below the bound are summed as e^-708;
+   * a candidate whose sum falls below 1e-280 (only possible without the prior, whose wide kernel keeps every sum
+   * near 1) is summed again the exact way, relative to its own largest term.
    */
   private logPdfContinuous(kernels: Extract<Kernels, { kind: 'continuous' }>, x: Float64Array, log: boolean): Float64Array {
     const { mu, inverseSigma, low, high, logNormalizer } = kernels;
     const logWeights = this.logWeights;
     const nKernels = logWeights.length;
-    const row = scratchF64('terms', nKernels);
+    const shifted = scratchF64('terms', nKernels);
+    let bound = -Infinity;
+    for (let k = 0; k < nKernels; k++) bound = Math.max(bound, logWeights[k]! + logNormalizer[k]!);
+    for (let k = 0; k < nKernels; k++) shifted[k] = logWeights[k]! + logNormalizer[k]! - bound;
     const out = new Float64Array(x.length);
     for (let i = 0; i < x.length; i++) {
       const xi = log ? Math.log(x[i]!) : x[i]!;
-      if (xi < low || xi > high) {
-        out[i] = -Infinity;
-        continue;
-      }
-      let max = -Infinity;
-      for (let k = 0; k < nKernels; k++) {
-        const z = (xi - mu[k]!) * inverseSigma[k]!;
-        const term = logWeights[k]! + (logNormalizer[k]! - 0.5 * z * z);
-        row[k] = term;
-        if (term > max) max = term;
-      }
-      if (max === -Infinity) {
+      if (xi < low || xi > high || bound === -Infinity) {
         out[i] = -Infinity;
         continue;
       }
       let sum = 0;
       for (let k = 0; k < nKernels; k++) {
-        const d = row[k]! - max;
-        if (d > -NEGLIGIBLE_LOG) sum += expNonPositive(d);
+        const z = (xi - mu[k]!) * inverseSigma[k]!;
+        sum += expNonPositive(Math.max(shifted[k]! - 0.5 * z * z, -708));
       }
-      out[i] = Math.log(sum) + max;
+      out[i] = sum > 1e-280 ? Math.log(sum) + bound : logSumExpFar(xi, mu, inverseSigma, shifted, nKernels) + bound;
     }
     return out;
   }
 }
 
-/**
- * Adds each grid draw's log mass under every kernel to its row of `acc`. One parameter alone (TPE's default,
- * univariate): a kernel whose weighted mass is bounded below the best one's by NEGLIGIBLE_LOG adds nothing to the
- * mixture in double precision, so its mass is not computed (`skipFar`).
- */
-function addGridMasses(kernels: Extract<Kernels, { kind: 'discrete' }>, x: Float64Array, logWeights: Float64Array, skipFar: boolean, acc: Float64Array, size: number): void {
-  const { mu, sigma, logSigma, step, log, lowEdge, highEdge, logAccept, groupOf, nGroups } = kernels;
+/** log sum_k e^(shifted_k - z_k^2 / 2) relative to its largest term, for a draw far from every kernel. */
+function logSumExpFar(xi: number, mu: Float64Array, inverseSigma: Float64Array, shifted: Float64Array, nKernels: number): number {
+  let max = -Infinity;
+  for (let k = 0; k < nKernels; k++) {
+    const z = (xi - mu[k]!) * inverseSigma[k]!;
+    max = Math.max(max, shifted[k]! - 0.5 * z * z);
+  }
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let k = 0; k < nKernels; k++) {
+    const z = (xi - mu[k]!) * inverseSigma[k]!;
+    const d = shifted[k]! - 0.5 * z * z - max;
+    if (d > -NEGLIGIBLE_LOG) sum += expNonPositive(d);
+  }
+  return Math.log(sum) + max;
+}
+
+/** log sum_k e^terms[k] given max = the largest term (finite); terms below max - NEGLIGIBLE_LOG are skipped. */
+function logSumExpBelow(terms: Float64Array, n: number, max: number): number {
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    const d = terms[k]! - max;
+    if (d > -NEGLIGIBLE_LOG) sum += expNonPositive(d);
+  }
+  return Math.log(sum) + max;
+}
+
+/** Adds each grid draw's log mass under every kernel to its row of `acc` (several parameters: the joint path). */
+function addGridMasses(kernels: Extract<Kernels, { kind: 'discrete' }>, x: Float64Array, acc: Float64Array, size: number): void {
+  const { mu, sigma, step, log, lowEdge, highEdge, logAccept, groupOf, nGroups } = kernels;
   const nKernels = mu.length;
   // Grid draws repeat: one row of masses per distinct value.
   const rows = new Map<number, Float64Array>();
@@ -401,35 +498,14 @@ function addGridMasses(kernels: Extract<Kernels, { kind: 'discrete' }>, x: Float
       const lower = Math.max(log ? Math.log(xi - step / 2) : xi - step / 2, lowEdge);
       const upper = Math.min(log ? Math.log(xi + step / 2) : xi + step / 2, highEdge);
       groupCells.fill(NaN);
-      const cell = (k: number): number => {
+      for (let k = 0; k < nKernels; k++) {
         const g = groupOf[k]!;
         let value = groupCells[g]!;
         if (Number.isNaN(value)) {
           value = logGaussMass((lower - mu[k]!) / sigma[k]!, (upper - mu[k]!) / sigma[k]!) - logAccept[k]!;
           groupCells[g] = value;
         }
-        return value;
-      };
-      if (!skipFar) {
-        for (let k = 0; k < nKernels; k++) cells[k] = cell(k);
-      } else {
-        // The last kernel is the prior (sigma = the whole range) when there is one: a baseline far kernels cannot reach.
-        const p = nKernels - 1;
-        cells[p] = cell(p);
-        let best = cells[p]! + logWeights[p]!;
-        const logCell = Math.log(upper - lower);
-        for (let k = 0; k < p; k++) {
-          const m = mu[k]!;
-          const zNear = m < lower ? (lower - m) / sigma[k]! : m > upper ? (m - upper) / sigma[k]! : 0;
-          // mass <= cell width * the density at the cell's nearest point
-          const bound = logWeights[k]! + logCell - logSigma[k]! - LOG_SQRT_2PI - 0.5 * zNear * zNear - logAccept[k]!;
-          if (bound < best - NEGLIGIBLE_LOG) {
-            cells[k] = -Infinity;
-          } else {
-            cells[k] = cell(k);
-            best = Math.max(best, cells[k]! + logWeights[k]!);
-          }
-        }
+        cells[k] = value;
       }
       rows.set(xi, cells);
     }
@@ -439,21 +515,26 @@ function addGridMasses(kernels: Extract<Kernels, { kind: 'discrete' }>, x: Float
 }
 
 /** Groups of kernels with equal (mu, sigma): kernels sorted by mu, then runs of equal pairs. */
-function kernelGroups(mu: Float64Array, sigma: Float64Array): { groupOf: Int32Array; nGroups: number } {
+function kernelGroups(mu: Float64Array, sigma: Float64Array): { groupOf: Int32Array; nGroups: number; groupFirst: Int32Array } {
   const n = mu.length;
   const sorted = Float64Array.from(mu).sort();
   const rank = rankInSorted(mu, sorted, new Int32Array(n));
   const order = new Int32Array(n);
   for (let k = 0; k < n; k++) order[rank[k]!] = k;
   const groupOf = new Int32Array(n);
+  const groupFirst = new Int32Array(n);
   let nGroups = 0;
   for (let r = 0; r < n; r++) {
     const k = order[r]!;
     const previous = r > 0 ? order[r - 1]! : -1;
-    if (previous >= 0 && mu[previous] === mu[k] && sigma[previous] === sigma[k]) groupOf[k] = groupOf[previous]!;
-    else groupOf[k] = nGroups++;
+    if (previous >= 0 && mu[previous] === mu[k] && sigma[previous] === sigma[k]) {
+      groupOf[k] = groupOf[previous]!;
+    } else {
+      groupFirst[nGroups] = k;
+      groupOf[k] = nGroups++;
+    }
   }
-  return { groupOf, nGroups };
+  return { groupOf, nGroups, groupFirst: groupFirst.subarray(0, nGroups) };
 }
 
 /**

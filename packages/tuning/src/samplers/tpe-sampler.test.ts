@@ -5,9 +5,11 @@ import { createStudy, TPESampler, TrialPruned, type Trial } from '../index';
 /**
  * Pins what a seeded TPE study suggests, bit for bit: the sampler's speed work (hoisted logs, cached
  * estimators, typed arrays) must not change a single suggestion. Every kind of dimension, pruned and failed
- * trials (which change the split and the observations), univariate and multivariate. The digests were
- * taken from the sampler as of 31df002 (before the overhead work); each line's last trial is spelled out
- * so a failure shows how far off it is.
+ * trials (which change the split and the observations), univariate and multivariate. Each line's last trial
+ * is spelled out so a failure shows how far off it is. The digests were taken from the sampler as of 31df002
+ * and held through the first overhead work; they moved once, deliberately, when the truncated-normal quantile
+ * started from AS 241 and erfc became Cody's (the same study in every choice, floats differing in the last
+ * 1-3 digits, e.g. x 2.2194913863253234 -> ...265; the quality bench was re-run on that change).
  */
 function objective(trial: Trial): number {
   const base = mixedObjective(trial);
@@ -38,10 +40,10 @@ const NEW_POW = 63 ** (-1 / 12) !== 0.7080353712106306;
 
 describe('TPESampler with a seed', () => {
   it.each([
-    [false, '6a5a5e1b2f78ead54741b82d401c33eeb9db12858795c56bab709c707fd56fc0', { x: 2.2194913863253234, y: 0.878878001880218, lr: 0.07068912579715156, n: 12, c: 'a', leaves: 9, frac: 0.7000000000000001, even: 10 }],
+    [false, '7828541ab4016fd2fdb68b6a8187dca072f25f6e8794ee4e315911a42302ab7e', { x: 2.2194913863253265, y: 0.8788780018802169, lr: 0.07068912579715149, n: 12, c: 'a', leaves: 9, frac: 0.7000000000000001, even: 10 }],
     NEW_POW
-      ? [true, 'e541c78676523d7c521907a436a9ae2a65e9b989fb500d443ba99b6f645dc8e9', { x: 1.7591051234928543, y: -2.0410527295334946, lr: 0.0014384657882360828, n: 1, c: 'c', leaves: 18, frac: 0.7000000000000001, even: 6 }]
-      : [true, 'db4d64d7144d5650fbad951c62b895eb14bf01b4a0a2c2b00f52a4b940c6485f', { x: 1.7591051234928539, y: -2.041052729533495, lr: 0.0014384657882360828, n: 1, c: 'c', leaves: 18, frac: 0.7000000000000001, even: 6 }],
+      ? [true, '9c1be840a8a04cde044f0aeaeb77131f295177e6fa9c97cc67c9cb6ce43289fc', { x: 1.7591051234928554, y: -2.041052729533494, lr: 0.0014384657882360841, n: 1, c: 'c', leaves: 18, frac: 0.7000000000000001, even: 6 }]
+      : [true, '9d5a2ec38ee12a9401989f302ebebf5264cdd6fcca9e4c1ac654429ab63fcb38', { x: 1.759105123492855, y: -2.041052729533494, lr: 0.0014384657882360841, n: 1, c: 'c', leaves: 18, frac: 0.7000000000000001, even: 6 }],
   ] as const)('suggests exactly the pinned values (multivariate %s)', async (multivariate, digest, last) => {
     const got = await suggestions(multivariate);
     expect(got.last).toEqual(last);

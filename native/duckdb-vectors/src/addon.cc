@@ -21,6 +21,7 @@
 
 #include "parquet-reader.h"
 #include "scan-columns.h"
+#include "arrow_ipc.h"
 
 #include <algorithm>
 #include <charconv>
@@ -1499,6 +1500,8 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeTexts", Napi::Function::New(env, DecodeTexts, "decodeTexts"));
   exports.Set("fillVarchar", Napi::Function::New(env, FillVarchar, "fillVarchar"));
   duckdb_vectors::RegisterParquetReader(env, exports);
+  exports.Set("readArrowIpc", Napi::Function::New(env, arrow_ipc::ReadArrowIpc, "readArrowIpc"));
+  exports.Set("allocateFloat64", Napi::Function::New(env, arrow_ipc::AllocateFloat64, "allocateFloat64"));
   return exports;
 }
 

@@ -157,6 +157,70 @@ export interface DuckDBVectorsBinding {
    * does not decode.
    */
   readParquet(path: string): Promise<(ScanBatch & { readonly names: string[]; readonly types: number[] }) | { unsupported: string }>;
+  /**
+   * Reads the Arrow IPC file (`ARROW1` magic + footer) or stream at `path` into one buffer and lays
+   * it out: the schema's fields and, in file order (dictionary batches first in a file, as they come
+   * in a stream), each batch's columns as file offsets into `bytes` (ArrowIpcBatch). Only flat
+   * columns are laid out: with any other field (`supported` false), a big-endian file, or compressed
+   * buffers (`compression`), `batches` stops there and the caller reads the file another way or
+   * raises an error. Metadata that is malformed, a buffer outside its message body or too short for
+   * its rows, or string offsets that do not ascend within their bytes throw an Error saying which.
+   */
+  readArrowIpc(path: string): ArrowIpcLayout;
+  /**
+   * A zeroed Float64Array of `length` values in memory of its own (from 1 MB on, advised for
+   * transparent huge pages: its first writes cost a page fault per 2 MB, not per 4 KB), for a
+   * column about to be written whole. Freed when the array is collected.
+   */
+  allocateFloat64(length: number): Float64Array;
+}
+
+/** An Arrow type as readArrowIpc reports it (the fields that matter for its kind). */
+export interface ArrowIpcType {
+  /** null | int | float | bool | decimal | date | timestamp | utf8 | largeUtf8, or the Arrow type's name when not supported. */
+  readonly kind: string;
+  readonly bitWidth: number;
+  readonly signed: boolean;
+  /** FloatingPoint: 0 half, 1 single, 2 double; Decimal: its digits. */
+  readonly precision: number;
+  readonly scale: number;
+  /** Date: 0 day, 1 millisecond; Timestamp: 0 s, 1 ms, 2 us, 3 ns. */
+  readonly unit: number;
+  readonly timezone: string | null;
+}
+
+export interface ArrowIpcField {
+  readonly name: string;
+  readonly nullable: boolean;
+  /** The values' type (for a dictionary-encoded column, its dictionary's). */
+  readonly type: ArrowIpcType;
+  /** -1, or the dictionary id of a dictionary-encoded column (whose indices have type `index`). */
+  readonly dictionaryId: number;
+  readonly index: ArrowIpcType | null;
+  readonly supported: boolean;
+}
+
+/**
+ * One record batch (`dictionaryId` -1) or dictionary batch: per column, 8 numbers `[rows, nulls,
+ * validity offset, length, values (or string offsets) offset, length, string data offset, length]`,
+ * offsets into the layout's `bytes`, -1 for a buffer the type has not.
+ */
+export interface ArrowIpcBatch {
+  readonly dictionaryId: number;
+  readonly delta: boolean;
+  readonly rows: number;
+  readonly columns: Float64Array;
+}
+
+export interface ArrowIpcLayout {
+  readonly bytes: Uint8Array;
+  readonly stream: boolean;
+  readonly bigEndian: boolean;
+  readonly supported: boolean;
+  /** 'LZ4_FRAME' | 'ZSTD' when the batches' buffers are compressed (then `batches` is cut short). */
+  readonly compression: string | null;
+  readonly fields: ArrowIpcField[];
+  readonly batches: ArrowIpcBatch[];
 }
 
 /** Texts as one UTF-8 block: text k is `bytes[offsets[k], offsets[k + 1])`. */

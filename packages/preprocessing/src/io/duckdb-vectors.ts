@@ -181,7 +181,7 @@ export function csvTokenizer(): PlainCsvNative | undefined {
 }
 
 /** The addon's Arrow column copies (read-arrow-ipc.ts), or undefined when the addon is not attached. */
-export function arrowCopier(): ArrowNative | undefined {
+export function arrowCopier(): (ArrowNative & Pick<DuckDBVectorsBinding, 'readArrowIpc'>) | undefined {
   if (vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
   const native = addon;
   return {
@@ -191,6 +191,8 @@ export function arrowCopier(): ArrowNative | undefined {
     },
     copyInt64: (...args) => native.copyInt64(...args),
     remapCodes: (codes, remap) => native.remapCodes(codes, remap),
+    readArrowIpc: (file) => native.readArrowIpc(file),
+    allocateFloat64: (length) => ownRealm(native.allocateFloat64(length)),
   };
 }
 

@@ -14,7 +14,7 @@ import {
 } from './column';
 
 /** Native helpers for Arrow columns: string encoding, 64-bit copies, code remapping (the addon's). */
-export type ArrowNative = Pick<DuckDBVectorsBinding, 'encodeStrings' | 'copyInt64' | 'remapCodes'>;
+export type ArrowNative = Pick<DuckDBVectorsBinding, 'encodeStrings' | 'copyInt64' | 'remapCodes' | 'allocateFloat64'>;
 
 /**
  * Converts an apache-arrow Table into columns: numbers/booleans -> numeric, strings/dictionaries ->
@@ -23,54 +23,95 @@ export type ArrowNative = Pick<DuckDBVectorsBinding, 'encodeStrings' | 'copyInt6
  * result.
  */
 export function columnsFromArrow(table: arrow.Table, source = 'the Arrow table', native?: ArrowNative): Map<string, Column> {
+  return columnsFromChunks(
+    table.schema.fields,
+    table.schema.fields.map((_, j) => (table.getChildAt(j) as arrow.Vector).data),
+    source,
+    native,
+  );
+}
+
+/**
+ * columnsFromArrow over fields and, per field, its chunks (arrow Data, in row order): what an
+ * Arrow IPC file read natively gives (read-arrow-ipc.ts) without an apache-arrow Table.
+ */
+export function columnsFromChunks(fields: readonly arrow.Field[], chunks: readonly (readonly arrow.Data[])[], source: string, native?: ArrowNative): Map<string, Column> {
   const columns = new Map<string, Column>();
-  for (const field of table.schema.fields) {
+  // The float64 columns side by side in one block from the addon (fresh memory in huge pages: on
+  // this project's VM, first writes to V8's own arrays cost ~1.5-2 ms per MB in page faults).
+  const rows = (chunks[0] ?? []).reduce((sum, chunk) => sum + chunk.length, 0);
+  const wide = fields.filter((field) => holdsFloat64(field.type as arrow.DataType)).length;
+  const block = native !== undefined && rows * wide * 8 >= 1 << 20 ? native.allocateFloat64(rows * wide) : undefined;
+  let used = 0;
+  const allocate = (n: number): Float64Array => {
+    if (block === undefined || n !== rows) return new Float64Array(n);
+    used += 1;
+    return block.subarray((used - 1) * rows, used * rows);
+  };
+  fields.forEach((field, j) => {
     if (columns.has(field.name)) {
       throw new SchemaError(
         `${source} has two columns named '${field.name}'. Rename one of them; column names must be unique.`,
         { column: field.name },
       );
     }
-    const vector = table.getChild(field.name) as arrow.Vector;
-    columns.set(field.name, columnFromVector(vector, field, source, native));
-  }
+    columns.set(field.name, columnFromChunks(chunks[j] ?? [], field, source, native, allocate));
+  });
   return columns;
 }
 
-function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: string, native: ArrowNative | undefined): Column {
+/** Whether a column of this type becomes float64 values (numbers, booleans, dates, timestamps, nulls). */
+function holdsFloat64(type: arrow.DataType): boolean {
+  const { DataType } = arrow;
+  return DataType.isInt(type) || DataType.isFloat(type) || DataType.isBool(type) || DataType.isDecimal(type) || DataType.isTimestamp(type) || DataType.isDate(type) || DataType.isNull(type);
+}
+
+function columnFromChunks(
+  data: readonly arrow.Data[],
+  field: arrow.Field,
+  source: string,
+  native: ArrowNative | undefined,
+  allocate: (n: number) => Float64Array,
+): Column {
   const type = field.type as arrow.DataType;
-  const n = vector.length;
-  if (arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
-    const values = new Float64Array(n);
+  const n = data.reduce((rows, chunk) => rows + chunk.length, 0);
+  if ((arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) && !(arrow.DataType.isFloat(type) && type.precision === arrow.Precision.HALF)) {
+    const values = allocate(n);
     let offset = 0;
-    for (const chunk of vector.data) {
+    for (const chunk of data) {
       copyNumbers(chunk, values, offset, field.name, source, native);
       offset += chunk.length;
     }
     return numericColumn(values);
   }
-  if (arrow.DataType.isBool(type) || arrow.DataType.isDecimal(type)) {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i += 1) values[i] = toNumber(vector.get(i));
+  // Booleans are bits, decimals 128/256-bit words and half floats 16-bit codes: apache-arrow's
+  // getters decode them (rare in exports, so per row).
+  if (arrow.DataType.isBool(type) || arrow.DataType.isDecimal(type) || arrow.DataType.isFloat(type)) {
+    const values = allocate(n);
+    let row = 0;
+    for (const chunk of data) {
+      const vector = arrow.makeVector(chunk);
+      for (let i = 0; i < chunk.length; i += 1, row += 1) values[row] = toNumber(vector.get(i));
+    }
     return numericColumn(values);
   }
   if (arrow.DataType.isTimestamp(type) || arrow.DataType.isDate(type)) {
-    const values = new Float64Array(n);
+    const values = allocate(n);
     // Milliseconds per tick: days for DateDay, else the time unit (s, ms, us, ns).
     const msPerTick = arrow.DataType.isDate(type) ? (type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1) : [1000, 1, 1e-3, 1e-6][type.unit] as number;
     let offset = 0;
-    for (const chunk of vector.data) {
+    for (const chunk of data) {
       copyTicks(chunk, values, offset, msPerTick, native);
       offset += chunk.length;
     }
     return dateColumn(values);
   }
   if (arrow.DataType.isDictionary(type) && (arrow.DataType.isUtf8(type.dictionary) || arrow.DataType.isLargeUtf8(type.dictionary))) {
-    return dictionaryColumn(vector as arrow.Vector<arrow.Dictionary>);
+    return dictionaryColumn(data as arrow.Data<arrow.Dictionary>[], n, field.name, source);
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)) {
     if (native !== undefined) {
-      const parts = (vector as arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>).data.map(
+      const parts = (data as arrow.Data<arrow.Utf8 | arrow.LargeUtf8>[]).map(
         (chunk) =>
           [
             chunk.values as Uint8Array,
@@ -80,12 +121,12 @@ function columnFromVector(vector: arrow.Vector, field: arrow.Field, source: stri
             validityOf(chunk),
           ] as [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null],
       );
-      const encoded = native.encodeStrings(parts, vector.length);
+      const encoded = native.encodeStrings(parts, n);
       return categoricalFromUsedDictionary(encoded.codes, encoded.texts, native.remapCodes);
     }
-    return stringColumn(vector as arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>);
+    return stringColumn(data as arrow.Data<arrow.Utf8 | arrow.LargeUtf8>[], n);
   }
-  if (arrow.DataType.isNull(type)) return numericColumn(new Float64Array(n).fill(NaN));
+  if (arrow.DataType.isNull(type)) return numericColumn(allocate(n).fill(NaN));
   throw new SchemaError(
     `Column '${field.name}' of ${source} has Arrow type ${String(type)}, which a Table cannot hold. ` +
       `Cast it to a number, string or date/timestamp first, or drop it.`,
@@ -178,11 +219,11 @@ function copyTicks(chunk: arrow.Data, target: Float64Array, at: number, msPerTic
 }
 
 /** A string column by its UTF-8 bytes (no JavaScript string per row, one per distinct text). */
-function stringColumn(vector: arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>): Column {
-  const codes = new Int32Array(vector.length);
+function stringColumn(data: readonly arrow.Data<arrow.Utf8 | arrow.LargeUtf8>[], n: number): Column {
+  const codes = new Int32Array(n);
   const dictionary = new ByteDictionary();
   let row = 0;
-  for (const chunk of vector.data) {
+  for (const chunk of data) {
     const given = chunk.valueOffsets as Int32Array | BigInt64Array;
     const bytes = chunk.values as Uint8Array;
     // Large strings' 64-bit offsets are read as 32-bit halves (no BigInt per row).
@@ -206,12 +247,12 @@ function stringColumn(vector: arrow.Vector<arrow.Utf8 | arrow.LargeUtf8>): Colum
 }
 
 /** A dictionary-typed string column: the dictionary is decoded once, the indices become codes. */
-function dictionaryColumn(vector: arrow.Vector<arrow.Dictionary>): Column {
-  const codes = new Int32Array(vector.length);
+function dictionaryColumn(data: readonly arrow.Data<arrow.Dictionary>[], n: number, name: string, source: string): Column {
+  const codes = new Int32Array(n);
   const texts: string[] = [];
   const byText = new Map<string, number>();
   let row = 0;
-  for (const chunk of vector.data) {
+  for (const chunk of data) {
     const dictionary = chunk.dictionary as arrow.Vector<arrow.Utf8> | undefined;
     const remap = Int32Array.from({ length: dictionary?.length ?? 0 }, (_, k) => {
       const text = dictionary?.get(k) ?? null;
@@ -229,7 +270,19 @@ function dictionaryColumn(vector: arrow.Vector<arrow.Dictionary>): Column {
     const first = chunk.offset;
     const rows = chunk.length;
     for (let i = 0; i < rows; i += 1, row += 1) {
-      codes[row] = isNull(i) ? MISSING_CODE : (remap[Number(indices[first + i])] as number);
+      if (isNull(i)) {
+        codes[row] = MISSING_CODE;
+        continue;
+      }
+      const code = remap[Number(indices[first + i])];
+      if (code === undefined) {
+        throw new DataError(
+          `Column '${name}' of ${source} holds the dictionary index ${String(indices[first + i])} at row ${row}, beyond its dictionary of ${remap.length} values. ` +
+            'The file is damaged or was written incorrectly; write it again.',
+          { column: name },
+        );
+      }
+      codes[row] = code;
     }
   }
   return categoricalFromDictionary({ codes, values: texts }, true);

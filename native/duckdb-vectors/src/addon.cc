@@ -22,6 +22,7 @@
 #include "parquet-reader.h"
 #include "scan-columns.h"
 #include "arrow_ipc.h"
+#include "huge_pages.h"
 
 #include <algorithm>
 #include <charconv>
@@ -1067,11 +1068,11 @@ Napi::Value TokenizeCsv(const Napi::CallbackInfo& info) {
       for (size_t j = 0; j < columnCount; j++) {
         columns[j].kind = kinds[j];
         if (kinds[j] == FieldKind::Text) {
-          Napi::Int32Array codes = Napi::Int32Array::New(env, lines);
+          Napi::Int32Array codes = Napi::Int32Array::New(env, lines, huge_pages::NewArrayBuffer(env, lines * sizeof(int32_t)), 0);
           columns[j].codes = codes.Data();
           arrays[j] = codes;
         } else {
-          Napi::Float64Array values = Napi::Float64Array::New(env, lines);
+          Napi::Float64Array values = Napi::Float64Array::New(env, lines, huge_pages::NewArrayBuffer(env, lines * sizeof(double)), 0);
           columns[j].values = values.Data();
           arrays[j] = values;
         }
@@ -1501,7 +1502,8 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("fillVarchar", Napi::Function::New(env, FillVarchar, "fillVarchar"));
   duckdb_vectors::RegisterParquetReader(env, exports);
   exports.Set("readArrowIpc", Napi::Function::New(env, arrow_ipc::ReadArrowIpc, "readArrowIpc"));
-  exports.Set("allocateFloat64", Napi::Function::New(env, arrow_ipc::AllocateFloat64, "allocateFloat64"));
+  exports.Set("allocateFloat64", Napi::Function::New(env, huge_pages::AllocateFloat64, "allocateFloat64"));
+  exports.Set("readFile", Napi::Function::New(env, huge_pages::ReadFile, "readFile"));
   return exports;
 }
 

@@ -1,5 +1,5 @@
 // readArrowIpc(path): reads an Arrow IPC file (ARROW1 magic, footer) or stream into one external
-// buffer and returns its layout: the schema's fields and, per record or dictionary batch, where each
+// buffer (huge pages: huge_pages.h) and returns its layout: the schema's fields and, per record or dictionary batch, where each
 // column's validity, offsets and values lie in that buffer. JavaScript then views the buffer
 // (read-arrow-ipc.ts): no apache-arrow IPC reader (35-43 ms of cold JavaScript for a 200,000-row
 // file, docs/benchmarks.md) and no second copy of the file.
@@ -13,10 +13,7 @@
 // past the file.
 #include "arrow_ipc.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "huge_pages.h"
 
 #include <kdap/napi_common.h>
 
@@ -496,75 +493,6 @@ Layout Parse(const uint8_t* bytes, size_t size) {
   return layout;
 }
 
-// Large blocks in anonymous memory advised for transparent huge pages. Measured on this project's
-// 2-core Firecracker VM (THP "madvise"): first touch of 10.8 MB of malloc'ed memory costs 15-27 ms
-// (a page fault per 4 KB), of huge-page-advised memory 1.6-1.8 ms; a warm copy of it 1.3 ms. So a
-// read's file buffer and its output columns are allocated here, not by malloc or V8.
-struct HugeBlock {
-  void* mapping;
-  size_t mapped;
-};
-
-void FreeHuge(Napi::Env, void*, HugeBlock* block) {
-  ::munmap(block->mapping, block->mapped);
-  delete block;
-}
-
-constexpr size_t kHugePage = size_t{2} << 20;
-
-// `bytes` (at least 1) of zeroed memory. From 1 MB on it is 2 MB-aligned and advised as whole huge
-// pages (the last one may be up to half unused: RSS counts it, at most 1 MB more per block).
-HugeBlock* AllocateHuge(size_t bytes, void*& data) {
-  bytes = std::max<size_t>(bytes, 1);
-  const bool huge = bytes >= (size_t{1} << 20);
-  const size_t rounded = huge ? (bytes + kHugePage - 1) & ~(kHugePage - 1) : bytes;
-  const size_t mapped = huge ? rounded + kHugePage : bytes;
-  void* mapping = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapping == MAP_FAILED) throw std::bad_alloc();
-  auto* at = static_cast<uint8_t*>(mapping);
-  if (huge) {
-    at = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(at) + kHugePage - 1) & ~(kHugePage - 1));
-    ::madvise(at, rounded, MADV_HUGEPAGE);  // advice only: without THP the memory works the same
-  }
-  data = at;
-  return new HugeBlock{mapping, mapped};
-}
-
-// The whole file in one huge-page block (one read per 1 GB).
-std::pair<uint8_t*, size_t> ReadWholeFile(const std::string& path, HugeBlock*& block) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot open it: " + std::string(std::strerror(errno)));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int error = errno;
-    ::close(fd);
-    throw std::runtime_error("cannot stat it: " + std::string(std::strerror(error)));
-  }
-  const size_t size = static_cast<size_t>(st.st_size);
-  void* memory = nullptr;
-  try {
-    block = AllocateHuge(size, memory);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  auto* data = static_cast<uint8_t*>(memory);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pread(fd, data + done, std::min<size_t>(size - done, size_t{1} << 30), static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = n < 0 ? errno : 0;
-      ::close(fd);
-      FreeHuge(nullptr, nullptr, block);
-      throw std::runtime_error(error != 0 ? "cannot read it: " + std::string(std::strerror(error)) : "it shrank while being read");
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return {data, size};
-}
-
 Napi::Object TypeObject(Napi::Env env, const ColumnType& type) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("kind", type.kind);
@@ -585,17 +513,17 @@ Napi::Value ReadArrowIpc(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
     const std::string path = kdap::ReadString(info, 0, "path");
     Napi::Env env = info.Env();
-    HugeBlock* block = nullptr;
-    auto [data, size] = ReadWholeFile(path, block);
+    huge_pages::Block* block = nullptr;
+    auto [data, size] = huge_pages::ReadWholeFile(path, block);
     Layout layout;
     try {
       layout = Parse(data, size);
     } catch (...) {
-      FreeHuge(env, nullptr, block);
+      huge_pages::Free(env, nullptr, block);
       throw;
     }
     Napi::Object out = Napi::Object::New(env);
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data, std::max<size_t>(size, 1), FreeHuge, block);
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data, std::max<size_t>(size, 1), huge_pages::Free, block);
     out.Set("bytes", Napi::Uint8Array::New(env, size, buffer, 0));
     out.Set("stream", layout.stream);
     out.Set("bigEndian", layout.bigEndian);
@@ -633,18 +561,3 @@ Napi::Value ReadArrowIpc(const Napi::CallbackInfo& info) {
 
 }  // namespace arrow_ipc
 
-namespace arrow_ipc {
-
-// allocateFloat64(length): a zeroed Float64Array in huge-page-advised memory (AllocateHuge), for a
-// Table column that is about to be written whole.
-Napi::Value AllocateFloat64(const Napi::CallbackInfo& info) {
-  return kdap::Guard(info, [&]() -> Napi::Value {
-    const int64_t length = kdap::ReadInt(info, 0, "length", 0, int64_t{1} << 40);
-    void* data = nullptr;
-    HugeBlock* block = AllocateHuge(static_cast<size_t>(length) * sizeof(double), data);
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(info.Env(), data, std::max<size_t>(static_cast<size_t>(length) * sizeof(double), 1), FreeHuge, block);
-    return Napi::Float64Array::New(info.Env(), static_cast<size_t>(length), buffer, 0);
-  });
-}
-
-}  // namespace arrow_ipc

@@ -6,6 +6,5 @@
 namespace arrow_ipc {
 
 Napi::Value ReadArrowIpc(const Napi::CallbackInfo& info);
-Napi::Value AllocateFloat64(const Napi::CallbackInfo& info);
 
 }  // namespace arrow_ipc

@@ -173,6 +173,12 @@ export interface DuckDBVectorsBinding {
    * column about to be written whole. Freed when the array is collected.
    */
   allocateFloat64(length: number): Float64Array;
+  /**
+   * The whole file at `path` in one buffer of its own (from 1 MB on in transparent huge pages, as
+   * allocateFloat64), freed when the array is collected. A file that cannot be read throws an
+   * Error with the system's reason.
+   */
+  readFile(path: string): Uint8Array;
 }
 
 /** An Arrow type as readArrowIpc reports it (the fields that matter for its kind). */

@@ -160,6 +160,7 @@ export interface PlainCsvNative {
   tokenizeCsv: DuckDBVectorsBinding['tokenizeCsv'];
   gatherNumbers: DuckDBVectorsBinding['gatherNumbers'];
   remapCodes: DuckDBVectorsBinding['remapCodes'];
+  readFile: DuckDBVectorsBinding['readFile'];
 }
 
 /**
@@ -177,6 +178,7 @@ export function csvTokenizer(): PlainCsvNative | undefined {
     },
     gatherNumbers: (codes, byCode) => ownRealm(native.gatherNumbers(codes, byCode)),
     remapCodes: (codes, remap) => native.remapCodes(codes, remap),
+    readFile: (file) => ownRealm(native.readFile(file)),
   };
 }
 

@@ -19,8 +19,8 @@
 
 #include <kdap/napi_common.h>
 
-#include "parquet-reader.h"
-#include "scan-columns.h"
+#include "parquet_reader.h"
+#include "scan_columns.h"
 #include "arrow_ipc.h"
 #include "huge_pages.h"
 

@@ -11,7 +11,7 @@
 // DELTA/BYTE_STREAM_SPLIT encodings, other codecs, encryption, external column files, a malformed
 // file) is reported as unsupported with the reason, and the caller reads the file with DuckDB: so
 // DuckDB's types and error messages stay the contract for those files.
-#include "parquet-reader.h"
+#include "parquet_reader.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -30,7 +30,7 @@
 #include <string_view>
 #include <thread>
 
-#include "scan-columns.h"
+#include "scan_columns.h"
 
 namespace duckdb_vectors {
 namespace {

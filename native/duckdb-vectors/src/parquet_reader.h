@@ -1,4 +1,4 @@
-// The addon's own Parquet reader (parquet-reader.cc), registered by addon.cc.
+// The addon's own Parquet reader (parquet_reader.cc), registered by addon.cc.
 #pragma once
 
 #include <napi.h>

@@ -1,5 +1,5 @@
 // What a scan's columns become, shared by the DuckDB scan (addon.cc) and the Parquet reader
-// (parquet-reader.cc): text columns as dictionary codes (Dictionary), sorted into JavaScript's
+// (parquet_reader.cc): text columns as dictionary codes (Dictionary), sorted into JavaScript's
 // string order at the end (SortDictionary), and number columns side by side in one block (Block);
 // and how both are handed to JavaScript without a copy (AdoptBlock, AdoptSortedTexts).
 #pragma once

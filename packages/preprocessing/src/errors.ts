@@ -3,5 +3,5 @@
  * readers, transforms and splits import. Every message names what was wrong, where (file, line,
  * column when known) and what to do.
  */
-export { DataError, NotFittedError, ParameterError, SchemaError, describe as describeValue } from '@kdap/errors';
+export { DataError, InternalError, NotFittedError, ParameterError, SchemaError, describe as describeValue } from '@kdap/errors';
 export type { DataLocation } from '@kdap/errors';

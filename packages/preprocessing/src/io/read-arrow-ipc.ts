@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as arrow from 'apache-arrow';
 import type { ArrowIpcBatch, ArrowIpcField, ArrowIpcLayout, ArrowIpcType } from '@kdap/duckdb-vectors';
-import { DataError } from '../errors';
+import { DataError, InternalError } from '../errors';
 import type { Column } from '../table/column';
 import { type ArrowNative, columnsFromArrow, columnsFromChunks } from '../table/arrow';
 import { arrowCopier } from './duckdb-vectors';
@@ -91,7 +91,7 @@ function arrowType(type: ArrowIpcType): arrow.DataType {
     case 'largeUtf8':
       return new arrow.LargeUtf8();
     default:
-      throw new Error(`readArrowIpc laid out a column of kind '${type.kind}'`);
+      throw new InternalError(`readArrowIpc laid out a column of kind '${type.kind}', which the reader has no Arrow type for.`);
   }
 }
 

@@ -1502,6 +1502,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("fillVarchar", Napi::Function::New(env, FillVarchar, "fillVarchar"));
   duckdb_vectors::RegisterParquetReader(env, exports);
   exports.Set("readArrowIpc", Napi::Function::New(env, arrow_ipc::ReadArrowIpc, "readArrowIpc"));
+  exports.Set("encodeTextColumns", Napi::Function::New(env, arrow_ipc::EncodeTextColumns, "encodeTextColumns"));
   exports.Set("allocateFloat64", Napi::Function::New(env, huge_pages::AllocateFloat64, "allocateFloat64"));
   exports.Set("readFile", Napi::Function::New(env, huge_pages::ReadFile, "readFile"));
   return exports;

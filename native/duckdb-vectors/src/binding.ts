@@ -168,6 +168,16 @@ export interface DuckDBVectorsBinding {
    */
   readArrowIpc(path: string): ArrowIpcLayout;
   /**
+   * encodeStrings over several text columns at once: `columns[j]` holds column j's chunks (each
+   * `[bytes, offsets, first, rows, validity]`, as encodeStrings' parts), every column `total` rows.
+   * The columns are encoded on up to as many threads as the machine has cores; their codes (-1 for
+   * NULL) share one block (huge pages from 1 MB on, freed when all the arrays are collected). Texts
+   * come sorted into JavaScript's string order with the codes renumbered to match (unless a
+   * column's texts hold 2 GB or more: then in code order). Offsets are checked before any text is
+   * read; bad chunks are a ParameterError naming the column and chunk.
+   */
+  encodeTextColumns(columns: [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null][][], total: number): { codes: Int32Array; texts: string[] }[];
+  /**
    * A zeroed Float64Array of `length` values in memory of its own (from 1 MB on, advised for
    * transparent huge pages: its first writes cost a page fault per 2 MB, not per 4 KB), for a
    * column about to be written whole. Freed when the array is collected.

@@ -187,10 +187,7 @@ export function arrowCopier(): (ArrowNative & Pick<DuckDBVectorsBinding, 'readAr
   if (vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
   const native = addon;
   return {
-    encodeStrings: (parts, total) => {
-      const encoded = native.encodeStrings(parts, total);
-      return { codes: ownRealm(encoded.codes), texts: encoded.texts };
-    },
+    encodeTextColumns: (columns, total) => native.encodeTextColumns(columns, total).map((encoded) => ({ codes: ownRealm(encoded.codes), texts: encoded.texts })),
     copyInt64: (...args) => native.copyInt64(...args),
     remapCodes: (codes, remap) => native.remapCodes(codes, remap),
     readArrowIpc: (file) => native.readArrowIpc(file),

@@ -14,7 +14,7 @@ import {
 } from './column';
 
 /** Native helpers for Arrow columns: string encoding, 64-bit copies, code remapping (the addon's). */
-export type ArrowNative = Pick<DuckDBVectorsBinding, 'encodeStrings' | 'copyInt64' | 'remapCodes' | 'allocateFloat64'>;
+export type ArrowNative = Pick<DuckDBVectorsBinding, 'encodeTextColumns' | 'copyInt64' | 'remapCodes' | 'allocateFloat64'>;
 
 /**
  * Converts an apache-arrow Table into columns: numbers/booleans -> numeric, strings/dictionaries ->
@@ -48,6 +48,7 @@ export function columnsFromChunks(fields: readonly arrow.Field[], chunks: readon
     used += 1;
     return block.subarray((used - 1) * rows, used * rows);
   };
+  const texts = encodeTextColumns(fields, chunks, rows, native);
   fields.forEach((field, j) => {
     if (columns.has(field.name)) {
       throw new SchemaError(
@@ -55,9 +56,46 @@ export function columnsFromChunks(fields: readonly arrow.Field[], chunks: readon
         { column: field.name },
       );
     }
-    columns.set(field.name, columnFromChunks(chunks[j] ?? [], field, source, native, allocate));
+    const encoded = texts.get(j);
+    columns.set(field.name, encoded !== undefined ? categoricalFromUsedDictionary(encoded.codes, encoded.texts, (native as ArrowNative).remapCodes) : columnFromChunks(chunks[j] ?? [], field, source, native, allocate));
   });
   return columns;
+}
+
+/** Whether a column of this type holds plain (not dictionary-typed) strings. */
+function holdsStrings(type: arrow.DataType): boolean {
+  return arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type);
+}
+
+/**
+ * The plain string columns, by field index, dictionary-encoded by the addon in one call: the
+ * columns on threads of their own, codes in one huge-page block, texts already sorted (so
+ * categoricalFromUsedDictionary has no codes to remap). Empty without the addon.
+ */
+function encodeTextColumns(
+  fields: readonly arrow.Field[],
+  chunks: readonly (readonly arrow.Data[])[],
+  rows: number,
+  native: ArrowNative | undefined,
+): Map<number, { codes: Int32Array; texts: string[] }> {
+  const texts = new Map<number, { codes: Int32Array; texts: string[] }>();
+  if (native === undefined) return texts;
+  const indices = fields.flatMap((field, j) => (holdsStrings(field.type as arrow.DataType) ? [j] : []));
+  if (indices.length === 0) return texts;
+  const columns = indices.map((j) =>
+    ((chunks[j] ?? []) as arrow.Data<arrow.Utf8 | arrow.LargeUtf8>[]).map(
+      (chunk) =>
+        [chunk.values as Uint8Array, chunk.valueOffsets as Int32Array | BigInt64Array, chunk.offset, chunk.length, validityOf(chunk)] as [
+          Uint8Array,
+          Int32Array | BigInt64Array,
+          number,
+          number,
+          Uint8Array | null,
+        ],
+    ),
+  );
+  native.encodeTextColumns(columns, rows).forEach((encoded, k) => texts.set(indices[k] as number, encoded));
+  return texts;
 }
 
 /** Whether a column of this type becomes float64 values (numbers, booleans, dates, timestamps, nulls). */
@@ -109,23 +147,8 @@ function columnFromChunks(
   if (arrow.DataType.isDictionary(type) && (arrow.DataType.isUtf8(type.dictionary) || arrow.DataType.isLargeUtf8(type.dictionary))) {
     return dictionaryColumn(data as arrow.Data<arrow.Dictionary>[], n, field.name, source);
   }
-  if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)) {
-    if (native !== undefined) {
-      const parts = (data as arrow.Data<arrow.Utf8 | arrow.LargeUtf8>[]).map(
-        (chunk) =>
-          [
-            chunk.values as Uint8Array,
-            chunk.valueOffsets as Int32Array | BigInt64Array,
-            chunk.offset,
-            chunk.length,
-            validityOf(chunk),
-          ] as [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null],
-      );
-      const encoded = native.encodeStrings(parts, n);
-      return categoricalFromUsedDictionary(encoded.codes, encoded.texts, native.remapCodes);
-    }
-    return stringColumn(data as arrow.Data<arrow.Utf8 | arrow.LargeUtf8>[], n);
-  }
+  // With the addon, string columns were encoded before (encodeTextColumns).
+  if (holdsStrings(type)) return stringColumn(data as arrow.Data<arrow.Utf8 | arrow.LargeUtf8>[], n);
   if (arrow.DataType.isNull(type)) return numericColumn(allocate(n).fill(NaN));
   throw new SchemaError(
     `Column '${field.name}' of ${source} has Arrow type ${String(type)}, which a Table cannot hold. ` +

@@ -1,0 +1,222 @@
+// encodeTextColumns: an Arrow file's Utf8/LargeUtf8 columns dictionary-encoded by their bytes, the
+// columns at once on the machine's threads, their codes written into one huge-page block.
+//
+// Why: with encodeStrings (one column per call, one thread, V8-allocated codes) the two 230-code
+// text columns of a 200,000-row file took ~5 ms each of a ~20 ms read (docs/benchmarks.md, issue
+// 14); pandas' pyarrow reader converts columns on a thread pool. Each column keeps its own
+// Dictionary (no shared state between threads); the texts are sorted into JavaScript's string
+// order on the column's thread too (SortDictionary), so JavaScript gets sorted categories and no
+// remap of the codes is left for it to do.
+#include "arrow_ipc.h"
+
+#include "huge_pages.h"
+#include "scan_columns.h"
+
+#include <kdap/napi_common.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace arrow_ipc {
+namespace {
+
+using kdap::ArgError;
+
+// One chunk of a text column: row i is bytes[offsets[first + i], offsets[first + i + 1]), NULL
+// where validity bit first + i is 0. Views of JavaScript typed arrays kept alive by the caller
+// (the call is synchronous: the threads are joined before it returns).
+struct TextChunk {
+  const uint8_t* bytes;
+  size_t byteLength;
+  const uint8_t* offsets;
+  bool wide;  // int64 offsets (LargeUtf8), else int32
+  size_t first;
+  size_t rows;
+  const uint8_t* validity;
+
+  int64_t OffsetAt(size_t k) const {
+    if (wide) {
+      int64_t value;
+      std::memcpy(&value, offsets + k * 8, 8);
+      return value;
+    }
+    int32_t value;
+    std::memcpy(&value, offsets + k * 4, 4);
+    return value;
+  }
+};
+
+struct EncodedColumn {
+  std::vector<TextChunk> chunks;
+  int32_t* codes = nullptr;  // `total` codes inside the shared block
+  duckdb_vectors::Dictionary dictionary;
+  duckdb_vectors::SortedTexts sorted;
+  bool isSorted = false;
+  std::string error;  // set by the column's thread instead of throwing across it
+};
+
+struct TypedView {
+  napi_typedarray_type type;
+  size_t length;
+  const uint8_t* data;
+};
+
+TypedView ViewOf(Napi::Value value, const std::string& what) {
+  if (!value.IsTypedArray()) throw ArgError{ArgError::Type, what + " must be a typed array, got " + kdap::Describe(value)};
+  Napi::TypedArray array = value.As<Napi::TypedArray>();
+  return TypedView{array.TypedArrayType(), array.ElementLength(), static_cast<const uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset()};
+}
+
+// Reads column `j`'s chunks ([bytes, offsets, first, rows, validity] each) and checks that their
+// rows add up to `total`; the offsets themselves are checked on the column's thread.
+std::vector<TextChunk> ReadChunks(Napi::Value value, size_t j, size_t total) {
+  const std::string column = "column " + std::to_string(j);
+  if (!value.IsArray()) throw ArgError{ArgError::Type, "'columns' must hold an array of chunks per column; " + column + " is " + kdap::Describe(value)};
+  Napi::Array chunks = value.As<Napi::Array>();
+  std::vector<TextChunk> out;
+  size_t rows = 0;
+  for (uint32_t p = 0; p < chunks.Length(); p++) {
+    Napi::Value chunkValue = chunks.Get(p);
+    if (!chunkValue.IsArray()) throw ArgError{ArgError::Type, "chunk " + std::to_string(p) + " of " + column + " must be an array [bytes, offsets, first, rows, validity]"};
+    Napi::Array chunk = chunkValue.As<Napi::Array>();
+    const TypedView bytes = ViewOf(chunk.Get(0u), "'bytes' of chunk " + std::to_string(p) + " of " + column);
+    const TypedView offsets = ViewOf(chunk.Get(1u), "'offsets' of chunk " + std::to_string(p) + " of " + column);
+    if (bytes.type != napi_uint8_array) throw ArgError{ArgError::Type, "'bytes' of chunk " + std::to_string(p) + " of " + column + " must be a Uint8Array"};
+    if (offsets.type != napi_int32_array && offsets.type != napi_bigint64_array) {
+      throw ArgError{ArgError::Type, "'offsets' of chunk " + std::to_string(p) + " of " + column + " must be an Int32Array or BigInt64Array"};
+    }
+    const double first = chunk.Get(2u).ToNumber().DoubleValue();
+    const double count = chunk.Get(3u).ToNumber().DoubleValue();
+    if (!(first >= 0) || !(count >= 0) || first != static_cast<double>(static_cast<size_t>(first)) || count != static_cast<double>(static_cast<size_t>(count)) ||
+        first + count + 1 > static_cast<double>(offsets.length) || static_cast<double>(rows) + count > static_cast<double>(total)) {
+      throw ArgError{ArgError::Range, "chunk " + std::to_string(p) + " of " + column + ": first/rows do not fit its offsets or 'total'"};
+    }
+    TextChunk text{bytes.data, bytes.length, offsets.data, offsets.type == napi_bigint64_array, static_cast<size_t>(first), static_cast<size_t>(count), nullptr};
+    Napi::Value validity = chunk.Get(4u);
+    if (!validity.IsNull() && !validity.IsUndefined()) {
+      const TypedView bits = ViewOf(validity, "'validity' of chunk " + std::to_string(p) + " of " + column);
+      if (bits.type != napi_uint8_array || bits.length * 8 < text.first + text.rows) {
+        throw ArgError{ArgError::Range, "'validity' of chunk " + std::to_string(p) + " of " + column + " must be a Uint8Array with a bit per row"};
+      }
+      text.validity = bits.data;
+    }
+    rows += text.rows;
+    out.push_back(text);
+  }
+  if (rows != total) throw ArgError{ArgError::Range, column + " holds " + std::to_string(rows) + " rows, not 'total' (" + std::to_string(total) + ")"};
+  return out;
+}
+
+// On a column's thread: checks every offset, then encodes and sorts. Touches only `column`.
+void Encode(EncodedColumn& column, size_t total) {
+  for (size_t c = 0; c < column.chunks.size(); c++) {
+    const TextChunk& chunk = column.chunks[c];
+    int64_t previous = 0;
+    for (size_t i = 0; i <= chunk.rows; i++) {
+      const int64_t at = chunk.OffsetAt(chunk.first + i);
+      if (at < 0 || static_cast<uint64_t>(at) > chunk.byteLength || (i > 0 && at < previous)) {
+        throw ArgError{ArgError::Range, "the offsets of chunk " + std::to_string(c) + " are not ascending within its bytes (row " + std::to_string(i) + ")"};
+      }
+      if (i > 0 && at - previous > std::numeric_limits<uint32_t>::max()) throw ArgError{ArgError::Range, "a text longer than 4 GB"};
+      previous = at;
+    }
+  }
+  int32_t* out = column.codes;
+  for (const TextChunk& chunk : column.chunks) {
+    for (size_t i = 0; i < chunk.rows; i++) {
+      const size_t k = chunk.first + i;
+      if (chunk.validity != nullptr && ((chunk.validity[k >> 3] >> (k & 7)) & 1) == 0) {
+        *out++ = -1;
+        continue;
+      }
+      const int64_t start = chunk.OffsetAt(k);
+      *out++ = column.dictionary.Code(reinterpret_cast<const char*>(chunk.bytes + start), static_cast<uint32_t>(chunk.OffsetAt(k + 1) - start));
+    }
+  }
+  column.isSorted = duckdb_vectors::SortDictionary(column.dictionary, column.codes, total, column.sorted);
+}
+
+void EncodeCaught(EncodedColumn& column, size_t total) {
+  try {
+    Encode(column, total);
+  } catch (const ArgError& e) {
+    column.error = e.message;
+  } catch (const std::exception& e) {
+    column.error = e.what();
+  }
+}
+
+napi_value TextString(Napi::Env env, const char* data, size_t length) {
+  bool ascii = true;
+  for (size_t b = 0; b < length && ascii; b++) ascii = static_cast<uint8_t>(data[b]) < 0x80;
+  napi_value text;
+  // ASCII is Latin-1: V8 copies it as a one-byte string without decoding UTF-8.
+  const napi_status status = ascii ? napi_create_string_latin1(env, data, length, &text) : napi_create_string_utf8(env, data, length, &text);
+  if (status != napi_ok) throw std::runtime_error("cannot create a text of " + std::to_string(length) + " bytes");
+  return text;
+}
+
+}  // namespace
+
+Napi::Value EncodeTextColumns(const Napi::CallbackInfo& info) {
+  return kdap::Guard(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    if (!kdap::Arg(info, 0).IsArray()) throw ArgError{ArgError::Type, "'columns' must be an array, got " + kdap::Describe(kdap::Arg(info, 0))};
+    const auto total = static_cast<size_t>(kdap::ReadInt(info, 1, "total", 0, (int64_t{1} << 31) - 1));
+    Napi::Array given = info[0].As<Napi::Array>();
+    const size_t count = given.Length();
+    std::vector<EncodedColumn> columns(count);
+    for (size_t j = 0; j < count; j++) columns[j].chunks = ReadChunks(given.Get(static_cast<uint32_t>(j)), j, total);
+
+    // One block for every column's codes; from 1 MB on in huge pages (first writes fault per 2 MB).
+    void* memory = nullptr;
+    huge_pages::Block* block = huge_pages::Allocate(std::max<size_t>(1, count * total) * sizeof(int32_t), memory);
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, memory, std::max<size_t>(1, count * total) * sizeof(int32_t), huge_pages::Free, block);
+    for (size_t j = 0; j < count; j++) columns[j].codes = static_cast<int32_t*>(memory) + j * total;
+
+    // The columns go to the threads in turn; this thread takes its share, so one column uses none.
+    std::atomic<size_t> next{0};
+    const auto work = [&]() {
+      for (size_t j = next++; j < count; j = next++) EncodeCaught(columns[j], total);
+    };
+    const size_t threads = std::min<size_t>(count, std::max<unsigned>(1, std::thread::hardware_concurrency()));
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; t++) helpers.emplace_back(work);
+    work();
+    for (std::thread& helper : helpers) helper.join();
+
+    Napi::Array out = Napi::Array::New(env, count);
+    for (size_t j = 0; j < count; j++) {
+      EncodedColumn& column = columns[j];
+      if (!column.error.empty()) throw ArgError{ArgError::Range, "column " + std::to_string(j) + ": " + column.error};
+      Napi::Object result = Napi::Object::New(env);
+      result.Set("codes", Napi::Int32Array::New(env, total, buffer, j * total * sizeof(int32_t)));
+      Napi::Array texts;
+      if (column.isSorted) {
+        const duckdb_vectors::SortedTexts& sorted = column.sorted;
+        texts = Napi::Array::New(env, sorted.count);
+        for (size_t k = 0; k < sorted.count; k++) {
+          const auto at = static_cast<size_t>(sorted.offsets[k]);
+          texts.Set(static_cast<uint32_t>(k), Napi::Value(env, TextString(env, reinterpret_cast<const char*>(sorted.bytes + at), static_cast<size_t>(sorted.offsets[k + 1]) - at)));
+        }
+      } else {
+        const auto& values = column.dictionary.values();
+        texts = Napi::Array::New(env, values.size());
+        for (size_t k = 0; k < values.size(); k++) texts.Set(static_cast<uint32_t>(k), Napi::Value(env, TextString(env, values[k].data(), values[k].size())));
+      }
+      result.Set("texts", texts);
+      out.Set(static_cast<uint32_t>(j), result);
+    }
+    return out;
+  });
+}
+
+}  // namespace arrow_ipc

@@ -54,6 +54,20 @@ describe('encodeTextColumns', () => {
     expect(encodedC.codes.byteOffset).toBe(2 * total * 4);
   });
 
+  test('columns large enough for threads of their own (3 columns of 40,000 rows, 2 chunks each) decode to their rows', () => {
+    const rows = 40_000;
+    const columns = [0, 1, 2].map((j) => Array.from({ length: rows }, (_, i) => (i % 97 === j ? null : `${TEXTS[(i * (j + 2)) % TEXTS.length] as string}-${String((i * 31 + j) % (50 + 400 * j))}`)));
+    const encoded = binding().encodeTextColumns(
+      columns.map((column, j) => [chunkOf(column.slice(0, 15_000), j === 1), chunkOf(column.slice(15_000), j !== 1)]),
+      rows,
+    );
+    expect(encoded).toHaveLength(3);
+    encoded.forEach(({ codes, texts }, j) => {
+      expect(decode(codes, texts)).toEqual(columns[j]);
+      expect(texts).toEqual(sortedDistinct(columns[j] as (string | null)[]));
+    });
+  });
+
   test('agrees with a JavaScript encoding on random columns', () => {
     const text = fc.oneof(fc.constantFrom(...TEXTS), fc.string({ maxLength: 20, unit: 'grapheme' }), fc.constant(null));
     fc.assert(

@@ -30,6 +30,8 @@ namespace {
 
 using kdap::ArgError;
 
+constexpr size_t kThreadFrom = 16384;  // rows per column from which columns get threads of their own
+
 // One chunk of a text column: row i is bytes[offsets[first + i], offsets[first + i + 1]), NULL
 // where validity bit first + i is 0. Views of JavaScript typed arrays kept alive by the caller
 // (the call is synchronous: the threads are joined before it returns).
@@ -187,7 +189,9 @@ Napi::Value EncodeTextColumns(const Napi::CallbackInfo& info) {
     const auto work = [&]() {
       for (size_t j = next++; j < count; j = next++) EncodeCaught(columns[j], total);
     };
-    const size_t threads = std::min<size_t>(count, std::max<unsigned>(1, std::thread::hardware_concurrency()));
+    // Small columns stay on this thread: a thread's start (tens of microseconds) pays off only
+    // against columns of tens of thousands of rows (~10-25 ns a row).
+    const size_t threads = total < kThreadFrom ? 1 : std::min<size_t>(count, std::max<unsigned>(1, std::thread::hardware_concurrency()));
     std::vector<std::thread> helpers;
     for (size_t t = 1; t < threads; t++) helpers.emplace_back(work);
     work();

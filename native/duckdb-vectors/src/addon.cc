@@ -1298,79 +1298,6 @@ Napi::Value CopyInt64(const Napi::CallbackInfo& info) {
   });
 }
 
-// encodeStrings(parts: [bytes: Uint8Array, offsets: Int32Array | BigInt64Array, first: number,
-// rows: number, validity: Uint8Array | null][], total: number): { codes: Int32Array, texts: string[] }.
-// Dictionary-encodes Arrow Utf8/LargeUtf8 chunks by their bytes (one JS string per distinct text):
-// row i of a part is bytes[offsets[first + i], offsets[first + i + 1]), NULL where its validity bit
-// (first + i) is 0. Every offset is checked against the bytes before any text is read.
-Napi::Value EncodeStrings(const Napi::CallbackInfo& info) {
-  return kdap::Guard(info, [&]() -> Napi::Value {
-    Napi::Env env = info.Env();
-    if (!kdap::Arg(info, 0).IsArray()) throw ArgError{ArgError::Type, "'parts' must be an array, got " + kdap::Describe(kdap::Arg(info, 0))};
-    const int64_t total = kdap::ReadInt(info, 1, "total", 0, 1LL << 31);
-    Napi::Array parts = info[0].As<Napi::Array>();
-    Napi::Int32Array codes = Napi::Int32Array::New(env, static_cast<size_t>(total));
-    int32_t* out = codes.Data();
-    Dictionary dictionary;
-    size_t row = 0;
-    const auto view = [&](Napi::Value v, const char* name) {
-      if (!v.IsTypedArray()) throw ArgError{ArgError::Type, std::string("'") + name + "' of a part must be a typed array"};
-      Napi::TypedArray array = v.As<Napi::TypedArray>();
-      return std::make_tuple(array.TypedArrayType(), array.ElementLength(),
-                             static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset());
-    };
-    for (uint32_t p = 0; p < parts.Length(); p++) {
-      Napi::Value partValue = parts.Get(p);
-      if (!partValue.IsArray()) throw ArgError{ArgError::Type, "'parts' must hold arrays [bytes, offsets, first, rows, validity]"};
-      Napi::Array part = partValue.As<Napi::Array>();
-      auto [bytesType, bytesLength, bytes] = view(part.Get(0u), "bytes");
-      auto [offsetsType, offsetsLength, offsetsData] = view(part.Get(1u), "offsets");
-      if (bytesType != napi_uint8_array) throw ArgError{ArgError::Type, "'bytes' of a part must be a Uint8Array"};
-      if (offsetsType != napi_int32_array && offsetsType != napi_bigint64_array) throw ArgError{ArgError::Type, "'offsets' of a part must be an Int32Array or BigInt64Array"};
-      const double firstValue = part.Get(2u).ToNumber().DoubleValue();
-      const double rowsValue = part.Get(3u).ToNumber().DoubleValue();
-      if (!(firstValue >= 0) || !(rowsValue >= 0) || firstValue + rowsValue + 1 > static_cast<double>(offsetsLength) || row + rowsValue > static_cast<double>(total)) {
-        throw ArgError{ArgError::Range, "a part's first/rows do not fit its offsets or 'total'"};
-      }
-      const auto first = static_cast<size_t>(firstValue), rows = static_cast<size_t>(rowsValue);
-      Napi::Value validityValue = part.Get(4u);
-      const uint8_t* validity = nullptr;
-      if (!validityValue.IsNull() && !validityValue.IsUndefined()) {
-        auto [validityType, validityLength, validityData] = view(validityValue, "validity");
-        if (validityType != napi_uint8_array || validityLength * 8 < first + rows) throw ArgError{ArgError::Range, "'validity' of a part must be a Uint8Array with a bit per row"};
-        validity = validityData;
-      }
-      const bool wide = offsetsType == napi_bigint64_array;
-      const auto offsetAt = [&](size_t k) -> int64_t {
-        if (wide) return reinterpret_cast<const int64_t*>(offsetsData)[k];
-        return reinterpret_cast<const int32_t*>(offsetsData)[k];
-      };
-      for (size_t i = 0; i <= rows; i++) {
-        const int64_t at = offsetAt(first + i);
-        if (at < 0 || static_cast<uint64_t>(at) > bytesLength || (i > 0 && at < offsetAt(first + i - 1))) throw ArgError{ArgError::Range, "a part's offsets are not ascending within its bytes"};
-      }
-      for (size_t i = 0; i < rows; i++, row++) {
-        const size_t k = first + i;
-        if (validity != nullptr && ((validity[k >> 3] >> (k & 7)) & 1) == 0) {
-          out[row] = -1;
-          continue;
-        }
-        const int64_t start = offsetAt(k), end = offsetAt(k + 1);
-        if (end - start > std::numeric_limits<uint32_t>::max()) throw ArgError{ArgError::Range, "a text longer than 4 GB"};
-        out[row] = dictionary.Code(reinterpret_cast<const char*>(bytes + start), static_cast<uint32_t>(end - start));
-      }
-    }
-    if (row != static_cast<size_t>(total)) throw ArgError{ArgError::Range, "the parts hold " + std::to_string(row) + " rows, not 'total' (" + std::to_string(total) + ")"};
-    const auto& values = dictionary.values();
-    Napi::Array texts = Napi::Array::New(env, values.size());
-    for (size_t k = 0; k < values.size(); k++) texts.Set(static_cast<uint32_t>(k), Napi::String::New(env, values[k].data(), values[k].size()));
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("codes", codes);
-    result.Set("texts", texts);
-    return result;
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Texts kept as UTF-8 bytes + int32 offsets (a scan's sorted categories): decodeTexts makes their
 // JavaScript strings when a caller first asks for them; fillVarchar writes rows into a DuckDB chunk
@@ -1497,7 +1424,6 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("copyInt64", Napi::Function::New(env, CopyInt64, "copyInt64"));
   exports.Set("gatherNumbers", Napi::Function::New(env, GatherNumbers, "gatherNumbers"));
   exports.Set("remapCodes", Napi::Function::New(env, RemapCodes, "remapCodes"));
-  exports.Set("encodeStrings", Napi::Function::New(env, EncodeStrings, "encodeStrings"));
   exports.Set("decodeTexts", Napi::Function::New(env, DecodeTexts, "decodeTexts"));
   exports.Set("fillVarchar", Napi::Function::New(env, FillVarchar, "fillVarchar"));
   duckdb_vectors::RegisterParquetReader(env, exports);

@@ -1,7 +1,7 @@
 // encodeTextColumns: an Arrow file's Utf8/LargeUtf8 columns dictionary-encoded by their bytes, the
 // columns at once on the machine's threads, their codes written into one huge-page block.
 //
-// Why: with encodeStrings (one column per call, one thread, V8-allocated codes) the two 230-code
+// Why: encoded one column per call (one thread, V8-allocated codes, as before), the two 230-code
 // text columns of a 200,000-row file took ~5 ms each of a ~20 ms read (docs/benchmarks.md, issue
 // 14); pandas' pyarrow reader converts columns on a thread pool. Each column keeps its own
 // Dictionary (no shared state between threads); the texts are sorted into JavaScript's string

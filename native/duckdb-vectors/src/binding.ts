@@ -118,14 +118,6 @@ export interface DuckDBVectorsBinding {
     checkSafe: boolean,
   ): number;
   /**
-   * Dictionary-encodes Arrow Utf8 (Int32Array offsets) or LargeUtf8 (BigInt64Array offsets) chunks
-   * by their bytes: each part is `[bytes, offsets, first, rows, validity]` (rows `first` to
-   * `first + rows - 1` of the chunk; `validity`, the chunk's null bitmap indexed from bit 0, or null
-   * when it has no nulls). Returns one code per row of all parts (-1 for NULL) and the distinct texts
-   * in code order: one JS string per distinct text. Offsets are checked against the bytes first.
-   */
-  encodeStrings(parts: [Uint8Array, Int32Array | BigInt64Array, number, number, Uint8Array | null][], total: number): { codes: Int32Array; texts: string[] };
-  /**
    * The strings of UTF-8 texts `bytes[offsets[k], offsets[k + 1])`, k < offsets.length - 1. Offsets
    * that are not ascending within `bytes` are a ParameterError (all checked before any string is made).
    */
@@ -168,8 +160,10 @@ export interface DuckDBVectorsBinding {
    */
   readArrowIpc(path: string): ArrowIpcLayout;
   /**
-   * encodeStrings over several text columns at once: `columns[j]` holds column j's chunks (each
-   * `[bytes, offsets, first, rows, validity]`, as encodeStrings' parts), every column `total` rows.
+   * Dictionary-encodes Arrow Utf8 (Int32Array offsets) or LargeUtf8 (BigInt64Array offsets) text
+   * columns by their bytes: `columns[j]` holds column j's chunks, each `[bytes, offsets, first, rows,
+   * validity]` (rows `first` to `first + rows - 1` of the chunk; `validity` its null bitmap indexed
+   * from bit 0, or null), every column `total` rows.
    * The columns are encoded on up to as many threads as the machine has cores; their codes (-1 for
    * NULL) share one block (huge pages from 1 MB on, freed when all the arrays are collected). Texts
    * come sorted into JavaScript's string order with the codes renumbered to match (unless a

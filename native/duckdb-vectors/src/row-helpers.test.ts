@@ -45,48 +45,6 @@ describe('texts by their bytes', () => {
       binding().closeScan(scan.handle);
     }
   });
-
-  test('Arrow string chunks (int32 and int64 offsets, nulls, offsets into the chunk) share one dictionary', () => {
-    const encoder = new TextEncoder();
-    const chunk = (texts: (string | null)[], wide: boolean) => {
-      const parts = texts.map((text) => encoder.encode(text ?? ''));
-      const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-      const offsets = wide ? new BigInt64Array(texts.length + 1) : new Int32Array(texts.length + 1);
-      let at = 0;
-      parts.forEach((part, i) => {
-        bytes.set(part, at);
-        at += part.length;
-        if (offsets instanceof BigInt64Array) offsets[i + 1] = BigInt(at);
-        else offsets[i + 1] = at;
-      });
-      const validity = new Uint8Array(Math.ceil(texts.length / 8));
-      texts.forEach((text, i) => {
-        if (text !== null) validity[i >> 3] = (validity[i >> 3] as number) | (1 << (i & 7));
-      });
-      return { bytes, offsets, validity };
-    };
-    const first: (string | null)[] = ['skip', ...TEXTS, null, 'abc'];
-    const second: (string | null)[] = [...TEXTS].reverse();
-    const a = chunk(first, false);
-    const b = chunk(second, true);
-    const { codes, texts } = binding().encodeStrings(
-      [
-        [a.bytes, a.offsets as Int32Array, 1, first.length - 1, a.validity],
-        [b.bytes, b.offsets as BigInt64Array, 0, second.length, null],
-      ],
-      first.length - 1 + second.length,
-    );
-    expect(decode(codes, texts)).toEqual([...first.slice(1), ...second]);
-    expect(texts.length).toBe(TEXTS.length);
-  });
-
-  test('encodeStrings refuses offsets outside the bytes, descending offsets and a wrong total', () => {
-    const bytes = new Uint8Array([97, 98, 99]);
-    expect(thrown(() => binding().encodeStrings([[bytes, new Int32Array([0, 4]), 0, 1, null]], 1))).toEqual(parameterError(/offsets/));
-    expect(thrown(() => binding().encodeStrings([[bytes, new Int32Array([2, 1]), 0, 1, null]], 1))).toEqual(parameterError(/offsets/));
-    expect(thrown(() => binding().encodeStrings([[bytes, new Int32Array([0, 3]), 0, 2, null]], 2))).toEqual(parameterError(/first\/rows/));
-    expect(thrown(() => binding().encodeStrings([[bytes, new Int32Array([0, 3]), 0, 1, null]], 2))).toEqual(parameterError(/total/));
-  });
 });
 
 describe('tokenizeCsv', () => {

@@ -70,7 +70,7 @@ function attachAddon(): VectorCopyPath {
   try {
     const { binding, version } = attachToDuckDB(bindingsDir);
     // An addon built from older sources lacks the scan: say so rather than fail on the first read.
-    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'copyInt64', 'gatherNumbers', 'remapCodes', 'encodeStrings', 'encodeTextColumns', 'decodeTexts', 'fillVarchar', 'parquetSchema', 'readParquet', 'readArrowIpc', 'readFile', 'allocateFloat64'] as const) {
+    for (const name of ['openScan', 'readScan', 'closeScan', 'tokenizeCsv', 'copyInt64', 'gatherNumbers', 'remapCodes', 'encodeTextColumns', 'decodeTexts', 'fillVarchar', 'parquetSchema', 'readParquet', 'readArrowIpc', 'readFile', 'allocateFloat64'] as const) {
       if (typeof binding[name] !== 'function') throw new AddonLoadError(`the built addon has no ${name}(): it is older than its sources; rebuild it with 'npm run build --workspace native/duckdb-vectors'`);
     }
     const type = bindings.create_logical_type(bindings.Type.DOUBLE);

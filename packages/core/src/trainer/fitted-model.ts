@@ -26,6 +26,13 @@ export interface FitOutcome<M extends FittedModel> {
    * computes them on rows of its own choosing, e.g. a held-out set no fitting step has seen.
    */
   metrics?: Readonly<Record<string, number>>;
+  /**
+   * What `model.predict` gives for the training and the validation matrix, when the fit already
+   * holds it (e.g. LightGBM's best-round scores, copied in its training loop): the base class
+   * computes the metrics from these instead of predicting those rows again. Each must equal
+   * `model.predict` of its matrix; a set left out, or of another length than its rows, is predicted.
+   */
+  predictions?: { train?: Float64Array; validation?: Float64Array };
 }
 
 /** A model's files for a bundle (see `saveBundle`). */

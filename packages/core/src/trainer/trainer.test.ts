@@ -3,11 +3,13 @@ import { expectKdapError, SeededRandom } from '@kdap/test-support';
 import { anomalyDetectorDefaults, budgetOptimizerDefaults, propensityDefaults } from '../config/defaults';
 import { applyOverrides } from '../config/load-config';
 import { categoriesOf, numbersOf, tableOf, withColumn, withoutColumns } from '../testing/in-memory-table';
-import { LinearBudgetTrainer, LinearPropensityTrainer } from '../testing/linear-trainer';
+import { LinearBudgetTrainer, LinearPropensityTrainer, type LinearModel } from '../testing/linear-trainer';
+import type { FeatureMatrix } from '../schema/feature-matrix';
 import { ZScoreAnomalyTrainer } from '../testing/zscore-anomaly-trainer';
+import type { FitOutcome } from './fitted-model';
 import type { TrainingProgress } from './progress';
 import type { TrackedRun } from './tracker';
-import { Trainer } from './trainer';
+import { Trainer, type FitContext, type TrainingData } from './trainer';
 
 const config = applyOverrides('budget', budgetOptimizerDefaults, {
   features: { numerical: ['current_spend', 'historical_roi_mean', 'cpm'], categorical: ['channel_id'] },
@@ -150,6 +152,51 @@ describe('train', () => {
     await expect(run).rejects.toThrow(
       "The training table has no column 'cpm' (a numerical feature in the configuration). Add it, or remove it from features.numerical.",
     );
+  });
+});
+
+describe('predictions the fit already holds (FitOutcome.predictions)', () => {
+  /** Hands the base class the given predictions and counts the model's predict calls until the fit ends. */
+  class KnownPredictionsTrainer extends LinearBudgetTrainer {
+    predictCalls = 0;
+    constructor(private readonly known: (data: TrainingData, predict: (X: FeatureMatrix) => Float64Array) => FitOutcome<LinearModel>['predictions']) {
+      super({ config });
+    }
+    protected override async fitModel(data: TrainingData, context: FitContext): Promise<FitOutcome<LinearModel>> {
+      const outcome = await super.fitModel(data, context);
+      const predict = outcome.model.predict.bind(outcome.model);
+      outcome.model.predict = (X) => {
+        this.predictCalls++;
+        return predict(X);
+      };
+      return { ...outcome, predictions: this.known(data, predict) };
+    }
+  }
+  const plain = new LinearBudgetTrainer({ config });
+  beforeAll(() => plain.train(train, target(train), validation, target(validation)));
+
+  it('computes the metrics from them instead of predicting the rows again', async () => {
+    const trainer = new KnownPredictionsTrainer((data, predict) => ({ train: predict(data.train.X), validation: predict(data.validation!.X) }));
+    const result = await trainer.train(train, target(train), validation, target(validation));
+    expect(trainer.predictCalls).toBe(0);
+    expect(result.trainMetrics).toEqual(plain.result.trainMetrics);
+    expect(result.validationMetrics).toEqual(plain.result.validationMetrics);
+  });
+
+  it('uses them as given (a shifted array shifts the metrics), and predicts a set left out', async () => {
+    const trainer = new KnownPredictionsTrainer((data, predict) => ({ validation: predict(data.validation!.X).map((p) => p + 1000) }));
+    const result = await trainer.train(train, target(train), validation, target(validation));
+    expect(trainer.predictCalls).toBe(1);
+    expect(result.trainMetrics).toEqual(plain.result.trainMetrics);
+    expect(result.validationMetrics!.mae).not.toBeCloseTo(plain.result.validationMetrics!.mae!, 3);
+  });
+
+  it('predicts a set whose array has another length than its rows', async () => {
+    const trainer = new KnownPredictionsTrainer((data, predict) => ({ train: predict(data.train.X).subarray(1), validation: new Float64Array(0) }));
+    const result = await trainer.train(train, target(train), validation, target(validation));
+    expect(trainer.predictCalls).toBe(2);
+    expect(result.trainMetrics).toEqual(plain.result.trainMetrics);
+    expect(result.validationMetrics).toEqual(plain.result.validationMetrics);
   });
 });
 

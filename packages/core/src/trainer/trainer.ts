@@ -270,8 +270,9 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
       this.throwIfAborted(options.signal, iterations);
       this.assertLive();
       const fitted = performance.now();
-      const trainMetrics = this.metricsFor(data.train.y, outcome.model.predict(data.train.X));
-      const validationMetrics = data.validation ? this.metricsFor(data.validation.y, outcome.model.predict(data.validation.X)) : undefined;
+      const predicted = (X: FeatureMatrix, known: Float64Array | undefined) => (known !== undefined && known.length === X.rows ? known : outcome.model.predict(X));
+      const trainMetrics = this.metricsFor(data.train.y, predicted(data.train.X, outcome.predictions?.train));
+      const validationMetrics = data.validation ? this.metricsFor(data.validation.y, predicted(data.validation.X, outcome.predictions?.validation)) : undefined;
       const done = performance.now();
       result = {
         metrics: outcome.metrics ?? validationMetrics ?? trainMetrics,

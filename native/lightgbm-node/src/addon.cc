@@ -522,14 +522,18 @@ Napi::Value BoosterUpdateBatchAsync(const Napi::CallbackInfo& info) {
 /**
  * One boosting round for napi-common's TrainLoop: LGBM_BoosterUpdateOneIter, then
  * LGBM_BoosterGetEval for every data index in `idx`; JS receives the values (data index-major,
- * then metric) as a Float64Array.
+ * then metric) as a Float64Array. For best-round predictions, `watch` gives each value's
+ * direction (0: early stopping does not stop on it) and the copy is LightGBM's own scores
+ * (LGBM_BoosterGetPredict) of data index 0 (training) up to the last one in `idx`.
  */
 struct TrainStep {
   using Result = std::vector<double>;
+  using Prediction = double;
   std::shared_ptr<BoosterBox> b;
   std::vector<int> idx;
   int metrics = 0;
   std::shared_ptr<LogSink> sink;
+  std::vector<int8_t> watch;  // per value: 1 higher is better, -1 lower is better, 0 not watched
 
   std::vector<double> operator()(int) {
     CallScope scope(sink);
@@ -547,13 +551,39 @@ struct TrainStep {
     return out;
   }
   static Napi::Value ToJs(Napi::Env env, const std::vector<double>& v) { return ToFloat64Array(env, v); }
+
+  std::vector<kdap::WatchedScore> Watched(const std::vector<double>& values) const {
+    std::vector<kdap::WatchedScore> out;
+    for (size_t i = 0; i < values.size() && i < watch.size(); i++) {
+      if (watch[i] != 0) out.push_back(kdap::WatchedScore{values[i], watch[i] > 0});
+    }
+    return out;
+  }
+
+  // int LGBM_BoosterGetNumPredict(BoosterHandle handle, int data_idx, int64_t* out_len);
+  // int LGBM_BoosterGetPredict(BoosterHandle handle, int data_idx, int64_t* out_len, double* out_result);
+  void CopyPredictions(std::vector<std::vector<double>>& sets) {
+    CallScope scope(sink);
+    std::lock_guard<std::mutex> lock(b->mu);
+    int last = 0;
+    for (int k : idx) last = std::max(last, k);
+    sets.resize(static_cast<size_t>(last) + 1);
+    for (int k = 0; k <= last; k++) {
+      int64_t len = 0;
+      Check(LGBM_BoosterGetNumPredict(b->raw, k, &len), "LGBM_BoosterGetNumPredict");
+      auto& out = sets[static_cast<size_t>(k)];
+      out.resize(static_cast<size_t>(len));
+      Check(LGBM_BoosterGetPredict(b->raw, k, &len, out.data()), "LGBM_BoosterGetPredict");
+    }
+  }
 };
 
 /**
  * The training loop in native code (napi-common's TrainLoop, shared with the XGBoost binding):
  * `rounds` rounds on the executor, each evaluated on `evalIdx`.
- * JS: (booster, rounds, evalIdx, answers: 0 none | 1 pipelined | 2 awaited, onRound | null)
- *   -> { done: Promise<number>, stop() }
+ * JS: (booster, rounds, evalIdx, answers: 0 none | 1 pipelined | 2 awaited, onRound | null,
+ *      watch: Int8Array | null (one direction per evaluation value), minDelta)
+ *   -> { done: Promise<number>, stop(), takeBestPredictions?(iter) }
  */
 Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
@@ -568,9 +598,25 @@ Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
     }
     Check(LGBM_BoosterGetEvalCounts(step.b->raw, &step.metrics), "LGBM_BoosterGetEvalCounts");
     step.sink = SinkOf(info.Env());
+    std::shared_ptr<kdap::BestRoundPredictions<double>> best;
+    Napi::Value watch = kdap::Arg(info, 5);
+    if (!watch.IsNull() && !watch.IsUndefined()) {
+      kdap::ArrayView w = kdap::ReadTypedArray(info, 5, "watch", {napi_int8_array});
+      size_t values = step.idx.size() * static_cast<size_t>(step.metrics);
+      if (w.length != values) {
+        throw ArgError{ArgError::Range, "'watch' must hold one direction per evaluation value (" + std::to_string(values) +
+                                            "), got " + std::to_string(w.length)};
+      }
+      const auto* d = static_cast<const int8_t*>(w.data);
+      step.watch.assign(d, d + w.length);
+      double minDelta = kdap::ReadNumber(info, 6, "minDelta");
+      if (!(minDelta >= 0)) throw ArgError{ArgError::Range, "'minDelta' must be a number >= 0, got " + std::to_string(minDelta)};
+      best = std::make_shared<kdap::BestRoundPredictions<double>>(minDelta);
+    }
     return kdap::TrainLoop<TrainStep>::Start(
         info.Env(), std::move(step), rounds, answers, onRound,
-        [](std::function<void()> task) { kdap::Executor::Instance().Post(std::move(task)); }, "kdap:lightgbm-train");
+        [](std::function<void()> task) { kdap::Executor::Instance().Post(std::move(task)); }, "kdap:lightgbm-train",
+        std::move(best));
   });
 }
 
@@ -609,6 +655,26 @@ Napi::Value BoosterGetEvalCounts(const Napi::CallbackInfo& info) {
 // int LGBM_BoosterGetNumFeature(BoosterHandle handle, int* out_len);
 Napi::Value BoosterGetNumFeature(const Napi::CallbackInfo& info) {
   return BoosterInt(info, LGBM_BoosterGetNumFeature, "LGBM_BoosterGetNumFeature");
+}
+// int LGBM_BoosterGetNumPredict(BoosterHandle handle, int data_idx, int64_t* out_len);
+// int LGBM_BoosterGetPredict(BoosterHandle handle, int data_idx, int64_t* out_len, double* out_result);
+// JS: (booster, dataIdx) -> Float64Array: LightGBM's current scores of a data set it trains on
+// (0 training, i the i-th validation set), converted by the objective, class-major.
+Napi::Value BoosterGetPredict(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int dataIdx = static_cast<int>(kdap::ReadInt(info, 1, "dataIdx", 0, INT32_MAX));
+    std::vector<double> out;
+    {
+      CallScope scope(SinkOf(info.Env()));
+      std::lock_guard<std::mutex> lock(b->mu);
+      int64_t len = 0;
+      Check(LGBM_BoosterGetNumPredict(b->raw, dataIdx, &len), "LGBM_BoosterGetNumPredict");
+      out.resize(static_cast<size_t>(len));
+      Check(LGBM_BoosterGetPredict(b->raw, dataIdx, &len, out.data()), "LGBM_BoosterGetPredict");
+    }
+    return kdap::AdoptVector(info.Env(), std::move(out));
+  });
 }
 // int LGBM_BoosterGetNumClasses(BoosterHandle handle, int* out_len);
 Napi::Value BoosterGetNumClasses(const Napi::CallbackInfo& info) {
@@ -982,6 +1048,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   EXPORT("boosterGetEval", BoosterGetEval);
   EXPORT("boosterGetNumFeature", BoosterGetNumFeature);
   EXPORT("boosterGetNumClasses", BoosterGetNumClasses);
+  EXPORT("boosterGetPredict", BoosterGetPredict);
   EXPORT("boosterNumModelPerIteration", BoosterNumModelPerIteration);
   EXPORT("boosterGetFeatureNames", BoosterGetFeatureNames);
   EXPORT("boosterPredictForMat", BoosterPredictForMat);

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
-import { type AddonDescription, type AddonErrorClasses, describeAddon, type Handle, loadKdapAddon, openMPRuntimeHint } from '@kdap/napi-common';
+import { type AddonDescription, type AddonErrorClasses, describeAddon, type Handle, loadKdapAddon, type NativeTrainRun, openMPRuntimeHint } from '@kdap/napi-common';
 
 export type DatasetHandle = Handle<'Dataset'>;
 export type BoosterHandle = Handle<'Booster'>;
@@ -87,10 +87,15 @@ export interface LightGBMBinding {
    * null); 1 `onRound(iter, values)` after each round while the next one trains; 2 the next round
    * waits for `onRound`'s answer (early stopping). `values` holds evalIdx.length x metrics values;
    * `onRound` returning true stops training, a throw rejects `done` with it. `stop()` ends training
-   * before the next round; `done` resolves with the number of rounds trained.
+   * before the next round; `done` resolves with the number of rounds trained. With `watch` (one
+   * direction per value: 1 larger is better, -1 smaller is better, 0 not watched), after each round
+   * that improves a watched value by more than `minDelta` (the first round always), LightGBM's
+   * scores (as `boosterGetPredict`) of data index 0 up to the last in `evalIdx` are copied on the
+   * executor; `takeBestPredictions(iter)` returns round `iter`'s copy (one Float64Array per data
+   * index) or undefined, and releases every copy.
    */
   boosterTrainAsync(booster: BoosterHandle, rounds: number, evalIdx: Int32Array, answers: 0 | 1 | 2,
-    onRound: ((iter: number, values: Float64Array) => unknown) | null): { done: Promise<number>; stop(): void };
+    onRound: ((iter: number, values: Float64Array) => unknown) | null, watch?: Int8Array | null, minDelta?: number): NativeTrainRun<Float64Array>;
   /** `int LGBM_BoosterRollbackOneIter(BoosterHandle handle);` */
   boosterRollbackOneIter(booster: BoosterHandle): void;
   /** `int LGBM_BoosterGetCurrentIteration(BoosterHandle handle, int* out_iteration);` */
@@ -106,6 +111,13 @@ export interface LightGBMBinding {
   boosterGetEval(booster: BoosterHandle, dataIdx: number): Float64Array;
   /** `int LGBM_BoosterGetNumFeature(BoosterHandle handle, int* out_len);` */
   boosterGetNumFeature(booster: BoosterHandle): number;
+  /**
+   * `int LGBM_BoosterGetNumPredict(BoosterHandle handle, int data_idx, int64_t* out_len);` and
+   * `int LGBM_BoosterGetPredict(BoosterHandle handle, int data_idx, int64_t* out_len, double* out_result);`:
+   * the scores LightGBM holds for a data set it trains on (0 training, i the i-th validation set
+   * added), converted by the objective as `predict` converts them, class-major (class j of row i at j * rows + i).
+   */
+  boosterGetPredict(booster: BoosterHandle, dataIdx: number): Float64Array;
   /** `int LGBM_BoosterGetNumClasses(BoosterHandle handle, int* out_len);` */
   boosterGetNumClasses(booster: BoosterHandle): number;
   /** `int LGBM_BoosterNumModelPerIteration(BoosterHandle handle, int* out_tree_per_iteration);` */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
-import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type EarlyStop } from '@kdap/napi-common';
+import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type EarlyStop, type NativeTrainRun } from '@kdap/napi-common';
 import { DType, ImportanceType, PredictType, binding, type BoosterHandle, type DenseMatrix, type FastConfigHandle } from './binding';
 import { Dataset, type Layout } from './dataset';
 import { canonicalParam, getParam, paramsToString, type Params } from './params';
@@ -46,9 +46,35 @@ export interface TrainOptions {
    * iteration when early stopping found one, and the data released).
    */
   keepTrainingBooster?: boolean;
+  /**
+   * Keep the predictions of the training set and of each validation set at the returned model's
+   * last iteration (`booster.bestPredictions`), taken from the scores LightGBM holds while it
+   * trains, so they need no new prediction. With early stopping they are copied in the training
+   * loop at each round that improves a watched validation score (each copy converts every row
+   * through the objective: it pays when rounds improve less often than the prediction it replaces
+   * costs); without it they are read once training ends. Memory: one copy per data set (float64,
+   * rows x classes; more only while several watched metrics disagree on their best round).
+   * Undefined for 'dart' and 'rf' boosting, linear trees and data sets with an init score (their
+   * training scores are not what the model predicts), and whenever the copy does not belong to
+   * the best iteration: predict as before.
+   */
+  keepBestPredictions?: boolean;
 }
 
-const TRAIN_OPTIONS = ['numBoostRound', 'validSets', 'validNames', 'earlyStoppingRounds', 'firstMetricOnly', 'minDelta', 'onIteration', 'signal', 'keepTrainingBooster'] as const;
+const TRAIN_OPTIONS = [
+  'numBoostRound', 'validSets', 'validNames', 'earlyStoppingRounds', 'firstMetricOnly', 'minDelta', 'onIteration', 'signal', 'keepTrainingBooster',
+  'keepBestPredictions',
+] as const;
+
+/** Predictions at the returned model's last iteration, as `predict(..., { type: 'normal' })` gives them for each data set. */
+export interface BestPredictions {
+  /** Iterations they cover (1-based): `bestIteration`, or every iteration trained without early stopping. */
+  iteration: number;
+  /** Predictions of the training set (rows x classes, row-major as `predict`). */
+  training: Float64Array;
+  /** Predictions of each of `validSets`, in that order (the training set's entry is `training`). */
+  valid: Float64Array[];
+}
 
 export interface PredictOptions {
   rows: number;
@@ -97,6 +123,31 @@ function isHigherBetter(metric: string): boolean {
   return ['auc', 'ndcg@', 'map@', 'average_precision'].some((p) => metric.startsWith(p));
 }
 
+/**
+ * Whether LightGBM's training scores are what the trained model predicts: not for dart (scores
+ * of dropped trees) or rf (averaged), linear trees, or data sets whose init score the scores include.
+ */
+function scoresArePredictions(params: Params, sets: readonly Dataset[]): boolean {
+  const boosting = getParam(params, 'boosting') ?? 'gbdt';
+  if (!['gbdt', 'gbrt', 'goss'].includes(String(boosting))) return false;
+  const linear = getParam(params, 'linear_tree');
+  if (linear === true || linear === 'true' || linear === 1 || linear === '1') return false;
+  return sets.every((d) => binding().datasetGetField(d.nativeHandle, 'init_score') === null);
+}
+
+/** LightGBM's scores are class-major; `predict` returns rows x classes row-major. */
+function rowMajor(kept: BestPredictions, numClass: number): BestPredictions {
+  if (numClass <= 1) return kept;
+  const transpose = (a: Float64Array): Float64Array => {
+    const rows = a.length / numClass;
+    const out = new Float64Array(a.length);
+    for (let j = 0; j < numClass; j++) for (let i = 0; i < rows; i++) out[i * numClass + j] = a[j * rows + i]!;
+    return out;
+  };
+  const training = transpose(kept.training);
+  return { iteration: kept.iteration, training, valid: kept.valid.map((v) => (v === kept.training ? training : transpose(v))) };
+}
+
 interface FastEntry {
   key: string;
   handle: FastConfigHandle;
@@ -123,9 +174,19 @@ export class Booster extends NativeResource<BoosterHandle> {
    * round trip is exact; ~40 ms per model of the budget trainer's size), then it is released.
    */
   #trainedText: { numIteration: number; text: string } | null = null;
+  #bestPredictions: BestPredictions | undefined;
 
   private constructor(handle: BoosterHandle) {
     super('Booster', (h) => binding().boosterFree(h), handle);
+  }
+
+  /**
+   * Predictions of the training and validation sets at the model's last iteration, when trained
+   * with `keepBestPredictions` and they could be kept; else undefined. Released by `dispose()`.
+   */
+  get bestPredictions(): BestPredictions | undefined {
+    this.assertLive();
+    return this.#bestPredictions;
   }
 
   /**
@@ -170,6 +231,10 @@ export class Booster extends NativeResource<BoosterHandle> {
     if (options.validNames !== undefined && options.validNames.length !== validSets.length) {
       throw new ParameterError('validNames', `The 'validNames' option of ${owner} must name each validation set (${validSets.length}). Got ${options.validNames.length}.`);
     }
+    const keepBestPredictions = options.keepBestPredictions ?? false;
+    if (typeof keepBestPredictions !== 'boolean') {
+      throw new ParameterError('keepBestPredictions', `The 'keepBestPredictions' option of ${owner} must be a boolean. Got ${describe(keepBestPredictions)}.`);
+    }
     if (options.onIteration !== undefined && typeof options.onIteration !== 'function') {
       throw new ParameterError('onIteration', `The 'onIteration' option of ${owner} must be a function. Got ${describe(options.onIteration)}.`);
     }
@@ -184,15 +249,18 @@ export class Booster extends NativeResource<BoosterHandle> {
     const b = binding();
     await trainSet.constructAsync(p);
     const booster = new Booster(b.boosterCreate(trainSet.nativeHandle, paramString));
+    let run: NativeTrainRun<Float64Array> | undefined;
     try {
       const names: string[] = [];
       const evalIdx: number[] = []; // LGBM data index per named set: 0 = training data
+      const validIdx: number[] = []; // LGBM data index of each of validSets
       let added = 0;
       for (let i = 0; i < validSets.length; i++) {
         const v = validSets[i]!;
         if (v === trainSet) {
           names.push(options.validNames?.[i] ?? 'training');
           evalIdx.push(0);
+          validIdx.push(0);
           continue;
         }
         if (v.reference !== trainSet) {
@@ -203,6 +271,7 @@ export class Booster extends NativeResource<BoosterHandle> {
         added++;
         names.push(options.validNames?.[i] ?? `valid_${i}`);
         evalIdx.push(added);
+        validIdx.push(added);
       }
       // lightgbm.train evaluates the training data (when listed) first, then the validation sets.
       const trainPos = evalIdx.indexOf(0);
@@ -261,7 +330,13 @@ export class Booster extends NativeResource<BoosterHandle> {
       // Waiting for each verdict costs a round trip to JS per round (0.08-0.16 ms measured on the
       // budget trainer's models, ~1,800 rounds per fit); only a kept training booster needs it.
       const answers = stopper && options.keepTrainingBooster ? 2 : names.length > 0 || options.onIteration ? 1 : 0;
-      const run = b.boosterTrainAsync(booster.handle, numBoostRound, Int32Array.from(evalIdx), answers, answers === 0 ? null : onRound);
+      const keep = keepBestPredictions && scoresArePredictions(p, [trainSet, ...validSets]);
+      // With early stopping, the scores it may stop on, as the stopper's `watches` and `higherBetter` judge them.
+      const watch = keep && stopper
+        ? Int8Array.from(names.flatMap((name) => metricNames.map((metric) =>
+          (firstMetricOnly && metric !== metricNames[0]) || (name === trainName && trainName !== undefined) ? 0 : isHigherBetter(metric) ? 1 : -1)))
+        : null;
+      run = b.boosterTrainAsync(booster.handle, numBoostRound, Int32Array.from(evalIdx), answers, answers === 0 ? null : onRound, watch, minDelta);
       const trained = await awaitTrainLoop(run, signal, callSite);
       if (failure) throw failure.error;
       // An abort after the last round was trained and reported leaves a complete model.
@@ -270,6 +345,17 @@ export class Booster extends NativeResource<BoosterHandle> {
         booster.bestIteration = stoppedAt.iteration + 1;
         booster.bestScore = [...stoppedAt.scores];
       }
+      let kept: BestPredictions | undefined;
+      if (keep && stopper) {
+        const sets = stoppedAt ? run.takeBestPredictions?.(stoppedAt.iteration) : undefined;
+        if (sets) kept = { iteration: stoppedAt!.iteration + 1, training: sets[0]!, valid: validIdx.map((k) => sets[k]!) };
+      } else if (keep && trained > 0) {
+        const training = b.boosterGetPredict(booster.handle, 0);
+        kept = { iteration: b.boosterGetCurrentIteration(booster.handle), training, valid: validIdx.map((k) => (k === 0 ? training : b.boosterGetPredict(booster.handle, k))) };
+      }
+      run.takeBestPredictions?.(-1);
+      if (kept) kept = rowMajor(kept, b.boosterGetNumClasses(booster.handle));
+      booster.#bestPredictions = kept;
       if (options.keepTrainingBooster) return booster;
       // Release the training data as lightgbm.train does: reload from the model string, which
       // keeps the iterations up to the best one when early stopping found one.
@@ -278,10 +364,12 @@ export class Booster extends NativeResource<BoosterHandle> {
       reloaded.bestIteration = booster.bestIteration;
       reloaded.#trainedText = { numIteration: reloaded.bestIteration > 0 ? reloaded.bestIteration : -1, text };
       reloaded.bestScore = booster.bestScore;
+      reloaded.#bestPredictions = kept;
       Object.assign(reloaded.evalHistory, booster.evalHistory);
       booster.dispose();
       return reloaded;
     } catch (e) {
+      run?.takeBestPredictions?.(-1);
       booster.dispose();
       throw e;
     }
@@ -446,6 +534,7 @@ export class Booster extends NativeResource<BoosterHandle> {
 
   protected override onDispose(): void {
     this.#trainedText = null;
+    this.#bestPredictions = undefined;
     this.releaseFast();
   }
 }

@@ -5,7 +5,7 @@
  * Layer 1 (1:1 with the C API): `binding()`.
  */
 export { Booster } from './booster';
-export type { EvalHistory, EvalResult, IterationInfo, PredictOptions, PredictRowOptions, PredictionType, TrainOptions } from './booster';
+export type { BestPredictions, EvalHistory, EvalResult, IterationInfo, PredictOptions, PredictRowOptions, PredictionType, TrainOptions } from './booster';
 export { Dataset } from './dataset';
 export type { DatasetOptions, Layout } from './dataset';
 export { canonicalParam, parameterAliases, paramsToString } from './params';

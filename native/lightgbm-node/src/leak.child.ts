@@ -1,5 +1,6 @@
 /**
- * Run by leak.test.ts: create/train(10 iterations)/predict/dispose in a loop and report RSS growth
+ * Run by leak.test.ts: create/train(10 iterations, early stopping, best-round predictions every other
+ * cycle)/predict/dispose in a loop and report RSS growth
  * after a warm-up (allocator and thread pools settle first).
  */
 import { Booster, Dataset, liveHandles } from './index';
@@ -18,12 +19,21 @@ let cyclesRun = 0;
 
 async function cycle(): Promise<void> {
   const ds = new Dataset(X, { rows: ROWS, cols: COLS, label: y });
-  const booster = await Booster.train({ objective: 'regression', verbosity: -1, num_threads: 1, min_data_in_leaf: 5 }, ds, { numBoostRound: 10 });
+  const valid = new Dataset(X, { rows: ROWS, cols: COLS, label: y, reference: ds });
+  // Every other cycle keeps its best-round predictions: copies in the loop, then on the booster.
+  const booster = await Booster.train({ objective: 'regression', verbosity: -1, num_threads: 1, min_data_in_leaf: 5 }, ds, {
+    numBoostRound: 10,
+    validSets: [valid],
+    earlyStoppingRounds: 3,
+    keepBestPredictions: cyclesRun % 2 === 0,
+  });
+  if ((booster.bestPredictions?.training.length ?? ROWS) !== ROWS) throw new Error('bestPredictions has the wrong length');
   await booster.predict(X, { rows: ROWS, cols: COLS });
   if (cyclesRun++ % 20 === 0) await booster.predict(BIG, { rows: BIG_ROWS, cols: COLS });
   booster.predictRow(X.subarray(0, COLS));
   booster.toModelString();
   booster.dispose();
+  valid.dispose();
   ds.dispose();
 }
 

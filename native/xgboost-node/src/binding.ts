@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { AddonLoadError } from '@kdap/errors';
 import {
-  type AddonDescription, type AddonErrorClasses, describeAddon, type Handle, loadKdapAddon, openMPRuntimeHint, sourceBuildCommand,
+  type AddonDescription, type AddonErrorClasses, describeAddon, type Handle, loadKdapAddon, type NativeTrainRun, openMPRuntimeHint, sourceBuildCommand,
 } from '@kdap/napi-common';
 
 export type DMatrixHandle = Handle<'DMatrix'>;
@@ -136,10 +136,16 @@ export interface XGBoostBinding {
    * evnames, ...)`. With `onRound`, the next round waits for `onRound(iter, evalText)` on the JS
    * thread (which may call the binding), and a truthy answer or a throw ends training after that
    * round (a throw rejects `done` with it). `stop()` ends training before the next round. `done`
-   * resolves with the number of rounds trained.
+   * resolves with the number of rounds trained. With `bestPredictions` (not null), after each round
+   * that improves the last score of the text (larger is better when 1, smaller when 0, by the
+   * metric's name as Python's EarlyStopping when -1; the first round always), the predictions
+   * XGBoost caches for `dtrain` and each of `dmats` are copied (`XGBoosterPredictFromDMatrix`,
+   * type 0, whole model: a cache hit); `takeBestPredictions(iter)` then returns round `iter`'s
+   * copy (one Float32Array per matrix, `dtrain` first; a `dmats` entry that is `dtrain` is empty)
+   * or undefined, and releases every copy.
    */
   boosterTrainAsync(booster: BoosterHandle, dtrain: DMatrixHandle, rounds: number, dmats: DMatrixHandle[], evnames: string[],
-    onRound: ((iter: number, evalText: string) => unknown) | null): { done: Promise<number>; stop(): void };
+    onRound: ((iter: number, evalText: string) => unknown) | null, bestPredictions?: -1 | 0 | 1 | null): NativeTrainRun<Float32Array>;
   /** `int XGBoosterBoostedRounds(BoosterHandle handle, int* out);` */
   boosterBoostedRounds(booster: BoosterHandle): number;
   /** `int XGBoosterGetNumFeature(BoosterHandle handle, bst_ulong *out);` */

@@ -120,7 +120,7 @@ describe('Booster.train', () => {
 
   it('validates its options with one message shape', async () => {
     await expect(Booster.train(binaryParams, dtrain, { numBoostRounds: 3 } as never)).rejects.toThrow(
-      paramError('numBoostRounds', "Booster.train has no option 'numBoostRounds'. Did you mean 'numBoostRound'? Known options: numBoostRound, evals, earlyStoppingRounds, maximize, onIteration, signal."),
+      paramError('numBoostRounds', "Booster.train has no option 'numBoostRounds'. Did you mean 'numBoostRound'? Known options: numBoostRound, evals, earlyStoppingRounds, maximize, onIteration, signal, keepBestPredictions."),
     );
     await expect(Booster.train(binaryParams, dtrain, { earlyStoppingRounds: 3 })).rejects.toThrow(
       paramError('earlyStoppingRounds', "The 'earlyStoppingRounds' option of Booster.train needs at least one evaluation set in 'evals'."),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, NativeError, ParameterError } from '@kdap/errors';
-import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite } from '@kdap/napi-common';
+import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type NativeTrainRun } from '@kdap/napi-common';
 import { PredictType, binding, type BoosterHandle, type Column, type DenseMatrix, type DMatrixHandle, type ImportanceType } from './binding';
 import { DMatrix, checkColumns, type FeatureType } from './dmatrix';
 import { numParallelTree, paramEntries, type Params } from './params';
@@ -41,9 +41,32 @@ export interface TrainOptions {
   onIteration?: (info: IterationInfo) => void;
   /** Stops training between rounds; the promise rejects with AbortError. */
   signal?: AbortSignal;
+  /**
+   * Keep the predictions of the training matrix and of each `evals` matrix at `bestIteration`
+   * (`booster.bestPredictions`), so they need no new prediction: with early stopping they are
+   * copied from XGBoost's prediction cache in the training loop, at each round that improves the
+   * watched score; without it they are read from the cache once training ends. Memory: one copy
+   * per matrix (float32, rows x output groups) while training and after. Not for the 'dart' and
+   * 'gblinear' boosters (their earlier rounds change later); `bestPredictions` is then undefined,
+   * as whenever the copy does not belong to `bestIteration`: predict as before.
+   */
+  keepBestPredictions?: boolean;
 }
 
-const TRAIN_OPTIONS = ['numBoostRound', 'evals', 'earlyStoppingRounds', 'maximize', 'onIteration', 'signal'] as const;
+const TRAIN_OPTIONS = ['numBoostRound', 'evals', 'earlyStoppingRounds', 'maximize', 'onIteration', 'signal', 'keepBestPredictions'] as const;
+
+/**
+ * Predictions at the best round, as `predictDMatrix(m, { iterationRange: [0, bestIteration + 1] })`
+ * gives them for each matrix (probabilities for binary:logistic; rows x groups, row-major).
+ */
+export interface BestPredictions {
+  /** The 0-based round they belong to: the booster's `bestIteration`. */
+  iteration: number;
+  /** Predictions of the training matrix. */
+  training: Float32Array;
+  /** Predictions of each `evals` matrix, in `evals` order (the training matrix's entry is `training`). */
+  evals: Float32Array[];
+}
 
 export interface PredictOptions {
   rows: number;
@@ -118,6 +141,30 @@ function isInPlaceUnsupported(e: unknown): boolean {
   return e instanceof NativeError && /^XGBoosterPredictFrom(Dense|Columnar)$/.test(e.function ?? '') && /Inplace predict is not supported/i.test(e.message);
 }
 
+/**
+ * The predictions of `bestIteration` kept for Booster.train: the training loop's copy of the best
+ * round with early stopping (undefined unless it is that round), else the prediction cache after
+ * the last round (the whole model, a cache hit: no new prediction).
+ */
+async function keptPredictions(handle: BoosterHandle, dtrain: DMatrix, evals: ReadonlyArray<readonly [DMatrix, string]>, trained: number,
+  bestIteration: number | undefined, run: NativeTrainRun<Float32Array>): Promise<BestPredictions | undefined> {
+  const b = binding();
+  if (bestIteration !== undefined) {
+    const sets = run.takeBestPredictions?.(bestIteration);
+    if (sets === undefined || sets.length !== evals.length + 1) return undefined;
+    const training = sets[0]!;
+    return { iteration: bestIteration, training, evals: evals.map(([d], k) => (d === dtrain ? training : sets[k + 1]!)) };
+  }
+  run.takeBestPredictions?.(-1);
+  if (trained === 0) return undefined;
+  const cached = async (d: DMatrix): Promise<Float32Array> =>
+    d.rows === 0 ? new Float32Array(0) : (await b.boosterPredictFromDMatrixAsync(handle, d.nativeHandle, 0, 0, 0)).values;
+  const training = await cached(dtrain);
+  const others: Float32Array[] = [];
+  for (const [d] of evals) others.push(d === dtrain ? training : await cached(d));
+  return { iteration: trained - 1, training, evals: others };
+}
+
 function abortError(signal: AbortSignal): AbortError {
   return new AbortError('Booster.train was aborted', { cause: signal.reason });
 }
@@ -134,6 +181,7 @@ export class Booster extends NativeResource<BoosterHandle> {
   readonly bestScore: number | undefined;
   /** Metric history of training; empty for a loaded model. */
   readonly evalsResult: EvalsResult;
+  #bestPredictions: BestPredictions | undefined;
   /** False once XGBoost said this booster has no in-place prediction (gblinear). */
   #inPlace = true;
   /**
@@ -141,6 +189,19 @@ export class Booster extends NativeResource<BoosterHandle> {
    * read is a trip to the XGBoost thread (twice per predictSync of one row, costlier than its rest).
    */
   #shape: { rounds: number; features: number } | undefined;
+
+  /**
+   * Predictions of the training and evaluation matrices at `bestIteration`, when trained with
+   * `keepBestPredictions` and they could be kept; else undefined. Released by `dispose()`.
+   */
+  get bestPredictions(): BestPredictions | undefined {
+    this.assertLive();
+    return this.#bestPredictions;
+  }
+
+  protected override onDispose(): void {
+    this.#bestPredictions = undefined;
+  }
 
   /** @internal Use `Booster.train`, `Booster.load` or `Booster.fromBuffer`. */
   constructor(handle: BoosterHandle, evalsResult: EvalsResult = {}) {
@@ -170,7 +231,10 @@ export class Booster extends NativeResource<BoosterHandle> {
     const numBoostRound = options.numBoostRound ?? 10;
     checkInt('Booster.train', 'numBoostRound', numBoostRound, 0);
     const evals = checkEvals(options.evals);
-    const { earlyStoppingRounds, maximize, onIteration, signal } = options;
+    const { earlyStoppingRounds, maximize, onIteration, signal, keepBestPredictions } = options;
+    if (keepBestPredictions !== undefined && typeof keepBestPredictions !== 'boolean') {
+      throw new ParameterError('keepBestPredictions', `The 'keepBestPredictions' option of Booster.train must be a boolean. Got ${describe(keepBestPredictions)}.`);
+    }
     if (earlyStoppingRounds !== undefined) {
       checkInt('Booster.train', 'earlyStoppingRounds', earlyStoppingRounds, 1);
       if (evals.length === 0) {
@@ -192,6 +256,8 @@ export class Booster extends NativeResource<BoosterHandle> {
     const b = binding();
     const handle = b.boosterCreate([dtrain.nativeHandle, ...evals.map(([d]) => d.nativeHandle)]);
     const history: EvalsResult = {};
+    let run: NativeTrainRun<Float32Array> | undefined;
+    let kept: BestPredictions | undefined;
     try {
       for (const [name, value] of entries) b.boosterSetParam(handle, name, value);
       b.boosterSetParam(handle, 'validate_parameters', '1');
@@ -233,7 +299,12 @@ export class Booster extends NativeResource<BoosterHandle> {
         }
       };
       const perRound = evals.length > 0 || onIteration !== undefined || stopper !== undefined;
-      const run = b.boosterTrainAsync(handle, dtrain.nativeHandle, numBoostRound, evals.map(([d]) => d.nativeHandle), evalNames, perRound ? onRound : null);
+      // dart reweights and gblinear refits earlier rounds: their best round's predictions change later.
+      const booster = entries.filter(([name]) => name === 'booster').pop()?.[1] ?? 'gbtree';
+      const keep = keepBestPredictions === true && booster === 'gbtree';
+      // The watched score's direction as the stopper will judge it: maximize, else by the metric's name.
+      const copyAtImprovements = keep && stopper !== undefined ? (maximize === undefined ? -1 : maximize ? 1 : 0) : null;
+      run = b.boosterTrainAsync(handle, dtrain.nativeHandle, numBoostRound, evals.map(([d]) => d.nativeHandle), evalNames, perRound ? onRound : null, copyAtImprovements);
       const trained = await awaitTrainLoop(run, signal, callSite);
       if (failure) throw failure.error;
       if ((aborted || signal?.aborted) && trained < numBoostRound && !stoppedEarly) throw abortError(signal!);
@@ -244,11 +315,15 @@ export class Booster extends NativeResource<BoosterHandle> {
         b.boosterSetAttr(handle, 'best_score', String(best.value));
         b.boosterSetAttr(handle, 'best_ntree_limit', String((best.iteration + 1) * numParallelTree(params)));
       }
+      if (keep) kept = await keptPredictions(handle, dtrain, evals, trained, best?.iteration, run);
     } catch (e) {
+      run?.takeBestPredictions?.(-1);
       b.boosterFree(handle);
       throw e;
     }
-    return new Booster(handle, history);
+    const trainedBooster = new Booster(handle, history);
+    trainedBooster.#bestPredictions = kept;
+    return trainedBooster;
   }
 
   /** Loads a model saved by `save` or by XGBoost in any language (JSON or UBJSON). */

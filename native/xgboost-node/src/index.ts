@@ -5,7 +5,7 @@
 export { DMatrix } from './dmatrix';
 export type { ColumnsOptions, DMatrixOptions, FeatureType } from './dmatrix';
 export { Booster, parseEvalString } from './booster';
-export type { EvalResult, EvalsResult, IterationInfo, ModelFormat, PredictColumnsOptions, PredictOptions, TrainOptions } from './booster';
+export type { BestPredictions, EvalResult, EvalsResult, IterationInfo, ModelFormat, PredictColumnsOptions, PredictOptions, TrainOptions } from './booster';
 export type { ParamValue, Params } from './params';
 export { getGlobalConfig, liveHandles, setLogger, setVerbosity, xgboostBuildInfo, xgboostVersion } from './library';
 export { AddonLoadError, PredictType, binding } from './binding';

@@ -34,7 +34,11 @@ void (async () => {
     const booster = await Booster.train({ objective: 'binary:logistic', max_depth: 2, nthread: 1 }, dtrain, {
       numBoostRound: 2,
       evals: [[dtrain, 'train']],
+      // Every other cycle copies its best-round predictions in the loop, the others read none.
+      earlyStoppingRounds: 1,
+      keepBestPredictions: i % 2 === 0,
     });
+    checksum += booster.bestPredictions?.training[0] ?? 0;
     const p = await booster.predict(fx.x, { rows: fx.rows, cols: fx.cols });
     const s = booster.predictSync(fx.x, { rows: fx.rows, cols: fx.cols, contributions: true });
     const big = await booster.predict(large, { rows: LARGE_ROWS, cols: fx.cols });

@@ -2,6 +2,7 @@
 #include <xgboost/c_api.h>
 #include <kdap/napi_common.h>
 
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -118,21 +119,90 @@ Napi::Value BoosterEvalOneIterAsync(const Napi::CallbackInfo& info) {
 // as its own Promise made every round hop JS -> libuv pool -> executor -> XGBoost thread and back.
 // ---------------------------------------------------------------------------------------------
 
+/** Metrics where larger is better, as booster.ts's maximizeMetric (XGBoost's Python EarlyStopping). */
+bool MaximizeMetric(const std::string& metric) {
+  if (metric == "mape") return false;
+  for (const char* m : {"auc", "aucpr", "map", "ndcg"}) {
+    if (metric.rfind(m, 0) == 0) return true;
+  }
+  return false;
+}
+
 struct TrainStep {
   using Result = std::string;  // XGBoost's evaluation text ("[3]\tvalid-logloss:0.41 ...")
+  using Prediction = float;
   std::shared_ptr<BoosterState> b;
   std::shared_ptr<DMatrixState> dtrain;
   std::vector<std::shared_ptr<DMatrixState>> dmats;
   std::vector<std::string> names;
+  int maximize = -1;  // best-round predictions: 1 / 0 as Booster.train's `maximize`, -1 by the metric's name
 
   std::string operator()(int iter) {
     UpdateOneIter(UpdateArgs{b, iter, dtrain});
     return dmats.empty() ? std::string() : EvalOneIter(EvalArgs{b, iter, dmats, names});
   }
   static Napi::Value ToJs(Napi::Env env, const std::string& text) { return Napi::String::New(env, text); }
+
+  /**
+   * The score Booster.train stops on: the last "name-metric:value" of the text, when it belongs
+   * to the last evaluation set (parsed as parseEvalString does; a mismatch costs only the copy).
+   */
+  std::vector<kdap::WatchedScore> Watched(const std::string& text) const {
+    std::vector<kdap::WatchedScore> out;
+    size_t end = text.find_last_not_of(" \t\r\n");
+    if (end == std::string::npos || names.empty()) return out;
+    size_t start = text.find_last_of(" \t\r\n", end);
+    start = start == std::string::npos ? 0 : start + 1;
+    std::string item = text.substr(start, end + 1 - start);
+    size_t colon = item.rfind(':');
+    size_t dash = item.find('-');
+    if (colon == std::string::npos || dash == std::string::npos || dash > colon || item.compare(0, dash, names.back()) != 0) return out;
+    std::string metric = item.substr(dash + 1, colon - dash - 1);
+    double value = std::strtod(item.c_str() + colon + 1, nullptr);
+    out.push_back(kdap::WatchedScore{value, maximize < 0 ? MaximizeMetric(metric) : maximize == 1});
+    return out;
+  }
+
+  /**
+   * The predictions (transformed, as `predict`) XGBoost holds in its prediction cache for the
+   * training matrix and each evaluation matrix after this round: XGBoosterPredictFromDMatrix over
+   * the whole model is a cache hit there. An evaluation set that is the training matrix is left empty.
+   */
+  void CopyPredictions(std::vector<std::vector<float>>& sets) {
+    sets.resize(dmats.size() + 1);
+    // int XGBoosterPredictFromDMatrix(BoosterHandle handle, DMatrixHandle dmat, char const *config,
+    //     bst_ulong const **out_shape, bst_ulong *out_dim, float const **out_result);
+    static const char* const kConfig =
+        "{\"type\":0,\"training\":false,\"iteration_begin\":0,\"iteration_end\":0,\"strict_shape\":false}";
+    auto copy = [&](const std::shared_ptr<DMatrixState>& dm, std::vector<float>& out) {
+      OnXGBoostThread([&]() {
+        ModelWriteLock lock(b.get());
+        b->CheckUsable();
+        std::lock_guard<std::mutex> data(dm->mu);
+        const bst_ulong* shape = nullptr;
+        bst_ulong dim = 0;
+        const float* values = nullptr;
+        b->Check(XGBoosterPredictFromDMatrix(b->raw, dm->raw, kConfig, &shape, &dim, &values), "XGBoosterPredictFromDMatrix");
+        size_t n = dim == 0 ? 0 : 1;
+        for (bst_ulong i = 0; i < dim; i++) n *= static_cast<size_t>(shape[i]);
+        out.assign(values, values + n);
+      });
+    };
+    copy(dtrain, sets[0]);
+    for (size_t k = 0; k < dmats.size(); k++) {
+      if (dmats[k]->raw == dtrain->raw) {
+        sets[k + 1].clear();
+      } else {
+        copy(dmats[k], sets[k + 1]);
+      }
+    }
+  }
 };
 
-// JS: (booster, dtrain, rounds, dmats, evnames, onRound | null) -> { done: Promise<number>, stop() }
+// JS: (booster, dtrain, rounds, dmats, evnames, onRound | null, bestPredictions: -1 | 0 | 1 | null)
+//   -> { done: Promise<number>, stop(), takeBestPredictions?(iter) }
+// bestPredictions (not null): copy the predictions at each round that improves the watched score,
+// larger being better when 1, smaller when 0, by the metric's name when -1.
 Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     TrainStep step;
@@ -151,9 +221,16 @@ Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
     }
     // Each round waits for JS's answer when JS wants one (evaluations, progress, early stopping).
     kdap::Answers answers = onRound.IsFunction() ? kdap::Answers::Awaited : kdap::Answers::None;
+    std::shared_ptr<kdap::BestRoundPredictions<float>> best;
+    Napi::Value keep = kdap::Arg(info, 6);
+    if (!keep.IsNull() && !keep.IsUndefined()) {
+      step.maximize = static_cast<int>(kdap::ReadInt(info, 6, "bestPredictions", -1, 1));
+      best = std::make_shared<kdap::BestRoundPredictions<float>>(0.0);  // XGBoost's EarlyStopping: min_delta 0
+    }
     return kdap::TrainLoop<TrainStep>::Start(
         info.Env(), std::move(step), rounds, answers, onRound,
-        [](std::function<void()> task) { XGBoostThread::Get().Post(std::move(task)); }, "kdap:xgboost-train");
+        [](std::function<void()> task) { XGBoostThread::Get().Post(std::move(task)); }, "kdap:xgboost-train",
+        std::move(best));
   });
 }
 

@@ -278,6 +278,7 @@ inline const char* TypedArrayName(napi_typedarray_type t) {
     case napi_int32_array: return "Int32Array";
     case napi_uint32_array: return "Uint32Array";
     case napi_uint8_array: return "Uint8Array";
+    case napi_int8_array: return "Int8Array";
     case napi_bigint64_array: return "BigInt64Array";
     default: return "another typed array";
   }
@@ -803,6 +804,9 @@ inline Napi::Value Queue(PromiseWorker* w) {
 //     using Result = ...;                                    // what one round hands to JS
 //     Result operator()(int iter);                           // executor thread: one round + its evaluation
 //     static Napi::Value ToJs(Napi::Env, const Result&);     // JS thread
+//     using Prediction = float | double;                     // for best-round predictions:
+//     std::vector<WatchedScore> Watched(const Result&);      //   executor: the scores early stopping watches
+//     void CopyPredictions(BestRoundPredictions<Prediction>::Sets&);  // executor: the library's predictions now
 //   };
 //
 // JS hears of rounds in one of three ways (`Answers`): not at all (nothing to report: no hop per
@@ -813,22 +817,132 @@ inline Napi::Value Queue(PromiseWorker* w) {
 // held while JS runs, so a JS callback may itself call the binding synchronously.
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Best-round predictions: after each round the library already holds its predictions for the
+// training data and each validation set (LightGBM's score updaters, XGBoost's prediction cache).
+// Early stopping names the best round only `rounds` rounds later, when those predictions have
+// moved on, so they are copied on the executor at every round that improves a watched score,
+// by the rule of @kdap/napi-common's EarlyStopping (direction per score, minDelta, first round
+// always). The JS side then takes the copy of the round early stopping named, or gets nothing
+// (a round the rule here judged differently, rounds trained past the stopping point that
+// improved again): callers predict as before, never with another round's predictions.
+// ---------------------------------------------------------------------------------------------
+
+/** One evaluation score of a round that early stopping may stop on. */
+struct WatchedScore {
+  double value;
+  bool higherBetter;
+};
+
+template <class T>
+class BestRoundPredictions {
+ public:
+  /** One vector per data set, in the binding's order (an empty one where the binding skips a set). */
+  using Sets = std::vector<std::vector<T>>;
+
+  explicit BestRoundPredictions(double minDelta) : minDelta_(minDelta) {}
+
+  /**
+   * Executor thread, after round `iter`: records the watched scores and, when one improved,
+   * fills a copy through `copy(Sets&)`. One copy per distinct best round of the watched scores
+   * (one with a single watched score): a copy no score refers to any more is refilled in place.
+   * A failing copy drops everything (the JS side then predicts), it never fails training.
+   */
+  template <class Copy>
+  void Record(int iter, const std::vector<WatchedScore>& scores, Copy&& copy) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    const bool first = best_.empty();
+    if (first) best_.resize(scores.size());
+    if (scores.size() != best_.size()) return Close();  // not the same scores every round
+    improved_.clear();
+    for (size_t i = 0; i < scores.size(); i++) {
+      const WatchedScore& s = scores[i];
+      const Best& b = best_[i];
+      if (first || (s.higherBetter ? s.value > b.value + minDelta_ : s.value < b.value - minDelta_)) improved_.push_back(i);
+    }
+    if (improved_.empty()) return;
+    for (size_t i : improved_) best_[i].copy.reset();
+    std::shared_ptr<Copied> fresh;
+    for (auto& c : pool_) {
+      if (c.use_count() == 1) fresh = c;  // only the pool holds it
+    }
+    try {
+      if (!fresh) {
+        fresh = std::make_shared<Copied>();
+        pool_.push_back(fresh);
+      }
+      fresh->iter = -1;
+      copy(fresh->sets);
+      fresh->iter = iter;
+    } catch (...) {
+      return Close();
+    }
+    for (size_t i : improved_) {
+      best_[i].value = scores[i].value;
+      best_[i].copy = fresh;
+    }
+  }
+
+  /**
+   * JS thread: the copy of round `iter` if one is held, moved out; everything is released either
+   * way and nothing is recorded after.
+   */
+  std::optional<Sets> Take(int iter) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::optional<Sets> out;
+    for (auto& b : best_) {
+      if (b.copy && b.copy->iter == iter && !out) out = std::move(b.copy->sets);
+    }
+    Close();
+    return out;
+  }
+
+ private:
+  struct Copied {
+    int iter = -1;
+    Sets sets;
+  };
+  struct Best {
+    double value = 0;
+    std::shared_ptr<Copied> copy;
+  };
+
+  void Close() {
+    closed_ = true;
+    best_.clear();
+    pool_.clear();
+  }
+
+  std::mutex mu_;
+  double minDelta_;
+  bool closed_ = false;
+  std::vector<Best> best_;
+  std::vector<std::shared_ptr<Copied>> pool_;
+  std::vector<size_t> improved_;
+};
+
 enum class Answers { None, Pipelined, Awaited };
 
 template <class Step>
 class TrainLoop {
  public:
   using Result = typename Step::Result;
+  using Best = BestRoundPredictions<typename Step::Prediction>;
 
   /**
    * Starts `rounds` rounds and returns `{ done: Promise<number>, stop() }`; `done` resolves with
    * the number of rounds trained, or rejects with the library's error or what `onRound` threw.
    * `onRound(iter, result)` returns true to stop (Awaited; in Pipelined mode a true answer stops
    * too, but rounds already running are finished). Posts through `post` (the binding's executor
-   * entry, which may apply per-thread setup first).
+   * entry, which may apply per-thread setup first). With `best`, each round's watched scores go
+   * to it (copying the library's predictions at an improvement) and the result also has
+   * `takeBestPredictions(iter)`: the copy of 0-based round `iter` as an array of typed arrays (one
+   * per data set), or undefined; it releases every copy, so call it once, after `done` settles.
    */
   static Napi::Object Start(Napi::Env env, Step step, int rounds, Answers answers, Napi::Value onRound,
-                            std::function<void(std::function<void()>)> post, const char* resourceName) {
+                            std::function<void(std::function<void()>)> post, const char* resourceName,
+                            std::shared_ptr<Best> best = nullptr) {
     if (answers != Answers::None && !onRound.IsFunction()) {
       throw ArgError{ArgError::Type, "'onRound' must be a function, got " + Describe(onRound)};
     }
@@ -836,6 +950,7 @@ class TrainLoop {
     run->rounds = rounds;
     run->answers = answers;
     run->post = std::move(post);
+    run->best = best;
     Napi::Function fn = answers == Answers::None ? Napi::Function() : onRound.As<Napi::Function>();
     auto* context = new std::shared_ptr<Run>(run);
     run->tsfn = Events::New(env, fn, resourceName, 0, 1, context, [](Napi::Env, void*, std::shared_ptr<Run>* c) {
@@ -855,6 +970,19 @@ class TrainLoop {
                  if (auto r = weak.lock()) r->stop = true;
                  return i.Env().Undefined();
                }, "stop"));
+    if (best) {
+      result.Set("takeBestPredictions", Napi::Function::New(env, [best](const Napi::CallbackInfo& i) -> Napi::Value {
+                   return Guard(i, [&]() -> Napi::Value {
+                     Napi::Env e = i.Env();
+                     int iter = static_cast<int>(ReadInt(i, 0, "iter", -1, INT32_MAX));
+                     auto sets = best->Take(iter);
+                     if (!sets) return e.Undefined();
+                     Napi::Array out = Napi::Array::New(e, sets->size());
+                     for (size_t k = 0; k < sets->size(); k++) out.Set(static_cast<uint32_t>(k), AdoptVector(e, std::move((*sets)[k])));
+                     return out;
+                   });
+                 }, "takeBestPredictions"));
+    }
     run->post([run]() { RunStep(run, 0); });
     return result;
   }
@@ -879,6 +1007,7 @@ class TrainLoop {
     // settled between rounds): what the step holds (the booster and, through it, its Datasets)
     // is freed when training ends, not when Node finalizes the thread-safe function a tick later.
     std::optional<Step> step;
+    std::shared_ptr<Best> best;  // best-round predictions, when asked for
     int rounds = 0;
     Answers answers = Answers::None;
     std::function<void(std::function<void()>)> post;
@@ -938,6 +1067,10 @@ class TrainLoop {
     try {
       ev->result = (*run->step)(iter);
       ev->kind = Event::Round;
+      if (run->best) {
+        Step& step = *run->step;
+        run->best->Record(iter, step.Watched(ev->result), [&step](typename Best::Sets& sets) { step.CopyPredictions(sets); });
+      }
     } catch (const LibFailure& f) {
       ev->kind = Event::Failed;
       ev->failure = f;

@@ -68,6 +68,19 @@ describe('encodeTextColumns', () => {
     });
   });
 
+  test('texts of up to 8 bytes (looked up by their bytes as one word): 3,000 distinct of every length 0-8, the last rows at the end of their bytes', () => {
+    // Many texts that share slots of the short-text cache, prefixes of one another ('ab', 'abc')
+    // and bytes past a text's end that differ (the next text's): each row must still be its text.
+    const distinct = Array.from({ length: 3000 }, (_, k) => (k.toString(36) + 'xyzw#%&é').slice(0, k % 9));
+    const rows = Array.from({ length: 30_000 }, (_, i) => (i % 41 === 40 ? null : (distinct[(i * 7919) % distinct.length] as string)));
+    rows.push('abcdefgh', 'a', '');
+    for (const wide of [false, true]) {
+      const [encoded] = binding().encodeTextColumns([[chunkOf(rows, wide)]], rows.length) as [{ codes: Int32Array; texts: string[] }];
+      expect(decode(encoded.codes, encoded.texts)).toEqual(rows);
+      expect(encoded.texts).toEqual(sortedDistinct(rows));
+    }
+  });
+
   test('agrees with a JavaScript encoding on random columns', () => {
     const text = fc.oneof(fc.constantFrom(...TEXTS), fc.string({ maxLength: 20, unit: 'grapheme' }), fc.constant(null));
     fc.assert(

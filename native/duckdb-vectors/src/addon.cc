@@ -22,6 +22,7 @@
 #include "parquet_reader.h"
 #include "scan_columns.h"
 #include "arrow_ipc.h"
+#include "arrow_ipc_codecs.h"
 #include "huge_pages.h"
 
 #include <algorithm>
@@ -185,6 +186,7 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
       throw;
     }
     duckdb_vectors::AttachParquetCodecs(library);
+    arrow_ipc::AttachCodecs(library);
     // The handle stays open for the life of the process (the bindings hold the library anyway).
     gApi = api;
     gLibraryPath = path;

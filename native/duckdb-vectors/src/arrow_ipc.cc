@@ -5,14 +5,16 @@
 // file, docs/benchmarks.md) and no second copy of the file.
 //
 // Only flat columns are laid out (null, integers, floats, booleans, decimals, dates, timestamps,
-// Utf8/LargeUtf8 and their dictionary-encoded forms): a schema with any other field, a big-endian
-// file or compressed buffers come back without batches (`supported: false` / `compression`), and
-// the caller decides (apache-arrow's reader, or an error naming the file). Every flatbuffer read is
-// bounds-checked, every buffer must lie inside its message body and be large enough for its column's
-// rows, and string offsets must ascend within their bytes, so no view JavaScript makes can reach
-// past the file.
+// Utf8/LargeUtf8 and their dictionary-encoded forms): a schema with any other field or a big-endian
+// file comes back without batches (`supported: false`), and the caller decides (apache-arrow's
+// reader, or an error naming the file). Compressed bodies (LZ4_FRAME, ZSTD: pandas' and pyarrow's
+// `to_feather` default to LZ4) are decoded into one block of their own (arrow_ipc_codecs.h), which
+// the layout's offsets then point into. Every flatbuffer read is bounds-checked, every buffer must
+// lie inside its message body and be large enough for its column's rows, and string offsets must
+// ascend within their bytes, so no view JavaScript makes can reach past the buffer.
 #include "arrow_ipc.h"
 
+#include "arrow_ipc_codecs.h"
 #include "huge_pages.h"
 
 #include <kdap/napi_common.h>
@@ -27,6 +29,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -314,7 +317,11 @@ struct BatchLayout {
   int64_t dictionaryId = -1;  // >= 0: a dictionary batch for that id
   bool delta = false;
   int64_t rows = 0;
+  int8_t codec = kRaw;  // its BodyCompression codec, kRaw when its buffers are stored as they are
   std::vector<double> columns;
+  // Per column, its type and name for CheckColumn, which runs once the buffers are final (after
+  // decoding, for a compressed body). Point into Layout::fields, which no longer changes.
+  std::vector<std::pair<const ColumnType*, const std::string*>> types;
 };
 
 void CheckColumn(const uint8_t* bytes, const ColumnType& type, int64_t rows, int64_t nulls, const double* buffers, const std::string& name) {
@@ -345,14 +352,15 @@ void CheckColumn(const uint8_t* bytes, const ColumnType& type, int64_t rows, int
   }
 }
 
-// Lays out a RecordBatch table over `fields` (one node and type.buffers buffers each).
-BatchLayout ReadBatch(const uint8_t* bytes, const Message& message, const FbTable& batch, const std::vector<const FieldInfo*>& fields, std::string& compression) {
+// Lays out a RecordBatch table over `columns` (type and name each: one node and type.buffers
+// buffers per column). Buffers are file offsets into the message body; a compressed body's are
+// decoded later (DecodeBody), so the checks of their contents wait (CheckBatches).
+BatchLayout ReadBatch(const Message& message, const FbTable& batch, const std::vector<std::pair<const ColumnType*, const std::string*>>& columns) {
   BatchLayout out;
-  const FbTable codec = batch.Table(3, "compression");
-  if (codec.valid()) {
-    const int8_t kind = codec.Scalar<int8_t>(0, 0);
-    compression = kind == 0 ? "LZ4_FRAME" : kind == 1 ? "ZSTD" : "codec " + std::to_string(kind);
-    return out;
+  const FbTable compression = batch.Table(3, "compression");
+  if (compression.valid()) {
+    out.codec = compression.Scalar<int8_t>(0, 0);
+    if (compression.Scalar<int8_t>(1, 0) != 0) throw Malformed("its body compression method is not BUFFER (the only one Arrow defines)");
   }
   out.rows = batch.Scalar<int64_t>(0, 0);
   // A Table's codes are int32; a batch's rows are bounded so that even a column without buffers
@@ -362,28 +370,28 @@ BatchLayout ReadBatch(const uint8_t* bytes, const Message& message, const FbTabl
   const auto [buffers, bufferCount] = batch.Vector(2, 16);
   const uint8_t* fb = batch.base();
   size_t node = 0, buffer = 0;
-  out.columns.assign(fields.size() * 8, -1.0);
-  for (size_t j = 0; j < fields.size(); j++) {
-    const FieldInfo& field = *fields[j];
-    const ColumnType& stored = field.stored();
+  out.columns.assign(columns.size() * 8, -1.0);
+  out.types = columns;
+  for (size_t j = 0; j < columns.size(); j++) {
+    const ColumnType& stored = *columns[j].first;
+    const std::string& name = *columns[j].second;
     if (node >= nodeCount || buffer + static_cast<size_t>(stored.buffers) > bufferCount) throw Malformed("a record batch has fewer field nodes or buffers than the schema's columns");
     double* column = out.columns.data() + 8 * j;
     const int64_t rows = Load<int64_t>(fb + nodes + 16 * node);
     const int64_t nulls = Load<int64_t>(fb + nodes + 16 * node + 8);
     node++;
-    if (rows != out.rows) throw Malformed("column '" + field.name + "' has " + std::to_string(rows) + " rows in a batch of " + std::to_string(out.rows));
+    if (rows != out.rows) throw Malformed("column '" + name + "' has " + std::to_string(rows) + " rows in a batch of " + std::to_string(out.rows));
     column[0] = static_cast<double>(rows);
     column[1] = static_cast<double>(nulls);
     for (int k = 0; k < stored.buffers; k++, buffer++) {
       const int64_t offset = Load<int64_t>(fb + buffers + 16 * buffer);
       const int64_t length = Load<int64_t>(fb + buffers + 16 * buffer + 8);
       if (offset < 0 || length < 0 || static_cast<uint64_t>(offset) > message.bodyLength || static_cast<uint64_t>(length) > message.bodyLength - static_cast<uint64_t>(offset)) {
-        throw Malformed("a buffer of column '" + field.name + "' lies outside its message body");
+        throw Malformed("a buffer of column '" + name + "' lies outside its message body");
       }
       column[2 + 2 * k] = static_cast<double>(message.body + static_cast<size_t>(offset));
       column[3 + 2 * k] = static_cast<double>(length);
     }
-    CheckColumn(bytes, stored, rows, nulls, column + 2, field.name);
   }
   if (node != nodeCount || buffer != bufferCount) throw Malformed("a record batch has more field nodes or buffers than the schema's columns");
   return out;
@@ -393,8 +401,10 @@ struct Layout {
   bool stream = false;
   bool bigEndian = false;
   std::vector<FieldInfo> fields;
-  std::string compression;
+  std::string compression;  // the codec's name when any batch is compressed
+  bool decoded = false;     // whether those batches were decoded (else `batches` is empty)
   std::vector<BatchLayout> batches;
+  huge_pages::Owned body;   // the decoded buffers of a compressed file (then the batches' offsets point here)
 };
 
 std::vector<FieldInfo> ReadSchema(const FbTable& schema, bool& bigEndian) {
@@ -413,17 +423,14 @@ bool AllSupported(const Layout& layout) {
   return !layout.bigEndian;
 }
 
-// The batch a message holds, laid out; false for a schema message (streams repeat none) or when the
-// batches are compressed.
-bool LayOut(const uint8_t* bytes, const Message& message, Layout& layout) {
+// Lays out the batch a message holds (a record batch or a dictionary batch).
+void LayOut(const Message& message, Layout& layout) {
   if (message.headerType == kRecordBatch) {
-    std::vector<const FieldInfo*> fields;
-    for (const FieldInfo& field : layout.fields) fields.push_back(&field);
+    std::vector<std::pair<const ColumnType*, const std::string*>> columns;
+    for (const FieldInfo& field : layout.fields) columns.emplace_back(&field.stored(), &field.name);
     if (!message.header.valid()) throw Malformed("a record batch message has no header");
-    BatchLayout batch = ReadBatch(bytes, message, message.header, fields, layout.compression);
-    if (!layout.compression.empty()) return false;
-    layout.batches.push_back(std::move(batch));
-    return true;
+    layout.batches.push_back(ReadBatch(message, message.header, columns));
+    return;
   }
   if (message.headerType == kDictionaryBatch) {
     if (!message.header.valid()) throw Malformed("a dictionary batch message has no header");
@@ -433,24 +440,100 @@ bool LayOut(const uint8_t* bytes, const Message& message, Layout& layout) {
       if (field.dictionaryId == id) owner = &field;
     }
     if (owner == nullptr) throw Malformed("a dictionary batch has id " + std::to_string(id) + ", which no column uses");
-    // The dictionary's values: one column of the encoded field's value type.
-    FieldInfo values = *owner;
-    values.dictionaryId = -1;
     const FbTable data = message.header.Table(1, "dictionary data");
     if (!data.valid()) throw Malformed("a dictionary batch has no data");
-    BatchLayout batch = ReadBatch(bytes, message, data, {&values}, layout.compression);
-    if (!layout.compression.empty()) return false;
+    // The dictionary's values: one column of the encoded field's value type.
+    BatchLayout batch = ReadBatch(message, data, {{&owner->type, &owner->name}});
     batch.dictionaryId = id;
     batch.delta = message.header.Scalar<uint8_t>(2, 0) != 0;
     layout.batches.push_back(std::move(batch));
-    return true;
+    return;
   }
   if (message.headerType == kSchema) throw Malformed("it holds a second schema message");
   throw Malformed("it holds a message of unsupported kind " + std::to_string(message.headerType) + " (tensors are not tables)");
 }
 
-Layout Parse(const uint8_t* bytes, size_t size) {
-  Layout layout;
+const char* CodecName(int8_t codec) { return codec == kLz4Frame ? "LZ4_FRAME" : codec == kZstd ? "ZSTD" : nullptr; }
+
+// Decodes every buffer of a file with compressed batches into one block (each buffer 8-byte
+// aligned, as Arrow's own), pointing the batches' offsets there. A batch stored as it is in the
+// same file is copied into the block too, so JavaScript still views one buffer. With a codec that
+// cannot be decoded here, the batches are dropped and `compression` says which codec it was.
+void DecodeBody(const uint8_t* bytes, Layout& layout) {
+  for (const BatchLayout& batch : layout.batches) {
+    if (batch.codec == kRaw) continue;
+    const char* name = CodecName(batch.codec);
+    layout.compression = name != nullptr ? name : "codec " + std::to_string(batch.codec);
+    if (!CodecProblem(batch.codec).empty()) {
+      layout.batches.clear();
+      return;
+    }
+  }
+  std::vector<DecodeJob> jobs;
+  std::vector<double*> places;  // each job's [offset, length] pair in its batch's columns
+  size_t total = 0;
+  for (BatchLayout& batch : layout.batches) {
+    for (size_t j = 0; j < batch.types.size(); j++) {
+      double* column = batch.columns.data() + 8 * j;
+      for (int k = 0; k < batch.types[j].first->buffers; k++) {
+        double* place = column + 2 + 2 * k;
+        const auto at = static_cast<size_t>(place[0]);
+        const auto stored = static_cast<size_t>(place[1]);
+        DecodeJob job{bytes + at, stored, kRaw, nullptr, stored, batch.types[j].second};
+        // Empty buffers carry no length prefix; the others start with their decoded length.
+        if (batch.codec != kRaw && stored > 0) {
+          if (stored < 8) throw Malformed("a compressed buffer of column '" + *batch.types[j].second + "' is shorter than its length prefix");
+          const int64_t length = Load<int64_t>(bytes + at);
+          job.source = bytes + at + 8;
+          job.sourceLength = stored - 8;
+          if (length != -1) {
+            // No frame decodes to more than ~32,768x its size (a ZSTD RLE block; LZ4 ~255x): a
+            // larger prefix is damage, not data, and must not size an allocation.
+            if (length < 0 || static_cast<uint64_t>(length) > uint64_t{32768} * job.sourceLength + 4096) {
+              throw Malformed("a compressed buffer of column '" + *batch.types[j].second + "' states an impossible decoded length (" + std::to_string(length) + ")");
+            }
+            job.codec = batch.codec;
+            job.length = static_cast<size_t>(length);
+          } else {
+            job.length = job.sourceLength;
+          }
+        }
+        total = (total + 7) & ~size_t{7};
+        job.target = reinterpret_cast<uint8_t*>(total);  // an offset until the block exists
+        total += job.length;
+        jobs.push_back(job);
+        places.push_back(place);
+      }
+    }
+  }
+  void* memory = nullptr;
+  layout.body.block = huge_pages::Allocate(total, memory);
+  auto* base = static_cast<uint8_t*>(memory);
+  for (size_t k = 0; k < jobs.size(); k++) {
+    const auto offset = reinterpret_cast<size_t>(jobs[k].target);
+    jobs[k].target = base + offset;
+    places[k][0] = static_cast<double>(offset);
+    places[k][1] = static_cast<double>(jobs[k].length);
+  }
+  Decode(jobs);
+  layout.body.data = base;
+  layout.body.size = total;
+  layout.decoded = true;
+}
+
+// Checks every batch's buffers against its columns' rows (string offsets included) in the final
+// bytes: the file's, or the decoded body's.
+void CheckBatches(const uint8_t* bytes, const Layout& layout) {
+  for (const BatchLayout& batch : layout.batches) {
+    for (size_t j = 0; j < batch.types.size(); j++) {
+      const double* column = batch.columns.data() + 8 * j;
+      CheckColumn(bytes, *batch.types[j].first, static_cast<int64_t>(column[0]), static_cast<int64_t>(column[1]), column + 2, *batch.types[j].second);
+    }
+  }
+}
+
+// Reads the schema and lays out every batch (the buffers as stored in the file).
+void ReadMessages(const uint8_t* bytes, size_t size, Layout& layout) {
   static const char kMagic[] = "ARROW1";
   const bool file = size >= 12 && std::memcmp(bytes, kMagic, 6) == 0;
   if (file) {
@@ -464,7 +547,7 @@ Layout Parse(const uint8_t* bytes, size_t size) {
     if (root >= static_cast<uint32_t>(footerLength)) throw Malformed("its footer's root offset is out of range");
     const FbTable footer(fb, static_cast<size_t>(footerLength), root, "footer");
     layout.fields = ReadSchema(footer.Table(1, "schema"), layout.bigEndian);
-    if (!AllSupported(layout)) return layout;
+    if (!AllSupported(layout)) return;
     // Blocks: struct { offset: long; metaDataLength: int; (pad); bodyLength: long } = 24 bytes.
     for (const int vector : {2, 3}) {
       const auto [elements, count] = footer.Vector(vector, 24);
@@ -475,21 +558,30 @@ Layout Parse(const uint8_t* bytes, size_t size) {
         if (!ReadMessage(bytes, footerAt, static_cast<size_t>(offset), message)) throw Malformed("a block of its footer points at no message");
         if (vector == 2 && message.headerType != kDictionaryBatch) throw Malformed("a dictionary block of its footer holds another message");
         if (vector == 3 && message.headerType != kRecordBatch) throw Malformed("a record batch block of its footer holds another message");
-        if (!LayOut(bytes, message, layout)) return layout;
+        LayOut(message, layout);
       }
     }
-    return layout;
+    return;
   }
   layout.stream = true;
   Message message;
   if (!ReadMessage(bytes, size, 0, message) || message.headerType != kSchema) throw Malformed("it does not start with ARROW1 (file) or a schema message (stream)");
   layout.fields = ReadSchema(message.header, layout.bigEndian);
-  if (!AllSupported(layout)) return layout;
+  if (!AllSupported(layout)) return;
   size_t at = message.next;
   while (ReadMessage(bytes, size, at, message)) {
-    if (!LayOut(bytes, message, layout)) return layout;
+    LayOut(message, layout);
     at = message.next;
   }
+  return;
+}
+
+Layout Parse(const uint8_t* bytes, size_t size) {
+  Layout layout;
+  ReadMessages(bytes, size, layout);
+  const bool compressed = std::any_of(layout.batches.begin(), layout.batches.end(), [](const BatchLayout& batch) { return batch.codec != kRaw; });
+  if (compressed) DecodeBody(bytes, layout);
+  CheckBatches(layout.decoded ? layout.body.data : bytes, layout);
   return layout;
 }
 
@@ -507,28 +599,28 @@ Napi::Object TypeObject(Napi::Env env, const ColumnType& type) {
 
 }  // namespace
 
-// readArrowIpc(path: string): { bytes, stream, bigEndian, supported, compression, fields, batches }
+// readArrowIpc(path: string): { bytes, stream, bigEndian, supported, compression, decoded, fields, batches }
 // (binding.ts documents the shape). Malformed metadata throws an Error saying what is wrong.
 Napi::Value ReadArrowIpc(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
     const std::string path = kdap::ReadString(info, 0, "path");
     Napi::Env env = info.Env();
-    huge_pages::Block* block = nullptr;
-    auto [data, size] = huge_pages::ReadWholeFile(path, block);
-    Layout layout;
-    try {
-      layout = Parse(data, size);
-    } catch (...) {
-      huge_pages::Free(env, nullptr, block);
-      throw;
-    }
+    huge_pages::Owned file;
+    std::tie(file.data, file.size) = huge_pages::ReadWholeFile(path, file.block);
+    Layout layout = Parse(file.data, file.size);
+    // A compressed file's batches point into its decoded body; the file itself is then let go.
+    huge_pages::Owned& bytes = layout.decoded ? layout.body : file;
+    const size_t size = bytes.size;
+    uint8_t* data = bytes.data;
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data, std::max<size_t>(size, 1), huge_pages::Free, bytes.block);
+    bytes.block = nullptr;  // the ArrayBuffer's now
     Napi::Object out = Napi::Object::New(env);
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data, std::max<size_t>(size, 1), huge_pages::Free, block);
     out.Set("bytes", Napi::Uint8Array::New(env, size, buffer, 0));
     out.Set("stream", layout.stream);
     out.Set("bigEndian", layout.bigEndian);
     out.Set("supported", AllSupported(layout));
     out.Set("compression", layout.compression.empty() ? env.Null() : Napi::Value(Napi::String::New(env, layout.compression)));
+    out.Set("decoded", layout.decoded);
     Napi::Array fields = Napi::Array::New(env, layout.fields.size());
     for (size_t j = 0; j < layout.fields.size(); j++) {
       const FieldInfo& field = layout.fields[j];

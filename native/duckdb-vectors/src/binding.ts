@@ -153,10 +153,12 @@ export interface DuckDBVectorsBinding {
    * Reads the Arrow IPC file (`ARROW1` magic + footer) or stream at `path` into one buffer and lays
    * it out: the schema's fields and, in file order (dictionary batches first in a file, as they come
    * in a stream), each batch's columns as file offsets into `bytes` (ArrowIpcBatch). Only flat
-   * columns are laid out: with any other field (`supported` false), a big-endian file, or compressed
-   * buffers (`compression`), `batches` stops there and the caller reads the file another way or
-   * raises an error. Metadata that is malformed, a buffer outside its message body or too short for
-   * its rows, or string offsets that do not ascend within their bytes throw an Error saying which.
+   * columns are laid out: with any other field (`supported` false) or a big-endian file, `batches`
+   * is empty and the caller reads the file another way or raises an error. Compressed bodies
+   * (LZ4_FRAME, ZSTD) are decoded into a buffer of their own, which `bytes` then is (`decoded`);
+   * another codec leaves `batches` empty. Metadata that is malformed, a buffer outside its message
+   * body or too short for its rows, string offsets that do not ascend within their bytes, or a
+   * compressed buffer that does not decode to its stated length throw an Error saying which.
    */
   readArrowIpc(path: string): ArrowIpcLayout;
   /**
@@ -227,8 +229,10 @@ export interface ArrowIpcLayout {
   readonly stream: boolean;
   readonly bigEndian: boolean;
   readonly supported: boolean;
-  /** 'LZ4_FRAME' | 'ZSTD' when the batches' buffers are compressed (then `batches` is cut short). */
+  /** 'LZ4_FRAME' | 'ZSTD' (or 'codec N') when batches of the file are compressed, else null. */
   readonly compression: string | null;
+  /** Whether those batches were decoded (`bytes` holds their buffers); false leaves `batches` empty. */
+  readonly decoded: boolean;
   readonly fields: ArrowIpcField[];
   readonly batches: ArrowIpcBatch[];
 }

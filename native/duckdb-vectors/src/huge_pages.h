@@ -38,6 +38,31 @@ inline void Free(Napi::Env, void*, Block* block) {
   delete block;
 }
 
+// A block not handed to JavaScript yet: unmapped when this goes out of scope (an error on the way),
+// unless `block` was given to an ArrayBuffer and set to nullptr.
+struct Owned {
+  Block* block = nullptr;
+  uint8_t* data = nullptr;
+  size_t size = 0;
+
+  Owned() = default;
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  Owned(Owned&& other) noexcept : block(other.block), data(other.data), size(other.size) { other.block = nullptr; }
+  Owned& operator=(Owned&& other) noexcept {
+    std::swap(block, other.block);
+    std::swap(data, other.data);
+    std::swap(size, other.size);
+    return *this;
+  }
+  ~Owned() {
+    if (block != nullptr) {
+      ::munmap(block->mapping, block->mapped);
+      delete block;
+    }
+  }
+};
+
 // `bytes` (at least 1) of zeroed memory in *data. From kHugeFrom on it is 2 MB-aligned and advised
 // as whole huge pages (the last may be up to half unused: RSS counts it, at most 1 MB per block).
 inline Block* Allocate(size_t bytes, void*& data) {

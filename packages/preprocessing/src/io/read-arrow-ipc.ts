@@ -8,7 +8,8 @@ import { arrowCopier } from './duckdb-vectors';
 
 /**
  * Reads an Arrow IPC file or stream (the encoding is detected from the bytes). With the addon, the
- * file is read and its metadata parsed natively (`readArrowIpc`) and the columns are built from
+ * file is read and its metadata parsed natively (`readArrowIpc`, which also decodes LZ4_FRAME and
+ * ZSTD compressed bodies, as pandas' `to_feather` writes by default) and the columns are built from
  * views of that one buffer; files with columns the addon does not lay out (nested, binary, time,
  * ...) or big-endian ones go through apache-arrow's reader, which gives the same columns or the
  * same errors.
@@ -22,7 +23,8 @@ export function readArrowIpc(file: string): Map<string, Column> {
     } catch (error) {
       throw notArrow(file, (error as Error).message);
     }
-    if (layout.compression !== null) throw compressed(file, layout.compression);
+    // LZ4_FRAME and ZSTD bodies come decoded; another codec, or a DuckDB without those decoders, does not.
+    if (layout.compression !== null && !layout.decoded) throw compressed(file, layout.compression);
     if (layout.supported) {
       if (layout.fields.length === 0) throw noSchema(file);
       return columnsFromLayout(layout, `'${file}'`, native);
@@ -61,9 +63,10 @@ function noSchema(file: string): DataError {
 
 function compressed(file: string, codec: string): DataError {
   return new DataError(
-    `Cannot read '${file}': its Arrow IPC buffers are compressed with ${codec}, which this reader does not decompress. ` +
+    `Cannot read '${file}': its Arrow IPC buffers are compressed with ${codec}, which this reader cannot decompress here ` +
+      '(it decodes LZ4_FRAME and ZSTD through the native addon, in files of flat columns). ' +
       "Write it uncompressed: in Python `df.to_feather(path, compression='uncompressed')` or " +
-      "`pyarrow.feather.write_feather(table, path, compression='uncompressed')` (both compress with LZ4 by default), " +
+      "`pyarrow.feather.write_feather(table, path, compression='uncompressed')`, " +
       'or save it as Parquet, which readTable reads compressed.',
     { file },
   );

@@ -72,15 +72,17 @@ export interface DuckDBVectorsBinding {
    * Every other column is 'text': dictionary-encoded by its bytes, `codes[j]` index the distinct
    * texts in order of first appearance (quotes removed), which `texts[j]` holds joined by NUL
    * characters (one string per column), or, when every text is a plain number, `numbers[j]` holds
-   * them by code and `texts[j]` is null. Files of 1 MB or more are tokenized by two threads.
+   * them by code and `texts[j]` is null. From 1 MB of data lines on, the lines are cut at line feeds
+   * into one range per core (up to 8), each counted and then tokenized by its own thread.
    * Returns null, for the caller to use DuckDB, when the text is not plain: a blank line, a line
    * with another field count, a quote inside an unquoted field, a quoted field with an escaped
    * quote, a line break or nothing in it, a NUL byte, or more than `maxRows` lines. Does not check
    * UTF-8 (the caller does).
    *
-   * `source` a path: the file's data lines from byte `start` are read in 8 MB blocks (memory stays
-   * one block), each block checked as UTF-8 (null if not), and `maxRows` must be their exact count
-   * (null otherwise); from a buffer, the lines are counted and `maxRows` is a limit.
+   * `source` a path: each range of the file's data lines from byte `start` is read by its thread in
+   * 8 MB blocks (memory stays one block per thread; a range that fits one block is read once), each
+   * block checked as UTF-8 (null if not). Either way the lines are counted natively and `maxRows` is
+   * a limit (more lines: null).
    */
   tokenizeCsv(
     source: Uint8Array | string,

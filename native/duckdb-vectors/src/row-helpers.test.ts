@@ -86,6 +86,31 @@ describe('tokenizeCsv', () => {
     expect([huge.kinds[0], huge.numbers[0], huge.texts[0]]).toEqual(['text', null, '1e400\u00002']);
   });
 
+  test('numbers equal Number() on every path: integers, short decimals, 17-18 digits, exponents, ties', () => {
+    // Seeded doubles written as JavaScript writes them (shortest round trip) and with more digits
+    // than needed, fixed and exponent forms: each parse path of the tokenizer, checked against V8.
+    const doubles = fc.sample(fc.double({ noNaN: true, noDefaultInfinity: true }), { seed: 14, numRuns: 40_000 });
+    const uniform = fc.sample(fc.double({ min: -1000, max: 1000, noNaN: true }), { seed: 15, numRuns: 40_000 });
+    const texts = [
+      ...doubles.map(String),
+      ...uniform.map(String),
+      ...uniform.map((x) => x.toFixed(15)),
+      ...uniform.map((x) => x.toPrecision(18)),
+      ...uniform.map((x) => x.toExponential(17)),
+      ...uniform.map((x) => (x * 1e-25).toPrecision(17)),
+      // Exactly halfway between two doubles (ties to even), and around 2^53.
+      '9007199254740993.0', '9007199254740995.0', '9007199254740993e0', '4503599627370496.5', '4503599627370497.5',
+      '0.1', '0.3', '123456789012345678', '1234567890123456789.0', '0.000000000000000000000000001', '1e-27', '1e27', '1.7976931348623157e308', '5e-324',
+    ].map((text) => text.replace('e+', 'e'))
+      // Integers beyond 2^53 are the caller's (a typed error there); Number() says Infinity where from_chars refuses.
+      .filter((text) => !(/^-?\d+$/.test(text) && Math.abs(Number(text)) >= 2 ** 53) && Number.isFinite(Number(text)));
+    const tokens = binding().tokenizeCsv(csv(`${texts.join('\n')}\n`), 0, 1, 44, texts.length, '') as CsvTokens;
+    expect(tokens.kinds).toEqual(['number']);
+    const values = tokens.values[0] as Float64Array;
+    const wrong = texts.filter((text, i) => !Object.is(values[i], Number(text)));
+    expect(wrong).toEqual([]);
+  });
+
   test('ISO dates and timestamps come back as epoch milliseconds with the microseconds, as Date.UTC', () => {
     const times = ['2023-01-01 00:00:19.713166', '1999-12-31T23:59:59', '2024-02-29 12:00:00.5', '2023-06-30 08:15:00.000001'];
     const dates = ['2023-01-01', '2024-02-29', '1970-01-01', '2099-12-31'];
@@ -132,8 +157,8 @@ describe('tokenizeCsv from a file', () => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-tokenize-'));
   afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
 
-  test('blocks of 8 MB give the same columns as the whole buffer, a late kind change and bad UTF-8 included', () => {
-    const rows = 400_000; // ~20 MB: three blocks
+  test('ranges read in 8 MB blocks give the same columns as the whole buffer, a late kind change and bad UTF-8 included', () => {
+    const rows = 400_000; // ~20 MB: a range per core, each read in blocks
     const channels = ['search', 'social', 'email', 'display', 'a channel name longer than twelve bytes'];
     const line = (i: number) => `${i * 3},${channels[i % 5]},2023-01-01 00:00:${String(i % 60).padStart(2, '0')}.5,${i === rows - 3 ? 'late' : i % 7},id-${i}\n`;
     const header = 'a,b,c,d,e\n';
@@ -147,17 +172,38 @@ describe('tokenizeCsv from a file', () => {
     expect(fromFile).toEqual(fromBuffer);
     expect((fromFile.texts[3] as string).split('\u0000')).toEqual(['0', '1', '2', '3', '4', '5', '6', 'late']);
     expect(Array.from((fromFile.codes[4] as Int32Array).subarray(0, 3))).toEqual([0, 1, 2]);
-    // The count must be exact; a last line without a line feed counts.
+    expect((fromFile.texts[4] as string).split('\u0000')[(fromFile.codes[4] as Int32Array)[rows - 1] as number]).toBe(`id-${rows - 1}`);
+    // Lines are counted natively: `maxRows` is a limit; a last line without a line feed counts.
     expect(binding().tokenizeCsv(file, header.length, 5, 44, rows - 1, '')).toBeNull();
-    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows + 1, '')).toBeNull();
+    expect((binding().tokenizeCsv(file, header.length, 5, 44, rows + 1, '') as CsvTokens).rows).toBe(rows);
     fs.writeFileSync(file, text.slice(0, -1));
     expect((binding().tokenizeCsv(file, header.length, 5, 44, rows, '') as CsvTokens).rows).toBe(rows);
+    // A blank line or a ragged line late in the file is not plain.
+    fs.writeFileSync(file, `${text}\n1,a,2023-01-01 00:00:00,1,1\n`);
+    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows + 2, '')).toBeNull();
+    fs.writeFileSync(file, `${text}1,a\n`);
+    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows + 1, '')).toBeNull();
     // Invalid UTF-8 in a late block (a lone continuation byte) is not plain.
     const bytes = Buffer.from(text);
     bytes[bytes.length - 4] = 0x80;
     fs.writeFileSync(file, bytes);
     expect(binding().tokenizeCsv(file, header.length, 5, 44, rows, '')).toBeNull();
     expect(thrown(() => binding().tokenizeCsv(path.join(directory, 'missing.csv'), 0, 1, 44, 1, ''))).toMatchObject({ message: expect.stringMatching(/cannot open/) });
+  });
+
+  test('a small file is read once per range; a line longer than a block grows the block', () => {
+    const small = path.join(directory, 'small.csv');
+    const lines = Array.from({ length: 100_000 }, (_, i) => `${i},${i % 2 === 0 ? 'even' : 'odd'},${(i / 7).toString()}\n`);
+    const text = `x,y,z\n${lines.join('')}`;
+    expect(text.length).toBeGreaterThan(2 << 20); // two ranges of one block each
+    fs.writeFileSync(small, text);
+    expect(binding().tokenizeCsv(small, 6, 3, 44, 1 << 30, '')).toEqual(binding().tokenizeCsv(csv(text), 6, 3, 44, 1 << 30, ''));
+    const long = path.join(directory, 'long.csv');
+    const field = 'x'.repeat(9 << 20);
+    fs.writeFileSync(long, `a,b\n1,${field}\n2,b\n3,${field}\n`);
+    const tokens = binding().tokenizeCsv(long, 4, 2, 44, 1 << 30, '') as CsvTokens;
+    expect([tokens.rows, tokens.kinds, tokens.texts[1]?.length]).toEqual([3, ['number', 'text'], field.length + 2]);
+    expect(Array.from(tokens.codes[1] as Int32Array)).toEqual([0, 1, 0]);
   });
 });
 

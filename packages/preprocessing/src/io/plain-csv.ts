@@ -3,21 +3,17 @@ import * as fs from 'node:fs';
 import { type Column, MISSING_CODE, categoricalFromUsedDictionary, dateColumn, numericColumn } from '../table/column';
 import { type PlainCsvNative, csvTokenizer } from './duckdb-vectors';
 import { resolveTextColumn } from './text-column';
-import { headerOf, outlineCsv } from './csv-file';
+import { headerOf } from './csv-file';
 
 /**
- * Files up to this size are read whole and tokenized from memory (one read, lines counted
- * natively); larger ones are tokenized from the file in 8 MB blocks, so the memory a read adds
- * stays the Table plus one block (their rows come from the outline's newline count).
+ * Files up to this size are read whole into memory and tokenized from there; larger ones are
+ * tokenized from the file, one byte range per core, each read in 8 MB blocks, so the memory a read
+ * adds stays the Table plus one block per thread (the addon counts the lines first). Plain files of
+ * any size take this path: on the 1,000,000 x 20 float64 CSV (373 MB) it used 1.2-1.4 s of CPU
+ * against DuckDB's 2.6-2.9 s and added 1.15x the Table at the peak (DuckDB 1.29-1.34x), see
+ * docs/benchmarks.md (readers, 2026-12-07).
  */
 export const PLAIN_CSV_WHOLE_BYTES = 16 * 1024 * 1024;
-
-/**
- * Larger files go to DuckDB for now: on the 1,000,000 x 20 float64 CSV (378 MB) the block path
- * added 157-160 MB at the peak (1.0x the Table, DuckDB 1.32x) but its speed against DuckDB's was
- * not measured on a quiet machine (tokenizing took 1.6 s of CPU: from_chars on 17-digit floats).
- */
-export const PLAIN_CSV_MAX_BYTES = 64 * 1024 * 1024;
 
 /** The first bytes read of a file tokenized in blocks: enough for any header line. */
 const HEAD_BYTES = 1024 * 1024;
@@ -62,7 +58,7 @@ export function readPlainCsv(file: string, delimiter: string, missing: ReadonlyS
   const markers = [...missing].join('\n');
   const tokens = whole
     ? tokenize(bytes, firstLine + 1, header.length, separator, MAX_ROWS, markers)
-    : tokenize(file, firstLine + 1, header.length, separator, Math.min(MAX_ROWS, outlineCsv(file, delimiter).rowCapacity), markers);
+    : tokenize(file, firstLine + 1, header.length, separator, MAX_ROWS, markers);
   if (tokens === null || tokens.rows === 0) return undefined;
   const columns = new Map<string, Column>();
   for (let j = 0; j < header.length; j += 1) {

@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
 import { DataError, ParameterError, SchemaError } from '../errors';
 import type { Column } from '../table/column';
 import { dataErrorFromDuckDB, sqlString } from './duckdb';
 import { findRaggedLine, outlineCsv } from './csv-file';
 import { messageOf } from './duckdb';
 import { scanWithDuckDB } from './duckdb-scan';
-import { PLAIN_CSV_MAX_BYTES, readPlainCsv } from './plain-csv';
+import { readPlainCsv } from './plain-csv';
 import type { ReadTableOptions } from './read-options';
 
 /**
@@ -31,7 +30,7 @@ export async function readCsv(file: string, options: ReadTableOptions, defaultDe
   const delimiter = options.delimiter ?? defaultDelimiter;
   // Plain files skip DuckDB (its fixed cost, its sniffing, its one-thread result); anything else
   // (options included) goes to DuckDB.
-  if (options.columns === undefined && options.limit === undefined && options.sample === undefined && fs.statSync(file).size <= PLAIN_CSV_MAX_BYTES) {
+  if (options.columns === undefined && options.limit === undefined && options.sample === undefined) {
     const columns = readPlainCsv(file, delimiter, MISSING_MARKERS);
     if (columns !== undefined) return columns;
   }

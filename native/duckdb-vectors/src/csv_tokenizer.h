@@ -1,0 +1,12 @@
+// tokenizeCsv: a plain CSV file's data lines into columns without DuckDB (csv_tokenizer.cc).
+#pragma once
+
+#include <napi.h>
+
+namespace csv_tokenizer {
+
+// tokenizeCsv(source: Uint8Array | path, start, width, delimiter, maxRows, missing?):
+// { rows, kinds, values, codes, texts, numbers } | null
+Napi::Value TokenizeCsv(const Napi::CallbackInfo& info);
+
+}  // namespace csv_tokenizer

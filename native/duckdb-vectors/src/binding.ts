@@ -91,7 +91,7 @@ export interface DuckDBVectorsBinding {
     delimiter: number,
     maxRows: number,
     missing?: string,
-  ): CsvTokens | null;
+  ): Promise<CsvTokens | null>;
   /**
    * `missing` (above): texts that mean NULL, joined by line feeds. Text fields spelled exactly like
    * one get code -1 and stay out of `texts`; the other codes close up.

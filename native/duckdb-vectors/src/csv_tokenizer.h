@@ -6,7 +6,7 @@
 namespace csv_tokenizer {
 
 // tokenizeCsv(source: Uint8Array | path, start, width, delimiter, maxRows, missing?):
-// { rows, kinds, values, codes, texts, numbers } | null
+// Promise<{ rows, kinds, values, codes, texts, numbers } | null>, the work off the JavaScript thread
 Napi::Value TokenizeCsv(const Napi::CallbackInfo& info);
 
 }  // namespace csv_tokenizer

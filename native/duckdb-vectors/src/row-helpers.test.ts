@@ -50,8 +50,8 @@ describe('texts by their bytes', () => {
 describe('tokenizeCsv', () => {
   const csv = (text: string) => new TextEncoder().encode(text);
 
-  test('missing markers get code -1 and leave the texts; the other codes close up', () => {
-    const tokens = binding().tokenizeCsv(csv('NA,x\nb,\nNA,y\nc,x\n'), 0, 2, 44, 10, ['', 'NA'].join('\n'));
+  test('missing markers get code -1 and leave the texts; the other codes close up', async () => {
+    const tokens = await binding().tokenizeCsv(csv('NA,x\nb,\nNA,y\nc,x\n'), 0, 2, 44, 10, ['', 'NA'].join('\n'));
     expect(tokens).not.toBeNull();
     const { codes, texts } = tokens as NonNullable<typeof tokens>;
     expect(texts).toEqual(['b\u0000c', 'x\u0000y']);
@@ -59,9 +59,9 @@ describe('tokenizeCsv', () => {
     expect(Array.from(codes[1] as Int32Array)).toEqual([0, -1, 1, 0]);
   });
 
-  test('a column of plain numbers comes back per row, equal to Number(); text columns of numbers by code', () => {
+  test('a column of plain numbers comes back per row, equal to Number(); text columns of numbers by code', async () => {
     const numbers = ['1', '-0', '1.', '.5', '-2.50', '1e3', '6.02E+23', '0.1', '9007199254740991', '123456789.123456789'];
-    const tokens = binding().tokenizeCsv(
+    const tokens = await binding().tokenizeCsv(
       csv(numbers.map((n, i) => `${n},${i % 2 === 0 ? '1' : '+1'},${i === 3 ? '9007199254740993' : '7'},${i === 0 ? '' : '2.5'},${i === 4 ? 'NA' : n}\n`).join('')),
       0,
       5,
@@ -82,11 +82,11 @@ describe('tokenizeCsv', () => {
     expect(texts[3]).toBeNull();
     expect(binding().gatherNumbers(codes[3] as Int32Array, byCode[3] as Float64Array)[0]).toBeNaN();
     // Beyond the float64 range: left to the caller (Number() says Infinity there).
-    const huge = binding().tokenizeCsv(csv('1e400\n2\n'), 0, 1, 44, 10, '') as CsvTokens;
+    const huge = (await binding().tokenizeCsv(csv('1e400\n2\n'), 0, 1, 44, 10, '')) as CsvTokens;
     expect([huge.kinds[0], huge.numbers[0], huge.texts[0]]).toEqual(['text', null, '1e400\u00002']);
   });
 
-  test('numbers equal Number() on every path: integers, short decimals, 17-18 digits, exponents, ties', () => {
+  test('numbers equal Number() on every path: integers, short decimals, 17-18 digits, exponents, ties', async () => {
     // Seeded doubles written as JavaScript writes them (shortest round trip) and with more digits
     // than needed, fixed and exponent forms: each parse path of the tokenizer, checked against V8.
     const doubles = fc.sample(fc.double({ noNaN: true, noDefaultInfinity: true }), { seed: 14, numRuns: 40_000 });
@@ -104,18 +104,18 @@ describe('tokenizeCsv', () => {
     ].map((text) => text.replace('e+', 'e'))
       // Integers beyond 2^53 are the caller's (a typed error there); Number() says Infinity where from_chars refuses.
       .filter((text) => !(/^-?\d+$/.test(text) && Math.abs(Number(text)) >= 2 ** 53) && Number.isFinite(Number(text)));
-    const tokens = binding().tokenizeCsv(csv(`${texts.join('\n')}\n`), 0, 1, 44, texts.length, '') as CsvTokens;
+    const tokens = await binding().tokenizeCsv(csv(`${texts.join('\n')}\n`), 0, 1, 44, texts.length, '') as CsvTokens;
     expect(tokens.kinds).toEqual(['number']);
     const values = tokens.values[0] as Float64Array;
     const wrong = texts.filter((text, i) => !Object.is(values[i], Number(text)));
     expect(wrong).toEqual([]);
   });
 
-  test('ISO dates and timestamps come back as epoch milliseconds with the microseconds, as Date.UTC', () => {
+  test('ISO dates and timestamps come back as epoch milliseconds with the microseconds, as Date.UTC', async () => {
     const times = ['2023-01-01 00:00:19.713166', '1999-12-31T23:59:59', '2024-02-29 12:00:00.5', '2023-06-30 08:15:00.000001'];
     const dates = ['2023-01-01', '2024-02-29', '1970-01-01', '2099-12-31'];
     const lines = times.map((t, i) => `${t},${dates[i]},${i === 2 ? '2023-02-30' : dates[i]},${i === 3 ? '2023-01-01 10:00:00' : dates[i]}\n`);
-    const tokens = binding().tokenizeCsv(csv(lines.join('')), 0, 4, 44, 10, '') as CsvTokens;
+    const tokens = await binding().tokenizeCsv(csv(lines.join('')), 0, 4, 44, 10, '') as CsvTokens;
     expect(tokens.kinds).toEqual(['timestamp', 'date', 'text', 'text']); // an impossible date, a timestamp among dates: text
     const micros = (t: string) => (Date.parse(`${t.slice(0, 19).replace(' ', 'T')}Z`) * 1000 + Number((t.split('.')[1] ?? '').padEnd(6, '0'))) / 1000;
     expect(Array.from(tokens.values[0] as Float64Array)).toEqual(times.map(micros));
@@ -123,14 +123,14 @@ describe('tokenizeCsv', () => {
     expect(tokens.texts[2]).toBe([dates[0], dates[1], '2023-02-30', dates[3]].join('\u0000'));
   });
 
-  test('files of 1 MB and more: two threads, same values and codes as one, a kind change in either half', () => {
+  test('files of 1 MB and more: two threads, same values and codes as one, a kind change in either half', async () => {
     const rows = 40_000;
     const channels = ['search', 'social', 'email', 'display', 'a channel name longer than twelve bytes'];
     const line = (i: number) =>
       `${i * 7},${channels[(i * 31) % 5]},2023-01-${String(1 + (i % 28)).padStart(2, '0')} 10:00:0${i % 10}.${String(i % 1000).padStart(3, '0')},${i === 39_000 ? 'x' : i % 3},${i === 2 ? 'y' : i}\n`;
     const text = Array.from({ length: rows }, (_, i) => line(i)).join('');
     expect(text.length).toBeGreaterThan(1 << 20);
-    const tokens = binding().tokenizeCsv(csv(text), 0, 5, 44, rows, '') as CsvTokens;
+    const tokens = await binding().tokenizeCsv(csv(text), 0, 5, 44, rows, '') as CsvTokens;
     expect(tokens.rows).toBe(rows);
     expect(tokens.kinds).toEqual(['number', 'text', 'timestamp', 'text', 'text']);
     expect(Array.from(tokens.values[0] as Float64Array)).toEqual(Array.from({ length: rows }, (_, i) => i * 7));
@@ -146,9 +146,9 @@ describe('tokenizeCsv', () => {
     const fourth = tokens.codes[4] as Int32Array;
     expect((tokens.texts[4] as string).split('\u0000')[fourth[rows - 1] as number]).toBe(String(rows - 1));
     // A blank line or a ragged line in the second half is not plain.
-    expect(binding().tokenizeCsv(csv(`${text}\n1,a,2023-01-01 00:00:00,1,1\n`), 0, 5, 44, rows + 2, '')).toBeNull();
-    expect(binding().tokenizeCsv(csv(`${text}1,a\n`), 0, 5, 44, rows + 1, '')).toBeNull();
-    expect(binding().tokenizeCsv(csv(text), 0, 5, 44, rows - 1, '')).toBeNull();
+    expect(await binding().tokenizeCsv(csv(`${text}\n1,a,2023-01-01 00:00:00,1,1\n`), 0, 5, 44, rows + 2, '')).toBeNull();
+    expect(await binding().tokenizeCsv(csv(`${text}1,a\n`), 0, 5, 44, rows + 1, '')).toBeNull();
+    expect(await binding().tokenizeCsv(csv(text), 0, 5, 44, rows - 1, '')).toBeNull();
   });
 });
 
@@ -157,7 +157,7 @@ describe('tokenizeCsv from a file', () => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'kdap-tokenize-'));
   afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
 
-  test('ranges read in 8 MB blocks give the same columns as the whole buffer, a late kind change and bad UTF-8 included', () => {
+  test('ranges read in 8 MB blocks give the same columns as the whole buffer, a late kind change and bad UTF-8 included', async () => {
     const rows = 400_000; // ~20 MB: a range per core, each read in blocks
     const channels = ['search', 'social', 'email', 'display', 'a channel name longer than twelve bytes'];
     const line = (i: number) => `${i * 3},${channels[i % 5]},2023-01-01 00:00:${String(i % 60).padStart(2, '0')}.5,${i === rows - 3 ? 'late' : i % 7},id-${i}\n`;
@@ -165,8 +165,8 @@ describe('tokenizeCsv from a file', () => {
     const text = header + Array.from({ length: rows }, (_, i) => line(i)).join('');
     const file = path.join(directory, 'big.csv');
     fs.writeFileSync(file, text);
-    const fromFile = binding().tokenizeCsv(file, header.length, 5, 44, rows, '') as CsvTokens;
-    const fromBuffer = binding().tokenizeCsv(csv(text), header.length, 5, 44, rows, '') as CsvTokens;
+    const fromFile = await binding().tokenizeCsv(file, header.length, 5, 44, rows, '') as CsvTokens;
+    const fromBuffer = await binding().tokenizeCsv(csv(text), header.length, 5, 44, rows, '') as CsvTokens;
     expect(fromFile.rows).toBe(rows);
     expect(fromFile.kinds).toEqual(['number', 'text', 'timestamp', 'text', 'text']);
     expect(fromFile).toEqual(fromBuffer);
@@ -174,34 +174,34 @@ describe('tokenizeCsv from a file', () => {
     expect(Array.from((fromFile.codes[4] as Int32Array).subarray(0, 3))).toEqual([0, 1, 2]);
     expect((fromFile.texts[4] as string).split('\u0000')[(fromFile.codes[4] as Int32Array)[rows - 1] as number]).toBe(`id-${rows - 1}`);
     // Lines are counted natively: `maxRows` is a limit; a last line without a line feed counts.
-    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows - 1, '')).toBeNull();
-    expect((binding().tokenizeCsv(file, header.length, 5, 44, rows + 1, '') as CsvTokens).rows).toBe(rows);
+    expect(await binding().tokenizeCsv(file, header.length, 5, 44, rows - 1, '')).toBeNull();
+    expect((await binding().tokenizeCsv(file, header.length, 5, 44, rows + 1, '') as CsvTokens).rows).toBe(rows);
     fs.writeFileSync(file, text.slice(0, -1));
-    expect((binding().tokenizeCsv(file, header.length, 5, 44, rows, '') as CsvTokens).rows).toBe(rows);
+    expect((await binding().tokenizeCsv(file, header.length, 5, 44, rows, '') as CsvTokens).rows).toBe(rows);
     // A blank line or a ragged line late in the file is not plain.
     fs.writeFileSync(file, `${text}\n1,a,2023-01-01 00:00:00,1,1\n`);
-    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows + 2, '')).toBeNull();
+    expect(await binding().tokenizeCsv(file, header.length, 5, 44, rows + 2, '')).toBeNull();
     fs.writeFileSync(file, `${text}1,a\n`);
-    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows + 1, '')).toBeNull();
+    expect(await binding().tokenizeCsv(file, header.length, 5, 44, rows + 1, '')).toBeNull();
     // Invalid UTF-8 in a late block (a lone continuation byte) is not plain.
     const bytes = Buffer.from(text);
     bytes[bytes.length - 4] = 0x80;
     fs.writeFileSync(file, bytes);
-    expect(binding().tokenizeCsv(file, header.length, 5, 44, rows, '')).toBeNull();
-    expect(thrown(() => binding().tokenizeCsv(path.join(directory, 'missing.csv'), 0, 1, 44, 1, ''))).toMatchObject({ message: expect.stringMatching(/cannot open/) });
+    expect(await binding().tokenizeCsv(file, header.length, 5, 44, rows, '')).toBeNull();
+    await expect(binding().tokenizeCsv(path.join(directory, 'missing.csv'), 0, 1, 44, 1, '')).rejects.toMatchObject({ message: expect.stringMatching(/cannot open/) });
   });
 
-  test('a small file is read once per range; a line longer than a block grows the block', () => {
+  test('a small file is read once per range; a line longer than a block grows the block', async () => {
     const small = path.join(directory, 'small.csv');
     const lines = Array.from({ length: 100_000 }, (_, i) => `${i},${i % 2 === 0 ? 'even' : 'odd'},${(i / 7).toString()}\n`);
     const text = `x,y,z\n${lines.join('')}`;
     expect(text.length).toBeGreaterThan(2 << 20); // two ranges of one block each
     fs.writeFileSync(small, text);
-    expect(binding().tokenizeCsv(small, 6, 3, 44, 1 << 30, '')).toEqual(binding().tokenizeCsv(csv(text), 6, 3, 44, 1 << 30, ''));
+    expect(await binding().tokenizeCsv(small, 6, 3, 44, 1 << 30, '')).toEqual(await binding().tokenizeCsv(csv(text), 6, 3, 44, 1 << 30, ''));
     const long = path.join(directory, 'long.csv');
     const field = 'x'.repeat(9 << 20);
     fs.writeFileSync(long, `a,b\n1,${field}\n2,b\n3,${field}\n`);
-    const tokens = binding().tokenizeCsv(long, 4, 2, 44, 1 << 30, '') as CsvTokens;
+    const tokens = await binding().tokenizeCsv(long, 4, 2, 44, 1 << 30, '') as CsvTokens;
     expect([tokens.rows, tokens.kinds, tokens.texts[1]?.length]).toEqual([3, ['number', 'text'], field.length + 2]);
     expect(Array.from(tokens.codes[1] as Int32Array)).toEqual([0, 1, 0]);
   });

@@ -171,8 +171,8 @@ export function csvTokenizer(): PlainCsvNative | undefined {
   if (vectorCopyPath().path !== 'native' || addon === undefined) return undefined;
   const native = addon;
   return {
-    tokenizeCsv: (...args) => {
-      const tokens = native.tokenizeCsv(...args);
+    tokenizeCsv: async (...args) => {
+      const tokens = await native.tokenizeCsv(...args);
       const own = <T extends Float64Array | Int32Array>(array: T | null): T | null => (array === null ? null : ownRealm(array));
       return tokens === null ? null : { ...tokens, values: tokens.values.map(own), codes: tokens.codes.map(own), numbers: tokens.numbers.map(own) };
     },

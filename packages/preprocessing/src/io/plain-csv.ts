@@ -38,7 +38,7 @@ const BOOLEAN = new Map([['true', 1], ['false', 0], ['True', 1], ['False', 0], [
  * dictionary-encoded natively, so JavaScript sees only the distinct texts. `missing`: texts that
  * mean NULL.
  */
-export function readPlainCsv(file: string, delimiter: string, missing: ReadonlySet<string>): Map<string, Column> | undefined {
+export async function readPlainCsv(file: string, delimiter: string, missing: ReadonlySet<string>): Promise<Map<string, Column> | undefined> {
   const native = csvTokenizer();
   if (native === undefined) return undefined;
   const tokenize = native.tokenizeCsv;
@@ -56,9 +56,10 @@ export function readPlainCsv(file: string, delimiter: string, missing: ReadonlyS
   if (header.some((name) => name === '' || name !== name.trim() || name.includes('"')) || line !== header.join(delimiter)) return undefined;
   // Missing markers become NaN / code -1 in the tokenizer (no text, no JS pass over the rows).
   const markers = [...missing].join('\n');
-  const tokens = whole
+  // Off the JavaScript thread: a large file takes a second or more of CPU.
+  const tokens = await (whole
     ? tokenize(bytes, firstLine + 1, header.length, separator, MAX_ROWS, markers)
-    : tokenize(file, firstLine + 1, header.length, separator, MAX_ROWS, markers);
+    : tokenize(file, firstLine + 1, header.length, separator, MAX_ROWS, markers));
   if (tokens === null || tokens.rows === 0) return undefined;
   const columns = new Map<string, Column>();
   for (let j = 0; j < header.length; j += 1) {

@@ -31,7 +31,7 @@ export async function readCsv(file: string, options: ReadTableOptions, defaultDe
   // Plain files skip DuckDB (its fixed cost, its sniffing, its one-thread result); anything else
   // (options included) goes to DuckDB.
   if (options.columns === undefined && options.limit === undefined && options.sample === undefined) {
-    const columns = readPlainCsv(file, delimiter, MISSING_MARKERS);
+    const columns = await readPlainCsv(file, delimiter, MISSING_MARKERS);
     if (columns !== undefined) return columns;
   }
   const outline = outlineCsv(file, delimiter);

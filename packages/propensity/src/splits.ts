@@ -43,17 +43,17 @@ export function propensitySplits(y: Float64Array, fractions: SplitFractions, see
     const validation = count(fractions.validation, rest);
     return [m - test - calibration - validation, validation, calibration, test] as const;
   };
-  // Row numbers in typed arrays: boxed number[] pushes and Array.from(callback) were 0.2 s of a
-  // 200,000-customer fit on a busy machine.
-  const parts = [new Int32Array(n), new Int32Array(n), new Int32Array(n), new Int32Array(n)] as const;
-  const filled = [0, 0, 0, 0];
+  // Each row's part, then one pass in row order: the parts come out sorted without sorting them
+  // (four typed sorts of up to 115,000 row numbers were most of this function's 25-35 ms).
+  const NONE = 255;
+  const partOf = new Uint8Array(n).fill(NONE);
+  const sizes = [0, 0, 0, 0];
   /** Deals `ordered` (row numbers) to the four parts in order: train first, test last. */
   const assign = (ordered: Int32Array) => {
     let k = 0;
     sizesOf(ordered.length).forEach((size, part) => {
-      parts[part]!.set(ordered.subarray(k, k + size), filled[part]);
-      filled[part] = filled[part]! + size;
-      k += size;
+      for (const end = k + size; k < end; k++) partOf[ordered[k]!] = part;
+      sizes[part] = sizes[part]! + size;
     });
   };
   if (dates !== undefined) {
@@ -75,6 +75,11 @@ export function propensitySplits(y: Float64Array, fractions: SplitFractions, see
       assign(shuffled);
     }
   }
-  const sorted = (part: 0 | 1 | 2 | 3) => parts[part].slice(0, filled[part]).sort();
-  return { train: sorted(0), validation: sorted(1), calibration: sorted(2), test: sorted(3), order: dates !== undefined ? 'time' : 'stratified' };
+  const parts = sizes.map((size) => new Int32Array(size));
+  const filled = [0, 0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const part = partOf[i]!;
+    if (part !== NONE) parts[part]![filled[part]!++] = i;
+  }
+  return { train: parts[0]!, validation: parts[1]!, calibration: parts[2]!, test: parts[3]!, order: dates !== undefined ? 'time' : 'stratified' };
 }

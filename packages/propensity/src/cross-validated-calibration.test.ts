@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FeatureTable } from '@kdap/core';
+import { tableRows, type FeatureTable } from '@kdap/core';
 import { dateColumn, syntheticCustomers, type Table } from '@kdap/preprocessing';
 import { expectKdapError, runPythonJson, SeededRandom } from '@kdap/test-support';
 import { contiguousFolds, stratifiedFolds } from './folds';
 import type { IsotonicCalibrator } from './isotonic';
 import { PropensityScorer } from './scorer';
 import { propensitySplits } from './splits';
-import { takeRows } from './table-rows';
 import { PropensityTrainer } from './trainer';
 
 const REFERENCE = join(__dirname, 'testing', 'calibrated_cv_reference.py');
@@ -70,7 +69,7 @@ async function compareWithScikitLearn(table: Table, dated: boolean): Promise<{ t
   const splits = propensitySplits(y, { test: config.data.test_size, calibration: 0, validation: config.data.validation_size }, config.data.random_state, dates);
   const schema = trainer.featureSchema;
   const part = (rows: Int32Array) => {
-    const X = schema.encode(takeRows(table as FeatureTable, rows));
+    const X = schema.encode(tableRows(table as FeatureTable, rows));
     return { X: Array.from(X.values, (v) => (Number.isNaN(v) ? null : v)), rows: X.rows, cols: X.cols, y: Array.from(rows, (i) => y[i]!) };
   };
   // Oldest first, ties by row: the order the folds follow with a date column.
@@ -87,7 +86,7 @@ async function compareWithScikitLearn(table: Table, dated: boolean): Promise<{ t
     train: part(splits.train),
     test: part(splits.test),
   });
-  const testX = schema.encode(takeRows(table as FeatureTable, splits.test));
+  const testX = schema.encode(tableRows(table as FeatureTable, splits.test));
   expect(Array.from(trainer.model.rawScores(testX))).toEqual(reference.raw_test);
   const calibrator = (trainer.model.calibrator as IsotonicCalibrator).toJSON();
   expect(calibrator.x).toHaveLength(reference.x.length);

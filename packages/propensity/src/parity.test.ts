@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import type { FeatureTable } from '@kdap/core';
+import { tableRows, type FeatureTable } from '@kdap/core';
 import { runPythonJson } from '@kdap/test-support';
 import { syntheticCustomers } from '@kdap/preprocessing';
 import { propensitySplits } from './splits';
-import { takeRows } from './table-rows';
 import { PropensityTrainer } from './trainer';
 
 interface Reference {
@@ -30,7 +29,7 @@ describe('parity with the Python pipeline (xgboost.train + IsotonicRegression, s
     );
     const schema = trainer.featureSchema;
     const part = (rows: Int32Array) => {
-      const X = schema.encode(takeRows(table as FeatureTable, rows));
+      const X = schema.encode(tableRows(table as FeatureTable, rows));
       return { X: Array.from(X.values), rows: X.rows, cols: X.cols, y: Array.from(rows, (i) => y[i]!) };
     };
     const state = trainer.model.state;
@@ -46,7 +45,7 @@ describe('parity with the Python pipeline (xgboost.train + IsotonicRegression, s
       test: part(splits.test),
     });
     expect(reference.best_iteration).toBe(state.rounds);
-    const testX = schema.encode(takeRows(table as FeatureTable, splits.test));
+    const testX = schema.encode(tableRows(table as FeatureTable, splits.test));
     const raw = trainer.model.rawScores(testX);
     let maxDiff = 0;
     raw.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - reference.raw_test[i]!))));

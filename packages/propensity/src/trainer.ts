@@ -1,5 +1,6 @@
 import {
   loadConfig,
+  tableRows,
   Trainer,
   type FeatureMatrix,
   type FeatureSchema,
@@ -28,7 +29,7 @@ import { PropensityScorer } from './scorer';
 import { SigmoidCalibrator } from './sigmoid';
 import { contiguousFolds, stratifiedFolds } from './folds';
 import { propensitySplits } from './splits';
-import { takeRows, withColumn } from './table-rows';
+import { withColumn } from './table-rows';
 import { binaryTarget, checkEligibility } from './target';
 import { tunePropensityTrainer, type PropensityTuneOptions } from './tune';
 
@@ -141,7 +142,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     );
     const folds = crossValidated ? { k, of: calibrationFolds(y, dates, splits.train, k) } : undefined;
     const labelled = withColumn(table, target, { kind: 'numeric', values: y });
-    const part = (rows: Int32Array) => takeRows(labelled, rows);
+    const part = (rows: Int32Array) => tableRows(labelled, rows);
     let validation = rest.validation;
     if (validation !== undefined) {
       validation = withColumn(validation, target, { kind: 'numeric', values: binaryTarget(NAME, validation, target, positiveLabel) });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SchemaError } from '@kdap/errors';
 import type { FeatureMatrix } from './feature-matrix';
 import type { FeatureColumn, FeatureTable } from './feature-table';
+import { rowSource } from './table-rows';
 
 /** One feature as the fitted model knows it. */
 export interface FeatureSpec {
@@ -125,6 +126,11 @@ export class FeatureSchema {
     const rows = table.rowCount;
     const cols = this.features.length;
     const values = new Float64Array(rows * cols);
+    // A row view (tableRows) is encoded from its source table: each feature gathered once, straight
+    // into the matrix, instead of gathered into a column first and then copied.
+    const source = rowSource(table);
+    const from = source?.table ?? table;
+    const index = source?.rows;
     const present = new Set(table.columnNames);
     this.features.forEach((spec, j) => {
       if (!present.has(spec.name)) {
@@ -134,13 +140,13 @@ export class FeatureSchema {
         for (let i = 0; i < rows; i++) values[i * cols + j] = Number.NaN;
         return;
       }
-      const column = this.asExpectedKind(spec, table.column(spec.name));
+      const column = this.asExpectedKind(spec, from.column(spec.name));
       if (spec.kind === 'numeric') {
         const v = (column as { values: ArrayLike<number> }).values;
-        for (let i = 0; i < rows; i++) values[i * cols + j] = v[i]!;
+        if (index === undefined) for (let i = 0; i < rows; i++) values[i * cols + j] = v[i]!;
+        else for (let i = 0; i < rows; i++) values[i * cols + j] = v[index[i]!]!;
       } else {
-        const codes = this.recode(spec, column as Extract<FeatureColumn, { kind: 'categorical' }>);
-        for (let i = 0; i < rows; i++) values[i * cols + j] = codes[i]!;
+        this.recodeInto(spec, column as Extract<FeatureColumn, { kind: 'categorical' }>, index, rows, values, j, cols);
       }
     });
     return { rows, cols, values, featureNames: this.featureNames };
@@ -152,32 +158,48 @@ export class FeatureSchema {
     return spec.kind === 'numeric' ? numbersFromCategories(column as Extract<FeatureColumn, { kind: 'categorical' }>) : categoriesFromNumbers((column as Extract<FeatureColumn, { kind: 'numeric' }>).values);
   }
 
-  /** Maps the table's codes onto the training categories; NaN for missing and (by policy) unknown. */
-  private recode(spec: FeatureSpec, column: Extract<FeatureColumn, { kind: 'categorical' }>): Float64Array {
-    const index = new Map((spec.categories ?? []).map((c, i) => [c, i]));
-    const mapping = column.categories.map((c) => index.get(c));
-    const out = new Float64Array(column.codes.length);
-    for (let i = 0; i < out.length; i++) {
-      const code = column.codes[i]!;
-      if (code < 0) {
-        out[i] = Number.NaN;
-        continue;
+  /**
+   * Writes the training-category index of each row's category into column `j` of the row-major
+   * `out` (`cols` wide); NaN for missing and (by policy) unknown. Row i is row `index[i]` of
+   * `column` when an index is given.
+   */
+  private recodeInto(
+    spec: FeatureSpec,
+    column: Extract<FeatureColumn, { kind: 'categorical' }>,
+    index: Int32Array | undefined,
+    rows: number,
+    out: Float64Array,
+    j: number,
+    cols: number,
+  ): void {
+    const known = new Map((spec.categories ?? []).map((c, i) => [c, i]));
+    // Per table category: its training index, NaN when missing or unknown (checked below).
+    const mapping = Float64Array.from(column.categories, (c) => known.get(c) ?? Number.NaN);
+    const codes = column.codes;
+    const unknown = (i: number, code: number): number => {
+      if (this.policy.unknownCategory === 'error') {
+        throw new SchemaError(
+          `The feature '${spec.name}' has the category '${column.categories[code]}' (row ${i}), which the model never saw in training. ` +
+            `Known categories: ${(spec.categories ?? []).join(', ')}. Use the 'missing' unknown-category policy to score it as missing.`,
+          { column: spec.name },
+        );
       }
-      const mapped = mapping[code];
-      if (mapped === undefined) {
-        if (this.policy.unknownCategory === 'error') {
-          throw new SchemaError(
-            `The feature '${spec.name}' has the category '${column.categories[code]}' (row ${i}), which the model never saw in training. ` +
-              `Known categories: ${(spec.categories ?? []).join(', ')}. Use the 'missing' unknown-category policy to score it as missing.`,
-            { column: spec.name },
-          );
-        }
-        out[i] = Number.NaN;
-      } else {
-        out[i] = mapped;
+      return Number.NaN;
+    };
+    // Two loops rather than a test per row: scoring encodes a million rows without an index.
+    if (index === undefined) {
+      for (let i = 0, k = j; i < rows; i++, k += cols) {
+        const code = codes[i]!;
+        const mapped = code < 0 ? Number.NaN : (mapping[code] ?? Number.NaN);
+        out[k] = mapped === mapped || code < 0 ? mapped : unknown(i, code);
+      }
+    } else {
+      for (let i = 0, k = j; i < rows; i++, k += cols) {
+        const code = codes[index[i]!]!;
+        const mapped = code < 0 ? Number.NaN : (mapping[code] ?? Number.NaN);
+        out[k] = mapped === mapped || code < 0 ? mapped : unknown(i, code);
       }
     }
-    return out;
   }
 }
 

@@ -333,6 +333,9 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
         evals: dvalid ? [[dtrain, 'train'], [dvalid, 'validation']] : [[dtrain, 'train']],
         earlyStoppingRounds: dvalid ? this.config.training.early_stopping_rounds : undefined,
         signal: context.signal,
+        // The training and early-stopping rows' scores at the best round, copied in the training loop:
+        // the percentile population and the base class's metrics need no new prediction of them.
+        keepBestPredictions: true,
         onIteration: (info) => context.reportIteration(info.iteration + 1, Object.fromEntries(info.evals.map((e) => [`${e.dataName}_${e.metric}`, e.value]))),
       });
       // Handled below; this keeps a failure during the preparation from counting as unhandled.
@@ -353,6 +356,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     }
     // Keep the best round's trees only, so the saved model predicts as it was validated (in any language).
     const best = trained.getAttr('best_iteration');
+    const kept = keptScores(trained, best, dvalid !== undefined);
     let booster = trained;
     if (best !== null && Number(best) + 1 < trained.numBoostedRounds) {
       booster = trained.slice(0, Number(best) + 1);
@@ -361,8 +365,8 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     try {
       // Cross-validated calibration: fold boosters like this one (same parameters and rounds) score the rows they did not see.
       const outOfFold = pending.folds && (() => outOfFoldScores(params, booster.numBoostedRounds, data.train.X, y!, pending.folds!, matrix, context));
-      const model = await this.#calibrated(booster, data, pending, prepared, outOfFold, params, featureTypes, numBoostRound);
-      return { model, bestIteration: best === null ? undefined : Number(best) + 1, metrics: model.metrics };
+      const { model, predictions } = await this.#calibrated(booster, data, pending, prepared, kept, outOfFold, params, featureTypes, numBoostRound);
+      return { model, bestIteration: best === null ? undefined : Number(best) + 1, metrics: model.metrics, predictions };
     } catch (e) {
       booster.dispose();
       throw e;
@@ -370,30 +374,32 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
   }
 
   /**
-   * Calibrates, evaluates and summarises the trained booster. The three predictions (calibration,
-   * metric and training rows) start at once off the JS thread, and this thread computes the drift
-   * baselines, the calibrator, the metrics and the report while the booster scores the 115,000
-   * training rows (200,000 customers: the largest prediction; only the score distribution needs it).
+   * Calibrates, evaluates and summarises the trained booster. The predictions (calibration and
+   * metric rows; the training and early-stopping rows too when training kept no scores of them)
+   * start at once off the JS thread, and this thread fits the calibrator, the metrics and the report
+   * as they arrive. Resolves to the model and the calibrated scores of the training and
+   * early-stopping rows (for the base class's metrics).
    */
   async #calibrated(
     booster: Booster,
     data: TrainingData,
     pending: Pending,
     prepared: Prepared,
+    kept: KeptScores,
     outOfFold: (() => Promise<Float64Array>) | undefined,
     params: Params,
     featureTypes: FeatureType[],
     numBoostRound: number,
-  ): Promise<PropensityModel> {
+  ): Promise<{ model: PropensityModel; predictions: { train: Float64Array; validation?: Float64Array } }> {
     const predict = async (m: FeatureMatrix) => (m.rows === 0 ? new Float64Array(0) : Float64Array.from(await booster.predict(m.values, { rows: m.rows, cols: m.cols })));
     const method = this.config.calibration.method;
     const calibrationRaw = outOfFold !== undefined ? outOfFold() : prepared.calibrationX === undefined ? undefined : predict(prepared.calibrationX);
     const calibrationY = outOfFold !== undefined ? data.train.y! : pending.calibrationY;
     const testRawScores = predict(prepared.testX);
-    const trainRawScores = predict(data.train.X);
-    // The base class predicts the early-stopping rows for its validation metrics right after: synchronously, on this thread.
+    const trainRawScores = kept.train !== undefined ? Promise.resolve(kept.train) : predict(data.train.X);
+    // The early-stopping rows' scores serve the base class's validation metrics (fitModel hands them over).
     const validationX = data.validation?.X;
-    const validationRawScores = validationX === undefined ? undefined : predict(validationX);
+    const validationRawScores = validationX === undefined ? undefined : kept.validation !== undefined ? Promise.resolve(kept.validation) : predict(validationX);
     // Every prediction is awaited before an error leaves (no booster disposed under a running prediction, no unhandled rejection).
     const settled = Promise.allSettled([calibrationRaw, testRawScores, trainRawScores, validationRawScores]);
     try {
@@ -434,10 +440,9 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       const sortedScores = Float64Array.from(trainCalibrated).sort();
       const distribution = ScoreDistribution.fromSorted(sortedScores);
       const model = new PropensityModel(booster, calibrator, distribution, report, { score: numericBaselineOfSorted(sortedScores), features }, metrics, state);
-      // The Trainer base class scores the training rows again for its training metrics: hand these back instead.
-      model.rememberRawScores(data.train.X, trainRaw);
-      if (validationX !== undefined) model.rememberRawScores(validationX, await validationRawScores!);
-      return model;
+      // The Trainer base class's training and validation metrics take these instead of predicting the rows again.
+      const validation = validationRawScores === undefined ? undefined : calibrator.transform(await validationRawScores);
+      return { model, predictions: { train: trainCalibrated, validation } };
     } catch (e) {
       await settled;
       throw e;
@@ -461,6 +466,25 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       mlflow: { name: 'xgboost', data: 'model.json', loaderModule: 'mlflow.xgboost', options: { xgb_version: version, model_class: 'xgboost.core.Booster', model_format: 'json' } },
     };
   }
+}
+
+/** Raw scores of the training and early-stopping rows at the kept round, as `Booster.predict` gives them; undefined: predict. */
+interface KeptScores {
+  train: Float64Array | undefined;
+  validation: Float64Array | undefined;
+}
+
+/**
+ * The training loop's copies of the training and early-stopping rows' scores (keepBestPredictions),
+ * when they belong to the round the model keeps: early stopping's best round, or the last round
+ * without early stopping. Anything else (none kept, another round) leaves them to be predicted.
+ */
+function keptScores(trained: Booster, best: string | null, validating: boolean): KeptScores {
+  const kept = trained.bestPredictions;
+  const round = best === null ? trained.numBoostedRounds - 1 : Number(best);
+  if (kept === undefined || kept.iteration !== round) return { train: undefined, validation: undefined };
+  const validation = validating ? kept.evals[1] : undefined;
+  return { train: Float64Array.from(kept.training), validation: validation === undefined ? undefined : Float64Array.from(validation) };
 }
 
 /** What the trainer computes while XGBoost boosts: everything after boosting that needs no booster. */

@@ -22,6 +22,7 @@ interface Part {
   rows: number;
   yBinary: Float32Array;
   yRegression: Float32Array;
+  yClass: Float32Array;
 }
 
 /** Four numeric columns (about 2% missing) and one categorical column (about 3% missing). */
@@ -38,7 +39,8 @@ function makePart(rows: number, seed: number): Part {
     yBinary[r] = p.yRegression[r]! + effect + 0.8 * rng.normal() > 0.6 ? 1 : 0;
   }
   const numeric = [0, 1, 2, 3].map((c) => Float32Array.from({ length: rows }, (_, r) => p.x[r * 4 + c]!));
-  return { columns: [...numeric, { categories: COLORS, codes }], dense: p.x, rows, yBinary, yRegression };
+  const yClass = Float32Array.from(yRegression, (v) => (v < -0.5 ? 0 : v < 1 ? 1 : 2));
+  return { columns: [...numeric, { categories: COLORS, codes }], dense: p.x, rows, yBinary, yRegression, yClass };
 }
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
@@ -48,7 +50,7 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 const trainPart = makePart(3000, 41);
 const validPart = makePart(800, 42);
 
-async function bestPredictionsAgree(params: Record<string, string | number | boolean>, label: 'yBinary' | 'yRegression', categorical: boolean): Promise<void> {
+async function bestPredictionsAgree(params: Record<string, string | number | boolean>, label: 'yBinary' | 'yRegression' | 'yClass', categorical: boolean): Promise<void> {
   const make = (part: Part) =>
     categorical ? DMatrix.fromColumns(part.columns, { label: part[label] }) : new DMatrix(part.dense, { rows: part.rows, cols: 4, label: part[label] });
   using dtrain = make(trainPart);
@@ -91,6 +93,10 @@ describe('Booster.train keepBestPredictions', () => {
 
   it('quantile regression with a categorical feature', async () => {
     await bestPredictionsAgree({ objective: 'reg:quantileerror', quantile_alpha: 0.9, max_depth: 6, eta: 0.9, max_cat_to_onehot: 1 }, 'yRegression', true);
+  });
+
+  it('multi:softprob (rows x classes, softmax of the copied margins)', async () => {
+    await bestPredictionsAgree({ objective: 'multi:softprob', num_class: 3, max_depth: 6, eta: 0.7 }, 'yClass', true);
   });
 
   it('without evaluation sets: the whole model, read from the cache once training ends', async () => {

@@ -138,11 +138,12 @@ export interface XGBoostBinding {
    * round (a throw rejects `done` with it). `stop()` ends training before the next round. `done`
    * resolves with the number of rounds trained. With `bestPredictions` (not null), after each round
    * that improves the last score of the text (larger is better when 1, smaller when 0, by the
-   * metric's name as Python's EarlyStopping when -1; the first round always), the predictions
+   * metric's name as Python's EarlyStopping when -1; the first round always), the margins
    * XGBoost caches for `dtrain` and each of `dmats` are copied (`XGBoosterPredictFromDMatrix`,
-   * type 0, whole model: a cache hit); `takeBestPredictions(iter)` then returns round `iter`'s
-   * copy (one Float32Array per matrix, `dtrain` first; a `dmats` entry that is `dtrain` is empty)
-   * or undefined, and releases every copy.
+   * type 1, whole model: a cache hit); `takeBestPredictions(iter)` then returns round `iter`'s
+   * copy transformed by XGBoost as `predict` (type 0) transforms them (one Float32Array per
+   * matrix, `dtrain` first; a `dmats` entry that is `dtrain` is empty) or undefined, and releases
+   * every copy.
    */
   boosterTrainAsync(booster: BoosterHandle, dtrain: DMatrixHandle, rounds: number, dmats: DMatrixHandle[], evnames: string[],
     onRound: ((iter: number, evalText: string) => unknown) | null, bestPredictions?: -1 | 0 | 1 | null): NativeTrainRun<Float32Array>;

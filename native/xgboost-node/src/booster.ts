@@ -43,9 +43,10 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /**
    * Keep the predictions of the training matrix and of each `evals` matrix at `bestIteration`
-   * (`booster.bestPredictions`), so they need no new prediction: with early stopping they are
-   * copied from XGBoost's prediction cache in the training loop, at each round that improves the
-   * watched score; without it they are read from the cache once training ends. Memory: one copy
+   * (`booster.bestPredictions`), so they need no new prediction: with early stopping the margins
+   * are copied from XGBoost's prediction cache in the training loop, at each round that improves
+   * the watched score, and the best round's are transformed once by XGBoost; without it they are
+   * read from the cache once training ends. Memory: one copy
    * per matrix (float32, rows x output groups) while training and after. Not for the 'dart' and
    * 'gblinear' boosters (their earlier rounds change later); `bestPredictions` is then undefined,
    * as whenever the copy does not belong to `bestIteration`: predict as before.

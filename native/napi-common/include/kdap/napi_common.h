@@ -840,7 +840,12 @@ class BestRoundPredictions {
   /** One vector per data set, in the binding's order (an empty one where the binding skips a set). */
   using Sets = std::vector<std::vector<T>>;
 
-  explicit BestRoundPredictions(double minDelta) : minDelta_(minDelta) {}
+  /**
+   * `finish`, when given, runs on the copy Take hands out (JS thread), e.g. the library's output
+   * transformation of copied margins; a throw there gives undefined.
+   */
+  explicit BestRoundPredictions(double minDelta, std::function<void(Sets&)> finish = nullptr)
+      : minDelta_(minDelta), finish_(std::move(finish)) {}
 
   /**
    * Executor thread, after round `iter`: records the watched scores and, when one improved,
@@ -894,6 +899,13 @@ class BestRoundPredictions {
     for (auto& b : best_) {
       if (b.copy && b.copy->iter == iter && !out) out = std::move(b.copy->sets);
     }
+    if (out && finish_) {
+      try {
+        finish_(*out);
+      } catch (...) {
+        out.reset();
+      }
+    }
     Close();
     return out;
   }
@@ -912,10 +924,12 @@ class BestRoundPredictions {
     closed_ = true;
     best_.clear();
     pool_.clear();
+    finish_ = nullptr;  // it may hold the booster
   }
 
   std::mutex mu_;
   double minDelta_;
+  std::function<void(Sets&)> finish_;
   bool closed_ = false;
   std::vector<Best> best_;
   std::vector<std::shared_ptr<Copied>> pool_;

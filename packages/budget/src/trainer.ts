@@ -320,15 +320,19 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     const trainSet = new Dataset(X.values, { rows: X.rows, cols: X.cols, label: y!, featureNames: names, categoricalFeatures: categorical });
     const v = data.validation;
     const validSet = v ? new Dataset(v.X.values, { rows: v.X.rows, cols: v.X.cols, label: v.y!, featureNames: names, categoricalFeatures: categorical, reference: trainSet }) : undefined;
-    const trainOne = async (p: Params, report: boolean): Promise<Booster> => {
+    // The return model's metrics (base class) need its predictions of the training and validation
+    // rows at the best iteration: LightGBM holds them while it trains, copied in the training loop
+    // (keepBestPredictions), so those 100,000 rows of the benchmark are not predicted again.
+    const trainOne = async (p: Params, returnModel: boolean): Promise<Booster> => {
       try {
         return await Booster.train(p, trainSet, {
           numBoostRound,
           validSets: validSet ? [validSet] : [],
           validNames: validSet ? ['validation'] : [],
           earlyStoppingRounds: earlyStoppingRounds ?? undefined,
+          keepBestPredictions: returnModel,
           signal: context.signal,
-          onIteration: report
+          onIteration: returnModel
             ? (info) => context.reportIteration(info.iteration, Object.fromEntries(info.evals.map((e) => [`${e.dataName}_${e.metric}`, e.value])))
             : undefined,
         });
@@ -371,7 +375,10 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
         hurdle: this.config.optimization.marginal_return_hurdle,
         training: { ...params, numBoostRound, earlyStoppingRounds },
       };
-      return { model: new BudgetResponseModel(main, lower, upper, state), bestIteration: main.bestIteration > 0 ? main.bestIteration : undefined };
+      // Undefined when LightGBM's copy could not be kept (the base class then predicts the rows).
+      const kept = main.bestPredictions;
+      const predictions = kept === undefined ? undefined : { train: kept.training, validation: kept.valid[0] };
+      return { model: new BudgetResponseModel(main, lower, upper, state), bestIteration: main.bestIteration > 0 ? main.bestIteration : undefined, predictions };
     } catch (e) {
       main?.dispose();
       lower?.dispose();

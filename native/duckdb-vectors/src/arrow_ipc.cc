@@ -2,7 +2,9 @@
 // buffer (huge pages: huge_pages.h) and returns its layout: the schema's fields and, per record or dictionary batch, where each
 // column's validity, offsets and values lie in that buffer. JavaScript then views the buffer
 // (read-arrow-ipc.ts): no apache-arrow IPC reader (35-43 ms of cold JavaScript for a 200,000-row
-// file, docs/benchmarks.md) and no second copy of the file.
+// file, docs/benchmarks.md) and no second copy of the file. With `build`, the number, date,
+// timestamp and plain text columns come built as a Table holds them (BuildColumns): the cold
+// JavaScript that built them per batch from the views was ~6-9 ms of a ~16-22 ms read.
 //
 // Only flat columns are laid out (null, integers, floats, booleans, decimals, dates, timestamps,
 // Utf8/LargeUtf8 and their dictionary-encoded forms): a schema with any other field or a big-endian
@@ -15,11 +17,13 @@
 #include "arrow_ipc.h"
 
 #include "arrow_ipc_codecs.h"
+#include "arrow_ipc_texts.h"
 #include "huge_pages.h"
 
 #include <kdap/napi_common.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -585,6 +589,129 @@ Layout Parse(const uint8_t* bytes, size_t size) {
   return layout;
 }
 
+// What readArrowIpc(path, true) builds itself: number, date and timestamp columns as float64
+// values, Utf8/LargeUtf8 columns as codes + texts. The rest (booleans, decimals, half floats,
+// dictionary-typed texts, the null type) JavaScript builds from the layout.
+enum class Built { kNone, kFloat64, kText };
+
+Built BuiltAs(const FieldInfo& field) {
+  if (field.dictionaryId >= 0 || !field.type.supported) return Built::kNone;
+  const ColumnType& type = field.type;
+  if (type.kind == "int" || type.kind == "date" || type.kind == "timestamp" || (type.kind == "float" && type.precision > 0)) return Built::kFloat64;
+  if (type.kind == "utf8" || type.kind == "largeUtf8") return Built::kText;
+  return Built::kNone;
+}
+
+template <class T>
+void CopyAs(const uint8_t* values, size_t rows, double* out) {
+  for (size_t i = 0; i < rows; i++) out[i] = static_cast<double>(Load<T>(values + sizeof(T) * i));
+}
+
+// One record batch's rows of a float64-built column, with the arithmetic of table/arrow.ts (and
+// copyInt64): integers and floats as they are, int64 beyond +-2^53 reported (`unsafe`: the first
+// such row's value, as text), dates in epoch milliseconds, timestamps `ticks * multiply / divide`;
+// NULL rows NaN.
+void BuildFloat64(const uint8_t* base, const ColumnType& type, const double* column, double* out, std::string& unsafe) {
+  const auto rows = static_cast<size_t>(column[0]);
+  const uint8_t* values = base + static_cast<size_t>(column[4]);
+  if (type.kind == "int" && type.bitWidth == 64) {
+    constexpr uint64_t kSafe = uint64_t{1} << 53;
+    for (size_t i = 0; i < rows; i++) {
+      const uint64_t word = Load<uint64_t>(values + 8 * i);
+      const bool beyond = type.isSigned ? (static_cast<int64_t>(word) > static_cast<int64_t>(kSafe) || static_cast<int64_t>(word) < -static_cast<int64_t>(kSafe)) : word > kSafe;
+      // NULL rows may hold anything: they are checked after the validity below.
+      out[i] = type.isSigned ? static_cast<double>(static_cast<int64_t>(word)) : static_cast<double>(word);
+      if (beyond && unsafe.empty()) {
+        const auto validityAt = column[2];
+        const bool present = column[1] == 0 || ((base[static_cast<size_t>(validityAt) + (i >> 3)] >> (i & 7)) & 1) != 0;
+        if (present) unsafe = type.isSigned ? std::to_string(static_cast<int64_t>(word)) : std::to_string(word);
+      }
+    }
+  } else if (type.kind == "int") {
+    switch (type.bitWidth * (type.isSigned ? 1 : -1)) {
+      case 8: CopyAs<int8_t>(values, rows, out); break;
+      case -8: CopyAs<uint8_t>(values, rows, out); break;
+      case 16: CopyAs<int16_t>(values, rows, out); break;
+      case -16: CopyAs<uint16_t>(values, rows, out); break;
+      case 32: CopyAs<int32_t>(values, rows, out); break;
+      default: CopyAs<uint32_t>(values, rows, out); break;
+    }
+  } else if (type.kind == "float") {
+    if (type.precision == 1) {
+      CopyAs<float>(values, rows, out);
+    } else {
+      std::memcpy(out, values, rows * sizeof(double));
+    }
+  } else if (type.kind == "date" && type.unit == 0) {
+    for (size_t i = 0; i < rows; i++) out[i] = static_cast<double>(Load<int32_t>(values + 4 * i)) * 86'400'000;
+  } else {  // date64 (milliseconds) and timestamps: int64 ticks
+    const double msPerTick = type.kind == "date" ? 1 : std::array<double, 4>{1000, 1, 1e-3, 1e-6}[static_cast<size_t>(type.unit)];
+    const double multiply = msPerTick < 1 ? 1 : msPerTick;
+    const double divide = msPerTick < 1 ? 1 / msPerTick : 1;
+    for (size_t i = 0; i < rows; i++) out[i] = static_cast<double>(Load<int64_t>(values + 8 * i)) * multiply / divide;
+  }
+  if (column[1] > 0) {
+    const uint8_t* validity = base + static_cast<size_t>(column[2]);
+    for (size_t i = 0; i < rows; i++) {
+      if (((validity[i >> 3] >> (i & 7)) & 1) == 0) out[i] = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+}
+
+// Per field, its built column ({ values } or { unsafe }, { codes, texts }) or null: the float64
+// columns side by side in one block (huge pages from 1 MB on), the text columns encoded on threads
+// while this thread copies the numbers.
+Napi::Array BuildColumns(Napi::Env env, const Layout& layout, const uint8_t* base) {
+  size_t rows = 0;
+  for (const BatchLayout& batch : layout.batches) {
+    if (batch.dictionaryId < 0) rows += static_cast<size_t>(batch.rows);
+  }
+  std::vector<size_t> numbers, texts;
+  for (size_t j = 0; j < layout.fields.size(); j++) {
+    const Built built = BuiltAs(layout.fields[j]);
+    if (built == Built::kFloat64) numbers.push_back(j);
+    if (built == Built::kText) texts.push_back(j);
+  }
+  const size_t bytes = std::max<size_t>(1, numbers.size() * rows) * sizeof(double);
+  Napi::ArrayBuffer block = huge_pages::NewArrayBuffer(env, bytes);
+  auto* values = static_cast<double*>(block.Data());
+  std::vector<std::string> unsafe(numbers.size());
+  const auto copyNumbers = [&]() {
+    for (size_t n = 0; n < numbers.size(); n++) {
+      double* out = values + n * rows;
+      for (const BatchLayout& batch : layout.batches) {
+        if (batch.dictionaryId >= 0) continue;
+        BuildFloat64(base, layout.fields[numbers[n]].type, batch.columns.data() + 8 * numbers[n], out, unsafe[n]);
+        out += static_cast<size_t>(batch.rows);
+      }
+    }
+  };
+  std::vector<std::vector<TextChunk>> chunks(texts.size());
+  for (size_t t = 0; t < texts.size(); t++) {
+    const bool wide = layout.fields[texts[t]].type.kind == "largeUtf8";
+    for (const BatchLayout& batch : layout.batches) {
+      const double* c = batch.columns.data() + 8 * texts[t];
+      if (batch.dictionaryId >= 0 || batch.rows == 0) continue;
+      chunks[t].push_back(TextChunk{base + static_cast<size_t>(c[6]), static_cast<size_t>(c[7]), base + static_cast<size_t>(c[4]), wide, 0, static_cast<size_t>(batch.rows),
+                                    c[1] > 0 ? base + static_cast<size_t>(c[2]) : nullptr});
+    }
+  }
+  const Napi::Array encoded = EncodeTexts(env, std::move(chunks), rows, copyNumbers);
+  Napi::Array out = Napi::Array::New(env, layout.fields.size());
+  for (size_t j = 0; j < layout.fields.size(); j++) out.Set(static_cast<uint32_t>(j), env.Null());
+  for (size_t n = 0; n < numbers.size(); n++) {
+    Napi::Object column = Napi::Object::New(env);
+    if (unsafe[n].empty()) {
+      column.Set("values", Napi::Float64Array::New(env, rows, block, n * rows * sizeof(double)));
+    } else {
+      column.Set("unsafe", unsafe[n]);
+    }
+    out.Set(static_cast<uint32_t>(numbers[n]), column);
+  }
+  for (size_t t = 0; t < texts.size(); t++) out.Set(static_cast<uint32_t>(texts[t]), encoded.Get(static_cast<uint32_t>(t)));
+  return out;
+}
+
 Napi::Object TypeObject(Napi::Env env, const ColumnType& type) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("kind", type.kind);
@@ -599,7 +726,7 @@ Napi::Object TypeObject(Napi::Env env, const ColumnType& type) {
 
 }  // namespace
 
-// readArrowIpc(path: string): { bytes, stream, bigEndian, supported, compression, decoded, fields, batches }
+// readArrowIpc(path: string, build?: boolean): { bytes, stream, bigEndian, supported, compression, decoded, fields, batches, columns }
 // (binding.ts documents the shape). Malformed metadata throws an Error saying what is wrong.
 Napi::Value ReadArrowIpc(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
@@ -647,6 +774,8 @@ Napi::Value ReadArrowIpc(const Napi::CallbackInfo& info) {
       batches.Set(static_cast<uint32_t>(b), o);
     }
     out.Set("batches", batches);
+    const bool build = info.Length() > 1 && info[1].ToBoolean().Value();
+    out.Set("columns", build && AllSupported(layout) && !(layout.compression.size() > 0 && !layout.decoded) ? Napi::Value(BuildColumns(env, layout, data)) : env.Null());
     return out;
   });
 }

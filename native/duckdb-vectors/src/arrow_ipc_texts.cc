@@ -8,6 +8,7 @@
 // order on the column's thread too (SortDictionary), so JavaScript gets sorted categories and no
 // remap of the codes is left for it to do.
 #include "arrow_ipc.h"
+#include "arrow_ipc_texts.h"
 
 #include "huge_pages.h"
 #include "scan_columns.h"
@@ -34,19 +35,6 @@ namespace {
 using kdap::ArgError;
 
 constexpr size_t kThreadFrom = 16384;  // rows per column from which columns get threads of their own
-
-// One chunk of a text column: row i is bytes[offsets[first + i], offsets[first + i + 1]), NULL
-// where validity bit first + i is 0. Views of JavaScript typed arrays kept alive by the caller
-// (the call is synchronous: the threads are joined before it returns).
-struct TextChunk {
-  const uint8_t* bytes;
-  size_t byteLength;
-  const uint8_t* offsets;
-  bool wide;  // int64 offsets (LargeUtf8), else int32
-  size_t first;
-  size_t rows;
-  const uint8_t* validity;
-};
 
 struct EncodedColumn {
   std::vector<TextChunk> chunks;
@@ -228,67 +216,81 @@ napi_value TextString(Napi::Env env, const char* data, size_t length) {
 
 Napi::Value EncodeTextColumns(const Napi::CallbackInfo& info) {
   return kdap::Guard(info, [&]() -> Napi::Value {
-    Napi::Env env = info.Env();
     if (!kdap::Arg(info, 0).IsArray()) throw ArgError{ArgError::Type, "'columns' must be an array, got " + kdap::Describe(kdap::Arg(info, 0))};
     const auto total = static_cast<size_t>(kdap::ReadInt(info, 1, "total", 0, (int64_t{1} << 31) - 1));
     Napi::Array given = info[0].As<Napi::Array>();
-    const size_t count = given.Length();
-    // Shared with the helper threads, which may outlive this call (see below).
-    auto shared = std::make_shared<SharedWork>(count);
-    std::vector<EncodedColumn>& columns = shared->columns;
-    for (size_t j = 0; j < count; j++) columns[j].chunks = ReadChunks(given.Get(static_cast<uint32_t>(j)), j, total);
-
-    // One block for every column's codes; from 1 MB on in huge pages (first writes fault per 2 MB).
-    void* memory = nullptr;
-    huge_pages::Block* block = huge_pages::Allocate(std::max<size_t>(1, count * total) * sizeof(int32_t), memory);
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, memory, std::max<size_t>(1, count * total) * sizeof(int32_t), huge_pages::Free, block);
-    for (size_t j = 0; j < count; j++) columns[j].codes = static_cast<int32_t*>(memory) + j * total;
-
-    // The columns go to the threads in turn; this thread takes its share, so one column uses none.
-    // This thread waits for the columns, not for the helpers: on a busy machine a helper may get a
-    // core only after this thread has encoded every column (joining it then cost ~10 ms at load 6,
-    // more than the column it was meant to take); it then finds no column left and ends.
-    const auto work = [shared, total]() {
-      for (size_t j = shared->next++; j < shared->columns.size(); j = shared->next++) {
-        EncodeCaught(shared->columns[j], total);
-        std::lock_guard<std::mutex> lock(shared->mutex);
-        if (++shared->done == shared->columns.size()) shared->finished.notify_all();
-      }
-    };
-    // Small columns stay on this thread: a thread's start (tens of microseconds) pays off only
-    // against columns of tens of thousands of rows (~5-10 ns a row).
-    const size_t threads = total < kThreadFrom ? 1 : std::min<size_t>(count, std::max<unsigned>(1, std::thread::hardware_concurrency()));
-    for (size_t t = 1; t < threads; t++) std::thread(work).detach();
-    work();
-    {
-      std::unique_lock<std::mutex> lock(shared->mutex);
-      shared->finished.wait(lock, [&] { return shared->done == count; });
-    }
-
-    Napi::Array out = Napi::Array::New(env, count);
-    for (size_t j = 0; j < count; j++) {
-      EncodedColumn& column = columns[j];
-      if (!column.error.empty()) throw ArgError{ArgError::Range, "column " + std::to_string(j) + ": " + column.error};
-      Napi::Object result = Napi::Object::New(env);
-      result.Set("codes", Napi::Int32Array::New(env, total, buffer, j * total * sizeof(int32_t)));
-      Napi::Array texts;
-      if (column.isSorted) {
-        const duckdb_vectors::SortedTexts& sorted = column.sorted;
-        texts = Napi::Array::New(env, sorted.count);
-        for (size_t k = 0; k < sorted.count; k++) {
-          const auto at = static_cast<size_t>(sorted.offsets[k]);
-          texts.Set(static_cast<uint32_t>(k), Napi::Value(env, TextString(env, reinterpret_cast<const char*>(sorted.bytes + at), static_cast<size_t>(sorted.offsets[k + 1]) - at)));
-        }
-      } else {
-        const auto& values = column.dictionary.values();
-        texts = Napi::Array::New(env, values.size());
-        for (size_t k = 0; k < values.size(); k++) texts.Set(static_cast<uint32_t>(k), Napi::Value(env, TextString(env, values[k].data(), values[k].size())));
-      }
-      result.Set("texts", texts);
-      out.Set(static_cast<uint32_t>(j), result);
-    }
-    return out;
+    std::vector<std::vector<TextChunk>> chunks(given.Length());
+    for (size_t j = 0; j < chunks.size(); j++) chunks[j] = ReadChunks(given.Get(static_cast<uint32_t>(j)), j, total);
+    return EncodeTexts(info.Env(), std::move(chunks), total, nullptr);
   });
+}
+
+Napi::Array EncodeTexts(Napi::Env env, std::vector<std::vector<TextChunk>> chunks, size_t total, const std::function<void()>& alongside) {
+  const size_t count = chunks.size();
+  // Shared with the helper threads, which may outlive this call (see below).
+  auto shared = std::make_shared<SharedWork>(count);
+  std::vector<EncodedColumn>& columns = shared->columns;
+  for (size_t j = 0; j < count; j++) columns[j].chunks = std::move(chunks[j]);
+
+  // One block for every column's codes; from 1 MB on in huge pages (first writes fault per 2 MB).
+  void* memory = nullptr;
+  huge_pages::Block* block = huge_pages::Allocate(std::max<size_t>(1, count * total) * sizeof(int32_t), memory);
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, memory, std::max<size_t>(1, count * total) * sizeof(int32_t), huge_pages::Free, block);
+  for (size_t j = 0; j < count; j++) columns[j].codes = static_cast<int32_t*>(memory) + j * total;
+
+  // The columns go to the threads in turn; this thread takes its share, so one column uses none.
+  // This thread waits for the columns, not for the helpers: on a busy machine a helper may get a
+  // core only after this thread has encoded every column (joining it then cost ~10 ms at load 6,
+  // more than the column it was meant to take); it then finds no column left and ends.
+  const auto work = [shared, total]() {
+    for (size_t j = shared->next++; j < shared->columns.size(); j = shared->next++) {
+      EncodeCaught(shared->columns[j], total);
+      std::lock_guard<std::mutex> lock(shared->mutex);
+      if (++shared->done == shared->columns.size()) shared->finished.notify_all();
+    }
+  };
+  // Small columns stay on this thread: a thread's start (tens of microseconds) pays off only
+  // against columns of tens of thousands of rows (~5-10 ns a row).
+  // `alongside` (other columns' work) runs on this thread meanwhile, so it counts as a column.
+  const size_t threads = total < kThreadFrom ? 1 : std::min<size_t>(count + (alongside ? 1 : 0), std::max<unsigned>(1, std::thread::hardware_concurrency()));
+  for (size_t t = 1; t < threads; t++) std::thread(work).detach();
+  // Nothing may leave before the columns are done: helpers write into `buffer`.
+  std::exception_ptr failure;
+  try {
+    if (alongside) alongside();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  work();
+  {
+    std::unique_lock<std::mutex> lock(shared->mutex);
+    shared->finished.wait(lock, [&] { return shared->done == count; });
+  }
+  if (failure) std::rethrow_exception(failure);
+
+  Napi::Array out = Napi::Array::New(env, count);
+  for (size_t j = 0; j < count; j++) {
+    EncodedColumn& column = columns[j];
+    if (!column.error.empty()) throw ArgError{ArgError::Range, "column " + std::to_string(j) + ": " + column.error};
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("codes", Napi::Int32Array::New(env, total, buffer, j * total * sizeof(int32_t)));
+    Napi::Array texts;
+    if (column.isSorted) {
+      const duckdb_vectors::SortedTexts& sorted = column.sorted;
+      texts = Napi::Array::New(env, sorted.count);
+      for (size_t k = 0; k < sorted.count; k++) {
+        const auto at = static_cast<size_t>(sorted.offsets[k]);
+        texts.Set(static_cast<uint32_t>(k), Napi::Value(env, TextString(env, reinterpret_cast<const char*>(sorted.bytes + at), static_cast<size_t>(sorted.offsets[k + 1]) - at)));
+      }
+    } else {
+      const auto& values = column.dictionary.values();
+      texts = Napi::Array::New(env, values.size());
+      for (size_t k = 0; k < values.size(); k++) texts.Set(static_cast<uint32_t>(k), Napi::Value(env, TextString(env, values[k].data(), values[k].size())));
+    }
+    result.Set("texts", texts);
+    out.Set(static_cast<uint32_t>(j), result);
+  }
+  return out;
 }
 
 }  // namespace arrow_ipc

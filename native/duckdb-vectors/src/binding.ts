@@ -161,8 +161,12 @@ export interface DuckDBVectorsBinding {
    * another codec leaves `batches` empty. Metadata that is malformed, a buffer outside its message
    * body or too short for its rows, string offsets that do not ascend within their bytes, or a
    * compressed buffer that does not decode to its stated length throw an Error saying which.
+   * With `build`, the columns a Table takes as they are come built too (`columns`): integers,
+   * floats (not half), dates and timestamps as float64 values (epoch milliseconds; int64 beyond
+   * +-2^53 reported as `unsafe`), Utf8/LargeUtf8 columns dictionary-encoded as encodeTextColumns
+   * encodes them (while this thread copies the numbers); null for the other fields.
    */
-  readArrowIpc(path: string): ArrowIpcLayout;
+  readArrowIpc(path: string, build?: boolean): ArrowIpcLayout;
   /**
    * Dictionary-encodes Arrow Utf8 (Int32Array offsets) or LargeUtf8 (BigInt64Array offsets) text
    * columns by their bytes: `columns[j]` holds column j's chunks, each `[bytes, offsets, first, rows,
@@ -237,7 +241,16 @@ export interface ArrowIpcLayout {
   readonly decoded: boolean;
   readonly fields: ArrowIpcField[];
   readonly batches: ArrowIpcBatch[];
+  /** Per field, the column readArrowIpc built (with `build`, for a file it lays out), else null. */
+  readonly columns: (ArrowIpcColumn | null)[] | null;
 }
+
+/**
+ * A column readArrowIpc built: float64 values (NaN for NULL; the float64 columns of a read share
+ * one block), the first value of an int64 column beyond +-2^53 (as decimal text), or text codes (-1
+ * for NULL) into texts sorted into JavaScript's string order.
+ */
+export type ArrowIpcColumn = { readonly values: Float64Array } | { readonly unsafe: string } | { readonly codes: Int32Array; readonly texts: string[] };
 
 /** Texts as one UTF-8 block: text k is `bytes[offsets[k], offsets[k + 1])`. */
 export interface Utf8Texts {

@@ -4,4 +4,4 @@
  * @kdap/preprocessing's readers.
  */
 export { AddonLoadError, attachToDuckDB, binding, duckdbLibraryCandidates, pinnedBindingsVersion } from './binding';
-export type { ArrowIpcBatch, ArrowIpcField, ArrowIpcLayout, ArrowIpcType, CsvTokens, DuckDBVectorsBinding, ScanBatch, Utf8Texts } from './binding';
+export type { ArrowIpcBatch, ArrowIpcColumn, ArrowIpcField, ArrowIpcLayout, ArrowIpcType, CsvTokens, DuckDBVectorsBinding, ScanBatch, Utf8Texts } from './binding';

@@ -190,7 +190,12 @@ export function arrowCopier(): (ArrowNative & Pick<DuckDBVectorsBinding, 'readAr
     encodeTextColumns: (columns, total) => native.encodeTextColumns(columns, total).map((encoded) => ({ codes: ownRealm(encoded.codes), texts: encoded.texts })),
     copyInt64: (...args) => native.copyInt64(...args),
     remapCodes: (codes, remap) => native.remapCodes(codes, remap),
-    readArrowIpc: (file) => native.readArrowIpc(file),
+    readArrowIpc: (file, build) => {
+      const layout = native.readArrowIpc(file, build);
+      if (layout.columns === null) return layout;
+      const columns = layout.columns.map((column) => (column === null || 'unsafe' in column ? column : 'values' in column ? { values: ownRealm(column.values) } : { codes: ownRealm(column.codes), texts: column.texts }));
+      return { ...layout, columns };
+    },
     allocateFloat64: (length) => ownRealm(native.allocateFloat64(length)),
   };
 }

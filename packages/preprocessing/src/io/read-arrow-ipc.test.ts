@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
 import { KdapError } from '@kdap/errors';
 import { runPythonSnippet, temporaryDirectory } from '@kdap/test-support';
 import { DataError, SchemaError } from '../errors';
@@ -300,6 +301,29 @@ describe('Arrow IPC files the reader refuses', () => {
       }
     }
     expect(refused).toBeGreaterThan(0);
+  });
+
+  it('an int64 beyond +-2^53 is the DataError naming its column, from any batch; a NULL row holding one is not', async () => {
+    const write = (name: string, batches: { values: BigInt64Array | BigUint64Array; nulls?: number[] }[]) => {
+      const file = path.join(folder, name);
+      const type = batches[0]!.values instanceof BigInt64Array ? new arrow.Int64() : new arrow.Uint64();
+      const data = batches.map(({ values, nulls = [] }) => {
+        const bitmap = Uint8Array.from({ length: Math.ceil(values.length / 8) }, (_, k) => Array.from({ length: 8 }, (_, i) => (nulls.includes(8 * k + i) ? 0 : 1 << i)).reduce((a, b) => a | b, 0));
+        return arrow.makeData({ type, length: values.length, nullCount: nulls.length, nullBitmap: nulls.length > 0 ? bitmap : undefined, data: values } as never);
+      });
+      fs.writeFileSync(file, arrow.tableToIPC(new arrow.Table({ id: new arrow.Vector(data) }), 'file'));
+      return file;
+    };
+    const big = 2n ** 53n + 1n;
+    const hidden = write('null-big.arrow', [{ values: BigInt64Array.from([1n, big, -3n]), nulls: [1] }]);
+    const column = readArrowIpc(hidden).get('id');
+    expect(column?.kind === 'numeric' ? Array.from(column.values) : column).toEqual([1, NaN, -3]);
+    for (const [name, values] of [['late-big.arrow', BigInt64Array.from([-big])], ['late-big-u.arrow', BigUint64Array.from([big])]] as const) {
+      const file = write(name, [{ values: values instanceof BigInt64Array ? BigInt64Array.from([5n]) : BigUint64Array.from([5n]) }, { values }]);
+      const error = await readTable(file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as DataError).message).toContain(`Column 'id' of '${file}' holds the integer ${String(values[0])}, beyond +-2^53`);
+    }
   });
 
   it('a nested column goes through apache-arrow and is the SchemaError naming it', async () => {

@@ -1,16 +1,17 @@
 import * as fs from 'node:fs';
 import * as arrow from 'apache-arrow';
 import type { ArrowIpcBatch, ArrowIpcField, ArrowIpcLayout, ArrowIpcType } from '@kdap/duckdb-vectors';
-import { DataError, InternalError } from '../errors';
-import type { Column } from '../table/column';
-import { type ArrowNative, columnsFromArrow, columnsFromChunks } from '../table/arrow';
+import { DataError, InternalError, SchemaError } from '../errors';
+import { type Column, categoricalFromUsedDictionary, dateColumn, numericColumn } from '../table/column';
+import { type ArrowNative, columnsFromArrow, columnsFromChunks, unsafeInteger } from '../table/arrow';
 import { arrowCopier } from './duckdb-vectors';
 
 /**
  * Reads an Arrow IPC file or stream (the encoding is detected from the bytes). With the addon, the
  * file is read and its metadata parsed natively (`readArrowIpc`, which also decodes LZ4_FRAME and
- * ZSTD compressed bodies, as pandas' `to_feather` writes by default) and the columns are built from
- * views of that one buffer; files with columns the addon does not lay out (nested, binary, time,
+ * ZSTD compressed bodies, as pandas' `to_feather` writes by default); the addon builds the number,
+ * date, timestamp and plain text columns itself and the others are built from views of that one
+ * buffer; files with columns the addon does not lay out (nested, binary, time,
  * ...) or big-endian ones go through apache-arrow's reader, which gives the same columns or the
  * same errors.
  */
@@ -19,7 +20,7 @@ export function readArrowIpc(file: string): Map<string, Column> {
   if (native !== undefined) {
     let layout: ArrowIpcLayout;
     try {
-      layout = native.readArrowIpc(file);
+      layout = native.readArrowIpc(file, true);
     } catch (error) {
       throw notArrow(file, (error as Error).message);
     }
@@ -138,8 +139,42 @@ class FileBuffers {
   }
 }
 
-/** Columns from a natively laid-out file: dictionaries as the batches met them (replaced or delta-extended). */
+/**
+ * Columns from a natively laid-out file: those the addon built (numbers, dates, timestamps, plain
+ * texts) as they came, the others (booleans, decimals, half floats, dictionary-typed texts, the
+ * null type) from views of the file's buffers, with dictionaries as the batches met them (replaced
+ * or delta-extended).
+ */
 function columnsFromLayout(layout: ArrowIpcLayout, source: string, native: ArrowNative): Map<string, Column> {
+  const built = layout.columns ?? layout.fields.map(() => null);
+  const seen = new Set<string>();
+  for (const field of layout.fields) {
+    if (seen.has(field.name)) {
+      throw new SchemaError(`${source} has two columns named '${field.name}'. Rename one of them; column names must be unique.`, { column: field.name });
+    }
+    seen.add(field.name);
+  }
+  const rest = layout.fields.flatMap((field, j) => (built[j] === null ? [j] : []));
+  const others = rest.length === 0 ? new Map<string, Column>() : columnsFromViews(layout, rest, source, native);
+  const columns = new Map<string, Column>();
+  layout.fields.forEach((field, j) => {
+    const column = built[j];
+    if (column === null || column === undefined) {
+      columns.set(field.name, others.get(field.name) as Column);
+    } else if ('unsafe' in column) {
+      throw unsafeInteger(field.name, source, column.unsafe);
+    } else if ('values' in column) {
+      columns.set(field.name, field.type.kind === 'date' || field.type.kind === 'timestamp' ? dateColumn(column.values) : numericColumn(column.values));
+    } else {
+      // Sorted by the addon: categoricalFromUsedDictionary finds nothing to remap.
+      columns.set(field.name, categoricalFromUsedDictionary(column.codes, column.texts, native.remapCodes));
+    }
+  });
+  return columns;
+}
+
+/** Columns `indices` of the file, as apache-arrow Data over views of its buffers. */
+function columnsFromViews(layout: ArrowIpcLayout, indices: readonly number[], source: string, native: ArrowNative): Map<string, Column> {
   const buffers = new FileBuffers(layout.bytes);
   const fields = layout.fields.map((field) => fieldOf(field));
   const chunks: arrow.Data[][] = fields.map(() => []);
@@ -152,7 +187,8 @@ function columnsFromLayout(layout: ArrowIpcLayout, source: string, native: Arrow
       dictionaries.set(batch.dictionaryId, batch.delta && before !== undefined ? before.concat(values) : values);
       continue;
     }
-    fields.forEach((field, j) => {
+    for (const j of indices) {
+      const field = fields[j] as arrow.Field;
       let dictionary: arrow.Vector | undefined;
       if (arrow.DataType.isDictionary(field.type)) {
         dictionary = dictionaries.get(field.type.id);
@@ -163,9 +199,14 @@ function columnsFromLayout(layout: ArrowIpcLayout, source: string, native: Arrow
         }
       }
       (chunks[j] as arrow.Data[]).push(buffers.data(field.type, batch, j, dictionary));
-    });
+    }
   }
-  return columnsFromChunks(fields, chunks, source, native);
+  return columnsFromChunks(
+    indices.map((j) => fields[j] as arrow.Field),
+    indices.map((j) => chunks[j] as arrow.Data[]),
+    source,
+    native,
+  );
 }
 
 function fieldOf(field: ArrowIpcField): arrow.Field {

@@ -204,7 +204,8 @@ function copyNumbers(chunk: arrow.Data, target: Float64Array, at: number, name: 
   if (chunk.nullCount > 0) for (let i = 0; i < rows; i += 1) if (isNull(i)) target[at + i] = NaN;
 }
 
-function unsafeInteger(name: string, source: string, value: bigint): DataError {
+/** The DataError for an int64 beyond +-2^53 in column `name` (the value as a bigint or its decimal text). */
+export function unsafeInteger(name: string, source: string, value: bigint | string): DataError {
   return new DataError(
     `Column '${name}' of ${source} holds the integer ${String(value)}, beyond +-2^53: a Table's float64 values cannot hold it exactly. ` +
       `Convert it to a string column if it is an identifier, or to a float.`,

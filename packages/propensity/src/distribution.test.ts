@@ -1,5 +1,5 @@
 import { SeededRandom } from '@kdap/preprocessing';
-import { numericBaseline, numericBaselineOfSorted, numericDrift, psi, ScoreDistribution, type NumericBaseline } from './distribution';
+import { numericBaseline, numericBaselineOfPresent, numericBaselineOfSorted, numericDrift, psi, ScoreDistribution, type NumericBaseline } from './distribution';
 
 describe('ScoreDistribution', () => {
   it("gives 100 x share of training scores <= score (searchsorted side='right'), ties counted in", () => {
@@ -68,6 +68,9 @@ describe('numericBaseline', () => {
       expect(numericBaseline(values)).toEqual(expected);
       expect(numericBaseline(Float64Array.from(values))).toEqual(expected);
       expect(numericBaselineOfSorted(Float64Array.from(values).sort())).toEqual(expected);
+      // The present values in another order (the trainer gathers them from its matrix).
+      const present = Float64Array.from(values.filter((v) => !Number.isNaN(v))).reverse();
+      expect(numericBaselineOfPresent(present, values.length)).toEqual(expected);
     }
   });
 

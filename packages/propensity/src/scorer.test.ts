@@ -6,6 +6,9 @@ import { expectKdapError } from '@kdap/test-support';
 import type { PropensityScorer } from './scorer';
 import { PropensityScorer as Scorer } from './scorer';
 import { PropensityTrainer } from './trainer';
+import { tableRows, type FeatureTable } from '@kdap/core';
+import { categoricalBaseline, numericBaseline } from './distribution';
+import { propensitySplits } from './splits';
 
 const { table } = syntheticCustomers({ samples: 4000, seed: 5 });
 const small = { n_estimators: 30, max_depth: 3 };
@@ -18,6 +21,14 @@ beforeAll(async () => {
   scorer = trainer.scorer();
 });
 afterAll(() => trainer.dispose());
+
+/** The rows the trainer fitted the booster on. */
+function trainRows(): FeatureTable {
+  const c = trainer.config;
+  const y = Float64Array.from(table.numeric('converted').values);
+  const splits = propensitySplits(y, { test: c.data.test_size, calibration: c.calibration.holdout_fraction, validation: c.data.validation_size }, c.data.random_state);
+  return tableRows(table as FeatureTable, splits.train);
+}
 
 const record = { customer_id: 'CUST_001', recency: 5, frequency: 12, monetary: 250, engagement_score: 80, tenure_days: 700, email_open_rate: 0.5, email_click_rate: 0.2, preferred_channel: 'web' };
 
@@ -39,6 +50,15 @@ describe('PropensityTrainer', () => {
     const fixed = new PropensityTrainer({ params: { ...small, scale_pos_weight: 2 } });
     expect(fixed.xgboostParams(10, 40).scale_pos_weight).toBe(2);
     expect(new PropensityTrainer().xgboostParams(10, 40).scale_pos_weight).toBe(3);
+  });
+
+  it("keeps drift baselines of each feature's training rows", () => {
+    const X = trainer.featureSchema.encode(trainRows());
+    for (const [j, f] of trainer.featureSchema.features.entries()) {
+      const column = Float64Array.from({ length: X.rows }, (_, i) => X.values[i * X.cols + j]!);
+      const expected = f.kind === 'categorical' ? categoricalBaseline(column, f.categories!) : numericBaseline(column);
+      expect(trainer.model.baseline.features[f.name]).toEqual(expected);
+    }
   });
 
   it('orders splits by time when the table has a date column', async () => {

@@ -21,7 +21,7 @@ import { defaultThreadCount } from '@kdap/napi-common';
 import type { StudySummary, TuneResult } from '@kdap/tuning';
 import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
 import { IdentityCalibrator, type Calibrator } from './calibrator';
-import { categoricalBaseline, numericBaseline, numericBaselineOfSorted, ScoreDistribution, type FeatureBaseline } from './distribution';
+import { categoricalBaseline, numericBaselineOfPresent, numericBaselineOfSorted, ScoreDistribution, type FeatureBaseline } from './distribution';
 import { IsotonicCalibrator } from './isotonic';
 import { PropensityModel, type PropensityState } from './model';
 import { calibrationReport, propensityMetrics } from './report';
@@ -506,10 +506,21 @@ async function prepareWhileBoosting(data: TrainingData, pending: Pending, calibr
   const yieldToRounds = () => new Promise<void>((resolve) => setImmediate(resolve));
   const baselines: Record<string, FeatureBaseline> = {};
   const { X } = data.train;
+  // One scratch column for every feature, filled in one strided pass (numeric: missing values left
+  // out as it goes); nothing the baselines keep refers to it.
+  const scratch = new Float64Array(X.rows);
   for (const [j, f] of data.schema.features.entries()) {
-    const column = new Float64Array(X.rows);
-    for (let i = 0, k = j; i < X.rows; i++, k += X.cols) column[i] = X.values[k]!;
-    baselines[f.name] = f.kind === 'categorical' ? categoricalBaseline(column, f.categories ?? []) : numericBaseline(column);
+    if (f.kind === 'categorical') {
+      for (let i = 0, k = j; i < X.rows; i++, k += X.cols) scratch[i] = X.values[k]!;
+      baselines[f.name] = categoricalBaseline(scratch, f.categories ?? []);
+    } else {
+      let count = 0;
+      for (let i = 0, k = j; i < X.rows; i++, k += X.cols) {
+        const v = X.values[k]!;
+        if (v === v) scratch[count++] = v; // not NaN
+      }
+      baselines[f.name] = numericBaselineOfPresent(scratch.subarray(0, count), X.rows);
+    }
     await yieldToRounds();
   }
   const calibrationX = calibrating ? data.schema.encode(pending.calibration) : undefined;

@@ -660,7 +660,9 @@ class Executor {
       fn();
       return;
     }
-    std::packaged_task<void()> task(fn);
+    // The task refers to fn, not a copy: fn's captures (e.g. an input copy that goes back to
+    // InputBufferPool) are released by the caller after done.get(), not later on the executor.
+    std::packaged_task<void()> task([&fn]() { fn(); });
     std::future<void> done = task.get_future();
     Enqueue(std::move(task));
     done.get();

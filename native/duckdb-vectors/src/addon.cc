@@ -19,6 +19,7 @@
 
 #include <kdap/napi_common.h>
 
+#include "libduckdb_codecs.h"
 #include "parquet_reader.h"
 #include "scan_columns.h"
 #include "arrow_ipc.h"
@@ -185,8 +186,9 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
       dlclose(library);
       throw;
     }
-    duckdb_vectors::AttachParquetCodecs(library);
-    arrow_ipc::AttachCodecs(library);
+    // Parquet pages and Arrow IPC bodies decode with libduckdb's codecs (a missing one: Parquet
+    // falls back to DuckDB's reader, Arrow says which codec is unavailable).
+    duckdb_vectors::AttachLibduckdbCodecs(library);
     // The handle stays open for the life of the process (the bindings hold the library anyway).
     gApi = api;
     gLibraryPath = path;

@@ -4,7 +4,7 @@
 // written: a damaged buffer is an error, never a write past its target.
 #include "arrow_ipc_codecs.h"
 
-#include <dlfcn.h>
+#include "libduckdb_codecs.h"
 
 #include <algorithm>
 #include <atomic>
@@ -18,21 +18,7 @@
 namespace arrow_ipc {
 namespace {
 
-struct Codecs {
-  int (*lz4Decode)(const char*, char*, int, int) = nullptr;
-  int (*lz4DecodeWithPrefix)(const char*, char*, int, int, const char*, int) = nullptr;
-  unsigned (*xxh32)(const void*, size_t, unsigned) = nullptr;
-  void* (*zstdCreate)() = nullptr;
-  size_t (*zstdFree)(void*) = nullptr;
-  size_t (*zstdDecode)(void*, void*, size_t, const void*, size_t) = nullptr;
-  unsigned (*zstdIsError)(size_t) = nullptr;
-};
-std::atomic<const Codecs*> gCodecs{nullptr};
-
-template <class F>
-void Symbol(void* library, const char* name, F*& out) {
-  out = reinterpret_cast<F*>(dlsym(library, name));
-}
+using Codecs = duckdb_vectors::LibduckdbCodecs;
 
 uint32_t Load32(const uint8_t* p) {
   uint32_t value;
@@ -132,7 +118,7 @@ void DecodeLz4Frames(const Codecs& c, const uint8_t* source, size_t n, uint8_t* 
 void DecodeZstd(const Codecs& c, void*& context, const uint8_t* source, size_t n, uint8_t* target, size_t length) {
   if (context == nullptr) context = c.zstdCreate();
   if (context == nullptr) throw std::bad_alloc();
-  const size_t got = c.zstdDecode(context, target, length, source, n);
+  const size_t got = c.zstdDecompress(context, target, length, source, n);
   if (c.zstdIsError(got) != 0) throw Failure("its ZSTD frame is corrupt or decodes to more bytes than its length prefix states");
   if (got != length) throw Failure("it decodes to " + std::to_string(got) + " bytes, not the " + std::to_string(length) + " its length prefix states");
 }
@@ -141,32 +127,18 @@ constexpr size_t kThreadFrom = size_t{4} << 20;  // decoded bytes from which thr
 
 }  // namespace
 
-void AttachCodecs(void* library) {
-  if (gCodecs.load() != nullptr) return;
-  auto* codecs = new Codecs();  // process lifetime, like the library
-  // Mangled names of libduckdb's bundled copies (namespaces duckdb_lz4, duckdb_zstd).
-  Symbol(library, "_ZN10duckdb_lz419LZ4_decompress_safeEPKcPcii", codecs->lz4Decode);
-  Symbol(library, "_ZN10duckdb_lz429LZ4_decompress_safe_usingDictEPKcPciiS1_i", codecs->lz4DecodeWithPrefix);
-  Symbol(library, "_ZN11duckdb_zstd5XXH32EPKvmj", codecs->xxh32);
-  Symbol(library, "_ZN11duckdb_zstd15ZSTD_createDCtxEv", codecs->zstdCreate);
-  Symbol(library, "_ZN11duckdb_zstd13ZSTD_freeDCtxEPNS_11ZSTD_DCtx_sE", codecs->zstdFree);
-  Symbol(library, "_ZN11duckdb_zstd19ZSTD_decompressDCtxEPNS_11ZSTD_DCtx_sEPvmPKvm", codecs->zstdDecode);
-  Symbol(library, "_ZN11duckdb_zstd12ZSTD_isErrorEm", codecs->zstdIsError);
-  gCodecs.store(codecs);
-}
-
 std::string CodecProblem(int codec) {
-  const Codecs* c = gCodecs.load();
+  const Codecs* c = duckdb_vectors::Codecs();
   if (codec == kRaw) return std::string();
   if (codec != kLz4Frame && codec != kZstd) return "codec " + std::to_string(codec) + " is not one Arrow defines (LZ4_FRAME 0, ZSTD 1)";
   if (c == nullptr) return "the addon is not attached to DuckDB, whose LZ4 and ZSTD it decodes with";
   if (codec == kLz4Frame && (c->lz4Decode == nullptr || c->lz4DecodeWithPrefix == nullptr || c->xxh32 == nullptr)) return "the attached DuckDB library exports no LZ4 decoder";
-  if (codec == kZstd && (c->zstdCreate == nullptr || c->zstdFree == nullptr || c->zstdDecode == nullptr || c->zstdIsError == nullptr)) return "the attached DuckDB library exports no ZSTD decoder";
+  if (codec == kZstd && (!c->HasZstd())) return "the attached DuckDB library exports no ZSTD decoder";
   return std::string();
 }
 
 void Decode(const std::vector<DecodeJob>& jobs) {
-  const Codecs* codecs = gCodecs.load();
+  const Codecs* codecs = duckdb_vectors::Codecs();
   size_t total = 0;
   for (const DecodeJob& job : jobs) {
     const std::string problem = CodecProblem(job.codec);

@@ -14,10 +14,6 @@ namespace arrow_ipc {
 // CompressionType of Message.fbs; kRaw: a buffer stored uncompressed (length prefix -1).
 enum Codec : int8_t { kRaw = -1, kLz4Frame = 0, kZstd = 1 };
 
-// Looks up libduckdb's LZ4 and ZSTD decoders in `library` (a dlopen handle); missing ones stay
-// unavailable (CodecProblem says so).
-void AttachCodecs(void* library);
-
 // Empty when buffers of `codec` can be decoded here, else why not (for the error message).
 std::string CodecProblem(int codec);
 

@@ -30,6 +30,7 @@
 #include <string_view>
 #include <thread>
 
+#include "libduckdb_codecs.h"
 #include "scan_columns.h"
 
 namespace duckdb_vectors {
@@ -41,27 +42,17 @@ class NotHandled : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Codecs: the Snappy and ZSTD that libduckdb carries (its own namespaces), looked up at attach.
-// ---------------------------------------------------------------------------------------------
-struct Codecs {
-  void* (*zstdCreate)() = nullptr;
-  size_t (*zstdFree)(void*) = nullptr;
-  size_t (*zstdDecompress)(void*, void*, size_t, const void*, size_t) = nullptr;
-  unsigned (*zstdIsError)(size_t) = nullptr;
-  bool (*snappyLength)(const char*, size_t, size_t*) = nullptr;
-  bool (*snappyUncompress)(const char*, size_t, char*) = nullptr;
-};
-std::atomic<const Codecs*> gCodecs{nullptr};
+// Codecs: the Snappy and ZSTD of libduckdb_codecs.h (looked up at attach).
+using Codecs = LibduckdbCodecs;
 
 enum Codec : int32_t { UNCOMPRESSED = 0, SNAPPY = 1, ZSTD = 6 };
 
 bool CodecAvailable(int32_t codec) {
-  const Codecs* c = gCodecs.load();
+  const Codecs* c = duckdb_vectors::Codecs();
   if (codec == UNCOMPRESSED) return true;
   if (c == nullptr) return false;
   if (codec == SNAPPY) return c->snappyLength != nullptr && c->snappyUncompress != nullptr;
-  if (codec == ZSTD) return c->zstdCreate != nullptr && c->zstdFree != nullptr && c->zstdDecompress != nullptr && c->zstdIsError != nullptr;
+  if (codec == ZSTD) return c->HasZstd();
   return false;
 }
 
@@ -640,7 +631,7 @@ struct Scratch {
   Overflow overflow;
 
   ~Scratch() {
-    if (zstd != nullptr) gCodecs.load()->zstdFree(zstd);
+    if (zstd != nullptr) duckdb_vectors::Codecs()->zstdFree(zstd);
   }
 };
 
@@ -660,7 +651,7 @@ const uint8_t* Decompress(int32_t codec, const uint8_t* from, size_t n, size_t e
     return from;
   }
   if (s.page.size() < expected) s.page.resize(expected);
-  const Codecs& c = *gCodecs.load();
+  const Codecs& c = *duckdb_vectors::Codecs();
   if (codec == SNAPPY) {
     size_t length = 0;
     if (!c.snappyLength(reinterpret_cast<const char*>(from), n, &length) || length != expected) throw NotHandled("a Snappy page does not hold its stated size");
@@ -1118,25 +1109,7 @@ Napi::Value ReadParquet(const Napi::CallbackInfo& info) {
   });
 }
 
-template <class F>
-void Symbol(void* library, const char* name, F*& out) {
-  out = reinterpret_cast<F*>(dlsym(library, name));
-}
-
 }  // namespace
-
-void AttachParquetCodecs(void* library) {
-  if (gCodecs.load() != nullptr) return;
-  auto* codecs = new Codecs();  // process lifetime, like the library
-  // libduckdb's bundled zstd and snappy (C++ namespaces duckdb_zstd, duckdb_snappy), mangled names.
-  Symbol(library, "_ZN11duckdb_zstd15ZSTD_createDCtxEv", codecs->zstdCreate);
-  Symbol(library, "_ZN11duckdb_zstd13ZSTD_freeDCtxEPNS_11ZSTD_DCtx_sE", codecs->zstdFree);
-  Symbol(library, "_ZN11duckdb_zstd19ZSTD_decompressDCtxEPNS_11ZSTD_DCtx_sEPvmPKvm", codecs->zstdDecompress);
-  Symbol(library, "_ZN11duckdb_zstd12ZSTD_isErrorEm", codecs->zstdIsError);
-  Symbol(library, "_ZN13duckdb_snappy21GetUncompressedLengthEPKcmPm", codecs->snappyLength);
-  Symbol(library, "_ZN13duckdb_snappy13RawUncompressEPKcmPc", codecs->snappyUncompress);
-  gCodecs.store(codecs);
-}
 
 void RegisterParquetReader(Napi::Env env, Napi::Object exports) {
   exports.Set("parquetSchema", Napi::Function::New(env, ParquetSchema, "parquetSchema"));

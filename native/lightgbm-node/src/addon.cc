@@ -582,8 +582,8 @@ struct TrainStep {
  * The training loop in native code (napi-common's TrainLoop, shared with the XGBoost binding):
  * `rounds` rounds on the executor, each evaluated on `evalIdx`.
  * JS: (booster, rounds, evalIdx, answers: 0 none | 1 pipelined | 2 awaited, onRound | null,
- *      watch: Int8Array | null (one direction per evaluation value), minDelta)
- *   -> { done: Promise<number>, stop(), takeBestPredictions?(iter) }
+ *      watch: Int8Array | null (one direction per evaluation value), minDelta, checkpointEvery?)
+ *   -> { done: Promise<number>, stop(), takeBestPredictions?(iter), takeCheckpoint?(iter) }
  */
 Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
@@ -611,7 +611,12 @@ Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
       step.watch.assign(d, d + w.length);
       double minDelta = kdap::ReadNumber(info, 6, "minDelta");
       if (!(minDelta >= 0)) throw ArgError{ArgError::Range, "'minDelta' must be a number >= 0, got " + std::to_string(minDelta)};
-      best = std::make_shared<kdap::BestRoundPredictions<double>>(minDelta);
+      // Copy at most every `checkpointEvery` rounds (default 1: every improving round); the caller
+      // brings an earlier copy forward to the best round (Booster.train: leaf values of the later trees).
+      int every = 1;
+      Napi::Value e = kdap::Arg(info, 7);
+      if (!e.IsNull() && !e.IsUndefined()) every = static_cast<int>(kdap::ReadInt(info, 7, "checkpointEvery", 1, INT32_MAX));
+      best = std::make_shared<kdap::BestRoundPredictions<double>>(minDelta, nullptr, every);
     }
     return kdap::TrainLoop<TrainStep>::Start(
         info.Env(), std::move(step), rounds, answers, onRound,
@@ -672,6 +677,24 @@ Napi::Value BoosterGetPredict(const Napi::CallbackInfo& info) {
       Check(LGBM_BoosterGetNumPredict(b->raw, dataIdx, &len), "LGBM_BoosterGetNumPredict");
       out.resize(static_cast<size_t>(len));
       Check(LGBM_BoosterGetPredict(b->raw, dataIdx, &len, out.data()), "LGBM_BoosterGetPredict");
+    }
+    return kdap::AdoptVector(info.Env(), std::move(out));
+  });
+}
+// int LGBM_BoosterGetLeafValue(BoosterHandle handle, int tree_idx, int leaf_idx, double* out_val);
+// JS: (booster, treeIdx, leafIdxs: Int32Array) -> Float64Array: the output of each of those
+// leaves of one tree, as the booster holds it in memory (shrinkage and, in tree 0, the init score applied).
+Napi::Value BoosterGetLeafValues(const Napi::CallbackInfo& info) {
+  return Guard(info, [&]() -> Napi::Value {
+    auto b = kdap::ReadHandle<BoosterTraits>(info, 0, "booster");
+    int tree = static_cast<int>(kdap::ReadInt(info, 1, "treeIdx", 0, INT32_MAX));
+    kdap::ArrayView leaves = kdap::ReadTypedArray(info, 2, "leafIdxs", {napi_int32_array});
+    const auto* l = static_cast<const int32_t*>(leaves.data);
+    std::vector<double> out(leaves.length);
+    {
+      CallScope scope(SinkOf(info.Env()));
+      std::lock_guard<std::mutex> lock(b->mu);
+      for (size_t k = 0; k < leaves.length; k++) Check(LGBM_BoosterGetLeafValue(b->raw, tree, l[k], &out[k]), "LGBM_BoosterGetLeafValue");
     }
     return kdap::AdoptVector(info.Env(), std::move(out));
   });
@@ -1048,6 +1071,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   EXPORT("boosterGetEval", BoosterGetEval);
   EXPORT("boosterGetNumFeature", BoosterGetNumFeature);
   EXPORT("boosterGetNumClasses", BoosterGetNumClasses);
+  EXPORT("boosterGetLeafValues", BoosterGetLeafValues);
   EXPORT("boosterGetPredict", BoosterGetPredict);
   EXPORT("boosterNumModelPerIteration", BoosterNumModelPerIteration);
   EXPORT("boosterGetFeatureNames", BoosterGetFeatureNames);

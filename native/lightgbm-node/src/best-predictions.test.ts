@@ -5,7 +5,7 @@
  * anything else must give nothing rather than another iteration's scores.
  */
 import { SeededRandom, tabularProblem } from '@kdap/test-support';
-import { AbortError, Booster, Dataset, DisposedError, ParameterError, binding, liveHandles, type Params } from './index';
+import { AbortError, Booster, Dataset, DisposedError, ParameterError, binding, liveHandles, type BestPredictions, type Params } from './index';
 
 const COLS = 5; // four numeric columns (about 2% missing) and a categorical one (codes 0-4, about 3% missing)
 const EFFECT = [1.2, -0.9, 0.3, 2, -1.6];
@@ -42,15 +42,19 @@ const trainPart = makePart(3000, 51);
 const validPart = makePart(800, 52);
 const base: Params = { num_threads: 2, verbosity: -1, seed: 1, deterministic: true, learning_rate: 0.3, num_leaves: 63, min_data_in_leaf: 5 };
 
-function datasets(label: 'yBinary' | 'yRegression'): { train: Dataset; valid: Dataset } {
-  const opts = { cols: COLS, categoricalFeatures: [4] };
+function datasets(label: 'yBinary' | 'yRegression', freeRawData?: boolean): { train: Dataset; valid: Dataset } {
+  const opts = { cols: COLS, categoricalFeatures: [4], freeRawData };
   const train = new Dataset(trainPart.x, { ...opts, rows: trainPart.rows, label: trainPart[label] });
   const valid = new Dataset(validPart.x, { ...opts, rows: validPart.rows, label: validPart[label], reference: train });
   return { train, valid };
 }
 
-async function bestPredictionsAgree(params: Params, label: 'yBinary' | 'yRegression', extra: { firstMetricOnly?: boolean; listTraining?: boolean } = {}): Promise<void> {
-  const { train, valid } = datasets(label);
+async function bestPredictionsAgree(
+  params: Params,
+  label: 'yBinary' | 'yRegression',
+  extra: { firstMetricOnly?: boolean; listTraining?: boolean; keepRaw?: boolean } = {},
+): Promise<BestPredictions> {
+  const { train, valid } = datasets(label, extra.keepRaw ? false : undefined);
   using _t = train;
   using _v = valid;
   let rounds = 0;
@@ -77,6 +81,8 @@ async function bestPredictionsAgree(params: Params, label: 'yBinary' | 'yRegress
   // And not the scores of another iteration.
   const later = await booster.predict(validPart.x, { rows: validPart.rows, cols: COLS, numIteration: booster.bestIteration - 1 });
   expect(sameBits(kept.valid[kept.valid.length - 1]!, later)).toBe(false);
+  expect(kept.copiedAt).toBeLessThanOrEqual(kept.iteration);
+  return kept;
 }
 
 describe('Booster.train keepBestPredictions', () => {
@@ -86,6 +92,31 @@ describe('Booster.train keepBestPredictions', () => {
 
   it('quantile regression', async () => {
     await bestPredictionsAgree({ objective: 'quantile', alpha: 0.9 }, 'yRegression');
+  });
+
+  // With the input matrices kept (freeRawData: false) LightGBM's scores are copied every 24
+  // rounds at most and the trees after the copy added from their leaf values: the same bits.
+  it('regression from a checkpoint: later trees added from their leaf values, bit for bit', async () => {
+    const kept = await bestPredictionsAgree({ objective: 'regression', learning_rate: 0.05 }, 'yRegression', { keepRaw: true, listTraining: true });
+    expect(kept.copiedAt).toBeLessThan(kept.iteration); // the replay ran (else this tests the copy only)
+    expect(kept.iteration - kept.copiedAt).toBeLessThan(24);
+  });
+
+  it('quantile and huber from a checkpoint, bit for bit', async () => {
+    for (const params of [{ objective: 'quantile', alpha: 0.2, learning_rate: 0.05 }, { objective: 'huber', learning_rate: 0.05 }]) {
+      const kept = await bestPredictionsAgree(params, 'yRegression', { keepRaw: true });
+      expect(kept.copiedAt).toBeLessThan(kept.iteration);
+    }
+  });
+
+  it('binary with the matrices kept: copies every improving round (probabilities cannot be brought forward)', async () => {
+    const kept = await bestPredictionsAgree({ objective: 'binary', learning_rate: 0.05 }, 'yBinary', { keepRaw: true });
+    expect(kept.copiedAt).toBe(kept.iteration);
+  });
+
+  it('regression without the matrices: copies every improving round', async () => {
+    const kept = await bestPredictionsAgree({ objective: 'regression', learning_rate: 0.05 }, 'yRegression');
+    expect(kept.copiedAt).toBe(kept.iteration);
   });
 
   it('binary (probabilities) with two metrics and the training set listed', async () => {
@@ -174,6 +205,9 @@ describe('Booster.train keepBestPredictions', () => {
     await expect(Booster.train(base, train, { keepBestPredictions: 1 as unknown as boolean })).rejects.toThrow(
       new ParameterError('keepBestPredictions', "The 'keepBestPredictions' option of Booster.train must be a boolean. Got 1."),
     );
+    expect(() => new Dataset(trainPart.x, { rows: trainPart.rows, cols: COLS, freeRawData: 0 as unknown as boolean })).toThrow(
+      new ParameterError('freeRawData', "The 'freeRawData' option of Dataset must be a boolean. Got 0."),
+    );
   });
 });
 
@@ -187,6 +221,7 @@ describe('boosterTrainAsync watch (layer 1)', () => {
     const b = binding();
     const params = Object.entries({ ...base, objective: 'regression', learning_rate: 0.9, metric: 'l2' }).map(([k, v]) => `${k}=${v}`).join(' ');
     const handle = b.boosterCreate(train.nativeHandle, params);
+    const onExit: (() => void)[] = [];
     try {
       b.boosterAddValidData(handle, valid.nativeHandle);
       const values: number[] = [];
@@ -203,11 +238,42 @@ describe('boosterTrainAsync watch (layer 1)', () => {
       const again = b.boosterTrainAsync(handle, 0, Int32Array.of(1), 0, null, Int8Array.of(-1), 0);
       await again.done;
       expect(again.takeBestPredictions!(0)).toBeUndefined();
+      // Sparse checkpoints: the copy the best round refers to is at most 9 rounds older, and
+      // improving rounds close to the last copy are not copied.
+      const slow = Object.entries({ ...base, objective: 'regression', learning_rate: 0.05, metric: 'l2' }).map(([k, v]) => `${k}=${v}`).join(' ');
+      const fresh = b.boosterCreate(train.nativeHandle, slow);
+      onExit.push(() => b.boosterFree(fresh));
+      b.boosterAddValidData(fresh, valid.nativeHandle);
+      const second: number[] = [];
+      const sparse = b.boosterTrainAsync(fresh, 60, Int32Array.of(1), 1, (_i, v) => {
+        second.push(v[0]!);
+        return false;
+      }, Int8Array.of(-1), 0, 10);
+      expect(await sparse.done).toBe(60);
+      const bestSparse = second.indexOf(Math.min(...second));
+      // The rounds that improve on every earlier one; a copy is taken at the first and then at an
+      // improving round >= 10 rounds after the last copy.
+      const copies: number[] = [];
+      second.forEach((v, i) => {
+        const improves = i === 0 || v < Math.min(...second.slice(0, i));
+        if (improves && (copies.length === 0 || i - copies[copies.length - 1]! >= 10)) copies.push(i);
+      });
+      const expected = copies.filter((c) => c <= bestSparse).pop()!;
+      expect(expected).toBeLessThan(bestSparse); // the case under test: a copy before the best round
+      const taken = sparse.takeCheckpoint!(bestSparse)!;
+      expect(taken.iteration).toBe(expected);
+      expect(taken.sets).toHaveLength(2);
+      expect(taken.sets[1]!.length).toBe(validPart.rows);
+      expect(sparse.takeCheckpoint!(bestSparse)).toBeUndefined(); // released
+      expect(() => b.boosterTrainAsync(handle, 1, Int32Array.of(1), 0, null, Int8Array.of(-1), 0, 0)).toThrow(
+        expect.objectContaining({ name: 'ParameterError' }),
+      );
       expect(() => b.boosterTrainAsync(handle, 1, Int32Array.of(1), 0, null, Int8Array.of(-1, 1), 0)).toThrow(
         expect.objectContaining({ name: 'ParameterError', message: "The 'watch' argument must hold one direction per evaluation value (1). Got 2." }),
       );
     } finally {
       b.boosterFree(handle);
+      onExit.forEach((f) => f());
     }
   });
 });

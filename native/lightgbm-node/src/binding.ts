@@ -23,6 +23,11 @@ export const DType = { Float32: 0, Float64: 1 } as const;
 /** `C_API_FEATURE_IMPORTANCE_*` */
 export const ImportanceType = { Split: 0, Gain: 1 } as const;
 
+/** `boosterTrainAsync`'s run; with `watch`, also `takeCheckpoint` (see there). */
+export interface LightGBMTrainRun extends NativeTrainRun<Float64Array> {
+  takeCheckpoint?(iter: number): { iteration: number; sets: Float64Array[] } | undefined;
+}
+
 export interface LightGBMBinding {
   /** Stores the @kdap/errors classes the addon builds its errors from, in this environment. */
   init(classes: AddonErrorClasses): void;
@@ -92,10 +97,13 @@ export interface LightGBMBinding {
    * that improves a watched value by more than `minDelta` (the first round always), LightGBM's
    * scores (as `boosterGetPredict`) of data index 0 up to the last in `evalIdx` are copied on the
    * executor; `takeBestPredictions(iter)` returns round `iter`'s copy (one Float64Array per data
-   * index) or undefined, and releases every copy.
+   * index) or undefined, and releases every copy. With `checkpointEvery` k > 1 an improving round
+   * is copied only when the last copy is k or more rounds old; `takeCheckpoint(iter)` then gives
+   * the copy that best round `iter` refers to with the 0-based round it was taken at (iter - k < it <= iter).
    */
   boosterTrainAsync(booster: BoosterHandle, rounds: number, evalIdx: Int32Array, answers: 0 | 1 | 2,
-    onRound: ((iter: number, values: Float64Array) => unknown) | null, watch?: Int8Array | null, minDelta?: number): NativeTrainRun<Float64Array>;
+    onRound: ((iter: number, values: Float64Array) => unknown) | null, watch?: Int8Array | null, minDelta?: number,
+    checkpointEvery?: number): LightGBMTrainRun;
   /** `int LGBM_BoosterRollbackOneIter(BoosterHandle handle);` */
   boosterRollbackOneIter(booster: BoosterHandle): void;
   /** `int LGBM_BoosterGetCurrentIteration(BoosterHandle handle, int* out_iteration);` */
@@ -118,6 +126,11 @@ export interface LightGBMBinding {
    * added), converted by the objective as `predict` converts them, class-major (class j of row i at j * rows + i).
    */
   boosterGetPredict(booster: BoosterHandle, dataIdx: number): Float64Array;
+  /**
+   * `int LGBM_BoosterGetLeafValue(BoosterHandle handle, int tree_idx, int leaf_idx, double* out_val);`
+   * for each of `leafIdxs` of tree `treeIdx`: the leaf outputs the booster adds (in memory, no text round trip).
+   */
+  boosterGetLeafValues(booster: BoosterHandle, treeIdx: number, leafIdxs: Int32Array): Float64Array;
   /** `int LGBM_BoosterGetNumClasses(BoosterHandle handle, int* out_len);` */
   boosterGetNumClasses(booster: BoosterHandle): number;
   /** `int LGBM_BoosterNumModelPerIteration(BoosterHandle handle, int* out_tree_per_iteration);` */

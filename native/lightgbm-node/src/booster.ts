@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AbortError, checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
-import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type EarlyStop, type NativeTrainRun } from '@kdap/napi-common';
-import { DType, ImportanceType, PredictType, binding, type BoosterHandle, type DenseMatrix, type FastConfigHandle } from './binding';
-import { Dataset, type Layout } from './dataset';
+import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type EarlyStop } from '@kdap/napi-common';
+import { DType, ImportanceType, PredictType, binding, type BoosterHandle, type DenseMatrix, type FastConfigHandle, type LightGBMTrainRun } from './binding';
+import { Dataset, type Layout, type RawData } from './dataset';
 import { canonicalParam, getParam, paramsToString, type Params } from './params';
 
 export type PredictionType = 'normal' | 'raw' | 'leaf' | 'contrib';
@@ -50,9 +50,14 @@ export interface TrainOptions {
    * Keep the predictions of the training set and of each validation set at the returned model's
    * last iteration (`booster.bestPredictions`), taken from the scores LightGBM holds while it
    * trains, so they need no new prediction. With early stopping they are copied in the training
-   * loop at each round that improves a watched validation score (each copy converts every row
-   * through the objective: it pays when rounds improve less often than the prediction it replaces
-   * costs); without it they are read once training ends. Memory: one copy per data set (float64,
+   * loop (each copy converts every row through the objective, ~5-10 ms per 100,000 rows): when
+   * every data set keeps its input matrix (`freeRawData: false`) and the objective does not
+   * transform its scores (regression, regression_l1, huber, fair, quantile, mape; one tree per
+   * iteration), only at checkpoints (an improving round at least 24 rounds after the last copy),
+   * and the trees after the checkpoint up to the best iteration are added to the copy afterwards
+   * from their leaf indices and leaf values, in tree order as LightGBM's score updater adds them
+   * (the same bits); otherwise at each round that improves a watched validation score. Without
+   * early stopping they are read once training ends. Memory: one copy per data set (float64,
    * rows x classes; more only while several watched metrics disagree on their best round).
    * Undefined for 'dart' and 'rf' boosting, linear trees and data sets with an init score (their
    * training scores are not what the model predicts), and whenever the copy does not belong to
@@ -70,6 +75,11 @@ const TRAIN_OPTIONS = [
 export interface BestPredictions {
   /** Iterations they cover (1-based): `bestIteration`, or every iteration trained without early stopping. */
   iteration: number;
+  /**
+   * Iterations LightGBM's copied scores covered (<= `iteration`); the trees after them were added
+   * from their leaf values (see `keepBestPredictions`).
+   */
+  copiedAt: number;
   /** Predictions of the training set (rows x classes, row-major as `predict`). */
   training: Float64Array;
   /** Predictions of each of `validSets`, in that order (the training set's entry is `training`). */
@@ -135,6 +145,52 @@ function scoresArePredictions(params: Params, sets: readonly Dataset[]): boolean
   return sets.every((d) => binding().datasetGetField(d.nativeHandle, 'init_score') === null);
 }
 
+/** Fewest rounds between two copies of LightGBM's scores when the trees after a copy can be added to it (`keepBestPredictions`). */
+const CHECKPOINT_EVERY = 24;
+
+/** Objectives (canonical or alias) whose `ConvertOutput` is the identity without `reg_sqrt`. */
+const UNTRANSFORMED_OBJECTIVES = new Set([
+  'regression', 'regression_l2', 'mean_squared_error', 'mse', 'l2', 'l2_root', 'root_mean_squared_error', 'rmse',
+  'regression_l1', 'mean_absolute_error', 'l1', 'mae', 'huber', 'fair', 'quantile', 'mape', 'mean_absolute_percentage_error',
+]);
+
+/**
+ * The input matrix of each data set (by LightGBM data index) when a copy of the scores can be
+ * brought forward by adding later trees' leaf values: the objective leaves scores as they are,
+ * one tree per iteration, and every set kept its matrix. Else undefined.
+ */
+function replayableData(params: Params, handle: BoosterHandle, sets: readonly Dataset[]): RawData[] | undefined {
+  const objective = getParam(params, 'objective') ?? 'regression';
+  if (typeof objective !== 'string' || !UNTRANSFORMED_OBJECTIVES.has(objective)) return undefined;
+  const sqrt = getParam(params, 'reg_sqrt');
+  if (sqrt === true || sqrt === 'true' || sqrt === 1 || sqrt === '1') return undefined;
+  if (binding().boosterNumModelPerIteration(handle) !== 1) return undefined;
+  const raw = sets.map((d) => d.rawData);
+  return raw.every((r) => r !== null) ? (raw as RawData[]) : undefined;
+}
+
+/**
+ * Adds trees `start` .. `start + count - 1` (0-based; one per iteration) to `scores` of the rows
+ * of `raw`, as LightGBM's score updater adds a tree: `score += leaf value` in double, one tree
+ * after the other; leaf indices from LightGBM's prediction on the rows (LightGBM's tree walk).
+ */
+async function addTrees(handle: BoosterHandle, scores: Float64Array, raw: RawData, start: number, count: number, parameter: string): Promise<void> {
+  if (scores.length !== raw.rows) throw new Error(`LightGBM's copy has ${scores.length} scores for ${raw.rows} rows`);
+  const b = binding();
+  const leaves = await b.boosterPredictForMatAsync(handle, raw.data, raw.rows, raw.cols, raw.rowMajor, PredictType.LeafIndex, start, count, parameter);
+  const values: Float64Array[] = [];
+  for (let t = 0; t < count; t++) {
+    let most = 0;
+    for (let i = t; i < leaves.length; i += count) most = Math.max(most, leaves[i]!);
+    values.push(b.boosterGetLeafValues(handle, start + t, Int32Array.from({ length: most + 1 }, (_, j) => j)));
+  }
+  for (let i = 0, at = 0; i < raw.rows; i++) {
+    let score = scores[i]!;
+    for (let t = 0; t < count; t++) score += values[t]![leaves[at++]!]!;
+    scores[i] = score;
+  }
+}
+
 /** LightGBM's scores are class-major; `predict` returns rows x classes row-major. */
 function rowMajor(kept: BestPredictions, numClass: number): BestPredictions {
   if (numClass <= 1) return kept;
@@ -145,7 +201,7 @@ function rowMajor(kept: BestPredictions, numClass: number): BestPredictions {
     return out;
   };
   const training = transpose(kept.training);
-  return { iteration: kept.iteration, training, valid: kept.valid.map((v) => (v === kept.training ? training : transpose(v))) };
+  return { iteration: kept.iteration, copiedAt: kept.copiedAt, training, valid: kept.valid.map((v) => (v === kept.training ? training : transpose(v))) };
 }
 
 interface FastEntry {
@@ -249,11 +305,12 @@ export class Booster extends NativeResource<BoosterHandle> {
     const b = binding();
     await trainSet.constructAsync(p);
     const booster = new Booster(b.boosterCreate(trainSet.nativeHandle, paramString));
-    let run: NativeTrainRun<Float64Array> | undefined;
+    let run: LightGBMTrainRun | undefined;
     try {
       const names: string[] = [];
       const evalIdx: number[] = []; // LGBM data index per named set: 0 = training data
       const validIdx: number[] = []; // LGBM data index of each of validSets
+      const byIdx: Dataset[] = [trainSet]; // the Dataset of each LGBM data index
       let added = 0;
       for (let i = 0; i < validSets.length; i++) {
         const v = validSets[i]!;
@@ -269,6 +326,7 @@ export class Booster extends NativeResource<BoosterHandle> {
         await v.constructAsync(p);
         b.boosterAddValidData(booster.handle, v.nativeHandle);
         added++;
+        byIdx.push(v);
         names.push(options.validNames?.[i] ?? `valid_${i}`);
         evalIdx.push(added);
         validIdx.push(added);
@@ -336,7 +394,9 @@ export class Booster extends NativeResource<BoosterHandle> {
         ? Int8Array.from(names.flatMap((name) => metricNames.map((metric) =>
           (firstMetricOnly && metric !== metricNames[0]) || (name === trainName && trainName !== undefined) ? 0 : isHigherBetter(metric) ? 1 : -1)))
         : null;
-      run = b.boosterTrainAsync(booster.handle, numBoostRound, Int32Array.from(evalIdx), answers, answers === 0 ? null : onRound, watch, minDelta);
+      // Sparse checkpoints when a copy can be brought forward to the best round exactly.
+      const replay = watch ? replayableData(p, booster.handle, byIdx) : undefined;
+      run = b.boosterTrainAsync(booster.handle, numBoostRound, Int32Array.from(evalIdx), answers, answers === 0 ? null : onRound, watch, minDelta, replay ? CHECKPOINT_EVERY : 1);
       const trained = await awaitTrainLoop(run, signal, callSite);
       if (failure) throw failure.error;
       // An abort after the last round was trained and reported leaves a complete model.
@@ -347,11 +407,27 @@ export class Booster extends NativeResource<BoosterHandle> {
       }
       let kept: BestPredictions | undefined;
       if (keep && stopper) {
-        const sets = stoppedAt ? run.takeBestPredictions?.(stoppedAt.iteration) : undefined;
-        if (sets) kept = { iteration: stoppedAt!.iteration + 1, training: sets[0]!, valid: validIdx.map((k) => sets[k]!) };
+        const copy = stoppedAt ? run.takeCheckpoint?.(stoppedAt.iteration) : undefined;
+        if (copy) {
+          const { iteration, sets } = copy;
+          const best = stoppedAt!.iteration;
+          let complete = true;
+          if (iteration < best) {
+            // Trees iteration+1 .. best, added to each copy that is handed out, on the training's threads.
+            const threads = getParam(p, 'num_threads');
+            const parameter = threads === undefined ? '' : `num_threads=${String(threads)}`;
+            try {
+              for (const k of new Set([0, ...validIdx])) await addTrees(booster.handle, sets[k]!, replay![k]!, iteration + 1, best - iteration, parameter);
+            } catch {
+              complete = false; // as a failed copy: nothing kept, the caller predicts
+            }
+          }
+          if (complete) kept = { iteration: best + 1, copiedAt: iteration + 1, training: sets[0]!, valid: validIdx.map((k) => sets[k]!) };
+        }
       } else if (keep && trained > 0) {
         const training = b.boosterGetPredict(booster.handle, 0);
-        kept = { iteration: b.boosterGetCurrentIteration(booster.handle), training, valid: validIdx.map((k) => (k === 0 ? training : b.boosterGetPredict(booster.handle, k))) };
+        const iteration = b.boosterGetCurrentIteration(booster.handle);
+        kept = { iteration, copiedAt: iteration, training, valid: validIdx.map((k) => (k === 0 ? training : b.boosterGetPredict(booster.handle, k))) };
       }
       run.takeBestPredictions?.(-1);
       if (kept) kept = rowMajor(kept, b.boosterGetNumClasses(booster.handle));

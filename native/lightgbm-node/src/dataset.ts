@@ -17,9 +17,24 @@ export interface DatasetOptions extends MatrixOptions {
   reference?: Dataset;
   /** Memory layout of `data`; default 'row'. */
   layout?: Layout;
+  /**
+   * Release the input matrix once the data is binned (default true, as LightGBM's Python package's
+   * `free_raw_data`). With false the Dataset keeps a reference to `data` (no copy: do not change
+   * it while the Dataset lives), which lets `Booster.train`'s `keepBestPredictions` copy LightGBM's
+   * scores only at sparse checkpoints and add the later trees' leaf values to them.
+   */
+  freeRawData?: boolean;
 }
 
-const KNOWN_OPTIONS = ['rows', 'cols', 'label', 'weight', 'initScore', 'featureNames', 'categoricalFeatures', 'params', 'reference', 'layout'] as const;
+const KNOWN_OPTIONS = ['rows', 'cols', 'label', 'weight', 'initScore', 'featureNames', 'categoricalFeatures', 'params', 'reference', 'layout', 'freeRawData'] as const;
+
+/** The input matrix a Dataset kept (`freeRawData: false`). */
+export interface RawData {
+  data: DenseMatrix;
+  rows: number;
+  cols: number;
+  rowMajor: boolean;
+}
 
 interface Prepared {
   data: DenseMatrix;
@@ -62,6 +77,7 @@ export class Dataset extends NativeResource<DatasetHandle> {
   /** The reference (training) dataset of a validation set. */
   readonly reference: Dataset | undefined;
   #pending: Prepared | null;
+  #raw: RawData | null;
   #options: DatasetOptions;
   #constructing: Promise<void> | null = null;
 
@@ -73,6 +89,7 @@ export class Dataset extends NativeResource<DatasetHandle> {
     this.featureNames = options.featureNames ? [...options.featureNames] : undefined;
     this.reference = options.reference;
     this.#pending = prepared;
+    this.#raw = options.freeRawData === false ? { data: prepared.data, rows: prepared.rows, cols: prepared.cols, rowMajor: prepared.rowMajor } : null;
     this.#options = options;
     // Fail now on bad label/weight rather than at training time.
     checkFields(options);
@@ -123,6 +140,11 @@ export class Dataset extends NativeResource<DatasetHandle> {
       throw e;
     }
     this.#pending = null; // release the input matrix, as LightGBM's free_raw_data does
+  }
+
+  /** @internal The input matrix when kept (`freeRawData: false`), else null; null once disposed. */
+  get rawData(): RawData | null {
+    return this.disposed ? null : this.#raw;
   }
 
   /** @internal The native handle (constructs first if needed). */
@@ -187,6 +209,9 @@ function prepare(data: DenseMatrix, options: DatasetOptions): Prepared {
   }
   checkKnownOptions('Dataset', options, KNOWN_OPTIONS);
   checkMatrix('Dataset', data, options.rows, options.cols);
+  if (options.freeRawData !== undefined && typeof options.freeRawData !== 'boolean') {
+    throw new ParameterError('freeRawData', `The 'freeRawData' option of Dataset must be a boolean. Got ${describe(options.freeRawData)}.`);
+  }
   const layout = options.layout ?? 'row';
   if (layout !== 'row' && layout !== 'column') {
     throw new ParameterError('layout', `The 'layout' option of Dataset must be 'row' or 'column'. Got ${describe(layout)}.`);

@@ -1,6 +1,6 @@
 /**
  * Run by leak.test.ts: create/train(10 iterations, early stopping, best-round predictions every other
- * cycle)/predict/dispose in a loop and report RSS growth
+ * cycle, from a checkpoint every 4th)/predict/dispose in a loop and report RSS growth
  * after a warm-up (allocator and thread pools settle first).
  */
 import { Booster, Dataset, liveHandles } from './index';
@@ -18,8 +18,11 @@ const BIG = new Float64Array(BIG_ROWS * COLS).map((_, i) => X[i % X.length]!);
 let cyclesRun = 0;
 
 async function cycle(): Promise<void> {
-  const ds = new Dataset(X, { rows: ROWS, cols: COLS, label: y });
-  const valid = new Dataset(X, { rows: ROWS, cols: COLS, label: y, reference: ds });
+  // Every 4th cycle keeps the matrices, so its best-round predictions come from a checkpoint
+  // copy plus the later trees' leaf values.
+  const freeRawData = cyclesRun % 4 === 0 ? false : undefined;
+  const ds = new Dataset(X, { rows: ROWS, cols: COLS, label: y, freeRawData });
+  const valid = new Dataset(X, { rows: ROWS, cols: COLS, label: y, reference: ds, freeRawData });
   // Every other cycle keeps its best-round predictions: copies in the loop, then on the booster.
   const booster = await Booster.train({ objective: 'regression', verbosity: -1, num_threads: 1, min_data_in_leaf: 5 }, ds, {
     numBoostRound: 10,

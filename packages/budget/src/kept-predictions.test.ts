@@ -33,6 +33,10 @@ describe("the return model's metrics from the scores LightGBM kept while trainin
     expect(model.main.bestIteration).toBeGreaterThan(0);
     expect(model.main.bestIteration).toBeLessThan(300);
     expect(model.main.bestPredictions?.iteration).toBe(model.main.bestIteration);
+    // The trainer keeps its matrices in the Datasets, so LightGBM's scores were copied at a
+    // checkpoint and the trees after it added from their leaf values (the same bits, below).
+    const { copiedAt, iteration } = model.main.bestPredictions!;
+    expect(copiedAt).toBeLessThan(iteration);
     const X = trainer.featureMatrix(data.train);
     const V = trainer.featureMatrix(data.validation);
     expect(model.main.bestPredictions!.training).toEqual(model.predict(X));

@@ -317,12 +317,17 @@ export class BudgetOptimizerTrainer extends Trainer<'budget', BudgetResponseMode
     // model (tested), and LightGBM bins the 80,000 training rows of the benchmark once, not three
     // times (~0.5 s each with two threads).
     const { X, y } = data.train;
-    const trainSet = new Dataset(X.values, { rows: X.rows, cols: X.cols, label: y!, featureNames: names, categoricalFeatures: categorical });
+    // The Datasets keep a reference to the matrices (held here anyway: freeRawData false), so the
+    // return model's copies of LightGBM's scores are taken at sparse checkpoints (below).
+    const trainSet = new Dataset(X.values, { rows: X.rows, cols: X.cols, label: y!, featureNames: names, categoricalFeatures: categorical, freeRawData: false });
     const v = data.validation;
-    const validSet = v ? new Dataset(v.X.values, { rows: v.X.rows, cols: v.X.cols, label: v.y!, featureNames: names, categoricalFeatures: categorical, reference: trainSet }) : undefined;
+    const validSet = v
+      ? new Dataset(v.X.values, { rows: v.X.rows, cols: v.X.cols, label: v.y!, featureNames: names, categoricalFeatures: categorical, reference: trainSet, freeRawData: false })
+      : undefined;
     // The return model's metrics (base class) need its predictions of the training and validation
     // rows at the best iteration: LightGBM holds them while it trains, copied in the training loop
-    // (keepBestPredictions), so those 100,000 rows of the benchmark are not predicted again.
+    // (keepBestPredictions) at checkpoints and brought forward to the best iteration by adding the
+    // later trees' leaf values, so those 100,000 rows of the benchmark are not predicted again.
     const trainOne = async (p: Params, returnModel: boolean): Promise<Booster> => {
       try {
         return await Booster.train(p, trainSet, {

@@ -828,6 +828,11 @@ inline Napi::Value Queue(PromiseWorker* w) {
 // always). The JS side then takes the copy of the round early stopping named, or gets nothing
 // (a round the rule here judged differently, rounds trained past the stopping point that
 // improved again): callers predict as before, never with another round's predictions.
+// A binding that can bring an earlier round's copy forward exactly (LightGBM: add the leaf values
+// of the later trees in their order, as its score updater does) asks for sparse checkpoints
+// (`every` > 1): an improving round is copied only `every` rounds or more after the last copy,
+// and a score that improved in between refers to that last copy. `TakeCheckpoint` then hands out
+// the copy together with the round it was taken at (at most `every` - 1 rounds before the best).
 // ---------------------------------------------------------------------------------------------
 
 /** One evaluation score of a round that early stopping may stop on. */
@@ -842,17 +847,25 @@ class BestRoundPredictions {
   /** One vector per data set, in the binding's order (an empty one where the binding skips a set). */
   using Sets = std::vector<std::vector<T>>;
 
+  /** A copy handed out: the 0-based round it was taken at and its data sets. */
+  struct Taken {
+    int iter;
+    Sets sets;
+  };
+
   /**
    * `finish`, when given, runs on the copy Take hands out (JS thread), e.g. the library's output
-   * transformation of copied margins; a throw there gives undefined.
+   * transformation of copied margins; a throw there gives undefined. `every` >= 1: the fewest
+   * rounds between two copies (1: every improving round is copied).
    */
-  explicit BestRoundPredictions(double minDelta, std::function<void(Sets&)> finish = nullptr)
-      : minDelta_(minDelta), finish_(std::move(finish)) {}
+  explicit BestRoundPredictions(double minDelta, std::function<void(Sets&)> finish = nullptr, int every = 1)
+      : minDelta_(minDelta), finish_(std::move(finish)), every_(every < 1 ? 1 : every) {}
 
   /**
    * Executor thread, after round `iter`: records the watched scores and, when one improved,
-   * fills a copy through `copy(Sets&)`. One copy per distinct best round of the watched scores
-   * (one with a single watched score): a copy no score refers to any more is refilled in place.
+   * fills a copy through `copy(Sets&)` unless the last copy is fewer than `every` rounds old (the
+   * improved scores then refer to that one). One copy per distinct copy a watched score refers
+   * to (one with a single watched score): a copy nothing refers to any more is refilled in place.
    * A failing copy drops everything (the JS side then predicts), it never fails training.
    */
   template <class Copy>
@@ -870,46 +883,59 @@ class BestRoundPredictions {
     }
     if (improved_.empty()) return;
     for (size_t i : improved_) best_[i].copy.reset();
-    std::shared_ptr<Copied> fresh;
-    for (auto& c : pool_) {
-      if (c.use_count() == 1) fresh = c;  // only the pool holds it
-    }
-    try {
-      if (!fresh) {
-        fresh = std::make_shared<Copied>();
-        pool_.push_back(fresh);
+    if (!latest_ || iter - latest_->iter >= every_) {
+      latest_.reset();
+      std::shared_ptr<Copied> fresh;
+      for (auto& c : pool_) {
+        if (c.use_count() == 1) fresh = c;  // only the pool holds it
       }
-      fresh->iter = -1;
-      copy(fresh->sets);
-      fresh->iter = iter;
-    } catch (...) {
-      return Close();
+      try {
+        if (!fresh) {
+          fresh = std::make_shared<Copied>();
+          pool_.push_back(fresh);
+        }
+        fresh->iter = -1;
+        copy(fresh->sets);
+        fresh->iter = iter;
+      } catch (...) {
+        return Close();
+      }
+      latest_ = fresh;
     }
     for (size_t i : improved_) {
       best_[i].value = scores[i].value;
-      best_[i].copy = fresh;
+      best_[i].iter = iter;
+      best_[i].copy = latest_;
     }
   }
 
   /**
-   * JS thread: the copy of round `iter` if one is held, moved out; everything is released either
-   * way and nothing is recorded after.
+   * JS thread: the copy a watched score whose best round is `iter` refers to, moved out, with the
+   * round it was taken at (`iter` itself when `every` is 1); everything is released either way
+   * and nothing is recorded after.
    */
-  std::optional<Sets> Take(int iter) {
+  std::optional<Taken> TakeCheckpoint(int iter) {
     std::lock_guard<std::mutex> lock(mu_);
-    std::optional<Sets> out;
+    std::optional<Taken> out;
     for (auto& b : best_) {
-      if (b.copy && b.copy->iter == iter && !out) out = std::move(b.copy->sets);
+      if (b.copy && b.iter == iter && b.copy->iter >= 0 && !out) out = Taken{b.copy->iter, std::move(b.copy->sets)};
     }
     if (out && finish_) {
       try {
-        finish_(*out);
+        finish_(out->sets);
       } catch (...) {
         out.reset();
       }
     }
     Close();
     return out;
+  }
+
+  /** JS thread: as TakeCheckpoint, but only a copy taken at round `iter` itself. */
+  std::optional<Sets> Take(int iter) {
+    auto taken = TakeCheckpoint(iter);
+    if (!taken || taken->iter != iter) return std::nullopt;
+    return std::move(taken->sets);
   }
 
  private:
@@ -919,12 +945,14 @@ class BestRoundPredictions {
   };
   struct Best {
     double value = 0;
+    int iter = -1;  // the round of `value`
     std::shared_ptr<Copied> copy;
   };
 
   void Close() {
     closed_ = true;
     best_.clear();
+    latest_.reset();
     pool_.clear();
     finish_ = nullptr;  // it may hold the booster
   }
@@ -932,8 +960,10 @@ class BestRoundPredictions {
   std::mutex mu_;
   double minDelta_;
   std::function<void(Sets&)> finish_;
+  int every_;
   bool closed_ = false;
   std::vector<Best> best_;
+  std::shared_ptr<Copied> latest_;  // the last copy taken
   std::vector<std::shared_ptr<Copied>> pool_;
   std::vector<size_t> improved_;
 };
@@ -955,6 +985,8 @@ class TrainLoop {
    * to it (copying the library's predictions at an improvement) and the result also has
    * `takeBestPredictions(iter)`: the copy of 0-based round `iter` as an array of typed arrays (one
    * per data set), or undefined; it releases every copy, so call it once, after `done` settles.
+   * `takeCheckpoint(iter)` likewise gives `{ iteration, sets }`: the copy a score whose best round
+   * is `iter` refers to and the 0-based round it was taken at (earlier with sparse checkpoints).
    */
   static Napi::Object Start(Napi::Env env, Step step, int rounds, Answers answers, Napi::Value onRound,
                             std::function<void(std::function<void()>)> post, const char* resourceName,
@@ -998,6 +1030,20 @@ class TrainLoop {
                      return out;
                    });
                  }, "takeBestPredictions"));
+      result.Set("takeCheckpoint", Napi::Function::New(env, [best](const Napi::CallbackInfo& i) -> Napi::Value {
+                   return Guard(i, [&]() -> Napi::Value {
+                     Napi::Env e = i.Env();
+                     int iter = static_cast<int>(ReadInt(i, 0, "iter", -1, INT32_MAX));
+                     auto taken = best->TakeCheckpoint(iter);
+                     if (!taken) return e.Undefined();
+                     Napi::Array sets = Napi::Array::New(e, taken->sets.size());
+                     for (size_t k = 0; k < taken->sets.size(); k++) sets.Set(static_cast<uint32_t>(k), AdoptVector(e, std::move(taken->sets[k])));
+                     Napi::Object out = Napi::Object::New(e);
+                     out.Set("iteration", Napi::Number::New(e, taken->iter));
+                     out.Set("sets", sets);
+                     return out;
+                   });
+                 }, "takeCheckpoint"));
     }
     run->post([run]() { RunStep(run, 0); });
     return result;

@@ -931,13 +931,6 @@ class BestRoundPredictions {
     return out;
   }
 
-  /** JS thread: as TakeCheckpoint, but only a copy taken at round `iter` itself. */
-  std::optional<Sets> Take(int iter) {
-    auto taken = TakeCheckpoint(iter);
-    if (!taken || taken->iter != iter) return std::nullopt;
-    return std::move(taken->sets);
-  }
-
  private:
   struct Copied {
     int iter = -1;
@@ -1019,31 +1012,27 @@ class TrainLoop {
                  return i.Env().Undefined();
                }, "stop"));
     if (best) {
-      result.Set("takeBestPredictions", Napi::Function::New(env, [best](const Napi::CallbackInfo& i) -> Napi::Value {
-                   return Guard(i, [&]() -> Napi::Value {
-                     Napi::Env e = i.Env();
-                     int iter = static_cast<int>(ReadInt(i, 0, "iter", -1, INT32_MAX));
-                     auto sets = best->Take(iter);
-                     if (!sets) return e.Undefined();
-                     Napi::Array out = Napi::Array::New(e, sets->size());
-                     for (size_t k = 0; k < sets->size(); k++) out.Set(static_cast<uint32_t>(k), AdoptVector(e, std::move((*sets)[k])));
-                     return out;
-                   });
-                 }, "takeBestPredictions"));
-      result.Set("takeCheckpoint", Napi::Function::New(env, [best](const Napi::CallbackInfo& i) -> Napi::Value {
-                   return Guard(i, [&]() -> Napi::Value {
-                     Napi::Env e = i.Env();
-                     int iter = static_cast<int>(ReadInt(i, 0, "iter", -1, INT32_MAX));
-                     auto taken = best->TakeCheckpoint(iter);
-                     if (!taken) return e.Undefined();
-                     Napi::Array sets = Napi::Array::New(e, taken->sets.size());
-                     for (size_t k = 0; k < taken->sets.size(); k++) sets.Set(static_cast<uint32_t>(k), AdoptVector(e, std::move(taken->sets[k])));
-                     Napi::Object out = Napi::Object::New(e);
-                     out.Set("iteration", Napi::Number::New(e, taken->iter));
-                     out.Set("sets", sets);
-                     return out;
-                   });
-                 }, "takeCheckpoint"));
+      // takeBestPredictions(iter): the sets of a copy taken at round `iter` itself; takeCheckpoint(iter):
+      // { iteration, sets } of the copy best round `iter` refers to.
+      auto take = [best](bool withRound) {
+        return [best, withRound](const Napi::CallbackInfo& i) -> Napi::Value {
+          return Guard(i, [&]() -> Napi::Value {
+            Napi::Env e = i.Env();
+            int iter = static_cast<int>(ReadInt(i, 0, "iter", -1, INT32_MAX));
+            auto taken = best->TakeCheckpoint(iter);
+            if (!taken || (!withRound && taken->iter != iter)) return e.Undefined();
+            Napi::Array sets = Napi::Array::New(e, taken->sets.size());
+            for (size_t k = 0; k < taken->sets.size(); k++) sets.Set(static_cast<uint32_t>(k), AdoptVector(e, std::move(taken->sets[k])));
+            if (!withRound) return sets;
+            Napi::Object out = Napi::Object::New(e);
+            out.Set("iteration", Napi::Number::New(e, taken->iter));
+            out.Set("sets", sets);
+            return out;
+          });
+        };
+      };
+      result.Set("takeBestPredictions", Napi::Function::New(env, take(false), "takeBestPredictions"));
+      result.Set("takeCheckpoint", Napi::Function::New(env, take(true), "takeCheckpoint"));
     }
     run->post([run]() { RunStep(run, 0); });
     return result;

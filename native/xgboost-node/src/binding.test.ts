@@ -323,6 +323,61 @@ describe('XGBoost layer-1 binding', () => {
     b.dmatrixFree(dmat);
   });
 
+  it('ends the loop itself at the early-stopping point, and onRound no longer holds up the next round', async () => {
+    const dmat = b.dmatrixCreateFromDense(fx.x, fx.rows, fx.cols, NaN, -1);
+    b.dmatrixSetInfoFromInterface(dmat, 'label', fx.yBinary);
+    const other = tabularProblem(300, 4, 12);
+    const dvalid = b.dmatrixCreateFromDense(other.x, other.rows, other.cols, NaN, -1);
+    b.dmatrixSetInfoFromInterface(dvalid, 'label', other.yBinary);
+    const fresh = (): BoosterHandle => {
+      const h = b.boosterCreate([dmat, dvalid]);
+      for (const [k, v] of [['objective', 'binary:logistic'], ['max_depth', '6'], ['eta', '1'], ['eval_metric', 'logloss']]) b.boosterSetParam(h, k!, v!);
+      return h;
+    };
+    // Python's EarlyStopping over the text's last score (min_delta 0): the stopping round from the
+    // scores onRound saw, which must be where the loop ended, onRound never answering true.
+    const stopRound = (scores: number[], rounds: number, higherBetter: boolean): number => {
+      let best = 0;
+      for (let i = 1; i < scores.length; i++) {
+        if (higherBetter ? scores[i]! > scores[best]! : scores[i]! < scores[best]!) best = i;
+        else if (i - best >= rounds) return i;
+      }
+      return -1;
+    };
+    const scores: number[] = [];
+    let aheadAt: number | undefined;
+    const handle = fresh();
+    const run = b.boosterTrainAsync(handle, dmat, 500, [dmat, dvalid], ['train', 'valid'], (iter, text) => {
+      scores.push(Number(text.split(':').pop()));
+      // Pipelined: while round 0 is answered here, round 1 trains (awaited, the rounds would stay at 1).
+      for (let k = 0; k < 2000 && iter === 0 && aheadAt === undefined; k++) if (b.boosterBoostedRounds(handle) > 1) aheadAt = iter;
+      return false;
+    }, null, 3, 0);
+    const trained = await run.done;
+    expect(aheadAt).toBe(0);
+    const stop = stopRound(scores, 3, false);
+    expect(stop).toBeGreaterThan(3);
+    expect(trained).toBe(stop + 1);
+    expect(scores).toHaveLength(trained);
+    expect(b.boosterBoostedRounds(handle)).toBe(trained);
+    // Larger is better by the metric's name (-1) or when told (1); an answer of true still ends training.
+    const auc = fresh();
+    b.boosterSetParam(auc, 'eval_metric', 'auc');
+    const aucScores: number[] = [];
+    const aucTrained = await b.boosterTrainAsync(auc, dmat, 500, [dvalid], ['valid'], (_i, text) => void aucScores.push(Number(text.split(':').pop())), -1, 2, -1).done;
+    expect(aucTrained).toBe(Math.min(500, stopRound(aucScores, 2, true) + 1 || 500));
+    const answered = fresh();
+    expect(await b.boosterTrainAsync(answered, dmat, 500, [dmat], ['train'], (iter) => iter === 1, null, 400, 0).done).toBeLessThanOrEqual(3);
+    expect(() => b.boosterTrainAsync(answered, dmat, 3, [], [], null, null, 2, 0)).toThrow(argError("The 'earlyStoppingRounds' argument needs at least one evaluation DMatrix in 'dmats'."));
+    expect(() => b.boosterTrainAsync(answered, dmat, 3, [dmat], ['train'], null, null, 0, 0)).toThrow(argError("The 'earlyStoppingRounds' argument must be between 1 and 2147483647. Got 0."));
+    expect(() => b.boosterTrainAsync(answered, dmat, 3, [dmat], ['train'], null, 1, 2, 0)).toThrow(
+      argError("The 'bestPredictions' argument and 'earlyStoppingMaximize' must watch the score in the same direction."),
+    );
+    for (const h of [handle, auc, answered]) b.boosterFree(h);
+    b.dmatrixFree(dmat);
+    b.dmatrixFree(dvalid);
+  });
+
   it('works inside a worker thread while the main thread trains', async () => {
     const addon = path.resolve(__dirname, '..', 'build', 'Release', 'xgboost_node.node');
     const code = `

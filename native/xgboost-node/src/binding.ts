@@ -143,10 +143,15 @@ export interface XGBoostBinding {
    * type 1, whole model: a cache hit); `takeBestPredictions(iter)` then returns round `iter`'s
    * copy transformed by XGBoost as `predict` (type 0) transforms them (one Float32Array per
    * matrix, `dtrain` first; a `dmats` entry that is `dtrain` is empty) or undefined, and releases
-   * every copy.
+   * every copy. With `earlyStoppingRounds` (not null), the loop ends itself after the round where
+   * that last score (its direction `earlyStoppingMaximize`, coded as `bestPredictions`) has not
+   * improved for that many rounds (Python's EarlyStopping, min_delta 0), and `onRound` no longer
+   * holds up the next round: it sees each round while the next one trains (a truthy answer or a
+   * throw then ends training after the round running).
    */
   boosterTrainAsync(booster: BoosterHandle, dtrain: DMatrixHandle, rounds: number, dmats: DMatrixHandle[], evnames: string[],
-    onRound: ((iter: number, evalText: string) => unknown) | null, bestPredictions?: -1 | 0 | 1 | null): NativeTrainRun<Float32Array>;
+    onRound: ((iter: number, evalText: string) => unknown) | null, bestPredictions?: -1 | 0 | 1 | null,
+    earlyStoppingRounds?: number | null, earlyStoppingMaximize?: -1 | 0 | 1): NativeTrainRun<Float32Array>;
   /** `int XGBoosterBoostedRounds(BoosterHandle handle, int* out);` */
   boosterBoostedRounds(booster: BoosterHandle): number;
   /** `int XGBoosterGetNumFeature(BoosterHandle handle, bst_ulong *out);` */

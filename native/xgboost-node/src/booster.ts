@@ -217,8 +217,11 @@ export class Booster extends NativeResource<BoosterHandle> {
 
   /**
    * Trains a model: the boosting rounds run off the JS thread (on the XGBoost thread, without a
-   * trip to JS between rounds unless `evals`, `onIteration` or early stopping need one), evaluating
-   * `evals` after each round, reporting through `onIteration` and stopping early or on `signal`.
+   * trip to JS between rounds unless `evals` or `onIteration` need one), evaluating `evals` after
+   * each round, reporting through `onIteration` and stopping early or on `signal`. With early
+   * stopping no round waits for JS: the native loop stops at the round the stopper names, and
+   * `onIteration` sees each round while the next one trains (an abort or a throw there ends
+   * training after the round running).
    */
   static async train(params: Params, dtrain: DMatrix, options: TrainOptions = {}): Promise<Booster> {
     const callSite = captureCallSite();
@@ -304,8 +307,13 @@ export class Booster extends NativeResource<BoosterHandle> {
       const booster = entries.filter(([name]) => name === 'booster').pop()?.[1] ?? 'gbtree';
       const keep = keepBestPredictions === true && booster === 'gbtree';
       // The watched score's direction as the stopper will judge it: maximize, else by the metric's name.
-      const copyAtImprovements = keep && stopper !== undefined ? (maximize === undefined ? -1 : maximize ? 1 : 0) : null;
-      run = b.boosterTrainAsync(handle, dtrain.nativeHandle, numBoostRound, evals.map(([d]) => d.nativeHandle), evalNames, perRound ? onRound : null, copyAtImprovements);
+      const direction = maximize === undefined ? -1 : maximize ? 1 : 0;
+      const copyAtImprovements = keep && stopper !== undefined ? direction : null;
+      // With early stopping the native loop stops where the stopper will (same score, same rule)
+      // and no round waits for this thread's verdict: the round trip per round is gone, and work
+      // on this thread overlaps the rounds instead of holding them up.
+      run = b.boosterTrainAsync(handle, dtrain.nativeHandle, numBoostRound, evals.map(([d]) => d.nativeHandle), evalNames, perRound ? onRound : null,
+        copyAtImprovements, earlyStoppingRounds ?? null, direction);
       const trained = await awaitTrainLoop(run, signal, callSite);
       if (failure) throw failure.error;
       if ((aborted || signal?.aborted) && trained < numBoostRound && !stoppedEarly) throw abortError(signal!);

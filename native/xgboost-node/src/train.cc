@@ -138,13 +138,39 @@ struct TrainStep {
   std::shared_ptr<DMatrixState> dtrain;
   std::vector<std::shared_ptr<DMatrixState>> dmats;
   std::vector<std::string> names;
-  int maximize = -1;  // best-round predictions: 1 / 0 as Booster.train's `maximize`, -1 by the metric's name
+  int maximize = -1;  // the watched score's direction: 1 / 0 as Booster.train's `maximize`, -1 by the metric's name
+  // Early stopping as Booster.train's EarlyStopping decides it (XGBoost's Python callback: the
+  // watched score, min_delta 0), so the loop ends at the stopping point without waiting for JS's
+  // verdict each round. 0: JS alone decides (no early stopping, or a text Watched cannot read).
+  int stopAfter = 0;
+  double bestScore = 0;
+  int stale = -1;  // rounds since the best one; -1 before the first
 
   std::string operator()(int iter) {
     UpdateOneIter(UpdateArgs{b, iter, dtrain});
-    return dmats.empty() ? std::string() : EvalOneIter(EvalArgs{b, iter, dmats, names});
+    std::string text = dmats.empty() ? std::string() : EvalOneIter(EvalArgs{b, iter, dmats, names});
+    if (stopAfter > 0) TrackStop(text);
+    return text;
   }
   static Napi::Value ToJs(Napi::Env env, const std::string& text) { return Napi::String::New(env, text); }
+
+  /** TrainLoop ends before the next round once early stopping would stop here. */
+  bool Ended() const { return stopAfter > 0 && stale >= stopAfter; }
+
+  void TrackStop(const std::string& text) {
+    std::vector<kdap::WatchedScore> watched = Watched(text);
+    if (watched.size() != 1) {
+      stopAfter = 0;  // JS's verdict stops the loop instead
+      return;
+    }
+    const kdap::WatchedScore& s = watched[0];
+    if (stale < 0 || (s.higherBetter ? s.value > bestScore : s.value < bestScore)) {
+      bestScore = s.value;
+      stale = 0;
+    } else {
+      stale++;
+    }
+  }
 
   /**
    * The score Booster.train stops on: the last "name-metric:value" of the text, when it belongs
@@ -239,10 +265,14 @@ void TransformMargins(const std::shared_ptr<BoosterState>& b, std::vector<float>
   });
 }
 
-// JS: (booster, dtrain, rounds, dmats, evnames, onRound | null, bestPredictions: -1 | 0 | 1 | null)
+// JS: (booster, dtrain, rounds, dmats, evnames, onRound | null, bestPredictions: -1 | 0 | 1 | null,
+//     earlyStoppingRounds: number | null, earlyStoppingMaximize: -1 | 0 | 1)
 //   -> { done: Promise<number>, stop(), takeBestPredictions?(iter) }
 // bestPredictions (not null): copy the predictions at each round that improves the watched score,
 // larger being better when 1, smaller when 0, by the metric's name when -1.
+// earlyStoppingRounds (not null): the loop ends itself once the watched score (the last item of the
+// evaluation text, when it is of the last set; direction as bestPredictions) has not improved for
+// that many rounds, and onRound's answers are pipelined: each round is reported while the next trains.
 Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
   return Guard(info, [&]() -> Napi::Value {
     TrainStep step;
@@ -259,12 +289,26 @@ Napi::Value BoosterTrainAsync(const Napi::CallbackInfo& info) {
     if (!onRound.IsFunction() && !onRound.IsNull() && !onRound.IsUndefined()) {
       throw ArgError{ArgError::Type, "'onRound' must be a function or null, got " + kdap::Describe(onRound)};
     }
-    // Each round waits for JS's answer when JS wants one (evaluations, progress, early stopping).
-    kdap::Answers answers = onRound.IsFunction() ? kdap::Answers::Awaited : kdap::Answers::None;
+    Napi::Value stopping = kdap::Arg(info, 7);
+    if (!stopping.IsNull() && !stopping.IsUndefined()) {
+      step.stopAfter = static_cast<int>(kdap::ReadInt(info, 7, "earlyStoppingRounds", 1, INT32_MAX));
+      step.maximize = static_cast<int>(kdap::ReadInt(info, 8, "earlyStoppingMaximize", -1, 1));
+      if (step.dmats.empty()) throw ArgError{ArgError::Range, "'earlyStoppingRounds' needs at least one evaluation DMatrix in 'dmats'"};
+    }
+    // Without early stopping, each round waits for JS's answer when JS wants one (evaluations,
+    // progress); with it, the loop stops itself where JS's EarlyStopping will (the round trip to
+    // JS per round is the only difference), and JS's answers only end it sooner (abort, a throw).
+    kdap::Answers answers = !onRound.IsFunction() ? kdap::Answers::None
+                            : step.stopAfter > 0  ? kdap::Answers::Pipelined
+                                                  : kdap::Answers::Awaited;
     std::shared_ptr<kdap::BestRoundPredictions<float>> best;
     Napi::Value keep = kdap::Arg(info, 6);
     if (!keep.IsNull() && !keep.IsUndefined()) {
-      step.maximize = static_cast<int>(kdap::ReadInt(info, 6, "bestPredictions", -1, 1));
+      int direction = static_cast<int>(kdap::ReadInt(info, 6, "bestPredictions", -1, 1));
+      if (step.stopAfter > 0 && direction != step.maximize) {
+        throw ArgError{ArgError::Range, "'bestPredictions' and 'earlyStoppingMaximize' must watch the score in the same direction"};
+      }
+      step.maximize = direction;
       std::vector<std::shared_ptr<DMatrixState>> sets{step.dtrain};
       sets.insert(sets.end(), step.dmats.begin(), step.dmats.end());
       auto finish = [b = step.b, sets](std::vector<std::vector<float>>& copies) {

@@ -14,6 +14,7 @@
 #include <exception>
 #include <future>
 #include <thread>
+#include <type_traits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -963,6 +964,16 @@ class BestRoundPredictions {
 
 enum class Answers { None, Pipelined, Awaited };
 
+/**
+ * A step may end training itself: with `bool Ended() const`, the loop ends before the next round
+ * once it is true (e.g. early stopping decided natively, so a pipelined loop trains no round past
+ * the stopping point while JS's verdict is on its way).
+ */
+template <class S, class = void>
+struct StepCanEnd : std::false_type {};
+template <class S>
+struct StepCanEnd<S, std::void_t<decltype(std::declval<const S&>().Ended())>> : std::true_type {};
+
 template <class Step>
 class TrainLoop {
  public:
@@ -1110,7 +1121,9 @@ class TrainLoop {
   static void RunStep(const std::shared_ptr<Run>& run, int iter) {
     auto ev = std::make_unique<Event>();
     ev->iter = iter;
-    if (iter >= run->rounds || run->stop) {
+    bool ended = false;
+    if constexpr (StepCanEnd<Step>::value) ended = run->step->Ended();
+    if (iter >= run->rounds || run->stop || ended) {
       ev->kind = Event::Done;
       Send(run, std::move(ev));
       return;

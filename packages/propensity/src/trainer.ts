@@ -498,9 +498,9 @@ interface Prepared {
 }
 
 /**
- * Boosting runs off the JS thread but waits on it after every round (evaluation results, early
- * stopping, progress), so this work yields to the event loop between pieces (one feature's
- * baseline, one matrix) and a round waits for at most one piece instead of all of it.
+ * Runs while XGBoost boosts off the JS thread. The rounds do not wait for this thread (the native
+ * loop stops early by itself), but their progress reports do: this work yields to the event loop
+ * between pieces (one feature's baseline, one matrix), so a report waits for at most one piece.
  */
 async function prepareWhileBoosting(data: TrainingData, pending: Pending, calibrating: boolean): Promise<Prepared> {
   const yieldToRounds = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -367,7 +367,10 @@ describe('XGBoost layer-1 binding', () => {
     const aucTrained = await b.boosterTrainAsync(auc, dmat, 500, [dvalid], ['valid'], (_i, text) => void aucScores.push(Number(text.split(':').pop())), -1, 2, -1).done;
     expect(aucTrained).toBe(Math.min(500, stopRound(aucScores, 2, true) + 1 || 500));
     const answered = fresh();
-    expect(await b.boosterTrainAsync(answered, dmat, 500, [dmat], ['train'], (iter) => iter === 1, null, 400, 0).done).toBeLessThanOrEqual(3);
+    // (Rounds already trained when the answer arrives are finished: how many depends on the load.)
+    const afterAnswer = await b.boosterTrainAsync(answered, dmat, 100_000, [dmat], ['train'], (iter) => iter === 1, null, 100_000, 0).done;
+    expect(afterAnswer).toBeGreaterThanOrEqual(2);
+    expect(afterAnswer).toBeLessThan(100_000);
     expect(() => b.boosterTrainAsync(answered, dmat, 3, [], [], null, null, 2, 0)).toThrow(argError("The 'earlyStoppingRounds' argument needs at least one evaluation DMatrix in 'dmats'."));
     expect(() => b.boosterTrainAsync(answered, dmat, 3, [dmat], ['train'], null, null, 0, 0)).toThrow(argError("The 'earlyStoppingRounds' argument must be between 1 and 2147483647. Got 0."));
     expect(() => b.boosterTrainAsync(answered, dmat, 3, [dmat], ['train'], null, 1, 2, 0)).toThrow(

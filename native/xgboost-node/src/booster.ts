@@ -280,7 +280,11 @@ export class Booster extends NativeResource<BoosterHandle> {
       let failure: { error: unknown } | undefined;
       let aborted = false;
       let stoppedEarly = false;
-      const onRound = (i: number, text: string): boolean => {
+      // With early stopping the loop does not wait for an answer: rounds that trained before an
+      // abort or a failure reached it are neither recorded nor reported.
+      let ended = false;
+      const onRound = (i: number, text: string): boolean => (ended ||= answerRound(i, text));
+      const answerRound = (i: number, text: string): boolean => {
         try {
           const results = text ? parseEvalString(text) : [];
           for (const r of results) ((history[r.dataName] ??= {})[r.metric] ??= []).push(r.value);

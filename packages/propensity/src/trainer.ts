@@ -365,8 +365,8 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     try {
       // Cross-validated calibration: fold boosters like this one (same parameters and rounds) score the rows they did not see.
       const outOfFold = pending.folds && (() => outOfFoldScores(params, booster.numBoostedRounds, data.train.X, y!, pending.folds!, matrix, context));
-      const { model, predictions } = await this.#calibrated(booster, data, pending, prepared, kept, outOfFold, params, featureTypes, numBoostRound);
-      return { model, bestIteration: best === null ? undefined : Number(best) + 1, metrics: model.metrics, predictions };
+      const { model, predictions, predictionMetrics } = await this.#calibrated(booster, data, pending, prepared, kept, outOfFold, params, featureTypes, numBoostRound);
+      return { model, bestIteration: best === null ? undefined : Number(best) + 1, metrics: model.metrics, predictions, predictionMetrics };
     } catch (e) {
       booster.dispose();
       throw e;
@@ -377,8 +377,8 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
    * Calibrates, evaluates and summarises the trained booster. The predictions (calibration and
    * metric rows; the training and early-stopping rows too when training kept no scores of them)
    * start at once off the JS thread, and this thread fits the calibrator, the metrics and the report
-   * as they arrive. Resolves to the model and the calibrated scores of the training and
-   * early-stopping rows (for the base class's metrics).
+   * as they arrive. Resolves to the model, and the calibrated scores of the training and
+   * early-stopping rows with the base class's metrics of them.
    */
   async #calibrated(
     booster: Booster,
@@ -390,7 +390,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     params: Params,
     featureTypes: FeatureType[],
     numBoostRound: number,
-  ): Promise<{ model: PropensityModel; predictions: { train: Float64Array; validation?: Float64Array } }> {
+  ): Promise<Required<Pick<FitOutcome<PropensityModel>, 'model' | 'predictions' | 'predictionMetrics'>>> {
     const predict = async (m: FeatureMatrix) => (m.rows === 0 ? new Float64Array(0) : Float64Array.from(await booster.predict(m.values, { rows: m.rows, cols: m.cols })));
     const method = this.config.calibration.method;
     const calibrationRaw = outOfFold !== undefined ? outOfFold() : prepared.calibrationX === undefined ? undefined : predict(prepared.calibrationX);
@@ -416,13 +416,31 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
         }
         calibrator = method === 'isotonic' ? IsotonicCalibrator.fit(raw, calibrationY) : SigmoidCalibrator.fit(raw, calibrationY);
       }
+      // The training and early-stopping rows' part needs only the calibrator: with their scores
+      // kept it runs while XGBoost still predicts the metric rows (this thread waited 50-100 ms
+      // for those, then did this and the base class its metrics); predicted, their predictions
+      // come last, so the metric rows' part goes first.
+      const training = async () => {
+        const calibrated = calibrator.transform(await trainRawScores);
+        // One sort of the training scores serves the percentile population and the score's drift bins.
+        const sorted = Float64Array.from(calibrated).sort();
+        const validation = validationRawScores === undefined ? undefined : calibrator.transform(await validationRawScores);
+        return {
+          calibrated,
+          validation,
+          distribution: ScoreDistribution.fromSorted(sorted),
+          baseline: numericBaselineOfSorted(sorted),
+          // The Trainer base class's training and validation metrics, as it would compute them from these scores.
+          metrics: { train: this.metricsFor(data.train.y, calibrated), validation: validation && this.metricsFor(data.validation!.y, validation) },
+        };
+      };
+      const trainingFirst = kept.train !== undefined ? await training() : undefined;
       const testRaw = await testRawScores;
       const testCalibrated = calibrator.transform(testRaw);
       const configured = this.config.classification_threshold;
       const metrics = propensityMetrics(pending.testY, testRaw, testCalibrated, configured);
       const report = calibrationReport(pending.testY, testCalibrated);
-      const trainRaw = await trainRawScores;
-      const trainCalibrated = calibrator.transform(trainRaw);
+      const { calibrated: trainCalibrated, validation, distribution, baseline, metrics: predictionMetrics } = trainingFirst ?? (await training());
       const state: PropensityState = {
         idColumn: this.config.features.id_column,
         droppedIdentifiers: pending.droppedIdentifiers,
@@ -436,13 +454,8 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
         calibrationFolds: pending.folds?.k ?? null,
         splits: pending.splits,
       };
-      // One sort of the training scores serves the percentile population and the score's drift bins.
-      const sortedScores = Float64Array.from(trainCalibrated).sort();
-      const distribution = ScoreDistribution.fromSorted(sortedScores);
-      const model = new PropensityModel(booster, calibrator, distribution, report, { score: numericBaselineOfSorted(sortedScores), features }, metrics, state);
-      // The Trainer base class's training and validation metrics take these instead of predicting the rows again.
-      const validation = validationRawScores === undefined ? undefined : calibrator.transform(await validationRawScores);
-      return { model, predictions: { train: trainCalibrated, validation } };
+      const model = new PropensityModel(booster, calibrator, distribution, report, { score: baseline, features }, metrics, state);
+      return { model, predictions: { train: trainCalibrated, validation }, predictionMetrics };
     } catch (e) {
       await settled;
       throw e;

@@ -33,6 +33,12 @@ export interface FitOutcome<M extends FittedModel> {
    * `model.predict` of its matrix; a set left out, or of another length than its rows, is predicted.
    */
   predictions?: { train?: Float64Array; validation?: Float64Array };
+  /**
+   * The base class's metrics of `predictions.train` / `.validation` (`metricsFor`), when the fit
+   * computed them already, e.g. while its thread waited for a prediction of other rows; used as
+   * given. A set left out is computed as usual.
+   */
+  predictionMetrics?: { train?: Readonly<Record<string, number>>; validation?: Readonly<Record<string, number>> };
 }
 
 /** A model's files for a bundle (see `saveBundle`). */

@@ -191,6 +191,30 @@ describe('predictions the fit already holds (FitOutcome.predictions)', () => {
     expect(result.validationMetrics!.mae).not.toBeCloseTo(plain.result.validationMetrics!.mae!, 3);
   });
 
+  it('takes metrics the fit computed from them (FitOutcome.predictionMetrics) as given, and computes a set left out', async () => {
+    class KnownMetricsTrainer extends LinearBudgetTrainer {
+      constructor(private readonly compute: (trainer: KnownMetricsTrainer, data: TrainingData, predict: (X: FeatureMatrix) => Float64Array) => Record<string, number>) {
+        super({ config });
+      }
+      metricsOf(y: Float64Array | undefined, predicted: Float64Array): Record<string, number> {
+        return this.metricsFor(y, predicted);
+      }
+      protected override async fitModel(data: TrainingData, context: FitContext): Promise<FitOutcome<LinearModel>> {
+        const outcome = await super.fitModel(data, context);
+        const predict = outcome.model.predict.bind(outcome.model);
+        return { ...outcome, predictionMetrics: { train: this.compute(this, data, predict) } };
+      }
+    }
+    const computed = new KnownMetricsTrainer((t, data, predict) => t.metricsOf(data.train.y, predict(data.train.X)));
+    const result = await computed.train(train, target(train), validation, target(validation));
+    expect(result.trainMetrics).toEqual(plain.result.trainMetrics);
+    expect(result.validationMetrics).toEqual(plain.result.validationMetrics);
+    const given = new KnownMetricsTrainer(() => ({ mae: 123 }));
+    const taken = await given.train(train, target(train), validation, target(validation));
+    expect(taken.trainMetrics).toEqual({ mae: 123 });
+    expect(taken.validationMetrics).toEqual(plain.result.validationMetrics);
+  });
+
   it('predicts a set whose array has another length than its rows', async () => {
     const trainer = new KnownPredictionsTrainer((data, predict) => ({ train: predict(data.train.X).subarray(1), validation: new Float64Array(0) }));
     const result = await trainer.train(train, target(train), validation, target(validation));

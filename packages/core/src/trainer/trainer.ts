@@ -271,8 +271,9 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
       this.assertLive();
       const fitted = performance.now();
       const predicted = (X: FeatureMatrix, known: Float64Array | undefined) => (known !== undefined && known.length === X.rows ? known : outcome.model.predict(X));
-      const trainMetrics = this.metricsFor(data.train.y, predicted(data.train.X, outcome.predictions?.train));
-      const validationMetrics = data.validation ? this.metricsFor(data.validation.y, predicted(data.validation.X, outcome.predictions?.validation)) : undefined;
+      const known = outcome.predictionMetrics;
+      const trainMetrics = known?.train ?? this.metricsFor(data.train.y, predicted(data.train.X, outcome.predictions?.train));
+      const validationMetrics = data.validation ? (known?.validation ?? this.metricsFor(data.validation.y, predicted(data.validation.X, outcome.predictions?.validation))) : undefined;
       const done = performance.now();
       result = {
         metrics: outcome.metrics ?? validationMetrics ?? trainMetrics,
@@ -446,7 +447,7 @@ export abstract class Trainer<K extends ModelKind, M extends FittedModel>
   }
 
   /** The Python module's metrics for the model type. */
-  private metricsFor(y: Float64Array | undefined, predicted: Float64Array): Record<string, number> {
+  protected metricsFor(y: Float64Array | undefined, predicted: Float64Array): Record<string, number> {
     switch (this.config.model.type) {
       case 'regression':
         return { ...regressionMetrics(y!, predicted) };

@@ -109,6 +109,32 @@ describe('Booster.train keepBestPredictions', () => {
     }
   });
 
+  // A slow JS thread (a loaded machine): rounds must not run ahead of the stopping verdict, or a
+  // round past the stopping point that improves takes the best round's copy (undefined seen in CI).
+  it('a slow onIteration still gets the best round, bit for bit', async () => {
+    const { train, valid } = datasets('yRegression', false);
+    using _t = train;
+    using _v = valid;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    let rounds = 0;
+    using booster = await Booster.train({ ...base, objective: 'regression', learning_rate: 0.05 }, train, {
+      numBoostRound: 400,
+      validSets: [valid],
+      earlyStoppingRounds: 1,
+      keepBestPredictions: true,
+      onIteration: () => {
+        rounds++;
+        Atomics.wait(pause, 0, 0, 3);
+      },
+    });
+    expect(booster.bestIteration).toBeLessThan(rounds);
+    const kept = booster.bestPredictions;
+    expect(kept).toBeDefined();
+    expect(kept!.iteration).toBe(booster.bestIteration);
+    const predictedValid = await booster.predict(validPart.x, { rows: validPart.rows, cols: COLS });
+    expect(sameBits(kept!.valid[0]!, predictedValid)).toBe(true);
+  });
+
   it('binary with the matrices kept: copies every improving round (probabilities cannot be brought forward)', async () => {
     const kept = await bestPredictionsAgree({ objective: 'binary', learning_rate: 0.05 }, 'yBinary', { keepRaw: true });
     expect(kept.copiedAt).toBe(kept.iteration);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AbortError, checkInt, checkKnownOptions, describe, ParameterError } from '@kdap/errors';
+import { AbortError, checkInt, checkKnownOptions, describe, InternalError, ParameterError } from '@kdap/errors';
 import { awaitTrainLoop, captureCallSite, checkMatrix, EarlyStopping, NativeResource, withCallSite, type EarlyStop } from '@kdap/napi-common';
 import { DType, ImportanceType, PredictType, binding, type BoosterHandle, type DenseMatrix, type FastConfigHandle, type LightGBMTrainRun } from './binding';
 import { Dataset, type Layout, type RawData } from './dataset';
@@ -57,7 +57,9 @@ export interface TrainOptions {
    * and the trees after the checkpoint up to the best iteration are added to the copy afterwards
    * from their leaf indices and leaf values, in tree order as LightGBM's score updater adds them
    * (the same bits); otherwise at each round that improves a watched validation score. Without
-   * early stopping they are read once training ends. Memory: one copy per data set (float64,
+   * early stopping they are read once training ends; with early stopping each round waits for
+   * the stopping verdict (as with `keepTrainingBooster`), so no round trained past the stopping
+   * point can take the best round's place. Memory: one copy per data set (float64,
    * rows x classes; more only while several watched metrics disagree on their best round).
    * Undefined for 'dart' and 'rf' boosting, linear trees and data sets with an init score (their
    * training scores are not what the model predicts), and whenever the copy does not belong to
@@ -175,7 +177,7 @@ function replayableData(params: Params, handle: BoosterHandle, sets: readonly Da
  * after the other; leaf indices from LightGBM's prediction on the rows (LightGBM's tree walk).
  */
 async function addTrees(handle: BoosterHandle, scores: Float64Array, raw: RawData, start: number, count: number, parameter: string): Promise<void> {
-  if (scores.length !== raw.rows) throw new Error(`LightGBM's copy has ${scores.length} scores for ${raw.rows} rows`);
+  if (scores.length !== raw.rows) throw new InternalError(`LightGBM's copy has ${scores.length} scores for ${raw.rows} rows.`);
   const b = binding();
   const leaves = await b.boosterPredictForMatAsync(handle, raw.data, raw.rows, raw.cols, raw.rowMajor, PredictType.LeafIndex, start, count, parameter);
   const values: Float64Array[] = [];
@@ -385,10 +387,13 @@ export class Booster extends NativeResource<BoosterHandle> {
           return true;
         }
       };
-      // Waiting for each verdict costs a round trip to JS per round (0.08-0.16 ms measured on the
-      // budget trainer's models, ~1,800 rounds per fit); only a kept training booster needs it.
-      const answers = stopper && options.keepTrainingBooster ? 2 : names.length > 0 || options.onIteration ? 1 : 0;
       const keep = keepBestPredictions && scoresArePredictions(p, [trainSet, ...validSets]);
+      // Waiting for each verdict costs a round trip to JS per round (0.08-0.16 ms measured on the
+      // budget trainer's models, ~1,800 rounds per fit); a kept training booster needs it, and so do
+      // kept best-round scores: a round trained past the stopping point before the verdict arrives
+      // may improve on the best round, and the native copies then follow it (the best round's copy
+      // is gone: seen as undefined bestPredictions on a loaded CI machine).
+      const answers = stopper && (options.keepTrainingBooster || keep) ? 2 : names.length > 0 || options.onIteration ? 1 : 0;
       // With early stopping, the scores it may stop on, as the stopper's `watches` and `higherBetter` judge them.
       const watch = keep && stopper
         ? Int8Array.from(names.flatMap((name) => metricNames.map((metric) =>

@@ -41,6 +41,31 @@ describe('GridTracer', () => {
     }
   });
 
+  it('stays exact when the traced columns change between calls (one tracer, spend alone then spend and effective spend)', () => {
+    const X = trainer.featureMatrix(data.validation.slice(0, 6));
+    const names = trainer.featureSchema.featureNames;
+    const spend = names.indexOf('current_spend');
+    const effective = names.indexOf('effective_spend');
+    const grid = Float64Array.from({ length: 30 }, (_, i) => 50 + i * 200);
+    const steady = Float64Array.from(grid, (s) => s / (1 - 0.5));
+    const booster = trainer.model.main;
+    const tracer = GridTracer.fromModelString(booster.toModelString())!;
+    for (let r = 0; r < X.rows; r++) {
+      const row = X.values.slice(r * X.cols, (r + 1) * X.cols);
+      const both = r % 2 === 1;
+      const matrix = new Float64Array(30 * X.cols);
+      for (let i = 0; i < 30; i++) {
+        matrix.set(row, i * X.cols);
+        matrix[i * X.cols + spend] = grid[i]!;
+        if (both) matrix[i * X.cols + effective] = steady[i]!;
+      }
+      const expected = booster.predictSync(matrix, { rows: 30, cols: X.cols, params: { num_threads: 1 } });
+      const traced = new Float64Array(30);
+      tracer.trace(row, both ? [spend, effective] : [spend], both ? [grid, steady] : [grid], traced);
+      expect(Array.from(traced)).toEqual(Array.from(expected));
+    }
+  });
+
   it('declines models whose output is not the raw sum of the trees', () => {
     const text = trainer.model.main.toModelString();
     expect(GridTracer.fromModelString(text.replace(/\nobjective=[^\n]*/, '\nobjective=binary sigmoid:1'))).toBeUndefined();

@@ -163,6 +163,7 @@ export class BudgetOptimizer implements Disposable {
   readonly #effectiveIndex: number;
   readonly #grids = new Map<string, Float64Array>();
   readonly #weights = new Map<string, Float64Array>();
+  readonly #steadyGrids = new Map<string, Float64Array>();
   /** The trainer's `columns` option: records and tables may use these names (or the model's). */
   readonly columns: ColumnMapping<'budget'>;
   readonly #renames: ColumnRename[];
@@ -477,6 +478,18 @@ export class BudgetOptimizer implements Disposable {
     return grid;
   }
 
+  /** The steady effective spend at each grid spend (see steadyEffectiveSpend), cached like the grid. */
+  private steadyGrid(channel: string, points: number): Float64Array {
+    const key = `${points}\u0000${channel}`;
+    let steady = this.#steadyGrids.get(key);
+    if (steady === undefined) {
+      const decay = this.model.state.decays[channel] ?? 0;
+      steady = Float64Array.from(this.grid(channel, points), (s) => steadyEffectiveSpend(s, decay));
+      this.#steadyGrids.set(key, steady);
+    }
+    return steady;
+  }
+
   /** Support weights of a channel's grid (see support), cached like the grid. */
   private gridWeights(channel: string, points: number): Float64Array {
     const key = `${points}\u0000${channel}`;
@@ -529,13 +542,8 @@ export class BudgetOptimizer implements Disposable {
     const out: [Float64Array, Float64Array, Float64Array] = [new Float64Array(records.length * points), new Float64Array(records.length * points), new Float64Array(records.length * points)];
     records.forEach((encoded, r) => {
       const spend = this.grid(encoded.channel, points);
-      let varying = [this.#spendIndex];
-      let values = [spend];
-      if (this.#effectiveIndex >= 0) {
-        const decay = this.model.state.decays[encoded.channel] ?? 0;
-        varying = [this.#spendIndex, this.#effectiveIndex];
-        values = [spend, Float64Array.from(spend, (s) => steadyEffectiveSpend(s, decay))];
-      }
+      const varying = this.#effectiveIndex >= 0 ? [this.#spendIndex, this.#effectiveIndex] : [this.#spendIndex];
+      const values = this.#effectiveIndex >= 0 ? [spend, this.steadyGrid(encoded.channel, points)] : [spend];
       tracers.forEach((tracer, m) => tracer.trace(encoded.row, varying, values, out[m]!.subarray(r * points, (r + 1) * points)));
     });
     return out;

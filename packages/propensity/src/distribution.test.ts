@@ -1,5 +1,5 @@
 import { SeededRandom } from '@kdap/preprocessing';
-import { numericBaseline, numericBaselineOfPresent, numericBaselineOfSorted, numericDrift, psi, ScoreDistribution, type NumericBaseline } from './distribution';
+import { categoricalBaseline, categoricalBaselineOfColumn, numericBaseline, numericBaselineOfColumn, numericBaselineOfSorted, numericDrift, psi, ScoreDistribution, type NumericBaseline } from './distribution';
 
 describe('ScoreDistribution', () => {
   it("gives 100 x share of training scores <= score (searchsorted side='right'), ties counted in", () => {
@@ -54,24 +54,49 @@ function sortedReference(values: readonly number[]): NumericBaseline {
 }
 
 describe('numericBaseline', () => {
-  it('gives the bins of a full sort (deciles selected in place), with ties, NaN, tiny and constant inputs', () => {
+  it('gives the bins of a full sort (deciles by radix select), with ties, NaN, tiny and constant inputs', () => {
     const random = new SeededRandom(11);
-    const cases: number[][] = [[], [NaN], [NaN, NaN], [5], [2, 1], [3, 3, 3, 3], Array.from({ length: 1000 }, () => 7)];
+    const cases: number[][] = [[], [NaN], [NaN, NaN], [5], [2, 1], [3, 3, 3, 3], Array.from({ length: 1000 }, () => 7), [0, 0, 0, 5e-324, -5e-324, 1, -1]];
     for (let t = 0; t < 300; t++) {
       const n = Math.floor(random.uniform() * (t % 10 === 0 ? 5000 : 60));
       const distinct = 1 + Math.floor(random.uniform() * (t % 3 === 0 ? 4 : 1000));
       const missing = random.uniform() < 0.3 ? random.uniform() * 0.5 : 0;
       cases.push(Array.from({ length: n }, () => (random.uniform() < missing ? Number.NaN : Math.floor(random.uniform() * distinct) - distinct / 2)));
     }
+    // Continuous values: many in one radix bucket (rates in [0, 1]), both signs, wide ranges, clusters.
+    for (let t = 0; t < 60; t++) {
+      const n = 1 + Math.floor(random.uniform() * 20000);
+      const shape = t % 4;
+      cases.push(
+        Array.from({ length: n }, () => {
+          if (random.uniform() < 0.05) return Number.NaN;
+          if (shape === 0) return random.uniform();
+          if (shape === 1) return random.normal() * 1000;
+          if (shape === 2) return Math.exp(random.normal() * 20) * (random.uniform() < 0.5 ? -1 : 1);
+          return 0.25 + random.normal() * 1e-9;
+        }),
+      );
+    }
     for (const values of cases) {
       const expected = sortedReference(values);
       expect(numericBaseline(values)).toEqual(expected);
       expect(numericBaseline(Float64Array.from(values))).toEqual(expected);
       expect(numericBaselineOfSorted(Float64Array.from(values).sort())).toEqual(expected);
-      // The present values in another order (the trainer gathers them from its matrix).
-      const present = Float64Array.from(values.filter((v) => !Number.isNaN(v))).reverse();
-      expect(numericBaselineOfPresent(present, values.length)).toEqual(expected);
+      // As a column of a row-major matrix (the trainer reads its feature matrix in place).
+      const cols = 3;
+      const matrix = new Float64Array(values.length * cols).fill(-123.5);
+      values.forEach((v, i) => (matrix[i * cols + 1] = v));
+      expect(numericBaselineOfColumn(matrix, 1, cols, values.length)).toEqual(expected);
+      if (values.length > 0) expect(numericBaselineOfColumn(matrix.subarray(cols), 1, cols, values.length - 1)).toEqual(sortedReference(values.slice(1)));
     }
+  });
+
+  it('counts category codes of a matrix column as categoricalBaseline counts them', () => {
+    const codes = [0, 2, NaN, 1, 2, 2, NaN, 0];
+    const matrix = new Float64Array(codes.length * 2).fill(5);
+    codes.forEach((c, i) => (matrix[i * 2] = c));
+    expect(categoricalBaselineOfColumn(matrix, 0, 2, codes.length, ['a', 'b', 'c'])).toEqual(categoricalBaseline(codes, ['a', 'b', 'c']));
+    expect(categoricalBaseline(codes, ['a', 'b', 'c'])).toEqual({ kind: 'categorical', categories: ['a', 'b', 'c'], shares: [2 / 8, 1 / 8, 3 / 8], missingShare: 2 / 8 });
   });
 
   it('leaves its input as it was (it selects in a copy)', () => {

@@ -21,7 +21,7 @@ import { defaultThreadCount } from '@kdap/napi-common';
 import type { StudySummary, TuneResult } from '@kdap/tuning';
 import { Booster, DMatrix, xgboostVersion, type FeatureType, type Params } from '@kdap/xgboost-node';
 import { IdentityCalibrator, type Calibrator } from './calibrator';
-import { categoricalBaseline, numericBaselineOfPresent, numericBaselineOfSorted, ScoreDistribution, type FeatureBaseline } from './distribution';
+import { categoricalBaselineOfColumn, numericBaselineOfColumn, numericBaselineOfSorted, ScoreDistribution, type FeatureBaseline } from './distribution';
 import { IsotonicCalibrator } from './isotonic';
 import { PropensityModel, type PropensityState } from './model';
 import { calibrationReport, propensityMetrics } from './report';
@@ -513,33 +513,29 @@ interface Prepared {
 /**
  * Runs while XGBoost boosts off the JS thread. The rounds do not wait for this thread (the native
  * loop stops early by itself), but their progress reports do: this work yields to the event loop
- * between pieces (one feature's baseline, one matrix), so a report waits for at most one piece.
+ * between pieces (the baselines, one matrix), so a report waits for at most one piece.
  */
 async function prepareWhileBoosting(data: TrainingData, pending: Pending, calibrating: boolean): Promise<Prepared> {
   const yieldToRounds = () => new Promise<void>((resolve) => setImmediate(resolve));
-  const baselines: Record<string, FeatureBaseline> = {};
-  const { X } = data.train;
-  // One scratch column for every feature, filled in one strided pass (numeric: missing values left
-  // out as it goes); nothing the baselines keep refers to it.
-  const scratch = new Float64Array(X.rows);
-  for (const [j, f] of data.schema.features.entries()) {
-    if (f.kind === 'categorical') {
-      for (let i = 0, k = j; i < X.rows; i++, k += X.cols) scratch[i] = X.values[k]!;
-      baselines[f.name] = categoricalBaseline(scratch, f.categories ?? []);
-    } else {
-      let count = 0;
-      for (let i = 0, k = j; i < X.rows; i++, k += X.cols) {
-        const v = X.values[k]!;
-        if (v === v) scratch[count++] = v; // not NaN
-      }
-      baselines[f.name] = numericBaselineOfPresent(scratch.subarray(0, count), X.rows);
-    }
-    await yieldToRounds();
-  }
+  const baselines = featureBaselines(data.train.X, data.schema);
+  await yieldToRounds();
   const calibrationX = calibrating ? data.schema.encode(pending.calibration) : undefined;
   await yieldToRounds();
   const testX = data.schema.encode(pending.test);
   return { baselines, calibrationX, testX };
+}
+
+/**
+ * The drift baseline of each feature over the training rows, read straight from the feature
+ * matrix. A plain function, not a loop in the async caller: V8 optimizes a loop inside an async
+ * function only by on-stack replacement, recompiled at every fit.
+ */
+function featureBaselines(X: FeatureMatrix, schema: FeatureSchema): Record<string, FeatureBaseline> {
+  const baselines: Record<string, FeatureBaseline> = {};
+  schema.features.forEach((f, j) => {
+    baselines[f.name] = f.kind === 'categorical' ? categoricalBaselineOfColumn(X.values, j, X.cols, X.rows, f.categories ?? []) : numericBaselineOfColumn(X.values, j, X.cols, X.rows);
+  });
+  return baselines;
 }
 
 /**

@@ -99,6 +99,46 @@ describe('Booster.train', () => {
     await expect(Booster.train(binaryParams, dtrain, { signal: controller.signal })).rejects.toThrow(AbortError);
   });
 
+  it('with early stopping (rounds do not wait for the verdict), reports no round trained after an abort or a failed onIteration reached the loop', async () => {
+    // onIteration holds this thread 40 ms at round 2, so the native loop trains more rounds meanwhile.
+    const hold = () => {
+      const until = performance.now() + 40;
+      while (performance.now() < until);
+    };
+    const controller = new AbortController();
+    const aborted: number[] = [];
+    const abortedAt = Booster.train(binaryParams, dtrain, {
+      numBoostRound: 1000,
+      evals: [[dvalid, 'valid']],
+      earlyStoppingRounds: 500,
+      signal: controller.signal,
+      onIteration: ({ iteration }) => {
+        aborted.push(iteration);
+        if (iteration === 2) {
+          hold();
+          controller.abort(new Error('enough'));
+        }
+      },
+    });
+    await expect(abortedAt).rejects.toThrow(AbortError);
+    expect(aborted).toEqual([0, 1, 2]);
+    const failed: number[] = [];
+    const failedAt = Booster.train(binaryParams, dtrain, {
+      numBoostRound: 1000,
+      evals: [[dvalid, 'valid']],
+      earlyStoppingRounds: 500,
+      onIteration: ({ iteration }) => {
+        failed.push(iteration);
+        if (iteration === 2) {
+          hold();
+          throw new Error('progress display failed');
+        }
+      },
+    });
+    await expect(failedAt).rejects.toThrow('progress display failed');
+    expect(failed).toEqual([0, 1, 2]);
+  });
+
   it('rejects with NativeError carrying the XGBoost message and the JS call site', async () => {
     const error = (await Booster.train({ objective: 'binary:nonsense' }, dtrain, { numBoostRound: 2 }).catch((e: unknown) => e)) as NativeError;
     expect(error).toBeInstanceOf(NativeError);

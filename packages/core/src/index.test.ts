@@ -49,6 +49,7 @@ it('exposes exactly the deliberate public surface (runtime values; types are che
       'saveBundle',
       'searchSortedLeft',
       'sortedScoresByClass',
+      'sortScoresInPlace',
       'tableRows',
       'validationSplit',
     ].sort(),

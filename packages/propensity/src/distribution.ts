@@ -1,4 +1,4 @@
-import { searchSortedLeft } from '@kdap/core';
+import { searchSortedLeft, sortScoresInPlace } from '@kdap/core';
 
 /**
  * The calibrated scores of the training population, exact and compact: distinct values in
@@ -23,7 +23,7 @@ export class ScoreDistribution {
   }
 
   static fromScores(scores: ArrayLike<number>): ScoreDistribution {
-    return ScoreDistribution.fromSorted(Float64Array.from(scores).sort());
+    return ScoreDistribution.fromSorted(sortScoresInPlace(Float64Array.from(scores)));
   }
 
   /** @internal `fromScores` of scores already sorted increasing (the trainer sorts them once for this and the drift baseline). */

@@ -1,4 +1,4 @@
-import { brierScoreLoss, chooseThreshold, classificationMetrics, logLoss, rocAucScore } from '@kdap/core';
+import { brierScoreLoss, chooseThreshold, classificationMetrics, logLoss, rocAucScore, sortScoresInPlace } from '@kdap/core';
 import { ParameterError, describe } from '@kdap/errors';
 
 /** Two-sided 95% normal quantile, for Wilson intervals. */
@@ -229,7 +229,7 @@ export function gainsTable(labels: ArrayLike<number>, scores: ArrayLike<number>,
  */
 function rankByScore(scores: ArrayLike<number>): Int32Array {
   const n = scores.length;
-  const sorted = Float64Array.from(scores).sort();
+  const sorted = sortScoresInPlace(Float64Array.from(scores));
   const distinct: number[] = [];
   // Decreasing; -0 and 0 are one score, as the comparator saw them.
   for (let i = n - 1; i >= 0; i--) if (distinct.length === 0 || sorted[i] !== distinct[distinct.length - 1]) distinct.push(sorted[i]!);

@@ -1,5 +1,6 @@
 import {
   loadConfig,
+  sortScoresInPlace,
   tableRows,
   Trainer,
   type FeatureMatrix,
@@ -423,7 +424,7 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
       const training = async () => {
         const calibrated = calibrator.transform(await trainRawScores);
         // One sort of the training scores serves the percentile population and the score's drift bins.
-        const sorted = Float64Array.from(calibrated).sort();
+        const sorted = sortScoresInPlace(Float64Array.from(calibrated));
         const validation = validationRawScores === undefined ? undefined : calibrator.transform(await validationRawScores);
         return {
           calibrated,

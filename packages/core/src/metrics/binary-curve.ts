@@ -1,5 +1,6 @@
 import { ParameterError } from '@kdap/errors';
 import { binaryLabels, checkedInputs, finiteValues, type BinaryLabels, type Numbers } from './inputs';
+import { sortScoresInPlace } from './sort-scores';
 
 /** Cumulative false/true positive (weights) at each distinct score, highest score first. */
 export interface BinaryCurve {
@@ -76,7 +77,7 @@ function unweightedCurve(y: Float64Array, s: Float64Array): BinaryCurve {
 
 /**
  * The scores of the rows labelled 1 and of the rows labelled 0, each sorted increasing in a
- * Float64Array (no boxed comparator sort): what order-based metrics and calibrators of 0/1 labels
+ * Float64Array (no boxed comparator sort; few distinct scores counted, see sortScoresInPlace): what order-based metrics and calibrators of 0/1 labels
  * need when rows tied in score and label are interchangeable. `labels` must hold only 0 and 1.
  */
 export function sortedScoresByClass(labels: ArrayLike<number>, scores: ArrayLike<number>): { positives: Float64Array; negatives: Float64Array } {
@@ -88,5 +89,5 @@ export function sortedScoresByClass(labels: ArrayLike<number>, scores: ArrayLike
     if (labels[i] === 1) positives[p++] = scores[i]!;
     else negatives[q++] = scores[i]!;
   }
-  return { positives: positives.sort(), negatives: negatives.sort() };
+  return { positives: sortScoresInPlace(positives), negatives: sortScoresInPlace(negatives) };
 }

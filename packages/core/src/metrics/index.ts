@@ -15,6 +15,7 @@ export { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2Sco
 export type { WeightOptions } from './regression';
 export { classificationMetrics, regressionMetrics } from './report';
 export { searchSortedLeft } from './search-sorted';
+export { sortScoresInPlace } from './sort-scores';
 export type { ClassificationMetrics, RegressionMetrics } from './report';
 export { chooseThreshold } from './threshold';
 export type { ChosenThreshold } from './threshold';

@@ -56,9 +56,16 @@ export function binaryCurve(metric: string, yTrue: BinaryLabels, yScore: Numbers
  */
 function unweightedCurve(y: Float64Array, s: Float64Array): BinaryCurve {
   const { positives: pos, negatives: neg } = sortedScoresByClass(y, s);
-  const fps = new Float64Array(y.length);
-  const tps = new Float64Array(y.length);
-  const thresholds = new Float64Array(y.length);
+  // The merge runs twice, counting the distinct scores and then filling arrays of that size: the
+  // curve of 112,000 calibrated training scores has ~360 points, not 112,000.
+  const distinct = mergeDistinct(pos, neg, undefined);
+  const curve = { fps: new Float64Array(distinct), tps: new Float64Array(distinct), thresholds: new Float64Array(distinct) };
+  mergeDistinct(pos, neg, curve);
+  return curve;
+}
+
+/** Walks both classes' sorted scores from the highest down, one step per distinct score; fills `curve` if given. Returns the distinct scores. */
+function mergeDistinct(pos: Float64Array, neg: Float64Array, curve: BinaryCurve | undefined): number {
   let i = pos.length - 1;
   let j = neg.length - 1;
   let distinct = 0;
@@ -67,12 +74,14 @@ function unweightedCurve(y: Float64Array, s: Float64Array): BinaryCurve {
     const score = i < 0 ? neg[j]! : j < 0 ? pos[i]! : Math.max(pos[i]!, neg[j]!);
     while (i >= 0 && pos[i] === score) i--;
     while (j >= 0 && neg[j] === score) j--;
-    tps[distinct] = pos.length - 1 - i;
-    fps[distinct] = neg.length - 1 - j;
-    thresholds[distinct] = score;
+    if (curve !== undefined) {
+      curve.tps[distinct] = pos.length - 1 - i;
+      curve.fps[distinct] = neg.length - 1 - j;
+      curve.thresholds[distinct] = score;
+    }
     distinct++;
   }
-  return { fps: fps.slice(0, distinct), tps: tps.slice(0, distinct), thresholds: thresholds.slice(0, distinct) };
+  return distinct;
 }
 
 /**

@@ -158,7 +158,14 @@ export function calibrationSlope(labels: ArrayLike<number>, scores: ArrayLike<nu
     let h11 = 0;
     for (let i = 0; i < n; i++) {
       const z = intercept + slope * f[i]!;
-      const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+      // One exp per row and iteration (the same value the two calls gave).
+      let p: number;
+      if (z >= 0) {
+        p = 1 / (1 + Math.exp(-z));
+      } else {
+        const e = Math.exp(z);
+        p = e / (1 + e);
+      }
       const r = labels[i]! - p;
       const w = p * (1 - p);
       g0 += r;

@@ -38,6 +38,7 @@ export class HillFitScratch {
   h = new Float64Array(0);
   y = new Float64Array(0);
   w = new Float64Array(0);
+  e = new Float64Array(0);
   readonly A = new Float64Array(9);
   readonly g = new Float64Array(3);
 
@@ -47,11 +48,31 @@ export class HillFitScratch {
       this.h = new Float64Array(n);
       this.y = new Float64Array(n);
       this.w = new Float64Array(n);
+      this.e = new Float64Array(n);
     }
   }
 }
 
 const SHARED = new HillFitScratch();
+
+/** The weighted SSE of the best maxReturn (>= 0) for h = 1 / (1 + e x scale), as sseAt in fitHillCurve computes it; fills h. */
+function gridSse(e: Float64Array, h: Float64Array, Y: Float64Array, W: Float64Array, n: number, scale: number): number {
+  let shy = 0;
+  let shh = 0;
+  for (let i = 0; i < n; i++) {
+    const v = 1 / (1 + e[i]! * scale);
+    h[i] = v;
+    shy += W[i]! * v * Y[i]!;
+    shh += W[i]! * v * v;
+  }
+  const m = shh > 0 ? Math.max(0, shy / shh) : 0;
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    const r = Y[i]! - m * h[i]!;
+    sse += W[i]! * r * r;
+  }
+  return sse;
+}
 /** Shape and log half-saturation bounds: see the comment in `fitHillCurve`. */
 const SHAPE_MIN = 0.3;
 const SHAPE_MAX = 6;
@@ -107,10 +128,15 @@ export function fitHillCurve(spend: ArrayLike<number>, predicted: ArrayLike<numb
   let bestShape = 1;
   let bestLogK = (lo + hi) / 2;
   let best = sseAt(bestShape, bestLogK);
+  // The coarse grid only picks where Levenberg-Marquardt starts (the SSE there is recomputed
+  // exactly below), so it factors exp(-shape (log s - log K)) into exp(-shape log s), once per
+  // shape, times exp(shape log K): 5 x 50 + 35 exponentials instead of 35 x 50.
+  const { e } = scratch;
   for (const shape of [0.6, 1, 1.6, 2.5, 4]) {
+    for (let i = 0; i < n; i++) e[i] = Math.exp(-shape * L[i]!);
     for (let j = 0; j <= 6; j++) {
       const logK = lo + ((hi - lo) * j) / 6;
-      const sse = sseAt(shape, logK);
+      const sse = gridSse(e, h, Y, W, n, Math.exp(shape * logK));
       if (sse < best) {
         best = sse;
         bestShape = shape;

@@ -40,6 +40,9 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("smallBatchCopies", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(gSmallBatchCopies.load()));
   }, "smallBatchCopies"));
+  exports.Set("nativeAucEvaluations", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(gNativeAucEvaluations.load()));
+  }, "nativeAucEvaluations"));
   exports.Set("idleInputBytes", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(kdap::InputBufferPool::Instance().IdleBytes()));
   }, "idleInputBytes"));

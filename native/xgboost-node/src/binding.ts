@@ -59,6 +59,8 @@ export interface XGBoostBinding {
   liveHandles(): { DMatrix: number; Booster: number };
   /** Debug counter: copies of models made for the small-batch fast path (up to 64 rows, on the caller's thread). */
   smallBatchCopies(): number;
+  /** Evaluation sets whose AUC Booster.train's loop computed itself rather than XGBoost (a debug counter for tests). */
+  nativeAucEvaluations(): number;
   /** Debug counter: bytes of the large async input copies kept for reuse (napi-common's InputBufferPool, at most 64 MiB). */
   idleInputBytes(): number;
   /**

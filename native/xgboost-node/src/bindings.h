@@ -65,4 +65,7 @@ Napi::Value BoosterLoadModelFromBuffer(const Napi::CallbackInfo& info);
 /** Copies of models made for small batches (a debug counter for tests, like liveHandles; predict.cc). */
 extern std::atomic<int64_t> gSmallBatchCopies;
 
+/** Evaluation sets whose AUC the training loop computed itself (binary_auc.h; a debug counter for tests; train.cc). */
+extern std::atomic<int64_t> gNativeAucEvaluations;
+
 }  // namespace xgbnode

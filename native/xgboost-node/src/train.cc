@@ -3,6 +3,7 @@
 #include <kdap/napi_common.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <limits>
@@ -12,11 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "binary_auc.h"
 #include "bindings.h"
 #include "convert.h"
+#include "model_check.h"
 #include "state.h"
 
 namespace xgbnode {
+
+std::atomic<int64_t> gNativeAucEvaluations{0};
 
 // int XGBoosterUpdateOneIter(BoosterHandle handle, int iter, DMatrixHandle dtrain);
 struct UpdateArgs {
@@ -145,12 +150,144 @@ struct TrainStep {
   int stopAfter = 0;
   double bestScore = 0;
   int stale = -1;  // rounds since the best one; -1 before the first
+  // The booster's only metric is binary:logistic's "auc": each set's AUC is computed here from the
+  // cached margins (binary_auc.h) instead of by XGBoosterEvalOneIter. -1: not known before round 1.
+  int nativeAuc = -1;
+  // The first round is evaluated both ways and the texts compared; on a difference (a libxgboost
+  // built with other arithmetic, XGBOOST_ROOT) XGBoost evaluates every round.
+  bool aucVerified = false;
+  AucScratch aucScratch;
+  // The margins this round's evaluation copied from the cache, one slot per set as CopyPredictions
+  // fills them ([0] dtrain, [k + 1] dmats[k]), and which slots hold this round's (`marginsIter`).
+  std::vector<std::vector<float>> margins;
+  std::vector<char> marginsFilled;
+  int marginsIter = -1;
+  size_t aucNative = 0;  // sets of this round's EvalAuc computed here
 
   std::string operator()(int iter) {
     UpdateOneIter(UpdateArgs{b, iter, dtrain});
-    std::string text = dmats.empty() ? std::string() : EvalOneIter(EvalArgs{b, iter, dmats, names});
+    std::string text;
+    if (!dmats.empty()) {
+      if (nativeAuc < 0) nativeAuc = NativeAucApplies() ? 1 : 0;
+      if (nativeAuc == 1) {
+        text = EvalAuc(iter);
+        if (!aucVerified) {
+          std::string own = EvalOneIter(EvalArgs{b, iter, dmats, names});
+          aucVerified = true;
+          if (own != text) nativeAuc = 0;
+          text = own;
+        } else {
+          gNativeAucEvaluations.fetch_add(static_cast<int64_t>(aucNative), std::memory_order_relaxed);
+        }
+      } else {
+        text = EvalOneIter(EvalArgs{b, iter, dmats, names});
+      }
+    }
     if (stopAfter > 0) TrackStop(text);
     return text;
+  }
+
+  /**
+   * Whether XGBoost would evaluate exactly binary_auc.h's metric: objective binary:logistic (its
+   * sigmoid), the one metric "auc", gbtree, one output. Read from the booster's configuration
+   * after the first round (XGBoost configures the learner then); anything unreadable: no.
+   */
+  bool NativeAucApplies() {
+    return OnXGBoostThread([&]() {
+      ModelWriteLock lock(b.get());
+      b->CheckUsable();
+      bst_ulong len = 0;
+      const char* text = nullptr;
+      if (XGBoosterSaveJsonConfig(b->raw, &len, &text) != 0 || text == nullptr) return false;
+      try {
+        kdap_xgb::Doc root = kdap_xgb::JsonParser(reinterpret_cast<const uint8_t*>(text), len).Parse();
+        const kdap_xgb::Doc* learner = root.Get("learner");
+        if (learner == nullptr) return false;
+        auto textAt = [](const kdap_xgb::Doc* d, const char* key) -> std::string {
+          const kdap_xgb::Doc* v = d == nullptr ? nullptr : d->Get(key);
+          return v != nullptr && v->kind == kdap_xgb::Doc::String ? v->text : std::string("?");
+        };
+        const kdap_xgb::Doc* metrics = learner->Get("metrics");
+        if (metrics == nullptr || metrics->kind != kdap_xgb::Doc::Array || metrics->items.size() != 1) return false;
+        const kdap_xgb::Doc* modelParam = learner->Get("learner_model_param");
+        return textAt(&metrics->items[0], "name") == "auc" && textAt(learner->Get("objective"), "name") == "binary:logistic" &&
+               textAt(learner->Get("gradient_booster"), "name") == "gbtree" && textAt(modelParam, "num_class") == "0" &&
+               textAt(modelParam, "num_target") == "1";
+      } catch (const kdap_xgb::ModelError&) {
+        return false;
+      }
+    });
+  }
+
+  /**
+   * XGBoost's evaluation text for this round ("[i]\tname-auc:value" per set, the value printed as
+   * XGBoost's ostream prints it: fixed, 17 digits), each set's AUC from binary_auc.h, or from
+   * XGBoost for a set binary_auc.h leaves to it (one class, ranking groups, a NaN margin).
+   */
+  std::string EvalAuc(int iter) {
+    aucNative = 0;
+    margins.resize(dmats.size() + 1);
+    marginsFilled.assign(dmats.size() + 1, 0);
+    marginsIter = iter;
+    std::string text = "[" + std::to_string(iter) + "]";
+    for (size_t k = 0; k < dmats.size(); k++) {
+      size_t slot = dmats[k]->raw == dtrain->raw ? 0 : k + 1;
+      double auc = 0;
+      if (SetAuc(dmats[k], slot, &auc)) {
+        char value[64];
+        std::snprintf(value, sizeof value, "%.17f", auc);
+        text += "\t" + names[k] + "-auc:" + value;
+        aucNative++;
+      } else {
+        std::string own = EvalOneIter(EvalArgs{b, iter, {dmats[k]}, {names[k]}});
+        size_t end = own.find(']');
+        text += end == std::string::npos ? own : own.substr(end + 1);
+      }
+    }
+    return text;
+  }
+
+  /** The AUC of one set from its cached margins, kept in margins[slot]; false: ask XGBoost. */
+  bool SetAuc(const std::shared_ptr<DMatrixState>& dm, size_t slot, double* auc) {
+    return OnXGBoostThread([&]() {
+      ModelWriteLock lock(b.get());
+      b->CheckUsable();
+      std::lock_guard<std::mutex> data(dm->mu);
+      std::vector<float>& out = margins[slot];
+      if (!marginsFilled[slot]) {
+        CachedMargins(dm, out);
+        marginsFilled[slot] = 1;
+      }
+      bst_ulong labelsLen = 0, weightsLen = 0, groupsLen = 0;
+      const float* labels = nullptr;
+      const float* weights = nullptr;
+      const unsigned* groups = nullptr;
+      b->Check(XGDMatrixGetFloatInfo(dm->raw, "label", &labelsLen, &labels), "XGDMatrixGetFloatInfo");
+      b->Check(XGDMatrixGetFloatInfo(dm->raw, "weight", &weightsLen, &weights), "XGDMatrixGetFloatInfo");
+      b->Check(XGDMatrixGetUIntInfo(dm->raw, "group_ptr", &groupsLen, &groups), "XGDMatrixGetUIntInfo");
+      // Ranking groups are XGBoost's ranking AUC; other shapes are its business too.
+      if (groupsLen != 0 || labelsLen != out.size() || (weightsLen != 0 && weightsLen != out.size())) return false;
+      return BinaryRocAuc(out.data(), labels, weightsLen == 0 ? nullptr : weights, out.size(), aucScratch, auc);
+    });
+  }
+
+  /**
+   * The margins XGBoost holds in its prediction cache for `dm` after this round (the caller holds
+   * the booster's and the matrix's locks): XGBoosterPredictFromDMatrix over the whole model, type
+   * 1, is a cache hit there and what XGBoosterEvalOneIter itself reads (PredictRaw).
+   */
+  void CachedMargins(const std::shared_ptr<DMatrixState>& dm, std::vector<float>& out) {
+    // int XGBoosterPredictFromDMatrix(BoosterHandle handle, DMatrixHandle dmat, char const *config,
+    //     bst_ulong const **out_shape, bst_ulong *out_dim, float const **out_result);
+    static const char* const kConfig =
+        "{\"type\":1,\"training\":false,\"iteration_begin\":0,\"iteration_end\":0,\"strict_shape\":false}";
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* values = nullptr;
+    b->Check(XGBoosterPredictFromDMatrix(b->raw, dm->raw, kConfig, &shape, &dim, &values), "XGBoosterPredictFromDMatrix");
+    size_t n = dim == 0 ? 0 : 1;
+    for (bst_ulong i = 0; i < dim; i++) n *= static_cast<size_t>(shape[i]);
+    out.assign(values, values + n);
   }
   static Napi::Value ToJs(Napi::Env env, const std::string& text) { return Napi::String::New(env, text); }
 
@@ -202,30 +339,27 @@ struct TrainStep {
    */
   void CopyPredictions(std::vector<std::vector<float>>& sets) {
     sets.resize(dmats.size() + 1);
-    // int XGBoosterPredictFromDMatrix(BoosterHandle handle, DMatrixHandle dmat, char const *config,
-    //     bst_ulong const **out_shape, bst_ulong *out_dim, float const **out_result);
-    static const char* const kConfig =
-        "{\"type\":1,\"training\":false,\"iteration_begin\":0,\"iteration_end\":0,\"strict_shape\":false}";
-    auto copy = [&](const std::shared_ptr<DMatrixState>& dm, std::vector<float>& out) {
+    // This round's evaluation copied some already (EvalAuc): handed over, their buffers swapped back for the next round.
+    const bool evaluated = marginsIter >= 0 && marginsFilled.size() == sets.size();
+    auto copy = [&](const std::shared_ptr<DMatrixState>& dm, size_t slot) {
+      if (evaluated && marginsFilled[slot]) {
+        std::swap(sets[slot], margins[slot]);
+        marginsFilled[slot] = 0;
+        return;
+      }
       OnXGBoostThread([&]() {
         ModelWriteLock lock(b.get());
         b->CheckUsable();
         std::lock_guard<std::mutex> data(dm->mu);
-        const bst_ulong* shape = nullptr;
-        bst_ulong dim = 0;
-        const float* values = nullptr;
-        b->Check(XGBoosterPredictFromDMatrix(b->raw, dm->raw, kConfig, &shape, &dim, &values), "XGBoosterPredictFromDMatrix");
-        size_t n = dim == 0 ? 0 : 1;
-        for (bst_ulong i = 0; i < dim; i++) n *= static_cast<size_t>(shape[i]);
-        out.assign(values, values + n);
+        CachedMargins(dm, sets[slot]);
       });
     };
-    copy(dtrain, sets[0]);
+    copy(dtrain, 0);
     for (size_t k = 0; k < dmats.size(); k++) {
       if (dmats[k]->raw == dtrain->raw) {
         sets[k + 1].clear();
       } else {
-        copy(dmats[k], sets[k + 1]);
+        copy(dmats[k], k + 1);
       }
     }
   }

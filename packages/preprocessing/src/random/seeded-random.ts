@@ -1,27 +1,28 @@
+import { mersenne } from 'pure-rand/generator/mersenne';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { ParameterError, describeValue } from '../errors';
-import { Mt19937 } from './mt19937';
 
 /**
- * A seeded source of randomness for splits and synthetic data: the Mersenne Twister (MT19937; the
- * stream of pure-rand's `mersenne`, which this used before `Mt19937`), because a weak generator made
- * synthetic noise predictable in an earlier probe.
+ * A seeded source of randomness for splits and synthetic data: the Mersenne Twister (MT19937) from
+ * pure-rand, because a weak generator made synthetic noise predictable in an earlier probe.
  * (pure-rand's xoroshiro128+ was tried first: it seeds its state directly from the integer, so
  * consecutive seeds gave nearly identical first draws; MT19937's seeding recurrence diffuses the seed.)
  */
 export class SeededRandom {
-  private readonly generator: Mt19937;
+  private readonly generator: RandomGenerator;
   private spareNormal: number | undefined;
 
   constructor(seed: number) {
     if (!Number.isInteger(seed)) {
       throw new ParameterError('seed', `The 'seed' option must be an integer. Got ${describeValue(seed)}.`);
     }
-    this.generator = new Mt19937(seed | 0);
+    this.generator = mersenne(seed | 0);
   }
 
   /** Uniform in [0, 1), 53 random bits. */
   uniform(): number {
-    return this.generator.nextFloat64();
+    return uniformFloat64(this.generator);
   }
 
   /** Uniform in [low, high). */

@@ -21,6 +21,12 @@ describe("PropensityTrainer on the user's own column names (columns option)", ()
       expect(names).not.toContain('signup');
       expect(names).not.toContain('bought');
       expect(trainer.model.state.splits.order).toBe('time');
+      // Notices name the user's columns, not the model's names they were renamed to.
+      const notices = trainer.notices.join('\n');
+      expect(notices).toContain("'user_id' identifies customers");
+      expect(notices).toMatch(/date column signup orders the splits/);
+      expect(notices).not.toContain('customer_id');
+      expect(notices).not.toContain('signup_date');
       const records = userTable.slice(0, 3).toRecords();
       const scores = trainer.scorer().scoreMany(records);
       expect(scores.map((s) => s.customer_id)).toEqual(records.map((r) => r.user_id));

@@ -248,8 +248,11 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     }
     const configured = [...this.config.features.numerical, ...this.config.features.categorical];
     const dropped = identifiers.filter((n) => userData || configured.includes(n));
+    // Notices name the user's columns: the table here has the `columns` option's renames applied.
+    const userNames = new Map(this.columnRenames().map((r) => [r.model, r.column]));
+    const userName = (n: string) => userNames.get(n) ?? n;
     if (dropped.length > 0) {
-      this.#notice(`${NAME}: ${dropped.map((n) => `'${n}'`).join(', ')} identif${dropped.length === 1 ? 'ies' : 'y'} customers (unique per row or the id column), so ${dropped.length === 1 ? 'it is' : 'they are'} not used as a feature.`);
+      this.#notice(`${NAME}: ${dropped.map((n) => `'${userName(n)}'`).join(', ')} identif${dropped.length === 1 ? 'ies' : 'y'} customers (unique per row or the id column), so ${dropped.length === 1 ? 'it is' : 'they are'} not used as a feature.`);
     }
     if (!userData) return { identifiers: dropped, features: undefined };
     const numerical: string[] = [];
@@ -265,8 +268,8 @@ export class PropensityTrainer extends Trainer<'propensity', PropensityModel> {
     }
     const dates = table.columnNames.filter((n) => table.column(n).kind === 'date');
     this.#notice(
-      `${NAME}: training on the table's columns as its schema types them: numerical ${numerical.join(', ') || '(none)'}; categorical ${categorical.join(', ') || '(none)'}` +
-        `${dates.length > 0 ? `; date column ${dates.join(', ')} orders the splits and is not a feature` : ''}.`,
+      `${NAME}: training on the table's columns as its schema types them: numerical ${numerical.map(userName).join(', ') || '(none)'}; categorical ${categorical.map(userName).join(', ') || '(none)'}` +
+        `${dates.length > 0 ? `; date column ${dates.map(userName).join(', ')} orders the splits and is not a feature` : ''}.`,
     );
     return { identifiers, features: { numerical, categorical } };
   }
